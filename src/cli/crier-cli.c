@@ -1,0 +1,249 @@
+/* crier-cli.c — the terminal front end: `crier --server` (headless) and `crier send`
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "crier-cli"
+
+#include "config.h"
+
+#include "crier-cli.h"
+
+#include <glib-unix.h>
+#include <glib/gi18n.h>
+#include <signal.h>
+#include <stdio.h>
+
+#include "crier-log.h"
+#include "crier-server.h"
+
+#define SHUTDOWN_GRACE_MS 3000
+
+typedef struct
+{
+  gboolean server;
+  gboolean version;
+  char    *host;
+  int      port;
+  char    *config_path;
+  char    *tls_cert;
+  char    *tls_key;
+  gboolean verbose;
+  char    *log_format;
+} ServerOptions;
+
+typedef struct
+{
+  CrierServer *server;
+  GMainLoop   *loop;
+  gboolean     json;
+  guint        grace_id;
+} Headless;
+
+/* Arguments that belong to the terminal front end rather than the window. */
+gboolean
+crier_cli_handles (int    argc,
+                   char **argv)
+{
+  if (argc > 1 && g_str_equal (argv[1], "send"))
+    return TRUE;
+  for (int i = 1; i < argc; i++)
+    if (g_str_equal (argv[i], "--server") || g_str_equal (argv[i], "--version"))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+monitor_event_cb (CrierMonitor      *monitor,
+                  CrierMonitorEvent *event,
+                  Headless          *headless)
+{
+  g_autofree char *line = headless->json ? crier_monitor_event_to_json (event)
+                                         : crier_monitor_event_to_text (event);
+
+  fprintf (stdout, "%s\n", line);
+  fflush (stdout);
+}
+
+static gboolean
+grace_over_cb (gpointer user_data)
+{
+  Headless *headless = user_data;
+
+  headless->grace_id = 0;
+  g_main_loop_quit (headless->loop);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+drained_cb (gpointer user_data)
+{
+  Headless *headless = user_data;
+
+  if (crier_server_has_connections (headless->server))
+    return G_SOURCE_CONTINUE;
+  g_main_loop_quit (headless->loop);
+  return G_SOURCE_REMOVE;
+}
+
+/* SIGINT/SIGTERM: every client gets 4200 and reconnects; we wait (bounded) for their
+ * close handshakes, then exit 0. */
+static gboolean
+signal_cb (gpointer user_data)
+{
+  Headless *headless = user_data;
+
+  if (headless->grace_id != 0)
+    {
+      g_main_loop_quit (headless->loop); /* second signal: do not wait any longer */
+      return G_SOURCE_CONTINUE;
+    }
+  g_message ("shutting down: closing every connection with 4200");
+  crier_server_stop (headless->server, 4200, "Generic reconnect immediately");
+  headless->grace_id = g_timeout_add (SHUTDOWN_GRACE_MS, grace_over_cb, headless);
+  g_timeout_add (20, drained_cb, headless);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+print_banner (CrierServer *server)
+{
+  CrierConfig *config = crier_server_get_config (server);
+  GPtrArray *apps = crier_config_get_apps (config);
+  const char *host = crier_config_get_host (config);
+  unsigned port = crier_server_get_port (server);
+  gboolean tls = crier_server_is_tls (server);
+
+  /* Translators: the first %s is the version, then the WebSocket and HTTP URLs. */
+  printf (_("Crier %s listening on %s://%s:%u (HTTP API %s://%s:%u)\n"), PACKAGE_VERSION,
+          tls ? "wss" : "ws", host, port, tls ? "https" : "http", host, port);
+  for (guint i = 0; i < apps->len; i++)
+    {
+      CrierAppConfig *app = g_ptr_array_index (apps, i);
+
+      printf (_("  app %s: key %s, client events %s\n"), app->id, app->key,
+              app->client_events ? _("on") : _("off"));
+    }
+  fflush (stdout);
+}
+
+static int
+run_server (int    argc,
+            char **argv)
+{
+  ServerOptions options = { .port = -1 };
+  const GOptionEntry entries[] = {
+    { "server", 0, 0, G_OPTION_ARG_NONE, &options.server,
+      N_("Run the server without a window"), NULL },
+    { "host", 0, 0, G_OPTION_ARG_STRING, &options.host,
+      N_("Address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)"), N_("HOST") },
+    { "port", 'p', 0, G_OPTION_ARG_INT, &options.port,
+      N_("Port to listen on (default 6001; 0 picks a free one)"), N_("PORT") },
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &options.config_path,
+      N_("Read server and app settings from FILE"), N_("FILE") },
+    { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &options.tls_cert,
+      N_("Serve wss:// and https:// with this PEM certificate"), N_("FILE") },
+    { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &options.tls_key,
+      N_("The PEM private key of the certificate"), N_("FILE") },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &options.verbose,
+      N_("Print every connection, subscription and event as it happens"), NULL },
+    { "log-format", 0, 0, G_OPTION_ARG_STRING, &options.log_format,
+      N_("Output format of the log and of --verbose: text or json"), N_("FORMAT") },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &options.version,
+      N_("Print the version and exit"), NULL },
+    { NULL }
+  };
+  g_autoptr (GOptionContext) context = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CrierConfig) config = NULL;
+  g_autoptr (CrierServer) server = NULL;
+  g_autoptr (GMainLoop) loop = NULL;
+  Headless headless = { 0 };
+  int status = 0;
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context, _("A Pusher-compatible WebSocket server with a live debug dashboard."));
+  g_option_context_set_description (context,
+    _("Without --server, Crier opens its window. `crier send --help` shows how to fire test events.\n"
+      "Without --config, one app is served whose id, key and secret come from PUSHER_APP_ID,\n"
+      "PUSHER_APP_KEY and PUSHER_APP_SECRET (default app-id, app-key, app-secret)."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("crier: %s\n", error->message);
+      return 2;
+    }
+  if (options.version)
+    {
+      printf ("crier %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+  if (options.log_format != NULL && !g_str_equal (options.log_format, "text") &&
+      !g_str_equal (options.log_format, "json"))
+    {
+      g_printerr (_("crier: --log-format must be text or json, not “%s”\n"), options.log_format);
+      return 2;
+    }
+  headless.json = g_strcmp0 (options.log_format, "json") == 0;
+  if (headless.json)
+    crier_log_use_json ();
+  if (options.port > 65535 || options.port < -1)
+    {
+      g_printerr (_("crier: --port must be between 0 and 65535, not %d\n"), options.port);
+      return 2;
+    }
+
+  if (options.config_path != NULL)
+    {
+      config = crier_config_new ();
+      if (!crier_config_load_file (config, options.config_path, &error))
+        {
+          g_printerr ("crier: %s\n", error->message);
+          return 1;
+        }
+    }
+  else
+    config = crier_config_new_from_environment ();
+  if (options.host != NULL)
+    crier_config_set_host (config, options.host);
+  if (options.port >= 0)
+    crier_config_set_port (config, options.port);
+  if (options.tls_cert != NULL || options.tls_key != NULL)
+    crier_config_set_tls (config, options.tls_cert, options.tls_key);
+
+  server = crier_server_new (config);
+  headless.server = server;
+  if (options.verbose)
+    g_signal_connect (crier_server_get_monitor (server), "event", G_CALLBACK (monitor_event_cb),
+                      &headless);
+  if (!crier_server_start (server, &error))
+    {
+      g_printerr ("crier: %s\n", error->message);
+      status = 1;
+      goto out;
+    }
+  print_banner (server);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  headless.loop = loop;
+  g_unix_signal_add (SIGINT, signal_cb, &headless);
+  g_unix_signal_add (SIGTERM, signal_cb, &headless);
+  g_main_loop_run (loop);
+  g_clear_handle_id (&headless.grace_id, g_source_remove);
+
+out:
+  g_signal_handlers_disconnect_by_data (crier_server_get_monitor (server), &headless);
+  g_free (options.host);
+  g_free (options.config_path);
+  g_free (options.tls_cert);
+  g_free (options.tls_key);
+  g_free (options.log_format);
+  return status;
+}
+
+int
+crier_cli_run (int    argc,
+               char **argv)
+{
+  /* Output goes to pipes in CI and containers: line by line, not in 4 KiB blocks. */
+  setvbuf (stdout, NULL, _IOLBF, 0);
+  signal (SIGPIPE, SIG_IGN);
+  return run_server (argc, argv);
+}

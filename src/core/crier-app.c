@@ -1,0 +1,89 @@
+/* crier-app.c — one app's live state: its channels and signed-in users
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "crier-server"
+
+#include "config.h"
+
+#include "crier-server-private.h"
+
+CrierApp *
+crier_app_new (CrierAppConfig *config)
+{
+  CrierApp *app = g_new0 (CrierApp, 1);
+
+  app->config = crier_app_config_ref (config);
+  app->channels = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                         (GDestroyNotify) crier_channel_free);
+  app->users = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                      (GDestroyNotify) g_ptr_array_unref);
+  return app;
+}
+
+void
+crier_app_free (CrierApp *app)
+{
+  g_hash_table_unref (app->channels);
+  g_hash_table_unref (app->users);
+  crier_app_config_unref (app->config);
+  g_free (app);
+}
+
+CrierChannel *
+crier_app_lookup_channel (CrierApp   *app,
+                          const char *name)
+{
+  return g_hash_table_lookup (app->channels, name);
+}
+
+CrierChannel *
+crier_app_ensure_channel (CrierApp   *app,
+                          const char *name)
+{
+  CrierChannel *channel = g_hash_table_lookup (app->channels, name);
+
+  if (channel == NULL)
+    {
+      channel = crier_channel_new (app, name);
+      g_hash_table_insert (app->channels, channel->name, channel);
+    }
+  return channel;
+}
+
+/* Drops the channel once nothing (subscriber or live cache) keeps it. */
+void
+crier_app_release_channel (CrierApp     *app,
+                           CrierChannel *channel)
+{
+  if (crier_channel_is_idle (channel, g_get_monotonic_time ()))
+    g_hash_table_remove (app->channels, channel->name);
+}
+
+void
+crier_app_add_user (CrierApp        *app,
+                    CrierConnection *conn)
+{
+  GPtrArray *sockets = g_hash_table_lookup (app->users, conn->user_id);
+
+  if (sockets == NULL)
+    {
+      sockets = g_ptr_array_new ();
+      g_hash_table_insert (app->users, g_strdup (conn->user_id), sockets);
+    }
+  g_ptr_array_add (sockets, conn);
+}
+
+void
+crier_app_remove_user (CrierApp        *app,
+                       CrierConnection *conn)
+{
+  GPtrArray *sockets;
+
+  if (conn->user_id == NULL)
+    return;
+  sockets = g_hash_table_lookup (app->users, conn->user_id);
+  if (sockets == NULL)
+    return;
+  g_ptr_array_remove_fast (sockets, conn);
+  if (sockets->len == 0)
+    g_hash_table_remove (app->users, conn->user_id);
+}

@@ -1,0 +1,114 @@
+/* crier-channel.c — one channel of an app: subscribers, presence members, cached event
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "crier-server"
+
+#include "config.h"
+
+#include "crier-message.h"
+#include "crier-names.h"
+#include "crier-server-private.h"
+
+static void
+member_free (CrierMember *member)
+{
+  g_free (member->user_id);
+  g_free (member->user_info);
+  g_free (member);
+}
+
+CrierChannel *
+crier_channel_new (CrierApp   *app,
+                   const char *name)
+{
+  CrierChannel *channel = g_new0 (CrierChannel, 1);
+
+  channel->name = g_strdup (name);
+  channel->type = crier_channel_type_from_name (name);
+  channel->app = app;
+  channel->subscribers = g_hash_table_new (NULL, NULL);
+  if (channel->type & CRIER_CHANNEL_PRESENCE)
+    channel->members = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                              (GDestroyNotify) member_free);
+  return channel;
+}
+
+void
+crier_channel_free (CrierChannel *channel)
+{
+  g_hash_table_unref (channel->subscribers);
+  g_clear_pointer (&channel->members, g_hash_table_unref);
+  g_free (channel->name);
+  g_free (channel->cached_event);
+  g_free (channel->cached_data);
+  g_free (channel);
+}
+
+/* Returns how many connections the frame was handed to. */
+unsigned
+crier_channel_deliver (CrierChannel    *channel,
+                       GBytes          *frame,
+                       CrierConnection *except)
+{
+  GHashTableIter iter;
+  gpointer conn;
+  unsigned count = 0;
+
+  g_hash_table_iter_init (&iter, channel->subscribers);
+  while (g_hash_table_iter_next (&iter, &conn, NULL))
+    if (conn != except)
+      {
+        crier_connection_send (conn, frame);
+        count++;
+      }
+  return count;
+}
+
+/* A channel without subscribers is kept only while its cached event lives. */
+gboolean
+crier_channel_is_idle (CrierChannel *channel,
+                       gint64        now)
+{
+  if (g_hash_table_size (channel->subscribers) > 0)
+    return FALSE;
+  return channel->cached_event == NULL || now >= channel->cache_expires;
+}
+
+/* {"presence":{"ids":[…],"hash":{id:user_info},"count":n}} (pusher-protocol.md §7.3) */
+char *
+crier_channel_dup_presence_data (CrierChannel *channel)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
+  GHashTableIter iter;
+  CrierMember *member;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "presence");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "ids");
+  json_builder_begin_array (builder);
+  g_hash_table_iter_init (&iter, channel->members);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &member))
+    json_builder_add_string_value (builder, member->user_id);
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "hash");
+  json_builder_begin_object (builder);
+  g_hash_table_iter_init (&iter, channel->members);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &member))
+    {
+      json_builder_set_member_name (builder, member->user_id);
+      if (member->user_info != NULL &&
+          json_parser_load_from_data (parser, member->user_info, -1, NULL))
+        json_builder_add_value (builder, json_node_copy (json_parser_get_root (parser)));
+      else
+        json_builder_add_null_value (builder);
+    }
+  json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "count");
+  json_builder_add_int_value (builder, g_hash_table_size (channel->members));
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  return crier_json_to_string (root);
+}

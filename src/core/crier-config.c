@@ -1,0 +1,646 @@
+/* crier-config.c — server and app settings, from a key file, the environment and options
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "crier-config"
+
+#include "config.h"
+
+#include "crier-config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+struct _CrierConfig
+{
+  GObject    parent_instance;
+  char      *host;
+  unsigned   port;
+  char      *tls_cert;
+  char      *tls_key;
+  unsigned   activity_timeout;
+  unsigned   pong_timeout;
+  unsigned   max_connections;
+  gsize      max_outgoing_buffer;
+  gsize      max_frame_size;
+  GPtrArray *apps; /* of CrierAppConfig */
+};
+
+G_DEFINE_FINAL_TYPE (CrierConfig, crier_config, G_TYPE_OBJECT)
+G_DEFINE_BOXED_TYPE (CrierAppConfig, crier_app_config, crier_app_config_ref, crier_app_config_unref)
+G_DEFINE_QUARK (crier-config-error-quark, crier_config_error)
+
+static void
+webhook_config_free (CrierWebhookConfig *webhook)
+{
+  g_free (webhook->name);
+  g_free (webhook->url);
+  g_strfreev (webhook->event_types);
+  g_strfreev (webhook->headers);
+  g_free (webhook);
+}
+
+static void
+app_config_clear (CrierAppConfig *config)
+{
+  g_free (config->id);
+  g_free (config->key);
+  g_free (config->secret);
+  g_strfreev (config->allowed_origins);
+  g_ptr_array_unref (config->webhooks);
+}
+
+CrierAppConfig *
+crier_app_config_new (const char *id,
+                      const char *key,
+                      const char *secret)
+{
+  CrierAppConfig *config = g_atomic_rc_box_new0 (CrierAppConfig);
+
+  config->id = g_strdup (id);
+  config->key = g_strdup (key);
+  config->secret = g_strdup (secret);
+  /* Defaults: Pusher's limits (pusher-protocol.md §16). Client events are on because
+   * Crier is a development server and Echo's whisper() is common; Pusher has them off. */
+  config->enabled = TRUE;
+  config->client_events = TRUE;
+  config->user_authentication_timeout = 30;
+  config->client_events_per_second = 10;
+  config->max_message_size = 10240;
+  config->max_presence_members = 100;
+  config->max_user_info_size = 1024;
+  config->max_channel_name_length = 164;
+  config->max_event_name_length = 200;
+  config->cache_ttl = 1800;
+  config->webhooks = g_ptr_array_new_with_free_func ((GDestroyNotify) webhook_config_free);
+  return config;
+}
+
+CrierAppConfig *
+crier_app_config_ref (CrierAppConfig *config)
+{
+  return g_atomic_rc_box_acquire (config);
+}
+
+void
+crier_app_config_unref (CrierAppConfig *config)
+{
+  g_atomic_rc_box_release_full (config, (GDestroyNotify) app_config_clear);
+}
+
+gboolean
+crier_app_config_allows_origin (const CrierAppConfig *config,
+                                const char           *origin)
+{
+  if (config->allowed_origins == NULL || config->allowed_origins[0] == NULL)
+    return TRUE;
+  for (guint i = 0; config->allowed_origins[i]; i++)
+    {
+      const char *allowed = config->allowed_origins[i];
+
+      if (g_str_equal (allowed, "*"))
+        return TRUE;
+      if (origin != NULL && g_ascii_strcasecmp (allowed, origin) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+crier_config_finalize (GObject *object)
+{
+  CrierConfig *self = CRIER_CONFIG (object);
+
+  g_free (self->host);
+  g_free (self->tls_cert);
+  g_free (self->tls_key);
+  g_ptr_array_unref (self->apps);
+
+  G_OBJECT_CLASS (crier_config_parent_class)->finalize (object);
+}
+
+static void
+crier_config_class_init (CrierConfigClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = crier_config_finalize;
+}
+
+static void
+crier_config_init (CrierConfig *self)
+{
+  self->host = g_strdup ("127.0.0.1");
+  self->port = CRIER_DEFAULT_PORT;
+  self->activity_timeout = CRIER_DEFAULT_ACTIVITY_TIMEOUT;
+  self->pong_timeout = CRIER_DEFAULT_PONG_TIMEOUT;
+  self->max_outgoing_buffer = 4 * 1024 * 1024;
+  self->max_frame_size = 256 * 1024;
+  self->apps = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_app_config_unref);
+}
+
+CrierConfig *
+crier_config_new (void)
+{
+  return g_object_new (CRIER_TYPE_CONFIG, NULL);
+}
+
+static const char *
+env_or (const char *name,
+        const char *fallback)
+{
+  const char *value = g_getenv (name);
+
+  return value != NULL && *value != '\0' ? value : fallback;
+}
+
+/* The default app uses the names a Laravel .env already has, with soketi's defaults. */
+CrierConfig *
+crier_config_new_from_environment (void)
+{
+  CrierConfig *self = crier_config_new ();
+
+  g_ptr_array_add (self->apps,
+                   crier_app_config_new (env_or ("PUSHER_APP_ID", "app-id"),
+                                         env_or ("PUSHER_APP_KEY", "app-key"),
+                                         env_or ("PUSHER_APP_SECRET", "app-secret")));
+  return self;
+}
+
+/* Key-file reading with errors that name the file, group and key. */
+typedef struct
+{
+  GKeyFile   *file;
+  const char *origin;
+  const char *group;
+} Reader;
+
+static gboolean G_GNUC_PRINTF (4, 5)
+reader_fail (Reader     *reader,
+             const char *key,
+             GError    **error,
+             const char *format,
+             ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  if (key != NULL)
+    g_set_error (error, CRIER_CONFIG_ERROR, CRIER_CONFIG_ERROR_INVALID, "%s: [%s] %s: %s",
+                 reader->origin, reader->group, key, message);
+  else
+    g_set_error (error, CRIER_CONFIG_ERROR, CRIER_CONFIG_ERROR_INVALID, "%s: [%s] %s",
+                 reader->origin, reader->group, message);
+  return FALSE;
+}
+
+static gboolean
+read_string (Reader     *reader,
+             const char *key,
+             char      **out,
+             GError    **error)
+{
+  g_autofree char *value = NULL;
+
+  if (!g_key_file_has_key (reader->file, reader->group, key, NULL))
+    return TRUE;
+  value = g_key_file_get_string (reader->file, reader->group, key, NULL);
+  if (value == NULL)
+    return reader_fail (reader, key, error, "not a valid string");
+  g_strstrip (value);
+  g_free (*out);
+  *out = g_steal_pointer (&value);
+  return TRUE;
+}
+
+static gboolean
+read_uint (Reader     *reader,
+           const char *key,
+           unsigned    max,
+           unsigned   *out,
+           GError    **error)
+{
+  g_autofree char *value = NULL;
+  guint64 number;
+
+  if (!g_key_file_has_key (reader->file, reader->group, key, NULL))
+    return TRUE;
+  value = g_key_file_get_value (reader->file, reader->group, key, NULL);
+  g_strstrip (value);
+  if (!g_ascii_string_to_unsigned (value, 10, 0, max, &number, NULL))
+    return reader_fail (reader, key, error, "“%s” is not a whole number between 0 and %u",
+                        value, max);
+  *out = (unsigned) number;
+  return TRUE;
+}
+
+static gboolean
+read_bool (Reader     *reader,
+           const char *key,
+           gboolean   *out,
+           GError    **error)
+{
+  g_autofree char *value = NULL;
+
+  if (!g_key_file_has_key (reader->file, reader->group, key, NULL))
+    return TRUE;
+  value = g_key_file_get_value (reader->file, reader->group, key, NULL);
+  g_strstrip (value);
+  if (g_str_equal (value, "true") || g_str_equal (value, "yes") || g_str_equal (value, "1"))
+    *out = TRUE;
+  else if (g_str_equal (value, "false") || g_str_equal (value, "no") || g_str_equal (value, "0"))
+    *out = FALSE;
+  else
+    return reader_fail (reader, key, error, "“%s” is not true or false", value);
+  return TRUE;
+}
+
+static gboolean
+read_list (Reader     *reader,
+           const char *key,
+           GStrv      *out,
+           GError    **error)
+{
+  g_auto (GStrv) values = NULL;
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+
+  if (!g_key_file_has_key (reader->file, reader->group, key, NULL))
+    return TRUE;
+  values = g_key_file_get_string_list (reader->file, reader->group, key, NULL, NULL);
+  if (values == NULL)
+    return reader_fail (reader, key, error, "not a valid list");
+  for (guint i = 0; values[i]; i++)
+    {
+      g_strstrip (values[i]);
+      if (*values[i] != '\0')
+        g_strv_builder_add (builder, values[i]);
+    }
+  g_strfreev (*out);
+  *out = g_strv_builder_end (builder);
+  return TRUE;
+}
+
+static gboolean
+check_known_keys (Reader             *reader,
+                  const char * const *known,
+                  GError            **error)
+{
+  g_auto (GStrv) keys = g_key_file_get_keys (reader->file, reader->group, NULL, NULL);
+
+  for (guint i = 0; keys && keys[i]; i++)
+    if (!g_strv_contains (known, keys[i]))
+      return reader_fail (reader, keys[i], error, "unknown key");
+  return TRUE;
+}
+
+static gboolean
+read_server_group (CrierConfig *self,
+                   Reader      *reader,
+                   GError     **error)
+{
+  static const char * const known[] = {
+    "host", "port", "tls-cert", "tls-key", "activity-timeout", "pong-timeout",
+    "max-connections", "max-outgoing-buffer", "max-frame-size", NULL
+  };
+  unsigned outgoing = (unsigned) self->max_outgoing_buffer;
+  unsigned frame = (unsigned) self->max_frame_size;
+
+  if (!check_known_keys (reader, known, error) ||
+      !read_string (reader, "host", &self->host, error) ||
+      !read_uint (reader, "port", 65535, &self->port, error) ||
+      !read_string (reader, "tls-cert", &self->tls_cert, error) ||
+      !read_string (reader, "tls-key", &self->tls_key, error) ||
+      !read_uint (reader, "activity-timeout", 86400, &self->activity_timeout, error) ||
+      !read_uint (reader, "pong-timeout", 3600, &self->pong_timeout, error) ||
+      !read_uint (reader, "max-connections", G_MAXINT, &self->max_connections, error) ||
+      !read_uint (reader, "max-outgoing-buffer", G_MAXINT, &outgoing, error) ||
+      !read_uint (reader, "max-frame-size", 64 * 1024 * 1024, &frame, error))
+    return FALSE;
+  if (self->activity_timeout == 0)
+    return reader_fail (reader, "activity-timeout", error, "must be at least 1 second");
+  if (self->pong_timeout == 0)
+    return reader_fail (reader, "pong-timeout", error, "must be at least 1 second");
+  if (outgoing < 64 * 1024)
+    return reader_fail (reader, "max-outgoing-buffer", error, "must be at least 65536 bytes");
+  self->max_outgoing_buffer = outgoing;
+  self->max_frame_size = MAX (frame, 1024);
+  return TRUE;
+}
+
+static gboolean
+read_app_group (CrierConfig *self,
+                Reader      *reader,
+                const char  *id,
+                GError     **error)
+{
+  static const char * const known[] = {
+    "key", "secret", "enabled", "client-events", "user-authentication",
+    "user-authentication-timeout", "max-connections", "client-events-per-second",
+    "max-message-size", "max-presence-members", "max-user-info-size",
+    "max-channel-name-length", "max-event-name-length", "cache-ttl", "subscription-count",
+    "allowed-origins", NULL
+  };
+  g_autoptr (CrierAppConfig) app = crier_app_config_new (id, NULL, NULL);
+
+  if (*id == '\0')
+    return reader_fail (reader, NULL, error, "the app id after “app:” is empty");
+  if (crier_config_find_app (self, id) != NULL)
+    return reader_fail (reader, NULL, error, "app “%s” is declared twice", id);
+  if (!check_known_keys (reader, known, error) ||
+      !read_string (reader, "key", &app->key, error) ||
+      !read_string (reader, "secret", &app->secret, error) ||
+      !read_bool (reader, "enabled", &app->enabled, error) ||
+      !read_bool (reader, "client-events", &app->client_events, error) ||
+      !read_bool (reader, "user-authentication", &app->user_authentication, error) ||
+      !read_uint (reader, "user-authentication-timeout", 86400, &app->user_authentication_timeout, error) ||
+      !read_uint (reader, "max-connections", G_MAXINT, &app->max_connections, error) ||
+      !read_uint (reader, "client-events-per-second", 1000000, &app->client_events_per_second, error) ||
+      !read_uint (reader, "max-message-size", 16 * 1024 * 1024, &app->max_message_size, error) ||
+      !read_uint (reader, "max-presence-members", 1000000, &app->max_presence_members, error) ||
+      !read_uint (reader, "max-user-info-size", 1024 * 1024, &app->max_user_info_size, error) ||
+      !read_uint (reader, "max-channel-name-length", 4096, &app->max_channel_name_length, error) ||
+      !read_uint (reader, "max-event-name-length", 4096, &app->max_event_name_length, error) ||
+      !read_uint (reader, "cache-ttl", 86400, &app->cache_ttl, error) ||
+      !read_bool (reader, "subscription-count", &app->subscription_count, error) ||
+      !read_list (reader, "allowed-origins", &app->allowed_origins, error))
+    return FALSE;
+  if (app->key == NULL || *app->key == '\0')
+    return reader_fail (reader, "key", error, "missing: every app needs a key");
+  if (app->secret == NULL || *app->secret == '\0')
+    return reader_fail (reader, "secret", error, "missing: every app needs a secret");
+  for (guint i = 0; i < self->apps->len; i++)
+    {
+      CrierAppConfig *other = g_ptr_array_index (self->apps, i);
+
+      if (g_str_equal (other->key, app->key))
+        return reader_fail (reader, "key", error, "“%s” is already the key of app “%s”",
+                            app->key, other->id);
+    }
+  if (app->max_message_size == 0)
+    return reader_fail (reader, "max-message-size", error, "must be at least 1 byte");
+  if (app->max_channel_name_length == 0 || app->max_event_name_length == 0)
+    return reader_fail (reader, app->max_channel_name_length == 0 ? "max-channel-name-length" : "max-event-name-length",
+                        error, "must be at least 1");
+  g_ptr_array_add (self->apps, g_steal_pointer (&app));
+  return TRUE;
+}
+
+static const char * const webhook_kinds[] = {
+  "channel_occupied", "channel_vacated", "member_added", "member_removed",
+  "client_event", "cache_miss", "subscription_count", NULL
+};
+
+static gboolean
+read_webhook_group (CrierConfig *self,
+                    Reader      *reader,
+                    const char  *name,
+                    GError     **error)
+{
+  static const char * const known[] = { "app", "url", "events", "headers", NULL };
+  g_autofree char *app_id = NULL;
+  g_autoptr (GUri) uri = NULL;
+  CrierWebhookConfig *webhook;
+  CrierAppConfig *app;
+
+  if (!check_known_keys (reader, known, error) ||
+      !read_string (reader, "app", &app_id, error))
+    return FALSE;
+  if (app_id == NULL)
+    return reader_fail (reader, "app", error, "missing: name the app this webhook belongs to");
+  if ((app = crier_config_find_app (self, app_id)) == NULL)
+    return reader_fail (reader, "app", error, "no app “%s” is declared before this webhook",
+                        app_id);
+
+  webhook = g_new0 (CrierWebhookConfig, 1);
+  webhook->name = g_strdup (name);
+  g_ptr_array_add (app->webhooks, webhook);
+  if (!read_string (reader, "url", &webhook->url, error) ||
+      !read_list (reader, "events", &webhook->event_types, error) ||
+      !read_list (reader, "headers", &webhook->headers, error))
+    return FALSE;
+  if (webhook->url == NULL)
+    return reader_fail (reader, "url", error, "missing");
+  uri = g_uri_parse (webhook->url, G_URI_FLAGS_NONE, NULL);
+  if (uri == NULL || (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 &&
+                      g_strcmp0 (g_uri_get_scheme (uri), "https") != 0))
+    return reader_fail (reader, "url", error, "“%s” is not an http:// or https:// URL",
+                        webhook->url);
+  for (guint i = 0; webhook->event_types && webhook->event_types[i]; i++)
+    if (!g_strv_contains (webhook_kinds, webhook->event_types[i]))
+      return reader_fail (reader, "events", error, "unknown event kind “%s”",
+                          webhook->event_types[i]);
+  for (guint i = 0; webhook->headers && webhook->headers[i]; i++)
+    if (strchr (webhook->headers[i], ':') == NULL)
+      return reader_fail (reader, "headers", error, "“%s” is not of the form “Name: value”",
+                          webhook->headers[i]);
+  return TRUE;
+}
+
+gboolean
+crier_config_load_data (CrierConfig *self,
+                        const char  *data,
+                        const char  *origin_name,
+                        GError     **error)
+{
+  g_autoptr (GKeyFile) file = g_key_file_new ();
+  g_autoptr (GError) local_error = NULL;
+  g_auto (GStrv) groups = NULL;
+  Reader reader = { NULL, origin_name, NULL };
+
+  g_return_val_if_fail (CRIER_IS_CONFIG (self), FALSE);
+
+  g_key_file_set_list_separator (file, ';');
+  if (!g_key_file_load_from_data (file, data, (gsize) -1, G_KEY_FILE_NONE, &local_error))
+    {
+      /* GKeyFile's messages already carry the line. */
+      g_set_error (error, CRIER_CONFIG_ERROR, CRIER_CONFIG_ERROR_PARSE, "%s: %s", origin_name,
+                   local_error->message);
+      return FALSE;
+    }
+
+  /* A config file's apps replace the default app from the environment. */
+  g_ptr_array_set_size (self->apps, 0);
+  reader.file = file;
+  groups = g_key_file_get_groups (file, NULL);
+  for (guint i = 0; groups[i]; i++)
+    {
+      const char *group = groups[i];
+
+      reader.group = group;
+      if (g_str_equal (group, "server"))
+        {
+          if (!read_server_group (self, &reader, error))
+            return FALSE;
+        }
+      else if (g_str_has_prefix (group, "app:"))
+        {
+          if (!read_app_group (self, &reader, group + strlen ("app:"), error))
+            return FALSE;
+        }
+      else if (g_str_has_prefix (group, "webhook:"))
+        {
+          if (!read_webhook_group (self, &reader, group + strlen ("webhook:"), error))
+            return FALSE;
+        }
+      else
+        return reader_fail (&reader, NULL, error,
+                            "unknown section (expected [server], [app:ID] or [webhook:NAME])");
+    }
+  if (self->apps->len == 0)
+    {
+      g_set_error (error, CRIER_CONFIG_ERROR, CRIER_CONFIG_ERROR_INVALID,
+                   "%s: declares no app (add an [app:ID] section with key and secret)",
+                   origin_name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+crier_config_load_file (CrierConfig *self,
+                        const char  *path,
+                        GError     **error)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr (GError) local_error = NULL;
+
+  g_return_val_if_fail (CRIER_IS_CONFIG (self), FALSE);
+
+  if (!g_file_get_contents (path, &contents, NULL, &local_error))
+    {
+      g_set_error (error, CRIER_CONFIG_ERROR, CRIER_CONFIG_ERROR_PARSE, "%s",
+                   local_error->message);
+      return FALSE;
+    }
+  return crier_config_load_data (self, contents, path, error);
+}
+
+void
+crier_config_add_app (CrierConfig    *self,
+                      CrierAppConfig *app)
+{
+  g_return_if_fail (CRIER_IS_CONFIG (self));
+  g_ptr_array_add (self->apps, crier_app_config_ref (app));
+}
+
+GPtrArray *
+crier_config_get_apps (CrierConfig *self)
+{
+  g_return_val_if_fail (CRIER_IS_CONFIG (self), NULL);
+  return self->apps;
+}
+
+CrierAppConfig *
+crier_config_find_app (CrierConfig *self,
+                       const char  *id)
+{
+  g_return_val_if_fail (CRIER_IS_CONFIG (self), NULL);
+  for (guint i = 0; i < self->apps->len; i++)
+    {
+      CrierAppConfig *app = g_ptr_array_index (self->apps, i);
+
+      if (g_str_equal (app->id, id))
+        return app;
+    }
+  return NULL;
+}
+
+const char *
+crier_config_get_host (CrierConfig *self)
+{
+  return self->host;
+}
+
+void
+crier_config_set_host (CrierConfig *self,
+                       const char  *host)
+{
+  g_free (self->host);
+  self->host = g_strdup (host);
+}
+
+unsigned
+crier_config_get_port (CrierConfig *self)
+{
+  return self->port;
+}
+
+void
+crier_config_set_port (CrierConfig *self,
+                       unsigned     port)
+{
+  self->port = port;
+}
+
+const char *
+crier_config_get_tls_cert (CrierConfig *self)
+{
+  return self->tls_cert;
+}
+
+const char *
+crier_config_get_tls_key (CrierConfig *self)
+{
+  return self->tls_key;
+}
+
+void
+crier_config_set_tls (CrierConfig *self,
+                      const char  *cert_path,
+                      const char  *key_path)
+{
+  g_free (self->tls_cert);
+  g_free (self->tls_key);
+  self->tls_cert = g_strdup (cert_path);
+  self->tls_key = g_strdup (key_path);
+}
+
+unsigned
+crier_config_get_activity_timeout (CrierConfig *self)
+{
+  return self->activity_timeout;
+}
+
+void
+crier_config_set_activity_timeout (CrierConfig *self,
+                                   unsigned     seconds)
+{
+  self->activity_timeout = MAX (seconds, 1);
+}
+
+unsigned
+crier_config_get_pong_timeout (CrierConfig *self)
+{
+  return self->pong_timeout;
+}
+
+void
+crier_config_set_pong_timeout (CrierConfig *self,
+                               unsigned     seconds)
+{
+  self->pong_timeout = MAX (seconds, 1);
+}
+
+unsigned
+crier_config_get_max_connections (CrierConfig *self)
+{
+  return self->max_connections;
+}
+
+gsize
+crier_config_get_max_outgoing_buffer (CrierConfig *self)
+{
+  return self->max_outgoing_buffer;
+}
+
+void
+crier_config_set_max_outgoing_buffer (CrierConfig *self,
+                                      gsize        bytes)
+{
+  self->max_outgoing_buffer = bytes;
+}
+
+gsize
+crier_config_get_max_frame_size (CrierConfig *self)
+{
+  return self->max_frame_size;
+}

@@ -1,0 +1,96 @@
+/* crier-config.h — server and app settings, from a key file, the environment and options
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "crier-types.h"
+
+G_BEGIN_DECLS
+
+#define CRIER_DEFAULT_PORT             6001
+#define CRIER_DEFAULT_ACTIVITY_TIMEOUT 120
+#define CRIER_DEFAULT_PONG_TIMEOUT     30
+
+typedef struct
+{
+  char  *name;
+  char  *url;
+  GStrv  event_types; /* NULL or empty: every kind */
+  GStrv  headers;     /* "Name: value" lines */
+} CrierWebhookConfig;
+
+/* One app's settings. Immutable once the server runs; shared by reference. */
+struct _CrierAppConfig
+{
+  char    *id;
+  char    *key;
+  char    *secret;
+  gboolean enabled;
+  gboolean client_events;
+  gboolean user_authentication;
+  unsigned user_authentication_timeout; /* seconds */
+  unsigned max_connections;             /* 0: unlimited */
+  unsigned client_events_per_second;    /* 0: unlimited */
+  unsigned max_message_size;            /* bytes of event data */
+  unsigned max_presence_members;
+  unsigned max_user_info_size;
+  unsigned max_channel_name_length;
+  unsigned max_event_name_length;
+  unsigned cache_ttl; /* seconds */
+  gboolean subscription_count;
+  GStrv    allowed_origins; /* NULL: any origin */
+  GPtrArray *webhooks;      /* of CrierWebhookConfig */
+};
+
+#define CRIER_TYPE_APP_CONFIG (crier_app_config_get_type ())
+GType           crier_app_config_get_type (void) G_GNUC_CONST;
+CrierAppConfig *crier_app_config_new (const char *id,
+                                      const char *key,
+                                      const char *secret);
+CrierAppConfig *crier_app_config_ref (CrierAppConfig *config);
+void            crier_app_config_unref (CrierAppConfig *config);
+gboolean        crier_app_config_allows_origin (const CrierAppConfig *config,
+                                                const char           *origin);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CrierAppConfig, crier_app_config_unref)
+
+#define CRIER_TYPE_CONFIG (crier_config_get_type ())
+G_DECLARE_FINAL_TYPE (CrierConfig, crier_config, CRIER, CONFIG, GObject)
+
+CrierConfig *crier_config_new (void);
+CrierConfig *crier_config_new_from_environment (void);
+gboolean     crier_config_load_file (CrierConfig *self,
+                                     const char  *path,
+                                     GError     **error);
+gboolean     crier_config_load_data (CrierConfig *self,
+                                     const char  *data,
+                                     const char  *origin_name,
+                                     GError     **error);
+void         crier_config_add_app (CrierConfig    *self,
+                                   CrierAppConfig *app);
+GPtrArray   *crier_config_get_apps (CrierConfig *self);
+CrierAppConfig *crier_config_find_app (CrierConfig *self,
+                                       const char  *id);
+
+const char *crier_config_get_host (CrierConfig *self);
+void        crier_config_set_host (CrierConfig *self,
+                                   const char  *host);
+unsigned    crier_config_get_port (CrierConfig *self);
+void        crier_config_set_port (CrierConfig *self,
+                                   unsigned     port);
+const char *crier_config_get_tls_cert (CrierConfig *self);
+const char *crier_config_get_tls_key (CrierConfig *self);
+void        crier_config_set_tls (CrierConfig *self,
+                                  const char  *cert_path,
+                                  const char  *key_path);
+unsigned    crier_config_get_activity_timeout (CrierConfig *self);
+void        crier_config_set_activity_timeout (CrierConfig *self,
+                                               unsigned     seconds);
+unsigned    crier_config_get_pong_timeout (CrierConfig *self);
+void        crier_config_set_pong_timeout (CrierConfig *self,
+                                           unsigned     seconds);
+unsigned    crier_config_get_max_connections (CrierConfig *self);
+gsize       crier_config_get_max_outgoing_buffer (CrierConfig *self);
+void        crier_config_set_max_outgoing_buffer (CrierConfig *self,
+                                                  gsize        bytes);
+gsize       crier_config_get_max_frame_size (CrierConfig *self);
+
+G_END_DECLS

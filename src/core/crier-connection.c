@@ -1,0 +1,470 @@
+/* crier-connection.c — one WebSocket client: reading frames, bounded writing, closing
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "crier-server"
+
+#include "config.h"
+
+#include <errno.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "crier-frame.h"
+#include "crier-message.h"
+#include "crier-server-private.h"
+
+#define READ_BUFFER_SIZE (64 * 1024)
+#define READS_PER_WAKEUP 4
+#define CLOSE_GRACE_USEC (2 * G_USEC_PER_SEC)
+
+CrierConnection *
+crier_connection_new (CrierServer *server,
+                      int          fd,
+                      GIOStream   *tls_stream)
+{
+  CrierConnection *conn = g_new0 (CrierConnection, 1);
+
+  conn->server = server;
+  conn->fd = fd;
+  conn->tls_stream = tls_stream != NULL ? g_object_ref (tls_stream) : NULL;
+  conn->connected_at = g_get_real_time ();
+  conn->last_activity = g_get_monotonic_time ();
+  g_queue_init (&conn->outq);
+  return conn;
+}
+
+void
+crier_connection_free (CrierConnection *conn)
+{
+  g_assert (conn->subscriptions == NULL || conn->subscriptions->len == 0);
+  g_clear_pointer (&conn->subscriptions, g_ptr_array_unref);
+  g_queue_clear_full (&conn->outq, (GDestroyNotify) g_bytes_unref);
+  g_clear_pointer (&conn->inbuf, g_byte_array_unref);
+  g_clear_pointer (&conn->fragments, g_byte_array_unref);
+  if (conn->tls_stream != NULL)
+    g_io_stream_close (conn->tls_stream, NULL, NULL);
+  g_clear_object (&conn->tls_stream);
+  if (conn->fd >= 0)
+    close (conn->fd);
+  g_free (conn->remote);
+  g_free (conn->origin);
+  g_free (conn->user_id);
+  g_free (conn->user_info);
+  g_free (conn);
+}
+
+static void
+update_poll (CrierConnection *conn)
+{
+  gboolean want_write = !g_queue_is_empty (&conn->outq);
+
+  if (want_write == conn->want_write)
+    return;
+  conn->want_write = want_write;
+  crier_poller_modify (conn->server->poller, conn->fd, EPOLLIN | (want_write ? EPOLLOUT : 0),
+                       conn);
+}
+
+/* Ends the connection now: no close handshake (the peer is gone, or misbehaving). */
+static void
+finish (CrierConnection *conn)
+{
+  if (conn->state == CRIER_CONNECTION_CLOSED)
+    return;
+  crier_protocol_detach (conn);
+  conn->state = CRIER_CONNECTION_CLOSED;
+  crier_poller_remove (conn->server->poller, conn->fd);
+  if (conn->tls_stream == NULL)
+    shutdown (conn->fd, SHUT_RDWR);
+  crier_server_bury (conn->server, conn);
+}
+
+void
+crier_connection_abort (CrierConnection *conn,
+                        const char      *why)
+{
+  g_debug ("socket %s aborted: %s", conn->socket_id, why);
+  finish (conn);
+}
+
+/* Returns bytes written, 0 when the socket is full, -1 on a dead peer. */
+static gssize
+write_some (CrierConnection *conn,
+            const guint8    *data,
+            gsize            length)
+{
+  if (conn->tls_stream != NULL)
+    {
+      GOutputStream *out = g_io_stream_get_output_stream (conn->tls_stream);
+      g_autoptr (GError) error = NULL;
+      gssize n;
+
+      n = g_pollable_output_stream_write_nonblocking (G_POLLABLE_OUTPUT_STREAM (out), data,
+                                                      length, NULL, &error);
+      if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        return 0;
+      return n;
+    }
+  for (;;)
+    {
+      gssize n = send (conn->fd, data, length, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+      if (n >= 0)
+        return n;
+      if (errno == EINTR)
+        continue;
+      return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+    }
+}
+
+static void
+flush_queue (CrierConnection *conn)
+{
+  while (!g_queue_is_empty (&conn->outq))
+    {
+      GBytes *head = g_queue_peek_head (&conn->outq);
+      gsize size;
+      const guint8 *data = g_bytes_get_data (head, &size);
+      gssize n = write_some (conn, data + conn->out_offset, size - conn->out_offset);
+
+      if (n < 0)
+        {
+          crier_connection_abort (conn, "write failed");
+          return;
+        }
+      if (n == 0)
+        break;
+      conn->out_offset += n;
+      conn->out_bytes -= n;
+      if (conn->out_offset < size)
+        break;
+      conn->out_offset = 0;
+      g_bytes_unref (g_queue_pop_head (&conn->outq));
+    }
+  if (conn->state == CRIER_CONNECTION_CLOSING && g_queue_is_empty (&conn->outq) &&
+      conn->tls_stream == NULL)
+    shutdown (conn->fd, SHUT_WR); /* our close frame is out: let the peer see EOF */
+  update_poll (conn);
+}
+
+static void
+enqueue (CrierConnection *conn,
+         GBytes          *frame,
+         gsize            offset)
+{
+  gsize size = g_bytes_get_size (frame);
+
+  if (g_queue_is_empty (&conn->outq))
+    conn->out_offset = offset;
+  g_queue_push_tail (&conn->outq, g_bytes_ref (frame));
+  conn->out_bytes += size - offset;
+}
+
+/* The same frame bytes go to every receiver; a client that stops reading is cut off
+ * once its queue passes the limit instead of growing the server. */
+void
+crier_connection_send (CrierConnection *conn,
+                       GBytes          *frame)
+{
+  gsize size;
+  const guint8 *data;
+
+  if (conn->state != CRIER_CONNECTION_OPEN)
+    return;
+  conn->messages_out++;
+  conn->server->stats.messages_out++;
+  if (!g_queue_is_empty (&conn->outq))
+    {
+      enqueue (conn, frame, 0);
+      if (conn->out_bytes > crier_config_get_max_outgoing_buffer (conn->server->config))
+        crier_connection_abort (conn, "outgoing buffer full: the client does not read");
+      return;
+    }
+  data = g_bytes_get_data (frame, &size);
+  {
+    gssize n = write_some (conn, data, size);
+
+    if (n < 0)
+      crier_connection_abort (conn, "write failed");
+    else if ((gsize) n < size)
+      {
+        enqueue (conn, frame, n);
+        update_poll (conn);
+      }
+  }
+}
+
+void
+crier_connection_send_error (CrierConnection *conn,
+                             int              code,
+                             const char      *message)
+{
+  g_autoptr (GBytes) frame = crier_message_build_error (code, message);
+
+  crier_connection_send (conn, frame);
+}
+
+/* Starts the closing handshake: the close frame goes out after what is queued, then we
+ * wait (bounded) for the peer's close or EOF so it reads our frame before any RST. */
+void
+crier_connection_close (CrierConnection *conn,
+                        guint16          code,
+                        const char      *reason)
+{
+  g_autoptr (GBytes) frame = NULL;
+
+  if (conn->state != CRIER_CONNECTION_OPEN)
+    return;
+  crier_protocol_detach (conn);
+  frame = crier_frame_new_close (code, reason);
+  conn->state = CRIER_CONNECTION_CLOSING;
+  conn->deadline = g_get_monotonic_time () + CLOSE_GRACE_USEC;
+  enqueue (conn, frame, 0);
+  flush_queue (conn);
+}
+
+void
+crier_connection_check_deadline (CrierConnection *conn,
+                                 gint64           now)
+{
+  if (conn->state == CRIER_CONNECTION_CLOSING && now >= conn->deadline)
+    finish (conn);
+}
+
+static void
+fail (CrierConnection *conn,
+      guint16          code,
+      const char      *problem)
+{
+  g_debug ("socket %s: %s", conn->socket_id, problem);
+  if (conn->state == CRIER_CONNECTION_OPEN && conn->app != NULL &&
+      crier_server_monitoring (conn->server))
+    {
+      CrierMonitorEvent *event = crier_server_event_new (conn->server, CRIER_MONITOR_PROTOCOL_ERROR,
+                                                         conn, NULL);
+
+      event->code = code;
+      event->message = g_strdup (problem);
+      crier_server_emit (conn->server, event);
+    }
+  conn->server->stats.errors++;
+  crier_connection_close (conn, code, problem);
+}
+
+static void
+handle_message (CrierConnection *conn,
+                guint8           opcode,
+                guint8          *payload,
+                gsize            length)
+{
+  if (conn->state != CRIER_CONNECTION_OPEN)
+    return; /* closing: only the peer's close frame matters now */
+  conn->messages_in++;
+  conn->server->stats.messages_in++;
+  if (opcode == CRIER_OPCODE_BINARY)
+    {
+      conn->server->stats.errors++;
+      crier_connection_send_error (conn, 0, "Binary frames are not supported");
+      return;
+    }
+  if (!g_utf8_validate ((const char *) payload, length, NULL))
+    {
+      fail (conn, CRIER_CLOSE_BAD_DATA, "text frame is not valid UTF-8");
+      return;
+    }
+  crier_protocol_handle_text (conn, (const char *) payload, length);
+}
+
+static void
+handle_control (CrierConnection *conn,
+                guint8           opcode,
+                guint8          *payload,
+                gsize            length)
+{
+  if (opcode == CRIER_OPCODE_PING && conn->state == CRIER_CONNECTION_OPEN)
+    {
+      g_autoptr (GBytes) pong = crier_frame_new (CRIER_OPCODE_PONG, payload, length);
+
+      crier_connection_send (conn, pong);
+    }
+  else if (opcode == CRIER_OPCODE_CLOSE)
+    {
+      guint16 code = length >= 2 ? (guint16) ((payload[0] << 8) | payload[1]) : CRIER_CLOSE_NORMAL;
+
+      if (conn->state == CRIER_CONNECTION_OPEN)
+        {
+          /* Echo the peer's code, as RFC 6455 asks; then the TCP close is ours. */
+          crier_connection_close (conn, code >= 1000 && code < 5000 && code != 1005 && code != 1006 ? code : CRIER_CLOSE_NORMAL, NULL);
+          if (g_queue_is_empty (&conn->outq))
+            finish (conn);
+        }
+      else
+        finish (conn);
+    }
+}
+
+/* Parses as many whole frames as data holds; returns the bytes consumed. */
+static gsize
+process (CrierConnection *conn,
+         guint8          *data,
+         gsize            length)
+{
+  gsize max_frame = crier_config_get_max_frame_size (conn->server->config);
+  gsize pos = 0;
+
+  while (pos < length && conn->state != CRIER_CONNECTION_CLOSED)
+    {
+      CrierFrameHeader header;
+      const char *problem = NULL;
+      guint8 *payload;
+      CrierFrameStatus status;
+
+      status = crier_frame_parse_header (data + pos, length - pos, &header, &problem);
+      if (status == CRIER_FRAME_INCOMPLETE)
+        break;
+      if (status == CRIER_FRAME_INVALID)
+        {
+          fail (conn, CRIER_CLOSE_PROTOCOL_ERROR, problem);
+          return length;
+        }
+      if (header.payload_length > max_frame ||
+          (conn->fragments != NULL && header.opcode == CRIER_OPCODE_CONTINUATION &&
+           conn->fragments->len + header.payload_length > max_frame))
+        {
+          fail (conn, CRIER_CLOSE_TOO_BIG, "message too big");
+          return length;
+        }
+      if (length - pos < header.header_length + header.payload_length)
+        break;
+
+      payload = data + pos + header.header_length;
+      crier_frame_unmask (payload, header.payload_length, header.mask);
+      pos += header.header_length + header.payload_length;
+      conn->last_activity = g_get_monotonic_time ();
+      conn->ping_outstanding = FALSE;
+
+      if (header.opcode >= CRIER_OPCODE_CLOSE)
+        handle_control (conn, header.opcode, payload, header.payload_length);
+      else if (header.opcode == CRIER_OPCODE_CONTINUATION)
+        {
+          if (conn->fragments == NULL)
+            {
+              fail (conn, CRIER_CLOSE_PROTOCOL_ERROR, "continuation frame without a message");
+              return length;
+            }
+          g_byte_array_append (conn->fragments, payload, header.payload_length);
+          if (header.fin)
+            {
+              g_autoptr (GByteArray) message = g_steal_pointer (&conn->fragments);
+
+              handle_message (conn, conn->fragment_opcode, message->data, message->len);
+            }
+        }
+      else if (conn->fragments != NULL)
+        {
+          fail (conn, CRIER_CLOSE_PROTOCOL_ERROR, "new message before the last one ended");
+          return length;
+        }
+      else if (!header.fin)
+        {
+          conn->fragment_opcode = header.opcode;
+          conn->fragments = g_byte_array_sized_new (header.payload_length * 2);
+          g_byte_array_append (conn->fragments, payload, header.payload_length);
+        }
+      else
+        handle_message (conn, header.opcode, payload, header.payload_length);
+    }
+  return pos;
+}
+
+void
+crier_connection_feed (CrierConnection *conn,
+         guint8          *data,
+         gsize            length)
+{
+  gsize used;
+
+  if (conn->inbuf != NULL)
+    {
+      /* A frame was split across reads: continue in the connection's own buffer. */
+      g_byte_array_append (conn->inbuf, data, length);
+      used = process (conn, conn->inbuf->data, conn->inbuf->len);
+      if (conn->inbuf == NULL)
+        return;
+      if (used == conn->inbuf->len)
+        g_clear_pointer (&conn->inbuf, g_byte_array_unref);
+      else if (used > 0)
+        g_byte_array_remove_range (conn->inbuf, 0, used);
+      return;
+    }
+  used = process (conn, data, length);
+  if (used < length && conn->state == CRIER_CONNECTION_OPEN)
+    {
+      conn->inbuf = g_byte_array_sized_new (length - used + 256);
+      g_byte_array_append (conn->inbuf, data + used, length - used);
+    }
+}
+
+/* Returns bytes read, 0 at EOF, -1 when nothing more is ready, -2 on error. */
+static gssize
+read_some (CrierConnection *conn,
+           guint8          *buffer,
+           gsize            size)
+{
+  if (conn->tls_stream != NULL)
+    {
+      GInputStream *in = g_io_stream_get_input_stream (conn->tls_stream);
+      g_autoptr (GError) error = NULL;
+      gssize n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (in), buffer,
+                                                           size, NULL, &error);
+
+      if (n >= 0)
+        return n;
+      return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK) ? -1 : -2;
+    }
+  for (;;)
+    {
+      gssize n = recv (conn->fd, buffer, size, MSG_DONTWAIT);
+
+      if (n >= 0)
+        return n;
+      if (errno == EINTR)
+        continue;
+      return errno == EAGAIN || errno == EWOULDBLOCK ? -1 : -2;
+    }
+}
+
+void
+crier_connection_ready (CrierConnection *conn,
+                        guint32          events)
+{
+  guint8 *buffer = conn->server->read_buffer;
+
+  if (conn->state == CRIER_CONNECTION_CLOSED)
+    return; /* closed earlier in this batch */
+  if (events & EPOLLOUT)
+    flush_queue (conn);
+  if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+    {
+      /* TLS may hold decrypted bytes the socket no longer shows: drain it completely. */
+      for (int i = 0; conn->tls_stream != NULL || i < READS_PER_WAKEUP; i++)
+        {
+          gssize n;
+
+          if (conn->state == CRIER_CONNECTION_CLOSED)
+            return;
+          n = read_some (conn, buffer, READ_BUFFER_SIZE);
+          if (n == -1)
+            break;
+          if (n <= 0)
+            {
+              crier_connection_abort (conn, n == 0 ? "connection closed by peer" : "read failed");
+              return;
+            }
+          crier_connection_feed (conn, buffer, n);
+          if ((gsize) n < READ_BUFFER_SIZE && conn->tls_stream == NULL)
+            break;
+        }
+    }
+}

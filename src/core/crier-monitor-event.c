@@ -1,0 +1,186 @@
+/* crier-monitor-event.c — one immutable record of what happened in the server
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "crier-monitor"
+
+#include "config.h"
+
+#include "crier-monitor-event.h"
+
+#include <json-glib/json-glib.h>
+
+G_DEFINE_BOXED_TYPE (CrierMonitorEvent, crier_monitor_event, crier_monitor_event_ref,
+                     crier_monitor_event_unref)
+
+static const char * const kind_names[CRIER_MONITOR_N_KINDS] = {
+  [CRIER_MONITOR_CONNECTED] = "connected",
+  [CRIER_MONITOR_DISCONNECTED] = "disconnected",
+  [CRIER_MONITOR_SUBSCRIBED] = "subscribed",
+  [CRIER_MONITOR_UNSUBSCRIBED] = "unsubscribed",
+  [CRIER_MONITOR_CHANNEL_OCCUPIED] = "channel_occupied",
+  [CRIER_MONITOR_CHANNEL_VACATED] = "channel_vacated",
+  [CRIER_MONITOR_MEMBER_ADDED] = "member_added",
+  [CRIER_MONITOR_MEMBER_REMOVED] = "member_removed",
+  [CRIER_MONITOR_EVENT_PUBLISHED] = "event_published",
+  [CRIER_MONITOR_CLIENT_EVENT] = "client_event",
+  [CRIER_MONITOR_SIGNED_IN] = "signed_in",
+  [CRIER_MONITOR_CACHE_MISS] = "cache_miss",
+  [CRIER_MONITOR_AUTH_FAILED] = "auth_failed",
+  [CRIER_MONITOR_PROTOCOL_ERROR] = "protocol_error",
+  [CRIER_MONITOR_API_REQUEST] = "api_request",
+  [CRIER_MONITOR_SERVER_STARTED] = "server_started",
+  [CRIER_MONITOR_SERVER_STOPPED] = "server_stopped",
+};
+
+const char *
+crier_monitor_kind_to_string (CrierMonitorKind kind)
+{
+  g_return_val_if_fail (kind < CRIER_MONITOR_N_KINDS, "unknown");
+  return kind_names[kind];
+}
+
+gboolean
+crier_monitor_kind_from_string (const char       *name,
+                                CrierMonitorKind *kind)
+{
+  for (guint i = 0; i < CRIER_MONITOR_N_KINDS; i++)
+    if (g_strcmp0 (kind_names[i], name) == 0)
+      {
+        *kind = i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+CrierMonitorEvent *
+crier_monitor_event_new (CrierMonitorKind kind)
+{
+  CrierMonitorEvent *event = g_atomic_rc_box_new0 (CrierMonitorEvent);
+
+  event->kind = kind;
+  event->time = g_get_real_time ();
+  return event;
+}
+
+CrierMonitorEvent *
+crier_monitor_event_ref (CrierMonitorEvent *event)
+{
+  return g_atomic_rc_box_acquire (event);
+}
+
+static void
+monitor_event_clear (CrierMonitorEvent *event)
+{
+  g_free (event->app_id);
+  g_free (event->socket_id);
+  g_free (event->channel);
+  g_free (event->event);
+  g_free (event->data);
+  g_free (event->user_id);
+  g_free (event->remote);
+  g_free (event->message);
+}
+
+void
+crier_monitor_event_unref (CrierMonitorEvent *event)
+{
+  g_atomic_rc_box_release_full (event, (GDestroyNotify) monitor_event_clear);
+}
+
+static char *
+format_time (gint64 time)
+{
+  g_autoptr (GDateTime) date = g_date_time_new_from_unix_utc (time / G_USEC_PER_SEC);
+  g_autoptr (GDateTime) precise = g_date_time_add (date, time % G_USEC_PER_SEC);
+
+  return g_date_time_format (precise, "%FT%T.%fZ");
+}
+
+/* One JSON object: the --log-format=json line and the event log's export format. */
+char *
+crier_monitor_event_to_json (const CrierMonitorEvent *event)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *time = format_time (event->time);
+  const struct
+  {
+    const char *name;
+    const char *value;
+  } strings[] = {
+    { "app_id", event->app_id }, { "socket_id", event->socket_id },
+    { "channel", event->channel }, { "event", event->event }, { "data", event->data },
+    { "user_id", event->user_id }, { "remote", event->remote }, { "message", event->message },
+  };
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "time");
+  json_builder_add_string_value (builder, time);
+  json_builder_set_member_name (builder, "kind");
+  json_builder_add_string_value (builder, crier_monitor_kind_to_string (event->kind));
+  for (guint i = 0; i < G_N_ELEMENTS (strings); i++)
+    if (strings[i].value != NULL)
+      {
+        json_builder_set_member_name (builder, strings[i].name);
+        json_builder_add_string_value (builder, strings[i].value);
+      }
+  if (event->code != 0)
+    {
+      json_builder_set_member_name (builder, "code");
+      json_builder_add_int_value (builder, event->code);
+    }
+  if (event->count != 0 || event->kind == CRIER_MONITOR_EVENT_PUBLISHED)
+    {
+      json_builder_set_member_name (builder, "count");
+      json_builder_add_int_value (builder, event->count);
+    }
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  return json_generator_to_data (generator, NULL);
+}
+
+/* One human-readable line for --verbose. */
+char *
+crier_monitor_event_to_text (const CrierMonitorEvent *event)
+{
+  g_autoptr (GDateTime) date = g_date_time_new_from_unix_local (event->time / G_USEC_PER_SEC);
+  g_autofree char *clock = g_date_time_format (date, "%T");
+  GString *line = g_string_new (NULL);
+
+  g_string_append_printf (line, "%s.%03d %-16s", clock,
+                          (int) (event->time % G_USEC_PER_SEC / 1000),
+                          crier_monitor_kind_to_string (event->kind));
+  if (event->app_id != NULL)
+    g_string_append_printf (line, " app=%s", event->app_id);
+  if (event->socket_id != NULL)
+    g_string_append_printf (line, " socket=%s", event->socket_id);
+  if (event->channel != NULL)
+    g_string_append_printf (line, " channel=%s", event->channel);
+  if (event->event != NULL)
+    g_string_append_printf (line, " event=%s", event->event);
+  if (event->user_id != NULL)
+    g_string_append_printf (line, " user=%s", event->user_id);
+  if (event->remote != NULL)
+    g_string_append_printf (line, " remote=%s", event->remote);
+  if (event->code != 0)
+    g_string_append_printf (line, " code=%d", event->code);
+  if (event->count != 0 || event->kind == CRIER_MONITOR_EVENT_PUBLISHED)
+    g_string_append_printf (line, " count=%u", event->count);
+  if (event->message != NULL)
+    g_string_append_printf (line, " — %s", event->message);
+  if (event->data != NULL)
+    {
+      glong chars = g_utf8_strlen (event->data, -1);
+
+      if (chars > 200)
+        {
+          g_autofree char *cut = g_utf8_substring (event->data, 0, 200);
+
+          g_string_append_printf (line, " data=%s…", cut);
+        }
+      else
+        g_string_append_printf (line, " data=%s", event->data);
+    }
+  return g_string_free (line, FALSE);
+}

@@ -1,0 +1,681 @@
+/* crier-protocol.c — Pusher protocol 7 over one connection: connection checks, subscribe,
+ * presence, client events, sign-in (pusher-protocol.md §2-12)
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "crier-protocol"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "crier-frame.h"
+#include "crier-message.h"
+#include "crier-names.h"
+#include "crier-server-private.h"
+#include "crier-signature.h"
+
+#define MAX_USER_ID_LENGTH 128
+
+static void
+refuse (CrierConnection *conn,
+        int              code,
+        const char      *message)
+{
+  /* pusher:error first, then the close frame with the same code: pusher-js reads either
+   * (pusher-protocol.md §2.2). */
+  crier_connection_send_error (conn, code, message);
+  crier_connection_close (conn, code, message);
+}
+
+/* A refused operation: Pusher's error frame, the monitor, the connection stays. */
+static void
+reject (CrierConnection  *conn,
+        CrierMonitorKind  kind,
+        int               code,
+        const char       *channel,
+        const char       *message)
+{
+  CrierServer *server = conn->server;
+
+  server->stats.errors++;
+  crier_connection_send_error (conn, code, message);
+  if (crier_server_monitoring (server))
+    {
+      CrierMonitorEvent *event = crier_server_event_new (server, kind, conn, channel);
+
+      event->code = code;
+      event->message = g_strdup (message);
+      crier_server_emit (server, event);
+    }
+}
+
+static void G_GNUC_PRINTF (5, 6)
+rejectf (CrierConnection  *conn,
+         CrierMonitorKind  kind,
+         int               code,
+         const char       *channel,
+         const char       *format,
+         ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  reject (conn, kind, code, channel, message);
+}
+
+void
+crier_protocol_open (CrierConnection *conn,
+                     const char      *path,
+                     GHashTable      *query)
+{
+  CrierServer *server = conn->server;
+  const char *protocol = query != NULL ? g_hash_table_lookup (query, "protocol") : NULL;
+  guint64 version = 0;
+  const char *key;
+  CrierApp *app;
+  unsigned server_limit = crier_config_get_max_connections (server->config);
+
+  if (!g_str_has_prefix (path, "/app/") || path[5] == '\0' || strchr (path + 5, '/') != NULL)
+    return refuse (conn, CRIER_CODE_PATH_NOT_FOUND, "Path not found");
+  key = path + 5;
+  /* Missing and unsupported protocol both get 4007, as the issue asks. */
+  if (protocol == NULL || !g_ascii_string_to_unsigned (protocol, 10, 0, 99, &version, NULL) ||
+      version < 4 || version > 7)
+    return refuse (conn, CRIER_CODE_UNSUPPORTED_PROTOCOL, "Unsupported protocol version");
+  conn->protocol = (guint8) version;
+  app = g_hash_table_lookup (server->apps_by_key, key);
+  if (app == NULL)
+    {
+      if (crier_server_monitoring (server))
+        {
+          CrierMonitorEvent *event = crier_server_event_new (server, CRIER_MONITOR_AUTH_FAILED,
+                                                             conn, NULL);
+
+          event->code = CRIER_CODE_APP_NOT_FOUND;
+          event->message = g_strdup_printf ("Application does not exist: no app has the key '%s'",
+                                            key);
+          crier_server_emit (server, event);
+        }
+      return refuse (conn, CRIER_CODE_APP_NOT_FOUND, "Application does not exist");
+    }
+  if (!app->config->enabled)
+    return refuse (conn, CRIER_CODE_APP_DISABLED, "Application disabled");
+  if (!crier_app_config_allows_origin (app->config, conn->origin))
+    {
+      if (crier_server_monitoring (server))
+        {
+          CrierMonitorEvent *event = crier_server_event_new (server, CRIER_MONITOR_AUTH_FAILED,
+                                                             conn, NULL);
+
+          event->app_id = g_strdup (app->config->id);
+          event->code = CRIER_CODE_UNAUTHORIZED;
+          event->message = g_strdup_printf ("Origin not allowed: '%s'",
+                                            conn->origin ? conn->origin : "(none)");
+          crier_server_emit (server, event);
+        }
+      return refuse (conn, CRIER_CODE_UNAUTHORIZED, "Origin not allowed");
+    }
+  if (app->config->max_connections > 0 && app->connections >= app->config->max_connections)
+    return refuse (conn, CRIER_CODE_APP_OVER_QUOTA, "Application is over connection quota");
+  if (server_limit > 0 && server->stats.connections >= server_limit)
+    return refuse (conn, CRIER_CODE_OVER_CAPACITY, "Over capacity");
+
+  conn->app = app;
+  app->connections++;
+  server->stats.connections++;
+  server->stats.connections_total++;
+  server->stats.peak_connections = MAX (server->stats.peak_connections, server->stats.connections);
+  {
+    g_autoptr (GBytes) frame = crier_message_build_connection_established (
+      conn->socket_id, crier_config_get_activity_timeout (server->config));
+
+    crier_connection_send (conn, frame);
+  }
+  if (crier_server_monitoring (server))
+    {
+      CrierMonitorEvent *event = crier_server_event_new (server, CRIER_MONITOR_CONNECTED, conn, NULL);
+
+      event->remote = g_strdup (conn->remote);
+      if (conn->origin != NULL)
+        event->message = g_strdup_printf ("origin %s", conn->origin);
+      crier_server_emit (server, event);
+    }
+}
+
+static CrierSubscription *
+find_subscription (CrierConnection *conn,
+                   const char      *channel)
+{
+  for (guint i = 0; conn->subscriptions && i < conn->subscriptions->len; i++)
+    {
+      CrierSubscription *sub = g_ptr_array_index (conn->subscriptions, i);
+
+      if (g_str_equal (sub->channel->name, channel))
+        return sub;
+    }
+  return NULL;
+}
+
+static void
+emit_simple (CrierServer      *server,
+             CrierMonitorKind  kind,
+             CrierConnection  *conn,
+             CrierChannel     *channel,
+             const char       *user_id,
+             const char       *data,
+             unsigned          count)
+{
+  CrierMonitorEvent *event;
+
+  if (!crier_server_monitoring (server))
+    return;
+  event = crier_server_event_new (server, kind, conn, channel->name);
+  event->app_id = g_strdup (channel->app->config->id);
+  event->user_id = g_strdup (user_id);
+  event->data = g_strdup (data);
+  event->count = count;
+  crier_server_emit (server, event);
+}
+
+/* pusher_internal:subscription_count, when the app counts subscriptions (§7.8). */
+static void
+announce_subscription_count (CrierServer  *server,
+                             CrierChannel *channel)
+{
+  g_autofree char *data = NULL;
+  g_autoptr (GBytes) frame = NULL;
+  unsigned count = g_hash_table_size (channel->subscribers);
+
+  if (!channel->app->config->subscription_count || (channel->type & CRIER_CHANNEL_PRESENCE) ||
+      count == 0)
+    return;
+  data = g_strdup_printf ("{\"subscription_count\":%u}", count);
+  frame = crier_message_build ("pusher_internal:subscription_count", channel->name, data, NULL);
+  crier_channel_deliver (channel, frame, NULL);
+}
+
+static void
+remove_subscription (CrierConnection   *conn,
+                     CrierSubscription *sub)
+{
+  CrierServer *server = conn->server;
+  CrierChannel *channel = sub->channel;
+  CrierApp *app = channel->app;
+
+  g_hash_table_remove (channel->subscribers, conn);
+  emit_simple (server, CRIER_MONITOR_UNSUBSCRIBED, conn, channel, sub->user_id, NULL,
+               g_hash_table_size (channel->subscribers));
+  if (sub->user_id != NULL)
+    {
+      CrierMember *member = g_hash_table_lookup (channel->members, sub->user_id);
+
+      /* member_removed only after the user's last socket leaves (§9.2). */
+      if (member != NULL && --member->sockets == 0)
+        {
+          g_autoptr (JsonObject) object = json_object_new ();
+          g_autoptr (JsonNode) node = NULL;
+          g_autoptr (GBytes) frame = NULL;
+          g_autofree char *info = g_steal_pointer (&member->user_info);
+          g_autofree char *data = NULL;
+
+          json_object_set_string_member (object, "user_id", sub->user_id);
+          node = json_node_init_object (json_node_alloc (), object);
+          data = crier_json_to_string (node);
+          g_hash_table_remove (channel->members, sub->user_id);
+          frame = crier_message_build ("pusher_internal:member_removed", channel->name, data, NULL);
+          crier_channel_deliver (channel, frame, NULL);
+          emit_simple (server, CRIER_MONITOR_MEMBER_REMOVED, conn, channel, sub->user_id, info,
+                       g_hash_table_size (channel->members));
+        }
+    }
+  if (g_hash_table_size (channel->subscribers) == 0)
+    emit_simple (server, CRIER_MONITOR_CHANNEL_VACATED, conn, channel, NULL, NULL, 0);
+  else
+    announce_subscription_count (server, channel);
+  g_free (sub->user_id);
+  g_free (sub);
+  crier_app_release_channel (app, channel);
+}
+
+/* Everything a connection holds in its app, released when it closes. */
+void
+crier_protocol_detach (CrierConnection *conn)
+{
+  CrierServer *server = conn->server;
+
+  if (conn->app == NULL)
+    return;
+  while (conn->subscriptions != NULL && conn->subscriptions->len > 0)
+    remove_subscription (conn, g_ptr_array_steal_index_fast (conn->subscriptions,
+                                                              conn->subscriptions->len - 1));
+  crier_app_remove_user (conn->app, conn);
+  conn->app->connections--;
+  server->stats.connections--;
+  if (crier_server_monitoring (server))
+    {
+      CrierMonitorEvent *event = crier_server_event_new (server, CRIER_MONITOR_DISCONNECTED,
+                                                         conn, NULL);
+
+      event->user_id = g_strdup (conn->user_id);
+      event->remote = g_strdup (conn->remote);
+      crier_server_emit (server, event);
+    }
+  conn->app = NULL;
+}
+
+/* Reads presence identity from channel_data (§8.4): user_id as a string or a number. */
+static gboolean
+parse_channel_data (const char *channel_data,
+                    unsigned    max_user_info,
+                    char      **user_id,
+                    char      **user_info,
+                    char      **problem)
+{
+  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
+  JsonObject *object;
+  JsonNode *id;
+  JsonNode *info;
+
+  if (!json_parser_load_from_data (parser, channel_data, -1, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      *problem = g_strdup ("Invalid channel_data: not a JSON object");
+      return FALSE;
+    }
+  object = json_node_get_object (json_parser_get_root (parser));
+  id = json_object_get_member (object, "user_id");
+  if (id != NULL && JSON_NODE_HOLDS_VALUE (id) && json_node_get_value_type (id) == G_TYPE_STRING &&
+      *json_node_get_string (id) != '\0')
+    *user_id = g_strdup (json_node_get_string (id));
+  else if (id != NULL && JSON_NODE_HOLDS_VALUE (id) && json_node_get_value_type (id) == G_TYPE_INT64)
+    *user_id = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (id));
+  else
+    {
+      *problem = g_strdup ("Invalid channel_data: user_id must be a non-empty string or a number");
+      return FALSE;
+    }
+  if (strlen (*user_id) > MAX_USER_ID_LENGTH)
+    {
+      *problem = g_strdup_printf ("Invalid channel_data: user_id is longer than %d characters",
+                                  MAX_USER_ID_LENGTH);
+      g_clear_pointer (user_id, g_free);
+      return FALSE;
+    }
+  info = json_object_get_member (object, "user_info");
+  if (info != NULL && !JSON_NODE_HOLDS_NULL (info))
+    {
+      *user_info = crier_json_to_string (info);
+      if (strlen (*user_info) > max_user_info)
+        {
+          *problem = g_strdup_printf ("user_info exceeds %u bytes", max_user_info);
+          g_clear_pointer (user_id, g_free);
+          g_clear_pointer (user_info, g_free);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static void
+send_subscription_succeeded (CrierConnection *conn,
+                             CrierChannel    *channel)
+{
+  g_autofree char *data = NULL;
+  g_autoptr (GBytes) frame = NULL;
+
+  if (channel->type & CRIER_CHANNEL_PRESENCE)
+    data = crier_channel_dup_presence_data (channel);
+  frame = crier_message_build ("pusher_internal:subscription_succeeded", channel->name,
+                               data != NULL ? data : "{}", NULL);
+  crier_connection_send (conn, frame);
+}
+
+static void
+handle_subscribe (CrierConnection *conn,
+                  CrierMessage    *message)
+{
+  CrierServer *server = conn->server;
+  CrierAppConfig *config = conn->app->config;
+  g_autoptr (JsonObject) data = crier_message_dup_data_object (message);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *user_id = NULL;
+  g_autofree char *user_info = NULL;
+  g_autofree char *problem = NULL;
+  const char *name;
+  const char *auth;
+  const char *channel_data;
+  CrierChannelType type;
+  CrierChannel *channel;
+  CrierSubscription *sub;
+  gboolean occupied;
+
+  name = crier_json_object_get_string (data, "channel");
+  if (name == NULL)
+    return reject (conn, CRIER_MONITOR_PROTOCOL_ERROR, 0, NULL,
+                   "Invalid subscription: data.channel must be a string");
+  if (!crier_channel_name_is_valid (name, config->max_channel_name_length, &error))
+    return reject (conn, CRIER_MONITOR_PROTOCOL_ERROR, 0, NULL, error->message);
+  if ((channel = crier_app_lookup_channel (conn->app, name)) != NULL &&
+      g_hash_table_contains (channel->subscribers, conn))
+    return send_subscription_succeeded (conn, channel); /* idempotent (§6.1) */
+
+  type = crier_channel_type_from_name (name);
+  auth = crier_json_object_get_string (data, "auth");
+  channel_data = crier_json_object_get_string (data, "channel_data");
+  if (type & CRIER_CHANNEL_SERVER_TO_USER)
+    {
+      const char *id = name + strlen (CRIER_SERVER_TO_USER_PREFIX);
+
+      if (conn->user_id == NULL || !g_str_equal (conn->user_id, id))
+        return rejectf (conn, CRIER_MONITOR_AUTH_FAILED, 0, name,
+                        "Cannot subscribe to %s: the connection is not signed in as user '%s'",
+                        name, id);
+    }
+  else if (crier_channel_type_needs_auth (type))
+    {
+      g_autofree char *to_sign = NULL;
+
+      if (auth == NULL || *auth == '\0')
+        return rejectf (conn, CRIER_MONITOR_AUTH_FAILED, 0, name,
+                        "Auth info required to subscribe to %s", name);
+      if ((type & CRIER_CHANNEL_PRESENCE) && channel_data == NULL && conn->user_id == NULL)
+        return reject (conn, CRIER_MONITOR_AUTH_FAILED, 0, name,
+                       "Presence channel subscription requires channel_data or a signed-in user");
+      if ((type & CRIER_CHANNEL_PRESENCE) && channel_data != NULL)
+        to_sign = g_strconcat (conn->socket_id, ":", name, ":", channel_data, NULL);
+      else
+        to_sign = g_strconcat (conn->socket_id, ":", name, NULL);
+      if (!crier_signature_check_auth (auth, config->key, config->secret, to_sign, &problem))
+        return reject (conn, CRIER_MONITOR_AUTH_FAILED, 0, name, problem);
+      if (type & CRIER_CHANNEL_PRESENCE)
+        {
+          if (channel_data != NULL)
+            {
+              if (!parse_channel_data (channel_data, config->max_user_info_size, &user_id,
+                                       &user_info, &problem))
+                return reject (conn, CRIER_MONITOR_PROTOCOL_ERROR, 0, name, problem);
+            }
+          else
+            {
+              /* Signed in: the member is the sign-in user (§12.1). */
+              user_id = g_strdup (conn->user_id);
+              user_info = g_strdup (conn->user_info);
+            }
+          if (channel != NULL && channel->members != NULL &&
+              !g_hash_table_contains (channel->members, user_id) &&
+              g_hash_table_size (channel->members) >= config->max_presence_members)
+            return rejectf (conn, CRIER_MONITOR_PROTOCOL_ERROR, 0, name,
+                            "Presence channel %s is full (%u members)", name,
+                            config->max_presence_members);
+        }
+    }
+
+  channel = crier_app_ensure_channel (conn->app, name);
+  occupied = g_hash_table_size (channel->subscribers) == 0;
+  sub = g_new0 (CrierSubscription, 1);
+  sub->channel = channel;
+  sub->user_id = g_steal_pointer (&user_id);
+  g_hash_table_insert (channel->subscribers, conn, sub);
+  if (conn->subscriptions == NULL)
+    conn->subscriptions = g_ptr_array_new ();
+  g_ptr_array_add (conn->subscriptions, sub);
+  if (crier_channel_type_needs_auth (type))
+    conn->authorized = TRUE;
+
+  if (occupied)
+    emit_simple (server, CRIER_MONITOR_CHANNEL_OCCUPIED, conn, channel, NULL, NULL, 1);
+  if (sub->user_id != NULL)
+    {
+      CrierMember *member = g_hash_table_lookup (channel->members, sub->user_id);
+
+      if (member == NULL)
+        {
+          member = g_new0 (CrierMember, 1);
+          member->user_id = g_strdup (sub->user_id);
+          member->user_info = g_strdup (user_info);
+          g_hash_table_insert (channel->members, member->user_id, member);
+        }
+      member->sockets++;
+      send_subscription_succeeded (conn, channel);
+      /* member_added only for a user's first socket, never to the member itself (§9.2). */
+      if (member->sockets == 1)
+        {
+          g_autoptr (JsonBuilder) builder = json_builder_new ();
+          g_autoptr (JsonParser) parser = json_parser_new_immutable ();
+          g_autoptr (JsonNode) root = NULL;
+          g_autoptr (GBytes) frame = NULL;
+          g_autofree char *added = NULL;
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "user_id");
+          json_builder_add_string_value (builder, member->user_id);
+          if (member->user_info != NULL &&
+              json_parser_load_from_data (parser, member->user_info, -1, NULL))
+            {
+              json_builder_set_member_name (builder, "user_info");
+              json_builder_add_value (builder, json_node_copy (json_parser_get_root (parser)));
+            }
+          json_builder_end_object (builder);
+          root = json_builder_get_root (builder);
+          added = crier_json_to_string (root);
+          frame = crier_message_build ("pusher_internal:member_added", channel->name, added, NULL);
+          crier_channel_deliver (channel, frame, conn);
+          emit_simple (server, CRIER_MONITOR_MEMBER_ADDED, conn, channel, member->user_id,
+                       member->user_info, g_hash_table_size (channel->members));
+        }
+    }
+  else
+    send_subscription_succeeded (conn, channel);
+
+  emit_simple (server, CRIER_MONITOR_SUBSCRIBED, conn, channel, sub->user_id, NULL,
+               g_hash_table_size (channel->subscribers));
+
+  if (channel->type & CRIER_CHANNEL_CACHE)
+    {
+      g_autoptr (GBytes) frame = NULL;
+
+      if (channel->cached_event != NULL && g_get_monotonic_time () < channel->cache_expires)
+        frame = crier_message_build (channel->cached_event, channel->name, channel->cached_data,
+                                     NULL);
+      else
+        {
+          frame = crier_message_build ("pusher:cache_miss", channel->name, NULL, NULL);
+          emit_simple (server, CRIER_MONITOR_CACHE_MISS, conn, channel, NULL, NULL, 0);
+        }
+      crier_connection_send (conn, frame);
+    }
+  announce_subscription_count (server, channel);
+}
+
+static void
+handle_unsubscribe (CrierConnection *conn,
+                    CrierMessage    *message)
+{
+  g_autoptr (JsonObject) data = crier_message_dup_data_object (message);
+  const char *name = crier_json_object_get_string (data, "channel");
+  CrierSubscription *sub;
+
+  if (name == NULL)
+    return reject (conn, CRIER_MONITOR_PROTOCOL_ERROR, 0, NULL,
+                   "Invalid unsubscribe: data.channel must be a string");
+  /* Not subscribed: ignored silently (§6.2). */
+  if ((sub = find_subscription (conn, name)) == NULL)
+    return;
+  g_ptr_array_remove_fast (conn->subscriptions, sub);
+  remove_subscription (conn, sub);
+}
+
+static void
+handle_signin (CrierConnection *conn,
+               CrierMessage    *message)
+{
+  CrierServer *server = conn->server;
+  CrierAppConfig *config = conn->app->config;
+  g_autoptr (JsonObject) data = crier_message_dup_data_object (message);
+  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
+  g_autofree char *to_sign = NULL;
+  g_autofree char *problem = NULL;
+  g_autoptr (GBytes) frame = NULL;
+  const char *auth = crier_json_object_get_string (data, "auth");
+  const char *user_data = crier_json_object_get_string (data, "user_data");
+  JsonObject *user;
+  JsonNode *info;
+  const char *id;
+
+  if (auth == NULL || user_data == NULL)
+    return reject (conn, CRIER_MONITOR_AUTH_FAILED, CRIER_CODE_UNAUTHORIZED, NULL,
+                   "Connection is unauthorized: pusher:signin needs auth and user_data strings");
+  to_sign = g_strconcat (conn->socket_id, "::user::", user_data, NULL);
+  if (!crier_signature_check_auth (auth, config->key, config->secret, to_sign, &problem))
+    return rejectf (conn, CRIER_MONITOR_AUTH_FAILED, CRIER_CODE_UNAUTHORIZED, NULL,
+                    "Connection is unauthorized: %s", problem);
+  if (!json_parser_load_from_data (parser, user_data, -1, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return reject (conn, CRIER_MONITOR_AUTH_FAILED, CRIER_CODE_UNAUTHORIZED, NULL,
+                   "Connection is unauthorized: user_data is not a JSON object");
+  user = json_node_get_object (json_parser_get_root (parser));
+  /* A number is refused, not coerced: pusher-js drops such a sign-in itself (§6.4). */
+  id = crier_json_object_get_string (user, "id");
+  if (id == NULL || *id == '\0')
+    return reject (conn, CRIER_MONITOR_AUTH_FAILED, CRIER_CODE_UNAUTHORIZED, NULL,
+                   "Connection is unauthorized: user_data.id must be a non-empty string");
+  if (strlen (id) > MAX_USER_ID_LENGTH)
+    return rejectf (conn, CRIER_MONITOR_AUTH_FAILED, CRIER_CODE_UNAUTHORIZED, NULL,
+                    "Connection is unauthorized: user_data.id is longer than %d characters",
+                    MAX_USER_ID_LENGTH);
+  if (conn->user_id != NULL && !g_str_equal (conn->user_id, id))
+    return rejectf (conn, CRIER_MONITOR_AUTH_FAILED, CRIER_CODE_UNAUTHORIZED, NULL,
+                    "Connection is unauthorized: already signed in as user '%s'", conn->user_id);
+
+  if (conn->user_id == NULL)
+    {
+      conn->user_id = g_strdup (id);
+      crier_app_add_user (conn->app, conn);
+    }
+  g_clear_pointer (&conn->user_info, g_free);
+  info = json_object_get_member (user, "user_info");
+  if (info != NULL && !JSON_NODE_HOLDS_NULL (info))
+    conn->user_info = crier_json_to_string (info);
+  conn->authorized = TRUE;
+  frame = crier_message_build_signin_success (user_data);
+  crier_connection_send (conn, frame);
+  if (crier_server_monitoring (server))
+    {
+      CrierMonitorEvent *event = crier_server_event_new (server, CRIER_MONITOR_SIGNED_IN, conn, NULL);
+
+      event->user_id = g_strdup (id);
+      event->data = g_strdup (user_data);
+      crier_server_emit (server, event);
+    }
+}
+
+/* Client events: every rule of pusher-protocol.md §10.1, in that order. */
+static void
+handle_client_event (CrierConnection *conn,
+                     CrierMessage    *message)
+{
+  CrierServer *server = conn->server;
+  CrierAppConfig *config = conn->app->config;
+  const char *name = message->channel;
+  g_autofree char *data = NULL;
+  g_autoptr (GBytes) frame = NULL;
+  CrierSubscription *sub;
+  CrierChannelType type;
+  unsigned count;
+
+  if (!config->client_events)
+    return reject (conn, CRIER_MONITOR_PROTOCOL_ERROR, 0, name,
+                   "To send client events, you must enable this feature in the Settings page of your dashboard.");
+  if (name == NULL)
+    return reject (conn, CRIER_MONITOR_PROTOCOL_ERROR, 0, NULL,
+                   "Client event rejected - a channel is required");
+  type = crier_channel_type_from_name (name);
+  if (!crier_channel_type_needs_auth (type))
+    return reject (conn, CRIER_MONITOR_PROTOCOL_ERROR, 0, name,
+                   "Client event rejected - only supported on private and presence channels");
+  if (type & CRIER_CHANNEL_ENCRYPTED)
+    return reject (conn, CRIER_MONITOR_PROTOCOL_ERROR, 0, name,
+                   "Client events are not supported on encrypted channels");
+  if ((sub = find_subscription (conn, name)) == NULL)
+    return rejectf (conn, CRIER_MONITOR_PROTOCOL_ERROR, 0, name,
+                    "Client event rejected - not subscribed to channel %s", name);
+  if (config->client_events_per_second > 0)
+    {
+      gint64 second = g_get_monotonic_time () / G_USEC_PER_SEC;
+
+      if (second != conn->rate_window)
+        {
+          conn->rate_window = second;
+          conn->rate_count = 0;
+        }
+      if (++conn->rate_count > config->client_events_per_second)
+        return reject (conn, CRIER_MONITOR_PROTOCOL_ERROR, CRIER_CODE_RATE_LIMIT, name,
+                       "Client event rejected due to rate limit");
+    }
+  if (strlen (message->event) > config->max_event_name_length)
+    return rejectf (conn, CRIER_MONITOR_PROTOCOL_ERROR, 0, name,
+                    "Client event rejected - event name longer than %u characters",
+                    config->max_event_name_length);
+  data = crier_message_dup_data_text (message);
+  if (strlen (data) > config->max_message_size)
+    return rejectf (conn, CRIER_MONITOR_PROTOCOL_ERROR, 0, name,
+                    "Client event data exceeds the allowed maximum (%u bytes)",
+                    config->max_message_size);
+
+  /* user_id comes from the subscription, never from the payload (§10.3). */
+  frame = crier_message_build (message->event, name, data, sub->user_id);
+  count = crier_channel_deliver (sub->channel, frame, conn);
+  sub->channel->events++;
+  server->stats.client_events++;
+  if (crier_server_monitoring (server))
+    {
+      CrierMonitorEvent *event = crier_server_event_new (server, CRIER_MONITOR_CLIENT_EVENT, conn, name);
+
+      event->event = g_strdup (message->event);
+      event->data = g_steal_pointer (&data);
+      event->user_id = g_strdup (sub->user_id);
+      event->count = count;
+      crier_server_emit (server, event);
+    }
+}
+
+void
+crier_protocol_handle_text (CrierConnection *conn,
+                            const char      *text,
+                            gsize            length)
+{
+  CrierMessage message;
+  const char *event;
+
+  if (conn->app == NULL)
+    return;
+  if (!crier_message_parse (conn->server->parser, text, length, &message))
+    return reject (conn, CRIER_MONITOR_PROTOCOL_ERROR, 0, NULL, "Received invalid JSON");
+
+  event = message.event;
+  if (g_str_equal (event, "pusher:ping"))
+    {
+      g_autoptr (GBytes) frame = crier_message_build ("pusher:pong", NULL, "{}", NULL);
+
+      crier_connection_send (conn, frame);
+    }
+  else if (g_str_equal (event, "pusher:pong"))
+    ; /* activity only, already noted */
+  else if (g_str_equal (event, "pusher:subscribe"))
+    handle_subscribe (conn, &message);
+  else if (g_str_equal (event, "pusher:unsubscribe"))
+    handle_unsubscribe (conn, &message);
+  else if (g_str_equal (event, "pusher:signin"))
+    handle_signin (conn, &message);
+  else if (g_str_has_prefix (event, "client-"))
+    handle_client_event (conn, &message);
+  else if (g_str_has_prefix (event, "pusher:") || g_str_has_prefix (event, "pusher_internal:"))
+    rejectf (conn, CRIER_MONITOR_PROTOCOL_ERROR, 0, message.channel, "Unsupported event '%s'",
+             event);
+  else
+    reject (conn, CRIER_MONITOR_PROTOCOL_ERROR, 0, message.channel,
+            "Client event rejected - client events must be prefixed by 'client-'");
+  crier_message_clear (&message);
+}

@@ -1,0 +1,182 @@
+/* crier-server-private.h — the state shared by the server's parts (connections, channels,
+ * apps, protocol); nothing outside src/core includes it
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+#include "crier-config.h"
+#include "crier-monitor.h"
+#include "crier-poller.h"
+#include "crier-server.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  CRIER_CONNECTION_OPEN,
+  CRIER_CONNECTION_CLOSING, /* close frame sent, waiting for the peer's */
+  CRIER_CONNECTION_CLOSED,
+} CrierConnectionState;
+
+typedef struct
+{
+  CrierChannel *channel;
+  char         *user_id; /* presence channels: the member this socket joined as */
+} CrierSubscription;
+
+/* Per-socket state, kept small: tens of thousands of these sit idle. */
+struct _CrierConnection
+{
+  CrierServer          *server; /* borrowed: the server outlives its connections */
+  CrierApp             *app;    /* NULL until the connection-time checks pass */
+  int                   fd;
+  CrierConnectionState  state;
+  guint8                protocol;
+  guint8                fragment_opcode; /* of the message being reassembled */
+  gboolean              ping_outstanding : 1;
+  gboolean              authorized : 1;  /* signed in or subscribed to private/presence */
+  gboolean              want_write : 1;
+  GIOStream            *tls_stream;      /* NULL for plain sockets (read with recv) */
+  char                  socket_id[24];
+  char                 *remote;
+  char                 *origin;
+  gint64                connected_at;    /* real time, µs */
+  gint64                last_activity;   /* monotonic, µs */
+  gint64                deadline;        /* monotonic, µs: ping reply or close handshake */
+  GByteArray           *inbuf;           /* bytes of an incomplete frame */
+  GByteArray           *fragments;       /* a fragmented message being reassembled */
+  guint64               skip;            /* payload bytes of a refused frame still to drop */
+  GQueue                outq;            /* GBytes frames not yet written */
+  gsize                 out_offset;      /* into the head of outq */
+  gsize                 out_bytes;
+  GPtrArray            *subscriptions;   /* of CrierSubscription, NULL when none */
+  char                 *user_id;         /* after pusher:signin */
+  char                 *user_info;       /* JSON text from the sign-in user_data */
+  gint64                rate_window;     /* monotonic second of the client-event bucket */
+  unsigned              rate_count;
+  guint64               messages_in;
+  guint64               messages_out;
+};
+
+typedef struct
+{
+  char    *user_id;
+  char    *user_info; /* JSON text or NULL */
+  unsigned sockets;
+} CrierMember;
+
+struct _CrierChannel
+{
+  char            *name;
+  CrierChannelType type;
+  CrierApp        *app;
+  GHashTable      *subscribers; /* CrierConnection* → CrierSubscription* */
+  GHashTable      *members;     /* presence: user id → CrierMember */
+  char            *cached_event;
+  char            *cached_data;
+  gint64           cache_expires; /* monotonic µs */
+  guint64          events;
+};
+
+struct _CrierApp
+{
+  CrierAppConfig *config;
+  GHashTable     *channels;    /* name → CrierChannel */
+  GHashTable     *users;       /* user id → GPtrArray of signed-in CrierConnection */
+  unsigned        connections;
+};
+
+struct _CrierServer
+{
+  GObject       parent_instance;
+  CrierConfig  *config;
+  CrierMonitor *monitor;
+  SoupServer   *soup;
+  CrierPoller  *poller;
+  GHashTable   *apps_by_key; /* key → CrierApp */
+  GHashTable   *apps_by_id;  /* id → CrierApp (same objects, not owned) */
+  GHashTable   *connections; /* socket id → CrierConnection (owned) */
+  GPtrArray    *graveyard;   /* closed connections, freed between poller batches */
+  JsonParser   *parser;
+  CrierBroker  *broker; /* NULL: deliver locally */
+  guint8       *read_buffer;
+  guint         sweep_id;
+  guint64       next_socket;
+  unsigned      port;
+  gboolean      tls;
+  gboolean      running;
+  CrierServerStats stats;
+};
+
+/* crier-connection.c */
+CrierConnection *crier_connection_new (CrierServer *server,
+                                       int          fd,
+                                       GIOStream   *tls_stream);
+void             crier_connection_free (CrierConnection *conn);
+void             crier_connection_send (CrierConnection *conn,
+                                        GBytes          *frame);
+void             crier_connection_send_error (CrierConnection *conn,
+                                              int              code,
+                                              const char      *message);
+void             crier_connection_close (CrierConnection *conn,
+                                         guint16          code,
+                                         const char      *reason);
+void             crier_connection_abort (CrierConnection *conn,
+                                         const char      *why);
+void             crier_connection_feed (CrierConnection *conn,
+                                        guint8          *data,
+                                        gsize            length);
+void             crier_connection_ready (CrierConnection *conn,
+                                         guint32          events);
+void             crier_connection_check_deadline (CrierConnection *conn,
+                                                  gint64           now);
+
+/* crier-channel.c */
+CrierChannel *crier_channel_new (CrierApp   *app,
+                                 const char *name);
+void          crier_channel_free (CrierChannel *channel);
+unsigned      crier_channel_deliver (CrierChannel    *channel,
+                                     GBytes          *frame,
+                                     CrierConnection *except);
+gboolean      crier_channel_is_idle (CrierChannel *channel,
+                                     gint64        now);
+char         *crier_channel_dup_presence_data (CrierChannel *channel);
+
+/* crier-app.c */
+CrierApp     *crier_app_new (CrierAppConfig *config);
+void          crier_app_free (CrierApp *app);
+CrierChannel *crier_app_lookup_channel (CrierApp   *app,
+                                        const char *name);
+CrierChannel *crier_app_ensure_channel (CrierApp   *app,
+                                        const char *name);
+void          crier_app_release_channel (CrierApp     *app,
+                                         CrierChannel *channel);
+void          crier_app_add_user (CrierApp        *app,
+                                  CrierConnection *conn);
+void          crier_app_remove_user (CrierApp        *app,
+                                     CrierConnection *conn);
+
+/* crier-protocol.c */
+void crier_protocol_open (CrierConnection *conn,
+                          const char      *path,
+                          GHashTable      *query);
+void crier_protocol_handle_text (CrierConnection *conn,
+                                 const char      *text,
+                                 gsize            length);
+void crier_protocol_detach (CrierConnection *conn);
+
+/* crier-server.c */
+CrierMonitorEvent *crier_server_event_new (CrierServer      *self,
+                                           CrierMonitorKind  kind,
+                                           CrierConnection  *conn,
+                                           const char       *channel);
+void               crier_server_emit (CrierServer       *self,
+                                      CrierMonitorEvent *event);
+void               crier_server_bury (CrierServer     *self,
+                                      CrierConnection *conn);
+
+#define crier_server_monitoring(server) crier_monitor_is_active ((server)->monitor)
+
+G_END_DECLS

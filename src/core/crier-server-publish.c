@@ -1,0 +1,224 @@
+/* crier-server-publish.c — the one path every publication takes: validation, the broker
+ * hook, local delivery to channels, users and caches
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "crier-server"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "crier-broker.h"
+#include "crier-message.h"
+#include "crier-names.h"
+#include "crier-server-private.h"
+
+#define MAX_CHANNELS_PER_PUBLICATION 100
+
+/* The checks of POST /apps/{id}/events (pusher-protocol.md §14.3), shared by every
+ * publisher so the dashboard cannot send what the API would refuse. */
+gboolean
+crier_server_validate_publication (CrierServer        *self,
+                                   const char         *app_id,
+                                   const char * const *channels,
+                                   const char         *event,
+                                   const char         *data,
+                                   const char         *except_socket_id,
+                                   GError            **error)
+{
+  CrierApp *app;
+  guint n_channels = channels != NULL ? g_strv_length ((GStrv) channels) : 0;
+  gboolean encrypted = FALSE;
+
+  g_return_val_if_fail (CRIER_IS_SERVER (self), FALSE);
+
+  app = app_id != NULL ? g_hash_table_lookup (self->apps_by_id, app_id) : NULL;
+  if (app == NULL)
+    {
+      g_set_error (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_UNKNOWN_APP,
+                   "Unknown app id '%s'", app_id ? app_id : "");
+      return FALSE;
+    }
+  if (event == NULL || *event == '\0')
+    {
+      g_set_error (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_INVALID,
+                   "The event name is missing");
+      return FALSE;
+    }
+  if (strlen (event) > app->config->max_event_name_length)
+    {
+      g_set_error (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_INVALID,
+                   "The event name is longer than %u characters",
+                   app->config->max_event_name_length);
+      return FALSE;
+    }
+  if (g_str_has_prefix (event, "pusher:") || g_str_has_prefix (event, "pusher_internal:"))
+    {
+      g_set_error (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_INVALID,
+                   "Event names starting with 'pusher:' or 'pusher_internal:' are reserved");
+      return FALSE;
+    }
+  if (data == NULL)
+    {
+      g_set_error (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_INVALID,
+                   "The event data is missing");
+      return FALSE;
+    }
+  if (strlen (data) > app->config->max_message_size)
+    {
+      g_set_error (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_TOO_LARGE,
+                   "The data content of this event exceeds the allowed maximum (%u bytes).",
+                   app->config->max_message_size);
+      return FALSE;
+    }
+  if (n_channels == 0)
+    {
+      g_set_error (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_INVALID,
+                   "No channel given: set 'channel' or 'channels'");
+      return FALSE;
+    }
+  if (n_channels > MAX_CHANNELS_PER_PUBLICATION)
+    {
+      g_set_error (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_INVALID,
+                   "Can't trigger a message to more than %d channels (got %u)",
+                   MAX_CHANNELS_PER_PUBLICATION, n_channels);
+      return FALSE;
+    }
+  for (guint i = 0; i < n_channels; i++)
+    {
+      g_autoptr (GError) name_error = NULL;
+
+      if (!crier_channel_name_is_valid (channels[i], app->config->max_channel_name_length,
+                                        &name_error))
+        {
+          g_set_error (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_INVALID, "%s",
+                       name_error->message);
+          return FALSE;
+        }
+      encrypted |= (crier_channel_type_from_name (channels[i]) & CRIER_CHANNEL_ENCRYPTED) != 0;
+    }
+  if (encrypted && n_channels > 1)
+    {
+      g_set_error (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_INVALID,
+                   "An event for an encrypted channel must go to that channel alone "
+                   "(each encrypted channel has its own key)");
+      return FALSE;
+    }
+  if (except_socket_id != NULL && !crier_socket_id_is_valid (except_socket_id))
+    {
+      g_set_error (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_INVALID,
+                   "Invalid socket id '%s': expected two numbers joined by a dot",
+                   except_socket_id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+crier_server_publish (CrierServer        *self,
+                      const char         *app_id,
+                      const char * const *channels,
+                      const char         *event,
+                      const char         *data,
+                      const char         *except_socket_id,
+                      GError            **error)
+{
+  CrierPublication publication = { app_id, channels, event, data, except_socket_id };
+
+  if (!crier_server_validate_publication (self, app_id, channels, event, data, except_socket_id,
+                                          error))
+    return FALSE;
+  self->stats.events_published++;
+  if (self->broker != NULL)
+    crier_broker_publish (self->broker, &publication);
+  else
+    crier_server_deliver (self, &publication);
+  return TRUE;
+}
+
+static unsigned
+deliver_to_user (CrierServer     *self,
+                 CrierApp        *app,
+                 const char      *channel,
+                 GBytes          *frame,
+                 CrierConnection *except)
+{
+  GPtrArray *sockets = g_hash_table_lookup (app->users,
+                                            channel + strlen (CRIER_SERVER_TO_USER_PREFIX));
+  unsigned count = 0;
+
+  for (guint i = 0; sockets != NULL && i < sockets->len; i++)
+    if (g_ptr_array_index (sockets, i) != except)
+      {
+        crier_connection_send (g_ptr_array_index (sockets, i), frame);
+        count++;
+      }
+  return count;
+}
+
+/* Local delivery: one frame per channel, the same bytes to every subscriber. */
+void
+crier_server_deliver (CrierServer            *self,
+                      const CrierPublication *publication)
+{
+  CrierApp *app = g_hash_table_lookup (self->apps_by_id, publication->app_id);
+  CrierConnection *except = NULL;
+
+  g_return_if_fail (CRIER_IS_SERVER (self));
+  if (app == NULL)
+    return;
+  if (publication->except_socket_id != NULL)
+    except = g_hash_table_lookup (self->connections, publication->except_socket_id);
+
+  for (guint i = 0; publication->channels[i] != NULL; i++)
+    {
+      const char *name = publication->channels[i];
+      CrierChannelType type = crier_channel_type_from_name (name);
+      CrierChannel *channel = crier_app_lookup_channel (app, name);
+      g_autoptr (GBytes) frame = NULL;
+      unsigned count = 0;
+
+      if (type & CRIER_CHANNEL_CACHE)
+        {
+          /* Cached whether or not anyone listens (§11); a publish restarts the TTL. */
+          channel = crier_app_ensure_channel (app, name);
+          g_free (channel->cached_event);
+          g_free (channel->cached_data);
+          channel->cached_event = g_strdup (publication->event);
+          channel->cached_data = g_strdup (publication->data);
+          channel->cache_expires = g_get_monotonic_time () +
+                                   (gint64) app->config->cache_ttl * G_USEC_PER_SEC;
+        }
+      if (type & CRIER_CHANNEL_SERVER_TO_USER)
+        {
+          frame = crier_message_build (publication->event, name, publication->data, NULL);
+          count = deliver_to_user (self, app, name, frame, except);
+        }
+      else if (channel != NULL && g_hash_table_size (channel->subscribers) > 0)
+        {
+          frame = crier_message_build (publication->event, name, publication->data, NULL);
+          count = crier_channel_deliver (channel, frame, except);
+        }
+      if (channel != NULL)
+        channel->events++;
+      if (crier_server_monitoring (self))
+        {
+          CrierMonitorEvent *event = crier_monitor_event_new (CRIER_MONITOR_EVENT_PUBLISHED);
+
+          event->app_id = g_strdup (publication->app_id);
+          event->channel = g_strdup (name);
+          event->event = g_strdup (publication->event);
+          event->data = g_strdup (publication->data);
+          event->socket_id = g_strdup (publication->except_socket_id);
+          event->count = count;
+          crier_server_emit (self, event);
+        }
+    }
+}
+
+void
+crier_server_set_broker (CrierServer *self,
+                         CrierBroker *broker)
+{
+  g_return_if_fail (CRIER_IS_SERVER (self));
+  g_set_object (&self->broker, broker);
+}

@@ -1,0 +1,227 @@
+/* crier-server-query.c — snapshots of connections, channels and members for the HTTP
+ * API and the dashboard; disconnecting and terminating
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "crier-server"
+
+#include "config.h"
+
+#include "crier-names.h"
+#include "crier-server-private.h"
+
+void
+crier_connection_info_free (CrierConnectionInfo *info)
+{
+  g_free (info->socket_id);
+  g_free (info->app_id);
+  g_free (info->remote);
+  g_free (info->origin);
+  g_free (info->user_id);
+  g_strfreev (info->channels);
+  g_free (info);
+}
+
+void
+crier_channel_info_free (CrierChannelInfo *info)
+{
+  g_free (info->name);
+  g_free (info->cached_data);
+  g_free (info);
+}
+
+void
+crier_member_info_free (CrierMemberInfo *info)
+{
+  g_free (info->user_id);
+  g_free (info->user_info);
+  g_free (info);
+}
+
+static CrierApp *
+find_app (CrierServer *self,
+          const char  *app_id)
+{
+  return app_id != NULL ? g_hash_table_lookup (self->apps_by_id, app_id) : NULL;
+}
+
+/* Returns: (transfer full) (element-type CrierConnectionInfo): open connections, of one
+ * app or (app_id NULL) of all. */
+GPtrArray *
+crier_server_dup_connections (CrierServer *self,
+                              const char  *app_id)
+{
+  GPtrArray *result = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_connection_info_free);
+  GHashTableIter iter;
+  CrierConnection *conn;
+
+  g_return_val_if_fail (CRIER_IS_SERVER (self), result);
+  g_hash_table_iter_init (&iter, self->connections);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &conn))
+    {
+      CrierConnectionInfo *info;
+      GStrvBuilder *builder;
+
+      if (conn->state != CRIER_CONNECTION_OPEN || conn->app == NULL ||
+          (app_id != NULL && !g_str_equal (conn->app->config->id, app_id)))
+        continue;
+      info = g_new0 (CrierConnectionInfo, 1);
+      info->socket_id = g_strdup (conn->socket_id);
+      info->app_id = g_strdup (conn->app->config->id);
+      info->remote = g_strdup (conn->remote);
+      info->origin = g_strdup (conn->origin);
+      info->user_id = g_strdup (conn->user_id);
+      info->connected_at = conn->connected_at;
+      info->messages_in = conn->messages_in;
+      info->messages_out = conn->messages_out;
+      builder = g_strv_builder_new ();
+      for (guint i = 0; conn->subscriptions && i < conn->subscriptions->len; i++)
+        {
+          CrierSubscription *sub = g_ptr_array_index (conn->subscriptions, i);
+
+          g_strv_builder_add (builder, sub->channel->name);
+        }
+      info->channels = g_strv_builder_end (builder);
+      g_strv_builder_unref (builder);
+      g_ptr_array_add (result, info);
+    }
+  return result;
+}
+
+static CrierChannelInfo *
+channel_info_new (CrierChannel *channel)
+{
+  CrierChannelInfo *info = g_new0 (CrierChannelInfo, 1);
+  gint64 now = g_get_monotonic_time ();
+
+  info->name = g_strdup (channel->name);
+  info->type = channel->type;
+  info->subscription_count = g_hash_table_size (channel->subscribers);
+  info->user_count = channel->members != NULL ? g_hash_table_size (channel->members) : 0;
+  info->events = channel->events;
+  if (channel->cached_event != NULL && now < channel->cache_expires)
+    {
+      info->has_cache = TRUE;
+      info->cached_data = g_strdup (channel->cached_data);
+      info->cache_ttl = (unsigned) ((channel->cache_expires - now + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+    }
+  return info;
+}
+
+/* Returns: (transfer full) (nullable): occupied channels of an app whose name starts with
+ * prefix (NULL: all), sorted by name; NULL for an unknown app. */
+GPtrArray *
+crier_server_dup_channels (CrierServer *self,
+                           const char  *app_id,
+                           const char  *prefix)
+{
+  CrierApp *app;
+  GPtrArray *result;
+  GHashTableIter iter;
+  CrierChannel *channel;
+
+  g_return_val_if_fail (CRIER_IS_SERVER (self), NULL);
+  if ((app = find_app (self, app_id)) == NULL)
+    return NULL;
+  result = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_channel_info_free);
+  g_hash_table_iter_init (&iter, app->channels);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &channel))
+    if (g_hash_table_size (channel->subscribers) > 0 &&
+        (prefix == NULL || g_str_has_prefix (channel->name, prefix)))
+      g_ptr_array_add (result, channel_info_new (channel));
+  return result;
+}
+
+/* Returns: (transfer full) (nullable): one channel, occupied or not (then counts are 0);
+ * NULL for an unknown app. */
+CrierChannelInfo *
+crier_server_dup_channel (CrierServer *self,
+                          const char  *app_id,
+                          const char  *name)
+{
+  CrierApp *app;
+  CrierChannel *channel;
+  CrierChannelInfo *info;
+
+  g_return_val_if_fail (CRIER_IS_SERVER (self), NULL);
+  if ((app = find_app (self, app_id)) == NULL)
+    return NULL;
+  if ((channel = crier_app_lookup_channel (app, name)) != NULL)
+    return channel_info_new (channel);
+  info = g_new0 (CrierChannelInfo, 1);
+  info->name = g_strdup (name);
+  info->type = crier_channel_type_from_name (name);
+  return info;
+}
+
+/* Returns: (transfer full) (nullable): the distinct users of a presence channel. */
+GPtrArray *
+crier_server_dup_members (CrierServer *self,
+                          const char  *app_id,
+                          const char  *name)
+{
+  CrierApp *app;
+  CrierChannel *channel;
+  GPtrArray *result;
+  GHashTableIter iter;
+  CrierMember *member;
+
+  g_return_val_if_fail (CRIER_IS_SERVER (self), NULL);
+  if ((app = find_app (self, app_id)) == NULL)
+    return NULL;
+  result = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_member_info_free);
+  channel = crier_app_lookup_channel (app, name);
+  if (channel == NULL || channel->members == NULL)
+    return result;
+  g_hash_table_iter_init (&iter, channel->members);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &member))
+    {
+      CrierMemberInfo *info = g_new0 (CrierMemberInfo, 1);
+
+      info->user_id = g_strdup (member->user_id);
+      info->user_info = g_strdup (member->user_info);
+      g_ptr_array_add (result, info);
+    }
+  return result;
+}
+
+gboolean
+crier_server_disconnect (CrierServer *self,
+                         const char  *socket_id,
+                         guint16      code,
+                         const char  *reason)
+{
+  CrierConnection *conn;
+
+  g_return_val_if_fail (CRIER_IS_SERVER (self), FALSE);
+  conn = g_hash_table_lookup (self->connections, socket_id);
+  if (conn == NULL || conn->state != CRIER_CONNECTION_OPEN)
+    return FALSE;
+  crier_connection_close (conn, code, reason);
+  return TRUE;
+}
+
+/* Closes every connection signed in as user_id (§12.3) with 4009; returns how many. */
+unsigned
+crier_server_terminate_user (CrierServer *self,
+                             const char  *app_id,
+                             const char  *user_id)
+{
+  CrierApp *app;
+  GPtrArray *sockets;
+  g_autoptr (GPtrArray) copy = NULL;
+
+  g_return_val_if_fail (CRIER_IS_SERVER (self), 0);
+  if ((app = find_app (self, app_id)) == NULL)
+    return 0;
+  if ((sockets = g_hash_table_lookup (app->users, user_id)) == NULL)
+    return 0;
+  copy = g_ptr_array_copy (sockets, NULL, NULL);
+  for (guint i = 0; i < copy->len; i++)
+    {
+      CrierConnection *conn = g_ptr_array_index (copy, i);
+
+      crier_connection_send_error (conn, CRIER_CODE_UNAUTHORIZED,
+                                   "Connection is unauthorized: terminated by the app");
+      crier_connection_close (conn, CRIER_CODE_UNAUTHORIZED, "Connection is unauthorized");
+    }
+  return copy->len;
+}

@@ -1,0 +1,659 @@
+/* crier-server.c — the Pusher-compatible server: listening, WebSocket upgrade, the
+ * connection sweep, publishing and queries
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "crier-server"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "crier-frame.h"
+#include "crier-http-api.h"
+#include "crier-message.h"
+#include "crier-names.h"
+#include "crier-server-private.h"
+
+#define LISTEN_BACKLOG   4096
+#define READ_BUFFER_SIZE (64 * 1024)
+
+G_DEFINE_FINAL_TYPE (CrierServer, crier_server, G_TYPE_OBJECT)
+G_DEFINE_QUARK (crier-server-error-quark, crier_server_error)
+
+enum
+{
+  PROP_0,
+  PROP_CONFIG,
+  PROP_RUNNING,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+CrierMonitorEvent *
+crier_server_event_new (CrierServer      *self,
+                        CrierMonitorKind  kind,
+                        CrierConnection  *conn,
+                        const char       *channel)
+{
+  CrierMonitorEvent *event = crier_monitor_event_new (kind);
+
+  if (conn != NULL)
+    {
+      event->socket_id = g_strdup (conn->socket_id);
+      if (conn->app != NULL)
+        event->app_id = g_strdup (conn->app->config->id);
+    }
+  event->channel = g_strdup (channel);
+  return event;
+}
+
+void
+crier_server_emit (CrierServer       *self,
+                   CrierMonitorEvent *event)
+{
+  crier_monitor_emit (self->monitor, event);
+}
+
+/* Closed connections are freed between poller batches, never while a batch may still
+ * hold a pointer to them. */
+void
+crier_server_bury (CrierServer     *self,
+                   CrierConnection *conn)
+{
+  g_hash_table_remove (self->connections, conn->socket_id);
+  g_ptr_array_add (self->graveyard, conn);
+}
+
+/* A copy to iterate while closing connections changes the table. */
+static GPtrArray *
+snapshot_connections (CrierServer *self)
+{
+  GPtrArray *all = g_ptr_array_sized_new (g_hash_table_size (self->connections));
+  GHashTableIter iter;
+  gpointer conn;
+
+  g_hash_table_iter_init (&iter, self->connections);
+  while (g_hash_table_iter_next (&iter, NULL, &conn))
+    g_ptr_array_add (all, conn);
+  return all;
+}
+
+static gboolean
+empty_graveyard (gpointer user_data)
+{
+  CrierServer *self = user_data;
+
+  if (self->graveyard->len > 0)
+    g_ptr_array_set_size (self->graveyard, 0);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+connection_ready_cb (gpointer item,
+                     guint32  events,
+                     gpointer user_data)
+{
+  crier_connection_ready (item, events);
+}
+
+/* Once a second: pings for quiet connections, 4201 for unanswered ones, the bounded
+ * closing handshake, the sign-in deadline, expired cache entries. */
+static gboolean
+sweep_cb (gpointer user_data)
+{
+  CrierServer *self = user_data;
+  gint64 now = g_get_monotonic_time ();
+  gint64 activity = (gint64) crier_config_get_activity_timeout (self->config) * G_USEC_PER_SEC;
+  gint64 pong = (gint64) crier_config_get_pong_timeout (self->config) * G_USEC_PER_SEC;
+  g_autoptr (GPtrArray) snapshot = snapshot_connections (self);
+  GHashTableIter iter;
+  CrierApp *app;
+
+  for (guint i = 0; i < snapshot->len; i++)
+    {
+      CrierConnection *conn = g_ptr_array_index (snapshot, i);
+
+      if (conn->state == CRIER_CONNECTION_CLOSING)
+        {
+          crier_connection_check_deadline (conn, now);
+          continue;
+        }
+      if (conn->state != CRIER_CONNECTION_OPEN || conn->app == NULL)
+        continue;
+      if (conn->ping_outstanding && now >= conn->deadline)
+        {
+          crier_connection_close (conn, CRIER_CODE_PONG_TIMEOUT, "Pong reply not received");
+          continue;
+        }
+      if (!conn->ping_outstanding && now - conn->last_activity >= activity)
+        {
+          g_autoptr (GBytes) ping = crier_message_build ("pusher:ping", NULL, "{}", NULL);
+
+          /* pusher:ping for protocol ≥ 5 clients, which answer with pusher:pong; any frame
+           * back counts as the answer. */
+          conn->ping_outstanding = TRUE;
+          conn->deadline = now + pong;
+          if (conn->protocol >= 5)
+            crier_connection_send (conn, ping);
+          else
+            {
+              g_autoptr (GBytes) frame = crier_frame_new (CRIER_OPCODE_PING, NULL, 0);
+
+              crier_connection_send (conn, frame);
+            }
+          continue;
+        }
+      if (conn->app->config->user_authentication && !conn->authorized &&
+          g_get_real_time () - conn->connected_at >=
+            (gint64) conn->app->config->user_authentication_timeout * G_USEC_PER_SEC)
+        crier_connection_close (conn, CRIER_CODE_UNAUTHORIZED,
+                                "Connection not authorized within timeout.");
+    }
+
+  g_hash_table_iter_init (&iter, self->apps_by_key);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &app))
+    {
+      GHashTableIter channels;
+      CrierChannel *channel;
+
+      g_hash_table_iter_init (&channels, app->channels);
+      while (g_hash_table_iter_next (&channels, NULL, (gpointer *) &channel))
+        if (crier_channel_is_idle (channel, now))
+          g_hash_table_iter_remove (&channels);
+    }
+  empty_graveyard (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static char *
+remote_address_string (SoupServerMessage *msg)
+{
+  GSocketAddress *address = soup_server_message_get_remote_address (msg);
+
+  if (G_IS_INET_SOCKET_ADDRESS (address))
+    {
+      g_autofree char *ip = g_inet_address_to_string (
+        g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
+
+      return g_strdup_printf ("%s:%u", ip,
+                              g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)));
+    }
+  return g_strdup (soup_server_message_get_remote_host (msg));
+}
+
+typedef struct
+{
+  CrierServer *server;
+  char        *path;
+  GHashTable  *query;
+  char        *origin;
+} Upgrade;
+
+static void
+upgrade_free (gpointer data,
+              GClosure *closure)
+{
+  Upgrade *upgrade = data;
+
+  g_free (upgrade->path);
+  g_clear_pointer (&upgrade->query, g_hash_table_unref);
+  g_free (upgrade->origin);
+  g_free (upgrade);
+}
+
+/* The 101 went out: take the socket away from libsoup and into the poller. */
+static void
+upgrade_written_cb (SoupServerMessage *msg,
+                    Upgrade           *upgrade)
+{
+  CrierServer *self = upgrade->server;
+  g_autoptr (GIOStream) stream = NULL;
+  g_autoptr (GByteArray) early = g_byte_array_new ();
+  g_autofree char *remote = remote_address_string (msg);
+  GSocket *socket = soup_server_message_get_socket (msg);
+  CrierConnection *conn;
+  int fd;
+
+  g_object_ref (msg);
+  stream = soup_server_message_steal_connection (msg);
+  g_object_unref (msg);
+  if (stream == NULL || socket == NULL)
+    return;
+
+  if (!self->tls)
+    {
+      GInputStream *in = g_io_stream_get_input_stream (stream);
+      guint8 buffer[4096];
+      gssize n;
+
+      /* libsoup may already have read the client's first frames into its buffer. */
+      while ((n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (in), buffer,
+                                                           sizeof buffer, NULL, NULL)) > 0)
+        g_byte_array_append (early, buffer, n);
+      /* Keep only the file descriptor: the GIO stream objects would cost more memory per
+       * idle connection than the rest of its state. */
+      fd = fcntl (g_socket_get_fd (socket), F_DUPFD_CLOEXEC, 0);
+      g_io_stream_close (stream, NULL, NULL);
+      if (fd < 0)
+        return;
+      conn = crier_connection_new (self, fd, NULL);
+    }
+  else
+    {
+      /* The stream owns the socket's descriptor; the connection polls its own copy. */
+      fd = fcntl (g_socket_get_fd (socket), F_DUPFD_CLOEXEC, 0);
+      if (fd < 0)
+        return;
+      conn = crier_connection_new (self, fd, stream);
+    }
+
+  do
+    g_snprintf (conn->socket_id, sizeof conn->socket_id, "%u.%" G_GUINT64_FORMAT,
+                g_random_int_range (1, 1000000000), ++self->next_socket);
+  while (g_hash_table_contains (self->connections, conn->socket_id));
+  conn->remote = g_steal_pointer (&remote);
+  conn->origin = g_steal_pointer (&upgrade->origin);
+  g_hash_table_insert (self->connections, conn->socket_id, conn);
+  if (!crier_poller_add (self->poller, conn->fd, EPOLLIN, conn))
+    {
+      g_hash_table_remove (self->connections, conn->socket_id);
+      crier_connection_free (conn);
+      return;
+    }
+
+  crier_protocol_open (conn, upgrade->path, upgrade->query);
+  if (early->len > 0 && conn->state == CRIER_CONNECTION_OPEN)
+    crier_connection_feed (conn, early->data, early->len);
+}
+
+static gboolean
+is_websocket_upgrade (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+
+  return soup_message_headers_header_contains (headers, "Upgrade", "websocket");
+}
+
+static void
+request_cb (SoupServer        *soup,
+            SoupServerMessage *msg,
+            const char        *path,
+            GHashTable        *query,
+            gpointer           user_data)
+{
+  CrierServer *self = user_data;
+  g_autoptr (GError) error = NULL;
+  Upgrade *upgrade;
+
+  if (!is_websocket_upgrade (msg))
+    {
+      crier_http_api_handle (self, msg, path, query);
+      return;
+    }
+  if (!soup_websocket_server_check_handshake (msg, NULL, NULL, NULL, &error))
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_BAD_REQUEST, NULL);
+      soup_server_message_set_response (msg, "text/plain; charset=utf-8", SOUP_MEMORY_COPY,
+                                        error->message, strlen (error->message));
+      return;
+    }
+  soup_websocket_server_process_handshake (msg, NULL, NULL, NULL, NULL);
+  upgrade = g_new0 (Upgrade, 1);
+  upgrade->server = self;
+  upgrade->path = g_strdup (path);
+  upgrade->query = query != NULL ? g_hash_table_ref (query) : NULL;
+  upgrade->origin = g_strdup (soup_message_headers_get_one (
+    soup_server_message_get_request_headers (msg), "Origin"));
+  g_signal_connect_data (msg, "wrote-informational", G_CALLBACK (upgrade_written_cb), upgrade,
+                         upgrade_free, 0);
+}
+
+static void
+crier_server_dispose (GObject *object)
+{
+  CrierServer *self = CRIER_SERVER (object);
+
+  crier_server_stop (self, CRIER_CODE_RECONNECT, "Generic reconnect immediately");
+  if (self->connections != NULL)
+    {
+      g_autoptr (GPtrArray) all = snapshot_connections (self);
+
+      for (guint i = 0; i < all->len; i++)
+        crier_connection_abort (g_ptr_array_index (all, i), "server disposed");
+      g_ptr_array_set_size (self->graveyard, 0);
+    }
+  g_clear_handle_id (&self->sweep_id, g_source_remove);
+  g_clear_pointer (&self->poller, crier_poller_free);
+  g_clear_object (&self->soup);
+  g_clear_object (&self->broker);
+  G_OBJECT_CLASS (crier_server_parent_class)->dispose (object);
+}
+
+static void
+crier_server_finalize (GObject *object)
+{
+  CrierServer *self = CRIER_SERVER (object);
+
+  g_hash_table_unref (self->connections);
+  g_ptr_array_unref (self->graveyard);
+  g_hash_table_unref (self->apps_by_id);
+  g_hash_table_unref (self->apps_by_key);
+  g_clear_object (&self->parser);
+  g_clear_object (&self->monitor);
+  g_clear_object (&self->config);
+  g_free (self->read_buffer);
+  G_OBJECT_CLASS (crier_server_parent_class)->finalize (object);
+}
+
+static void
+crier_server_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  CrierServer *self = CRIER_SERVER (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONFIG:
+      g_value_set_object (value, self->config);
+      break;
+    case PROP_RUNNING:
+      g_value_set_boolean (value, self->running);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+crier_server_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  CrierServer *self = CRIER_SERVER (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONFIG:
+      self->config = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+crier_server_constructed (GObject *object)
+{
+  CrierServer *self = CRIER_SERVER (object);
+  GPtrArray *apps;
+
+  G_OBJECT_CLASS (crier_server_parent_class)->constructed (object);
+  if (self->config == NULL)
+    self->config = crier_config_new_from_environment ();
+  apps = crier_config_get_apps (self->config);
+  for (guint i = 0; i < apps->len; i++)
+    {
+      CrierAppConfig *config = g_ptr_array_index (apps, i);
+      CrierApp *app = crier_app_new (config);
+
+      g_hash_table_insert (self->apps_by_key, config->key, app);
+      g_hash_table_insert (self->apps_by_id, config->id, app);
+    }
+}
+
+static void
+crier_server_class_init (CrierServerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = crier_server_dispose;
+  object_class->finalize = crier_server_finalize;
+  object_class->get_property = crier_server_get_property;
+  object_class->set_property = crier_server_set_property;
+  object_class->constructed = crier_server_constructed;
+
+  properties[PROP_CONFIG] = g_param_spec_object ("config", NULL, NULL, CRIER_TYPE_CONFIG,
+                                                 G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                                                   G_PARAM_STATIC_STRINGS);
+  properties[PROP_RUNNING] = g_param_spec_boolean ("running", NULL, NULL, FALSE,
+                                                   G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY |
+                                                     G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+crier_server_init (CrierServer *self)
+{
+  self->monitor = crier_monitor_new ();
+  self->apps_by_key = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                             (GDestroyNotify) crier_app_free);
+  self->apps_by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  self->connections = g_hash_table_new (g_str_hash, g_str_equal);
+  self->graveyard = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_connection_free);
+  self->parser = json_parser_new_immutable ();
+  self->read_buffer = g_malloc (READ_BUFFER_SIZE);
+}
+
+CrierServer *
+crier_server_new (CrierConfig *config)
+{
+  return g_object_new (CRIER_TYPE_SERVER, "config", config, NULL);
+}
+
+CrierConfig *
+crier_server_get_config (CrierServer *self)
+{
+  g_return_val_if_fail (CRIER_IS_SERVER (self), NULL);
+  return self->config;
+}
+
+CrierMonitor *
+crier_server_get_monitor (CrierServer *self)
+{
+  g_return_val_if_fail (CRIER_IS_SERVER (self), NULL);
+  return self->monitor;
+}
+
+static GInetAddress *
+resolve_host (const char *host,
+              GError    **error)
+{
+  g_autoptr (GResolver) resolver = NULL;
+  g_autolist (GInetAddress) addresses = NULL;
+  GInetAddress *address = g_inet_address_new_from_string (host);
+
+  if (address != NULL)
+    return address;
+  resolver = g_resolver_get_default ();
+  addresses = g_resolver_lookup_by_name (resolver, host, NULL, NULL);
+  if (addresses == NULL)
+    {
+      g_set_error (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_BAD_ADDRESS,
+                   "cannot listen on “%s”: not an IP address or a known host name", host);
+      return NULL;
+    }
+  return g_object_ref (addresses->data);
+}
+
+static GSocket *
+listen_on (CrierServer *self,
+           GError     **error)
+{
+  const char *host = crier_config_get_host (self->config);
+  unsigned port = crier_config_get_port (self->config);
+  g_autoptr (GInetAddress) inet = NULL;
+  g_autoptr (GSocketAddress) address = NULL;
+  g_autoptr (GSocket) socket = NULL;
+  g_autoptr (GError) local_error = NULL;
+
+  if ((inet = resolve_host (host, error)) == NULL)
+    return NULL;
+  address = g_inet_socket_address_new (inet, port);
+  socket = g_socket_new (g_inet_address_get_family (inet), G_SOCKET_TYPE_STREAM,
+                         G_SOCKET_PROTOCOL_TCP, error);
+  if (socket == NULL)
+    return NULL;
+  if (!g_socket_bind (socket, address, TRUE, &local_error))
+    {
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
+        g_set_error (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_ADDRESS_IN_USE,
+                     "port %u on %s is already in use (is another Crier, soketi or "
+                     "laravel-websockets running? choose another with --port)",
+                     port, host);
+      else
+        g_set_error (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_BAD_ADDRESS,
+                     "cannot listen on %s port %u: %s", host, port, local_error->message);
+      return NULL;
+    }
+  /* GSocket's default backlog of 10 stalls bursts of connects for seconds. */
+  g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
+  if (!g_socket_listen (socket, error))
+    return NULL;
+  return g_steal_pointer (&socket);
+}
+
+gboolean
+crier_server_start (CrierServer *self,
+                    GError     **error)
+{
+  g_autoptr (GSocket) socket = NULL;
+  g_autoptr (GSocketAddress) local = NULL;
+  const char *cert = crier_config_get_tls_cert (self->config);
+  const char *key = crier_config_get_tls_key (self->config);
+  g_autoptr (GTlsCertificate) certificate = NULL;
+  g_autoptr (GError) local_error = NULL;
+
+  g_return_val_if_fail (CRIER_IS_SERVER (self), FALSE);
+  if (self->running)
+    return TRUE;
+
+  if ((cert != NULL && *cert != '\0') || (key != NULL && *key != '\0'))
+    {
+      if (cert == NULL || *cert == '\0' || key == NULL || *key == '\0')
+        {
+          g_set_error (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_TLS,
+                       "TLS needs both a certificate (--tls-cert) and a key (--tls-key)");
+          return FALSE;
+        }
+      certificate = g_tls_certificate_new_from_files (cert, key, &local_error);
+      if (certificate == NULL)
+        {
+          g_set_error (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_TLS,
+                       "cannot load the TLS certificate %s with key %s: %s", cert, key,
+                       local_error->message);
+          return FALSE;
+        }
+    }
+  if ((socket = listen_on (self, error)) == NULL)
+    return FALSE;
+
+  self->tls = certificate != NULL;
+  self->soup = soup_server_new ("server-header", "crier/" PACKAGE_VERSION, NULL);
+  if (certificate != NULL)
+    soup_server_set_tls_certificate (self->soup, certificate);
+  soup_server_add_handler (self->soup, NULL, request_cb, self, NULL);
+  if (!soup_server_listen_socket (self->soup, socket, self->tls ? SOUP_SERVER_LISTEN_HTTPS : 0,
+                                  error))
+    {
+      g_clear_object (&self->soup);
+      return FALSE;
+    }
+  local = g_socket_get_local_address (socket, NULL);
+  self->port = local != NULL ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local)) : 0;
+  if (self->poller == NULL)
+    self->poller = crier_poller_new (connection_ready_cb, empty_graveyard, self);
+  if (self->sweep_id == 0)
+    self->sweep_id = g_timeout_add_seconds (1, sweep_cb, self);
+  self->running = TRUE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+  if (crier_server_monitoring (self))
+    {
+      CrierMonitorEvent *event = crier_monitor_event_new (CRIER_MONITOR_SERVER_STARTED);
+
+      event->message = g_strdup_printf ("listening on %s://%s:%u", self->tls ? "wss" : "ws",
+                                        crier_config_get_host (self->config), self->port);
+      crier_server_emit (self, event);
+    }
+  return TRUE;
+}
+
+/* Stops listening and starts the closing handshake of every connection with code (4200:
+ * clients reconnect at once). The handshakes finish on the main loop within a couple of
+ * seconds; crier_server_has_connections () tells when they are done. */
+void
+crier_server_stop (CrierServer *self,
+                   guint16      code,
+                   const char  *reason)
+{
+  g_autoptr (GPtrArray) all = NULL;
+
+  g_return_if_fail (CRIER_IS_SERVER (self));
+  if (!self->running)
+    return;
+  self->running = FALSE;
+  if (self->soup != NULL)
+    soup_server_disconnect (self->soup);
+  g_clear_object (&self->soup);
+  all = snapshot_connections (self);
+  for (guint i = 0; i < all->len; i++)
+    crier_connection_close (g_ptr_array_index (all, i), code, reason);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+  if (crier_server_monitoring (self))
+    {
+      CrierMonitorEvent *event = crier_monitor_event_new (CRIER_MONITOR_SERVER_STOPPED);
+
+      event->code = code;
+      event->message = g_strdup (reason);
+      crier_server_emit (self, event);
+    }
+}
+
+/* TRUE while connections (open or still closing) remain. */
+gboolean
+crier_server_has_connections (CrierServer *self)
+{
+  g_return_val_if_fail (CRIER_IS_SERVER (self), FALSE);
+  return g_hash_table_size (self->connections) > 0;
+}
+
+gboolean
+crier_server_is_running (CrierServer *self)
+{
+  g_return_val_if_fail (CRIER_IS_SERVER (self), FALSE);
+  return self->running;
+}
+
+unsigned
+crier_server_get_port (CrierServer *self)
+{
+  g_return_val_if_fail (CRIER_IS_SERVER (self), 0);
+  return self->port;
+}
+
+gboolean
+crier_server_is_tls (CrierServer *self)
+{
+  g_return_val_if_fail (CRIER_IS_SERVER (self), FALSE);
+  return self->tls;
+}
+
+unsigned
+crier_server_count_connections (CrierServer *self)
+{
+  g_return_val_if_fail (CRIER_IS_SERVER (self), 0);
+  return (unsigned) self->stats.connections;
+}
+
+const CrierServerStats *
+crier_server_get_stats (CrierServer *self)
+{
+  g_return_val_if_fail (CRIER_IS_SERVER (self), NULL);
+  return &self->stats;
+}

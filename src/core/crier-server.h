@@ -1,0 +1,118 @@
+/* crier-server.h — the Pusher-compatible server: WebSocket protocol, publishing, queries
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "crier-broker.h"
+#include "crier-config.h"
+#include "crier-monitor.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  guint64 connections;        /* open now */
+  guint64 peak_connections;
+  guint64 connections_total;  /* accepted since start */
+  guint64 messages_in;        /* WebSocket messages received */
+  guint64 messages_out;       /* frames queued to clients */
+  guint64 events_published;  /* publications through crier_server_publish () */
+  guint64 client_events;
+  guint64 errors;             /* protocol errors and refused operations */
+  guint64 api_requests;
+} CrierServerStats;
+
+typedef struct
+{
+  char    *socket_id;
+  char    *app_id;
+  char    *remote;
+  char    *origin;
+  char    *user_id;
+  gint64   connected_at; /* real time, µs */
+  GStrv    channels;
+  guint64  messages_in;
+  guint64  messages_out;
+} CrierConnectionInfo;
+
+typedef struct
+{
+  char            *name;
+  CrierChannelType type;
+  unsigned         subscription_count;
+  unsigned         user_count; /* presence only */
+  guint64          events;
+  gboolean         has_cache;
+  char            *cached_data;
+  unsigned         cache_ttl; /* seconds left */
+} CrierChannelInfo;
+
+typedef struct
+{
+  char *user_id;
+  char *user_info; /* JSON text, nullable */
+} CrierMemberInfo;
+
+void crier_connection_info_free (CrierConnectionInfo *info);
+void crier_channel_info_free (CrierChannelInfo *info);
+void crier_member_info_free (CrierMemberInfo *info);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CrierChannelInfo, crier_channel_info_free)
+
+#define CRIER_TYPE_SERVER (crier_server_get_type ())
+G_DECLARE_FINAL_TYPE (CrierServer, crier_server, CRIER, SERVER, GObject)
+
+CrierServer  *crier_server_new (CrierConfig *config);
+CrierConfig  *crier_server_get_config (CrierServer *self);
+CrierMonitor *crier_server_get_monitor (CrierServer *self);
+gboolean      crier_server_start (CrierServer *self,
+                                  GError     **error);
+void          crier_server_stop (CrierServer *self,
+                                 guint16      code,
+                                 const char  *reason);
+gboolean      crier_server_is_running (CrierServer *self);
+gboolean      crier_server_has_connections (CrierServer *self);
+unsigned      crier_server_get_port (CrierServer *self);
+gboolean      crier_server_is_tls (CrierServer *self);
+unsigned      crier_server_count_connections (CrierServer *self);
+const CrierServerStats *crier_server_get_stats (CrierServer *self);
+
+/* Every publication goes through here: the HTTP API, the dashboard, `crier send`. */
+gboolean crier_server_publish (CrierServer        *self,
+                               const char         *app_id,
+                               const char * const *channels,
+                               const char         *event,
+                               const char         *data,
+                               const char         *except_socket_id,
+                               GError            **error);
+gboolean crier_server_validate_publication (CrierServer        *self,
+                                            const char         *app_id,
+                                            const char * const *channels,
+                                            const char         *event,
+                                            const char         *data,
+                                            const char         *except_socket_id,
+                                            GError            **error);
+
+void     crier_server_deliver (CrierServer            *self,
+                               const CrierPublication *publication);
+void     crier_server_set_broker (CrierServer *self,
+                                  CrierBroker *broker);
+
+GPtrArray        *crier_server_dup_connections (CrierServer *self,
+                                                const char  *app_id);
+GPtrArray        *crier_server_dup_channels (CrierServer *self,
+                                             const char  *app_id,
+                                             const char  *prefix);
+CrierChannelInfo *crier_server_dup_channel (CrierServer *self,
+                                            const char  *app_id,
+                                            const char  *name);
+GPtrArray        *crier_server_dup_members (CrierServer *self,
+                                            const char  *app_id,
+                                            const char  *channel);
+gboolean          crier_server_disconnect (CrierServer *self,
+                                           const char  *socket_id,
+                                           guint16      code,
+                                           const char  *reason);
+unsigned          crier_server_terminate_user (CrierServer *self,
+                                               const char  *app_id,
+                                               const char  *user_id);
+
+G_END_DECLS

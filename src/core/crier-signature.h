@@ -1,0 +1,20 @@
+/* crier-signature.h — HMAC-SHA256 signatures of channel auth, sign-in and the HTTP API
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "crier-types.h"
+
+G_BEGIN_DECLS
+
+char    *crier_signature_compute (const char *secret,
+                                  const char *data,
+                                  gssize      length);
+gboolean crier_signature_equal (const char *expected,
+                                const char *given);
+gboolean crier_signature_check_auth (const char *auth,
+                                     const char *app_key,
+                                     const char *secret,
+                                     const char *string_to_sign,
+                                     char      **message);
+
+G_END_DECLS
