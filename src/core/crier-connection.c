@@ -174,6 +174,8 @@ crier_connection_send (CrierConnection *conn,
     return;
   conn->messages_out++;
   conn->server->stats.messages_out++;
+  if (conn->app != NULL)
+    conn->app->stats.messages_out++;
   if (!g_queue_is_empty (&conn->outq))
     {
       enqueue (conn, frame, 0);
@@ -262,6 +264,8 @@ handle_message (CrierConnection *conn,
     return; /* closing: only the peer's close frame matters now */
   conn->messages_in++;
   conn->server->stats.messages_in++;
+  if (conn->app != NULL)
+    conn->app->stats.messages_in++;
   if (opcode == CRIER_OPCODE_BINARY)
     {
       conn->server->stats.errors++;

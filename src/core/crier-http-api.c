@@ -1,4 +1,5 @@
-/* crier-http-api.c — the Pusher HTTP API and the operational endpoints
+/* crier-http-api.c — the Pusher HTTP API (pusher-protocol.md §14) with request signing,
+ * and the operational endpoints /up and /metrics
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "crier-http"
 
@@ -6,16 +7,682 @@
 
 #include "crier-http-api.h"
 
+#include <json-glib/json-glib.h>
+#include <stdlib.h>
 #include <string.h>
 
-static void
-respond (SoupServerMessage *msg,
-         unsigned           status,
-         const char        *content_type,
-         const char        *body)
+#include "crier-message.h"
+#include "crier-metrics.h"
+#include "crier-names.h"
+#include "crier-server-private.h"
+#include "crier-signature.h"
+
+#define TIMESTAMP_WINDOW  600
+#define MAX_BATCH_EVENTS  10
+#define TEXT_PLAIN        "text/plain; charset=utf-8"
+#define APPLICATION_JSON  "application/json"
+
+typedef struct
 {
-  soup_server_message_set_status (msg, status, NULL);
-  soup_server_message_set_response (msg, content_type, SOUP_MEMORY_COPY, body, strlen (body));
+  CrierServer       *server;
+  SoupServerMessage *msg;
+  const char        *method;
+  const char        *path;
+  GHashTable        *query;
+  CrierApp          *app;
+  GBytes            *body;
+} Request;
+
+static void
+emit_request (Request    *request,
+              unsigned    status,
+              const char *message)
+{
+  CrierMonitorEvent *event;
+
+  if (!crier_server_monitoring (request->server))
+    return;
+  event = crier_monitor_event_new (CRIER_MONITOR_API_REQUEST);
+  event->app_id = request->app != NULL ? g_strdup (request->app->config->id) : NULL;
+  event->event = g_strdup_printf ("%s %s", request->method, request->path);
+  event->code = status;
+  event->message = g_strdup (message);
+  event->remote = g_strdup (soup_server_message_get_remote_host (request->msg));
+  crier_server_emit (request->server, event);
+}
+
+static void
+respond (Request    *request,
+         unsigned    status,
+         const char *content_type,
+         const char *body)
+{
+  soup_server_message_set_status (request->msg, status, NULL);
+  soup_server_message_set_response (request->msg, content_type, SOUP_MEMORY_COPY, body,
+                                    strlen (body));
+  if (status >= 400)
+    {
+      request->server->stats.errors++;
+      if (request->app != NULL)
+        request->app->stats.errors++;
+    }
+  if (request->app != NULL)
+    request->app->stats.api_requests++;
+  emit_request (request, status, status >= 400 ? body : NULL);
+}
+
+/* Errors are one precise line of plain text: Laravel shows it as "Pusher error: <body>." */
+static void G_GNUC_PRINTF (3, 4)
+fail (Request    *request,
+      unsigned    status,
+      const char *format,
+      ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  respond (request, status, TEXT_PLAIN, message);
+}
+
+static void
+respond_json (Request  *request,
+              JsonNode *node)
+{
+  g_autofree char *text = crier_json_to_string (node);
+
+  respond (request, SOUP_STATUS_OK, APPLICATION_JSON, text);
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* METHOD\nPATH\nsorted lowercase key=value pairs without auth_signature (§14.2). */
+static char *
+string_to_sign (Request *request)
+{
+  g_autoptr (GPtrArray) pairs = g_ptr_array_new_with_free_func (g_free);
+  GString *text = g_string_new (NULL);
+  GHashTableIter iter;
+  const char *key;
+  const char *value;
+
+  g_hash_table_iter_init (&iter, request->query);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &key, (gpointer *) &value))
+    {
+      g_autofree char *lower = g_ascii_strdown (key, -1);
+
+      if (!g_str_equal (lower, "auth_signature"))
+        g_ptr_array_add (pairs, g_strconcat (lower, "=", value, NULL));
+    }
+  g_ptr_array_sort (pairs, compare_strings);
+  g_string_append_printf (text, "%s\n%s\n", request->method, request->path);
+  for (guint i = 0; i < pairs->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (text, '&');
+      g_string_append (text, g_ptr_array_index (pairs, i));
+    }
+  return g_string_free (text, FALSE);
+}
+
+static char *
+format_timestamp (gint64 seconds)
+{
+  g_autoptr (GDateTime) time = g_date_time_new_from_unix_utc (seconds);
+
+  return time != NULL ? g_date_time_format_iso8601 (time) : g_strdup_printf ("%" G_GINT64_FORMAT, seconds);
+}
+
+static gboolean
+check_signature (Request *request)
+{
+  static const char * const required[] = { "auth_key", "auth_timestamp", "auth_version",
+                                            "auth_signature" };
+  CrierAppConfig *config = request->app->config;
+  const char *body_md5 = g_hash_table_lookup (request->query, "body_md5");
+  const char *timestamp_text;
+  const char *signature;
+  const char *key;
+  g_autofree char *to_sign = NULL;
+  g_autofree char *expected = NULL;
+  gint64 timestamp;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gsize body_length = g_bytes_get_size (request->body);
+  char *end = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (required); i++)
+    if (g_hash_table_lookup (request->query, required[i]) == NULL)
+      {
+        fail (request, SOUP_STATUS_UNAUTHORIZED,
+              "Missing query parameter %s: the request must be signed (auth_key, auth_timestamp, "
+              "auth_version, body_md5, auth_signature)",
+              required[i]);
+        return FALSE;
+      }
+  key = g_hash_table_lookup (request->query, "auth_key");
+  if (!g_str_equal (key, config->key))
+    {
+      fail (request, SOUP_STATUS_UNAUTHORIZED, "Unknown auth_key: '%s' is not the key of app '%s'",
+            key, config->id);
+      return FALSE;
+    }
+  if (!g_str_equal (g_hash_table_lookup (request->query, "auth_version"), "1.0"))
+    {
+      fail (request, SOUP_STATUS_UNAUTHORIZED, "Unsupported auth_version '%s': expected 1.0",
+            (const char *) g_hash_table_lookup (request->query, "auth_version"));
+      return FALSE;
+    }
+  timestamp_text = g_hash_table_lookup (request->query, "auth_timestamp");
+  timestamp = g_ascii_strtoll (timestamp_text, &end, 10);
+  if (end == timestamp_text || *end != '\0' || ABS (now - timestamp) > TIMESTAMP_WINDOW)
+    {
+      g_autofree char *given = format_timestamp (timestamp);
+      g_autofree char *server = format_timestamp (now);
+
+      fail (request, SOUP_STATUS_UNAUTHORIZED,
+            "Timestamp expired: Given timestamp (%s) not within %ds of server time (%s)",
+            end == timestamp_text || *end != '\0' ? timestamp_text : given, TIMESTAMP_WINDOW, server);
+      return FALSE;
+    }
+  if (body_length > 0 || body_md5 != NULL)
+    {
+      g_autofree char *md5 = g_compute_checksum_for_bytes (G_CHECKSUM_MD5, request->body);
+
+      if (body_md5 == NULL)
+        {
+          fail (request, SOUP_STATUS_UNAUTHORIZED,
+                "Missing query parameter body_md5: required when the request has a body");
+          return FALSE;
+        }
+      if (!g_str_equal (md5, body_md5))
+        {
+          fail (request, SOUP_STATUS_UNAUTHORIZED,
+                "body_md5 does not match the request body: expected %s, got %s", md5, body_md5);
+          return FALSE;
+        }
+    }
+  to_sign = string_to_sign (request);
+  expected = crier_signature_compute (config->secret, to_sign, -1);
+  signature = g_hash_table_lookup (request->query, "auth_signature");
+  if (!crier_signature_equal (expected, signature))
+    {
+      g_autofree char *shown = g_strescape (to_sign, NULL);
+
+      fail (request, SOUP_STATUS_UNAUTHORIZED,
+            "Invalid signature: you should have sent HmacSHA256Hex(\"%s\", your_secret_key), "
+            "but you sent \"%s\"",
+            shown, signature);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static JsonObject *
+parse_body (Request *request)
+{
+  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr (GError) error = NULL;
+  gsize length;
+  const char *data = g_bytes_get_data (request->body, &length);
+  JsonNode *root;
+
+  if (length == 0 || !json_parser_load_from_data (parser, data, length, &error))
+    {
+      fail (request, SOUP_STATUS_BAD_REQUEST, "The request body is not valid JSON%s%s",
+            error ? ": " : "", error ? error->message : "");
+      return NULL;
+    }
+  root = json_parser_get_root (parser);
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    {
+      fail (request, SOUP_STATUS_BAD_REQUEST, "The request body must be a JSON object");
+      return NULL;
+    }
+  return json_object_ref (json_node_get_object (root));
+}
+
+/* The channel attributes asked for with `info`, those that apply to each type (§14.10). */
+static JsonObject *
+channel_attributes (Request    *request,
+                    const char *channel,
+                    GStrv       info)
+{
+  g_autoptr (CrierChannelInfo) details = crier_server_dup_channel (request->server,
+                                                                  request->app->config->id,
+                                                                  channel);
+  JsonObject *attributes = json_object_new ();
+  gboolean presence = (details->type & CRIER_CHANNEL_PRESENCE) != 0;
+
+  if (g_strv_contains ((const char * const *) info, "user_count") && presence)
+    json_object_set_int_member (attributes, "user_count", details->user_count);
+  if (g_strv_contains ((const char * const *) info, "subscription_count") && !presence)
+    json_object_set_int_member (attributes, "subscription_count", details->subscription_count);
+  return attributes;
+}
+
+typedef struct
+{
+  GStrv  channels;
+  char  *name;
+  char  *data;
+  char  *socket_id;
+  GStrv  info;
+} Trigger;
+
+static void
+trigger_clear (Trigger *trigger)
+{
+  g_strfreev (trigger->channels);
+  g_free (trigger->name);
+  g_free (trigger->data);
+  g_free (trigger->socket_id);
+  g_strfreev (trigger->info);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Trigger, trigger_clear)
+
+/* Reads one event of /events or /batch_events; returns FALSE with status and message. */
+static gboolean
+read_trigger (Request    *request,
+              JsonObject *object,
+              gboolean    batch,
+              Trigger    *trigger,
+              unsigned   *status,
+              char      **message)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  JsonNode *channels = json_object_get_member (object, "channels");
+  JsonNode *data = json_object_get_member (object, "data");
+  const char *channel = crier_json_object_get_string (object, "channel");
+  const char *info;
+
+  *status = SOUP_STATUS_BAD_REQUEST;
+  trigger->name = g_strdup (crier_json_object_get_string (object, "name"));
+  if (trigger->name == NULL)
+    {
+      *message = g_strdup ("'name' must be a string: the event name is missing");
+      return FALSE;
+    }
+  if (data == NULL || !JSON_NODE_HOLDS_VALUE (data) ||
+      json_node_get_value_type (data) != G_TYPE_STRING)
+    {
+      *message = g_strdup ("'data' must be a string (the event payload, usually JSON text)");
+      return FALSE;
+    }
+  trigger->data = g_strdup (json_node_get_string (data));
+  if (channels != NULL && !batch)
+    {
+      JsonArray *array;
+
+      if (!JSON_NODE_HOLDS_ARRAY (channels))
+        {
+          *message = g_strdup ("'channels' must be an array of channel names");
+          return FALSE;
+        }
+      array = json_node_get_array (channels);
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *element = json_array_get_element (array, i);
+
+          if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING)
+            {
+              *message = g_strdup ("'channels' must contain only strings");
+              return FALSE;
+            }
+          g_strv_builder_add (builder, json_node_get_string (element));
+        }
+    }
+  else if (channel != NULL)
+    g_strv_builder_add (builder, channel);
+  else if (batch && channels != NULL)
+    {
+      *message = g_strdup ("batch events take 'channel' (one channel), not 'channels'");
+      return FALSE;
+    }
+  trigger->channels = g_strv_builder_end (builder);
+  if (json_object_has_member (object, "socket_id"))
+    {
+      trigger->socket_id = g_strdup (crier_json_object_get_string (object, "socket_id"));
+      if (trigger->socket_id == NULL)
+        {
+          *message = g_strdup ("'socket_id' must be a string");
+          return FALSE;
+        }
+    }
+  info = crier_json_object_get_string (object, "info");
+  trigger->info = g_strsplit (info != NULL ? info : "", ",", -1);
+  if (!crier_server_validate_publication (request->server, request->app->config->id,
+                                          (const char * const *) trigger->channels,
+                                          trigger->name, trigger->data, trigger->socket_id,
+                                          &error))
+    {
+      if (g_error_matches (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_TOO_LARGE))
+        *status = SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE;
+      *message = g_strdup (error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+publish_trigger (Request *request,
+                 Trigger *trigger)
+{
+  /* Validated above: nothing reaches a subscriber from a rejected request. */
+  crier_server_publish (request->server, request->app->config->id,
+                        (const char * const *) trigger->channels, trigger->name, trigger->data,
+                        trigger->socket_id, NULL);
+}
+
+static void
+handle_events (Request *request)
+{
+  g_autoptr (JsonObject) body = parse_body (request);
+  g_autoptr (JsonObject) reply = json_object_new ();
+  g_autoptr (JsonNode) node = NULL;
+  g_autofree char *message = NULL;
+  g_auto (Trigger) trigger = { 0 };
+  unsigned status;
+
+  if (body == NULL)
+    return;
+  if (!read_trigger (request, body, FALSE, &trigger, &status, &message))
+    return respond (request, status, TEXT_PLAIN, message);
+  publish_trigger (request, &trigger);
+  if (trigger.info[0] != NULL)
+    {
+      JsonObject *channels = json_object_new ();
+
+      for (guint i = 0; trigger.channels[i]; i++)
+        json_object_set_object_member (channels, trigger.channels[i],
+                                       channel_attributes (request, trigger.channels[i],
+                                                           trigger.info));
+      json_object_set_object_member (reply, "channels", channels);
+    }
+  node = json_node_init_object (json_node_alloc (), reply);
+  respond_json (request, node);
+}
+
+static void
+handle_batch_events (Request *request)
+{
+  g_autoptr (JsonObject) body = parse_body (request);
+  g_autoptr (JsonObject) reply = json_object_new ();
+  g_autoptr (JsonNode) node = NULL;
+  g_autoptr (GArray) triggers = NULL;
+  JsonNode *batch_node;
+  JsonArray *batch;
+  gboolean any_info = FALSE;
+  guint n;
+
+  if (body == NULL)
+    return;
+  batch_node = json_object_get_member (body, "batch");
+  if (batch_node == NULL || !JSON_NODE_HOLDS_ARRAY (batch_node))
+    return fail (request, SOUP_STATUS_BAD_REQUEST, "'batch' must be an array of events");
+  batch = json_node_get_array (batch_node);
+  n = json_array_get_length (batch);
+  if (n > MAX_BATCH_EVENTS)
+    return fail (request, SOUP_STATUS_BAD_REQUEST,
+                 "Cannot batch-send more than %d events at once (got %u)", MAX_BATCH_EVENTS, n);
+  triggers = g_array_sized_new (FALSE, TRUE, sizeof (Trigger), n);
+  g_array_set_clear_func (triggers, (GDestroyNotify) trigger_clear);
+  g_array_set_size (triggers, n);
+  /* Validate the whole batch first: one bad event and nothing is delivered. */
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *element = json_array_get_element (batch, i);
+      g_autofree char *message = NULL;
+      unsigned status;
+
+      if (!JSON_NODE_HOLDS_OBJECT (element))
+        return fail (request, SOUP_STATUS_BAD_REQUEST, "batch[%u] must be an object", i);
+      if (!read_trigger (request, json_node_get_object (element), TRUE,
+                         &g_array_index (triggers, Trigger, i), &status, &message))
+        return fail (request, status, "batch[%u]: %s", i, message);
+      any_info |= g_array_index (triggers, Trigger, i).info[0] != NULL;
+    }
+  for (guint i = 0; i < n; i++)
+    publish_trigger (request, &g_array_index (triggers, Trigger, i));
+  if (any_info)
+    {
+      JsonArray *attributes = json_array_new ();
+
+      for (guint i = 0; i < n; i++)
+        {
+          Trigger *trigger = &g_array_index (triggers, Trigger, i);
+
+          json_array_add_object_element (attributes,
+                                         channel_attributes (request, trigger->channels[0],
+                                                             trigger->info));
+        }
+      json_object_set_array_member (reply, "batch", attributes);
+    }
+  node = json_node_init_object (json_node_alloc (), reply);
+  respond_json (request, node);
+}
+
+static void
+handle_channels (Request *request)
+{
+  const char *prefix = g_hash_table_lookup (request->query, "filter_by_prefix");
+  const char *info_text = g_hash_table_lookup (request->query, "info");
+  g_auto (GStrv) info = g_strsplit (info_text != NULL ? info_text : "", ",", -1);
+  g_autoptr (GPtrArray) channels = NULL;
+  g_autoptr (JsonObject) reply = json_object_new ();
+  g_autoptr (JsonNode) node = NULL;
+  JsonObject *map = json_object_new ();
+
+  for (guint i = 0; info[i]; i++)
+    if (!g_str_equal (info[i], "user_count") && !g_str_equal (info[i], "subscription_count"))
+      {
+        json_object_unref (map);
+        return fail (request, SOUP_STATUS_BAD_REQUEST,
+                     "Unknown info attribute '%s' (use user_count or subscription_count)", info[i]);
+      }
+  if (g_strv_contains ((const char * const *) info, "user_count") &&
+      (prefix == NULL || !g_str_has_prefix (prefix, "presence-")))
+    {
+      json_object_unref (map);
+      return fail (request, SOUP_STATUS_BAD_REQUEST,
+                   "Request must be limited to presence channels in order to fetch user_count "
+                   "(add filter_by_prefix=presence-)");
+    }
+  channels = crier_server_dup_channels (request->server, request->app->config->id, prefix);
+  for (guint i = 0; i < channels->len; i++)
+    {
+      CrierChannelInfo *channel = g_ptr_array_index (channels, i);
+      JsonObject *attributes = json_object_new ();
+
+      if (g_strv_contains ((const char * const *) info, "user_count"))
+        json_object_set_int_member (attributes, "user_count", channel->user_count);
+      if (g_strv_contains ((const char * const *) info, "subscription_count") &&
+          !(channel->type & CRIER_CHANNEL_PRESENCE))
+        json_object_set_int_member (attributes, "subscription_count", channel->subscription_count);
+      json_object_set_object_member (map, channel->name, attributes);
+    }
+  json_object_set_object_member (reply, "channels", map);
+  node = json_node_init_object (json_node_alloc (), reply);
+  respond_json (request, node);
+}
+
+static void
+handle_channel (Request    *request,
+                const char *name)
+{
+  const char *info_text = g_hash_table_lookup (request->query, "info");
+  g_auto (GStrv) info = g_strsplit (info_text != NULL ? info_text : "", ",", -1);
+  g_autoptr (CrierChannelInfo) channel = NULL;
+  g_autoptr (JsonObject) reply = json_object_new ();
+  g_autoptr (JsonNode) node = NULL;
+  g_autoptr (GError) error = NULL;
+  CrierChannelType type;
+
+  if (!crier_channel_name_is_valid (name, request->app->config->max_channel_name_length, &error))
+    return fail (request, SOUP_STATUS_BAD_REQUEST, "%s", error->message);
+  type = crier_channel_type_from_name (name);
+  for (guint i = 0; info[i]; i++)
+    {
+      gboolean applies;
+
+      if (g_str_equal (info[i], "user_count"))
+        applies = (type & CRIER_CHANNEL_PRESENCE) != 0;
+      else if (g_str_equal (info[i], "subscription_count"))
+        applies = (type & CRIER_CHANNEL_PRESENCE) == 0;
+      else if (g_str_equal (info[i], "cache"))
+        applies = (type & CRIER_CHANNEL_CACHE) != 0;
+      else
+        return fail (request, SOUP_STATUS_BAD_REQUEST,
+                     "Unknown info attribute '%s' (use user_count, subscription_count or cache)",
+                     info[i]);
+      if (!applies)
+        return fail (request, SOUP_STATUS_BAD_REQUEST,
+                     "The info attribute '%s' does not apply to the %s channel '%s'", info[i],
+                     crier_channel_type_to_string (type), name);
+    }
+  channel = crier_server_dup_channel (request->server, request->app->config->id, name);
+  json_object_set_boolean_member (reply, "occupied", channel->subscription_count > 0);
+  if (g_strv_contains ((const char * const *) info, "user_count"))
+    json_object_set_int_member (reply, "user_count", channel->user_count);
+  if (g_strv_contains ((const char * const *) info, "subscription_count"))
+    json_object_set_int_member (reply, "subscription_count", channel->subscription_count);
+  if (g_strv_contains ((const char * const *) info, "cache"))
+    {
+      if (channel->has_cache)
+        {
+          JsonObject *cache = json_object_new ();
+
+          json_object_set_string_member (cache, "data", channel->cached_data);
+          json_object_set_int_member (cache, "ttl", channel->cache_ttl);
+          json_object_set_object_member (reply, "cache", cache);
+        }
+      else
+        json_object_set_null_member (reply, "cache");
+    }
+  node = json_node_init_object (json_node_alloc (), reply);
+  respond_json (request, node);
+}
+
+static void
+handle_users (Request    *request,
+              const char *name)
+{
+  g_autoptr (GPtrArray) members = NULL;
+  g_autoptr (JsonObject) reply = json_object_new ();
+  g_autoptr (JsonNode) node = NULL;
+  g_autoptr (GError) error = NULL;
+  JsonArray *users = json_array_new ();
+
+  if (!crier_channel_name_is_valid (name, request->app->config->max_channel_name_length, &error))
+    {
+      json_array_unref (users);
+      return fail (request, SOUP_STATUS_BAD_REQUEST, "%s", error->message);
+    }
+  if (!(crier_channel_type_from_name (name) & CRIER_CHANNEL_PRESENCE))
+    {
+      json_array_unref (users);
+      return fail (request, SOUP_STATUS_BAD_REQUEST,
+                   "Users can only be listed for presence channels, and '%s' is not one", name);
+    }
+  members = crier_server_dup_members (request->server, request->app->config->id, name);
+  for (guint i = 0; i < members->len; i++)
+    {
+      CrierMemberInfo *member = g_ptr_array_index (members, i);
+      JsonObject *user = json_object_new ();
+
+      json_object_set_string_member (user, "id", member->user_id);
+      json_array_add_object_element (users, user);
+    }
+  json_object_set_array_member (reply, "users", users);
+  node = json_node_init_object (json_node_alloc (), reply);
+  respond_json (request, node);
+}
+
+static void
+handle_terminate (Request    *request,
+                  const char *user_id)
+{
+  crier_server_terminate_user (request->server, request->app->config->id, user_id);
+  respond (request, SOUP_STATUS_OK, APPLICATION_JSON, "{}");
+}
+
+static void
+handle_connections (Request *request)
+{
+  g_autofree char *body = g_strdup_printf ("{\"connections\":%u}", request->app->connections);
+
+  respond (request, SOUP_STATUS_OK, APPLICATION_JSON, body);
+}
+
+/* /apps/{id}/… : route, method, app, signature, then the endpoint. */
+static void
+handle_app (Request *request)
+{
+  g_auto (GStrv) segments = g_strsplit (request->path + 1, "/", -1);
+  guint n = g_strv_length (segments);
+  g_autofree char *app_id = g_uri_unescape_string (segments[1], NULL);
+  g_autofree char *name = NULL;
+  const char *want = NULL;
+  enum { EVENTS, BATCH, CHANNELS, CHANNEL, USERS, TERMINATE, CONNECTIONS } route;
+
+  if (n == 3 && g_str_equal (segments[2], "events"))
+    route = EVENTS, want = "POST";
+  else if (n == 3 && g_str_equal (segments[2], "batch_events"))
+    route = BATCH, want = "POST";
+  else if (n == 3 && g_str_equal (segments[2], "channels"))
+    route = CHANNELS, want = "GET";
+  else if (n == 3 && g_str_equal (segments[2], "connections"))
+    route = CONNECTIONS, want = "GET";
+  else if (n == 4 && g_str_equal (segments[2], "channels"))
+    route = CHANNEL, want = "GET";
+  else if (n == 5 && g_str_equal (segments[2], "channels") && g_str_equal (segments[4], "users"))
+    route = USERS, want = "GET";
+  else if (n == 5 && g_str_equal (segments[2], "users") &&
+           g_str_equal (segments[4], "terminate_connections"))
+    route = TERMINATE, want = "POST";
+  else
+    return fail (request, SOUP_STATUS_NOT_FOUND, "Not found: %s", request->path);
+  if (!g_str_equal (request->method, want))
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (request->msg),
+                                    "Allow", want);
+      return fail (request, SOUP_STATUS_METHOD_NOT_ALLOWED, "%s %s is not allowed: use %s",
+                   request->method, request->path, want);
+    }
+  if (app_id == NULL ||
+      (request->app = g_hash_table_lookup (request->server->apps_by_id, app_id)) == NULL)
+    return fail (request, SOUP_STATUS_NOT_FOUND, "Unknown app id '%s'", app_id ? app_id : "");
+  if (!check_signature (request))
+    return;
+
+  if (n >= 4)
+    name = g_uri_unescape_string (segments[3], NULL);
+  if (n >= 4 && name == NULL)
+    return fail (request, SOUP_STATUS_BAD_REQUEST, "Malformed percent-encoding in the path");
+  switch (route)
+    {
+    case EVENTS:
+      return handle_events (request);
+    case BATCH:
+      return handle_batch_events (request);
+    case CHANNELS:
+      return handle_channels (request);
+    case CHANNEL:
+      return handle_channel (request, name);
+    case USERS:
+      return handle_users (request, name);
+    case TERMINATE:
+      return handle_terminate (request, name);
+    case CONNECTIONS:
+      return handle_connections (request);
+    }
 }
 
 void
@@ -24,7 +691,27 @@ crier_http_api_handle (CrierServer       *server,
                        const char        *path,
                        GHashTable        *query)
 {
-  if (g_str_equal (path, "/up"))
-    return respond (msg, SOUP_STATUS_OK, "application/json", "{\"health\":\"OK\"}");
-  respond (msg, SOUP_STATUS_NOT_FOUND, "text/plain; charset=utf-8", "Not found");
+  g_autoptr (GHashTable) empty = NULL;
+  g_autoptr (GBytes) body = NULL;
+  SoupMessageBody *request_body = soup_server_message_get_request_body (msg);
+  Request request = { server, msg, soup_server_message_get_method (msg), path, query };
+
+  if (request.query == NULL)
+    request.query = empty = g_hash_table_new (g_str_hash, g_str_equal);
+  body = soup_message_body_flatten (request_body);
+  request.body = body;
+  server->stats.api_requests++;
+
+  if (g_str_equal (path, "/up") || g_str_equal (path, "/"))
+    return respond (&request, SOUP_STATUS_OK, APPLICATION_JSON, "{\"health\":\"OK\"}");
+  if (g_str_equal (path, "/metrics"))
+    {
+      g_autofree char *metrics = crier_metrics_render (server);
+
+      return respond (&request, SOUP_STATUS_OK, "text/plain; version=0.0.4; charset=utf-8",
+                      metrics);
+    }
+  if (g_str_has_prefix (path, "/apps/") && strlen (path) > strlen ("/apps/"))
+    return handle_app (&request);
+  fail (&request, SOUP_STATUS_NOT_FOUND, "Not found: %s", path);
 }

@@ -37,6 +37,8 @@ reject (CrierConnection  *conn,
   CrierServer *server = conn->server;
 
   server->stats.errors++;
+  if (conn->app != NULL)
+    conn->app->stats.errors++;
   crier_connection_send_error (conn, code, message);
   if (crier_server_monitoring (server))
     {
@@ -124,6 +126,7 @@ crier_protocol_open (CrierConnection *conn,
 
   conn->app = app;
   app->connections++;
+  app->stats.connections_total++;
   server->stats.connections++;
   server->stats.connections_total++;
   server->stats.peak_connections = MAX (server->stats.peak_connections, server->stats.connections);
@@ -629,6 +632,7 @@ handle_client_event (CrierConnection *conn,
   count = crier_channel_deliver (sub->channel, frame, conn);
   sub->channel->events++;
   server->stats.client_events++;
+  conn->app->stats.client_events++;
   if (crier_server_monitoring (server))
     {
       CrierMonitorEvent *event = crier_server_event_new (server, CRIER_MONITOR_CLIENT_EVENT, conn, name);

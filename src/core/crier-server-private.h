@@ -86,6 +86,7 @@ struct _CrierApp
   GHashTable     *channels;    /* name → CrierChannel */
   GHashTable     *users;       /* user id → GPtrArray of signed-in CrierConnection */
   unsigned        connections;
+  CrierServerStats stats; /* this app's share of the server's counters */
 };
 
 struct _CrierServer

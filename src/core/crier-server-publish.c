@@ -128,6 +128,7 @@ crier_server_publish (CrierServer        *self,
                                           error))
     return FALSE;
   self->stats.events_published++;
+  ((CrierApp *) g_hash_table_lookup (self->apps_by_id, app_id))->stats.events_published++;
   if (self->broker != NULL)
     crier_broker_publish (self->broker, &publication);
   else

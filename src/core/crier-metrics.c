@@ -1,0 +1,103 @@
+/* crier-metrics.c — the server's counters in Prometheus text format (exposition 0.0.4)
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "crier-http"
+
+#include "config.h"
+
+#include "crier-metrics.h"
+
+#include "crier-server-private.h"
+
+typedef struct
+{
+  const char *name;
+  const char *type;
+  const char *help;
+  gsize       offset; /* into CrierServerStats */
+} Metric;
+
+static const Metric metrics[] = {
+  { "crier_connections", "gauge", "Open WebSocket connections",
+    G_STRUCT_OFFSET (CrierServerStats, connections) },
+  { "crier_connections_total", "counter", "WebSocket connections accepted",
+    G_STRUCT_OFFSET (CrierServerStats, connections_total) },
+  { "crier_messages_received_total", "counter", "WebSocket messages received from clients",
+    G_STRUCT_OFFSET (CrierServerStats, messages_in) },
+  { "crier_messages_sent_total", "counter", "WebSocket frames sent to clients",
+    G_STRUCT_OFFSET (CrierServerStats, messages_out) },
+  { "crier_events_published_total", "counter", "Events published (HTTP API, dashboard, CLI)",
+    G_STRUCT_OFFSET (CrierServerStats, events_published) },
+  { "crier_client_events_total", "counter", "Client events relayed",
+    G_STRUCT_OFFSET (CrierServerStats, client_events) },
+  { "crier_api_requests_total", "counter", "HTTP API requests",
+    G_STRUCT_OFFSET (CrierServerStats, api_requests) },
+  { "crier_errors_total", "counter", "Refused requests, subscriptions and messages",
+    G_STRUCT_OFFSET (CrierServerStats, errors) },
+};
+
+static void
+append_label_value (GString    *out,
+                    const char *value)
+{
+  for (const char *p = value; *p; p++)
+    {
+      if (*p == '\\' || *p == '"')
+        g_string_append_c (out, '\\');
+      if (*p == '\n')
+        g_string_append (out, "\\n");
+      else
+        g_string_append_c (out, *p);
+    }
+}
+
+static guint64
+stat_value (const CrierServerStats *stats,
+            const Metric           *metric)
+{
+  return G_STRUCT_MEMBER (guint64, stats, metric->offset);
+}
+
+char *
+crier_metrics_render (CrierServer *server)
+{
+  GString *out = g_string_new (NULL);
+  GPtrArray *apps = crier_config_get_apps (server->config);
+
+  for (guint m = 0; m < G_N_ELEMENTS (metrics); m++)
+    {
+      const Metric *metric = &metrics[m];
+
+      g_string_append_printf (out, "# HELP %s %s\n# TYPE %s %s\n", metric->name, metric->help,
+                              metric->name, metric->type);
+      g_string_append_printf (out, "%s %" G_GUINT64_FORMAT "\n", metric->name,
+                              stat_value (&server->stats, metric));
+      for (guint i = 0; i < apps->len; i++)
+        {
+          CrierAppConfig *config = g_ptr_array_index (apps, i);
+          CrierApp *app = g_hash_table_lookup (server->apps_by_id, config->id);
+          CrierServerStats stats = app->stats;
+
+          stats.connections = app->connections;
+          g_string_append_printf (out, "%s{app=\"", metric->name);
+          append_label_value (out, config->id);
+          g_string_append_printf (out, "\"} %" G_GUINT64_FORMAT "\n", stat_value (&stats, metric));
+        }
+    }
+  g_string_append (out, "# HELP crier_channels Occupied channels\n# TYPE crier_channels gauge\n");
+  for (guint i = 0; i < apps->len; i++)
+    {
+      CrierAppConfig *config = g_ptr_array_index (apps, i);
+      CrierApp *app = g_hash_table_lookup (server->apps_by_id, config->id);
+      GHashTableIter iter;
+      CrierChannel *channel;
+      unsigned occupied = 0;
+
+      g_hash_table_iter_init (&iter, app->channels);
+      while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &channel))
+        occupied += g_hash_table_size (channel->subscribers) > 0;
+      g_string_append (out, "crier_channels{app=\"");
+      append_label_value (out, config->id);
+      g_string_append_printf (out, "\"} %u\n", occupied);
+    }
+  return g_string_free (out, FALSE);
+}
