@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "crier-log.h"
+#include "crier-send.h"
 #include "crier-server.h"
 
 #define SHUTDOWN_GRACE_MS 3000
@@ -245,5 +246,7 @@ crier_cli_run (int    argc,
   /* Output goes to pipes in CI and containers: line by line, not in 4 KiB blocks. */
   setvbuf (stdout, NULL, _IOLBF, 0);
   signal (SIGPIPE, SIG_IGN);
+  if (argc > 1 && g_str_equal (argv[1], "send"))
+    return crier_send_run (argc, argv);
   return run_server (argc, argv);
 }

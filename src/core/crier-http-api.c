@@ -96,42 +96,6 @@ respond_json (Request  *request,
   respond (request, SOUP_STATUS_OK, APPLICATION_JSON, text);
 }
 
-static int
-compare_strings (gconstpointer a,
-                 gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
-}
-
-/* METHOD\nPATH\nsorted lowercase key=value pairs without auth_signature (§14.2). */
-static char *
-string_to_sign (Request *request)
-{
-  g_autoptr (GPtrArray) pairs = g_ptr_array_new_with_free_func (g_free);
-  GString *text = g_string_new (NULL);
-  GHashTableIter iter;
-  const char *key;
-  const char *value;
-
-  g_hash_table_iter_init (&iter, request->query);
-  while (g_hash_table_iter_next (&iter, (gpointer *) &key, (gpointer *) &value))
-    {
-      g_autofree char *lower = g_ascii_strdown (key, -1);
-
-      if (!g_str_equal (lower, "auth_signature"))
-        g_ptr_array_add (pairs, g_strconcat (lower, "=", value, NULL));
-    }
-  g_ptr_array_sort (pairs, compare_strings);
-  g_string_append_printf (text, "%s\n%s\n", request->method, request->path);
-  for (guint i = 0; i < pairs->len; i++)
-    {
-      if (i > 0)
-        g_string_append_c (text, '&');
-      g_string_append (text, g_ptr_array_index (pairs, i));
-    }
-  return g_string_free (text, FALSE);
-}
-
 static char *
 format_timestamp (gint64 seconds)
 {
@@ -208,7 +172,7 @@ check_signature (Request *request)
           return FALSE;
         }
     }
-  to_sign = string_to_sign (request);
+  to_sign = crier_signature_api_string (request->method, request->path, request->query);
   expected = crier_signature_compute (config->secret, to_sign, -1);
   signature = g_hash_table_lookup (request->query, "auth_signature");
   if (!crier_signature_equal (expected, signature))

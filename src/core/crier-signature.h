@@ -17,4 +17,14 @@ gboolean crier_signature_check_auth (const char *auth,
                                      const char *string_to_sign,
                                      char      **message);
 
+char    *crier_signature_api_string (const char *method,
+                                     const char *path,
+                                     GHashTable *query);
+void     crier_signature_sign_api_request (GHashTable *query,
+                                           const char *method,
+                                           const char *path,
+                                           const char *key,
+                                           const char *secret,
+                                           GBytes     *body);
+
 G_END_DECLS
