@@ -1,0 +1,771 @@
+// Shared harness for Crier's interop tests.
+//
+// Each *.test.mjs file is one meson test (plain exit codes: 0 pass, 1 fail,
+// 77 skip).  A scenario starts the real `crier --server` on 127.0.0.1 port 0,
+// drives it with the real npm clients (pusher-js, laravel-echo, the pusher
+// server SDK, ws) and stops it with SIGTERM, checking that it exits 0.
+//
+// This module only uses node: built-ins at load time, so that a missing
+// node_modules turns into a skip (77) rather than an import error: the npm
+// packages are loaded with loadLibs().
+
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { existsSync, mkdtempSync, rmSync, writeFileSync, accessSync, constants } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isDeepStrictEqual, inspect } from 'node:util';
+
+export const HERE = dirname(fileURLToPath(import.meta.url));
+export const HOST = '127.0.0.1';
+export const WAIT_MS = Number(process.env.INTEROP_WAIT_MS || 10000);
+const WATCHDOG_MS = Number(process.env.INTEROP_WATCHDOG_MS || 55000);
+const SKIP = 77;
+
+/* ------------------------------------------------------------------ */
+/* Failures and assertions                                            */
+/* ------------------------------------------------------------------ */
+
+export class InteropFailure extends Error {}
+
+export function fail(message) {
+  throw new InteropFailure(message);
+}
+
+export function show(v) {
+  if (typeof v === 'string') return JSON.stringify(v);
+  return inspect(v, { depth: 8, breakLength: 160 });
+}
+
+export function check(cond, message) {
+  if (!cond) fail(message);
+}
+
+export function checkEqual(actual, expected, what) {
+  if (!isDeepStrictEqual(actual, expected))
+    fail(`${what}: expected ${show(expected)}, got ${show(actual)}`);
+}
+
+/** Resolve a promise or fail with `what` after `ms`. */
+export function within(promise, what, ms = WAIT_MS) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new InteropFailure(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Poll `fn` (sync or async) until it returns a truthy value. */
+export async function until(fn, what, ms = WAIT_MS) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) fail(`timed out after ${ms} ms waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+/* ------------------------------------------------------------------ */
+/* npm libraries                                                      */
+/* ------------------------------------------------------------------ */
+
+let libsCache = null;
+
+/** Load the npm clients, or exit 77 (skip) when node_modules is missing. */
+export async function loadLibs() {
+  if (libsCache) return libsCache;
+  const require = createRequire(join(HERE, 'harness.mjs'));
+  const needed = ['pusher-js', 'pusher', 'ws', 'laravel-echo'];
+  for (const name of needed) {
+    if (!existsSync(join(HERE, 'node_modules', name, 'package.json'))) {
+      console.log(`SKIP: ${join(HERE, 'node_modules', name)} is missing; run \`npm ci\` in tests/interop`);
+      process.exit(SKIP);
+    }
+  }
+  const Pusher = require('pusher-js'); // the Node build already includes encryption
+  const PusherServer = require('pusher');
+  const ws = require('ws');
+  const echoModule = await import('laravel-echo');
+  libsCache = {
+    Pusher,
+    PusherServer,
+    WebSocket: ws.WebSocket,
+    Echo: echoModule.default,
+  };
+  return libsCache;
+}
+
+/* ------------------------------------------------------------------ */
+/* Apps and configuration                                             */
+/* ------------------------------------------------------------------ */
+
+/** The default app Crier creates without --config (no PUSHER_APP_* in the environment). */
+export const DEFAULT_APP = Object.freeze({ id: 'app-id', key: 'app-key', secret: 'app-secret' });
+
+/**
+ * Build a GLib key file.  `server` is an object of [server] keys, `apps` an
+ * array of {id, key, secret, ...settings}; setting names are written as
+ * given (use the config spelling, e.g. 'client-events').
+ */
+export function keyFile({ server = {}, apps = [] } = {}) {
+  const lines = [];
+  const val = (v) => (typeof v === 'boolean' ? (v ? 'true' : 'false') : String(v));
+  lines.push('[server]');
+  for (const [k, v] of Object.entries(server)) lines.push(`${k}=${val(v)}`);
+  for (const app of apps) {
+    lines.push('', `[app:${app.id}]`);
+    for (const [k, v] of Object.entries(app)) {
+      if (k === 'id') continue;
+      lines.push(`${k}=${val(v)}`);
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** An app definition with the defaults of the contract, overridable. */
+export function app(id, settings = {}) {
+  return { id, key: `${id}-key`, secret: `${id}-secret`, 'client-events': true, ...settings };
+}
+
+/* ------------------------------------------------------------------ */
+/* The crier process                                                  */
+/* ------------------------------------------------------------------ */
+
+function crierBinary() {
+  let bin = process.env.CRIER_BIN;
+  if (!bin) {
+    const guess = join(HERE, '..', '..', 'build', 'src', 'crier');
+    if (existsSync(guess)) bin = guess;
+  }
+  if (!bin) fail('CRIER_BIN is not set (meson sets it; for a manual run: CRIER_BIN=build/src/crier node tests/interop/<test>.mjs)');
+  try {
+    accessSync(bin, constants.X_OK);
+  } catch {
+    fail(`CRIER_BIN=${bin} is not an executable file`);
+  }
+  return bin;
+}
+
+class CrierServer {
+  constructor(ctx, opts) {
+    this.ctx = ctx;
+    this.opts = opts;
+    this.apps = opts.apps || [DEFAULT_APP];
+    this.stdout = '';
+    this.stderr = '';
+    this.exit = null; // {code, signal}
+    this.stopped = false;
+  }
+
+  async start() {
+    const bin = crierBinary();
+    const args = ['--server', '--host', HOST, '--port', String(this.opts.port ?? 0)];
+    if (this.opts.config !== undefined) {
+      this.dir = mkdtempSync(join(tmpdir(), 'crier-interop-'));
+      this.configPath = join(this.dir, 'crier.conf');
+      const text = typeof this.opts.config === 'string' ? this.opts.config : keyFile(this.opts.config);
+      writeFileSync(this.configPath, text);
+      args.push('--config', this.configPath);
+      this.configText = text;
+    }
+    if (this.opts.extraArgs) args.push(...this.opts.extraArgs);
+
+    // A deterministic environment: no PUSHER_APP_* unless the scenario asks.
+    const env = { ...process.env };
+    for (const k of ['PUSHER_APP_ID', 'PUSHER_APP_KEY', 'PUSHER_APP_SECRET']) delete env[k];
+    Object.assign(env, this.opts.env || {});
+
+    this.args = args;
+    this.ctx.log(`starting ${bin} ${args.join(' ')}`);
+    this.proc = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.exited = new Promise((resolve) => {
+      this.proc.on('exit', (code, signal) => {
+        this.exit = { code, signal };
+        resolve(this.exit);
+      });
+    });
+    this.proc.on('error', (err) => {
+      this.spawnError = err;
+    });
+    this.proc.stderr.setEncoding('utf8');
+    this.proc.stderr.on('data', (d) => (this.stderr += d));
+    this.proc.stdout.setEncoding('utf8');
+
+    const listening = new Promise((resolve, reject) => {
+      this.proc.stdout.on('data', (d) => {
+        this.stdout += d;
+        const m = /listening on ws:\/\/127\.0\.0\.1:(\d+)/.exec(this.stdout);
+        if (m) resolve(Number(m[1]));
+      });
+      this.exited.then((e) =>
+        reject(new InteropFailure(`crier exited (code ${e.code}, signal ${e.signal}) before printing "listening on ws://127.0.0.1:<port>"`)),
+      );
+    });
+    this.port = await within(listening, 'crier to print "listening on ws://127.0.0.1:<port>" on stdout');
+    check(this.port > 0, `crier reported port ${this.port}`);
+    this.ctx.log(`crier listening on port ${this.port} (pid ${this.proc.pid})`);
+    return this;
+  }
+
+  /** The app with this id (or the first app). */
+  app(id) {
+    if (id === undefined) return this.apps[0];
+    const a = this.apps.find((x) => x.id === id);
+    if (!a) fail(`harness: no app ${id}`);
+    return a;
+  }
+
+  wsUrl(key, query = 'protocol=7&client=js&version=8.6.0&flash=false', path = null) {
+    return `ws://${HOST}:${this.port}${path ?? `/app/${key}`}${query === null ? '' : `?${query}`}`;
+  }
+
+  /** A pusher server SDK client for `app` (id string or app object). */
+  async api(appOrId, extra = {}) {
+    const { PusherServer } = await loadLibs();
+    const a = typeof appOrId === 'object' ? appOrId : this.app(appOrId);
+    return new PusherServer({
+      appId: a.id,
+      key: a.key,
+      secret: a.secret,
+      host: HOST,
+      port: String(this.port),
+      useTLS: false,
+      timeout: WAIT_MS,
+      ...extra,
+    });
+  }
+
+  /** Send a signal and wait for the exit; returns {code, signal}. */
+  async signal(sig = 'SIGTERM', ms = WAIT_MS) {
+    if (this.exit) return this.exit;
+    this.signalled = sig;
+    this.proc.kill(sig);
+    return within(this.exited, `crier to exit after ${sig}`, ms);
+  }
+
+  /** SIGTERM; fail unless crier exits with status 0. */
+  async stop() {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.exit) {
+      fail(`crier exited on its own before the end of the scenario (code ${this.exit.code}, signal ${this.exit.signal})`);
+    }
+    const e = await this.signal('SIGTERM');
+    if (e.code !== 0)
+      fail(`crier did not exit 0 after SIGTERM: code ${e.code}, signal ${e.signal}`);
+    this.ctx.log('crier exited 0 after SIGTERM');
+  }
+
+  kill() {
+    if (!this.exit && this.proc) this.proc.kill('SIGKILL');
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  tail() {
+    const t = (s) => s.split('\n').slice(-40).join('\n');
+    const note = !this.signalled && /shutting down/.test(this.stderr)
+      ? '\n--- NOTE: crier logged a shutdown although the harness sent no signal yet (a signal from outside the test?)'
+      : '';
+    return `${note}--- crier ${this.args?.join(' ')}${this.configText ? `\n--- config:\n${this.configText}` : ''}\n--- stdout (tail):\n${t(this.stdout)}\n--- stderr (tail):\n${t(this.stderr)}`;
+  }
+}
+
+/* ------------------------------------------------------------------ */
+/* Raw WebSocket client (exact frames and close codes)                 */
+/* ------------------------------------------------------------------ */
+
+export class RawClient {
+  constructor(ctx, ws, label) {
+    this.ctx = ctx;
+    this.ws = ws;
+    this.label = label;
+    this.frames = []; // {text, json, binary}
+    this.cursor = 0;
+    this.waiters = [];
+    this.closeInfo = null;
+    this.closed = new Promise((resolve) => {
+      ws.on('close', (code, reason) => {
+        this.closeInfo = { code, reason: reason.toString() };
+        resolve(this.closeInfo);
+        this.wake();
+      });
+    });
+    this.opened = new Promise((resolve, reject) => {
+      ws.on('open', resolve);
+      ws.on('unexpected-response', (req, res) =>
+        reject(new InteropFailure(`${label}: HTTP ${res.statusCode} instead of a WebSocket upgrade`)),
+      );
+      ws.on('error', (err) => {
+        this.error = err;
+        reject(new InteropFailure(`${label}: WebSocket error: ${err.message}`));
+        this.wake();
+      });
+    });
+    this.opened.catch(() => {});
+    ws.on('message', (data, isBinary) => {
+      const text = isBinary ? null : data.toString();
+      let json;
+      if (!isBinary) {
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = undefined;
+        }
+      }
+      this.frames.push({ text, json, binary: isBinary });
+      this.wake();
+    });
+  }
+
+  wake() {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  changed() {
+    return new Promise((r) => this.waiters.push(r));
+  }
+
+  send(obj) {
+    this.ws.send(typeof obj === 'string' ? obj : JSON.stringify(obj));
+  }
+
+  /** All frames received so far, as JSON (or {text} when not JSON). */
+  dump(from = 0) {
+    return this.frames.slice(from).map((f) => (f.binary ? '<binary>' : f.text)).join('\n    ');
+  }
+
+  /**
+   * Wait for the next frame (from the cursor) satisfying `pred(json, frame)`.
+   * Frames before it are skipped.  Returns the parsed JSON.
+   */
+  async waitFor(pred, what, ms = WAIT_MS) {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      for (let i = this.cursor; i < this.frames.length; i++) {
+        const f = this.frames[i];
+        if (f.json !== undefined && pred(f.json, f)) {
+          this.cursor = i + 1;
+          return f.json;
+        }
+      }
+      if (this.closeInfo)
+        fail(`${this.label}: connection closed (code ${this.closeInfo.code}, reason ${show(this.closeInfo.reason)}) while waiting for ${what}; frames:\n    ${this.dump()}`);
+      const left = deadline - Date.now();
+      if (left <= 0)
+        fail(`${this.label}: timed out after ${ms} ms waiting for ${what}; frames received:\n    ${this.dump()}`);
+      await Promise.race([this.changed(), sleep(Math.min(left, 200))]);
+    }
+  }
+
+  /** Wait for a frame with this event name (and channel, if given). */
+  waitEvent(event, channel, ms) {
+    return this.waitFor(
+      (j) => j.event === event && (channel === undefined || j.channel === channel),
+      `event ${show(event)}${channel !== undefined ? ` on ${show(channel)}` : ''}`,
+      ms,
+    );
+  }
+
+  /** The very next frame, whatever it is. */
+  async nextFrame(what, ms = WAIT_MS) {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      if (this.cursor < this.frames.length) return this.frames[this.cursor++];
+      if (this.closeInfo) return null;
+      const left = deadline - Date.now();
+      if (left <= 0) fail(`${this.label}: timed out after ${ms} ms waiting for ${what}`);
+      await Promise.race([this.changed(), sleep(Math.min(left, 200))]);
+    }
+  }
+
+  /** Frames (JSON) received since index `from` matching pred. */
+  since(from, pred = () => true) {
+    return this.frames.slice(from).filter((f) => f.json !== undefined && pred(f.json)).map((f) => f.json);
+  }
+
+  mark() {
+    return this.frames.length;
+  }
+
+  async waitClose(what = 'the server to close the connection', ms = WAIT_MS) {
+    return within(this.closed, `${this.label}: ${what}; frames received:\n    ${this.dump()}`, ms);
+  }
+
+  /** Subscribe and wait for subscription_succeeded (fail on pusher:error). */
+  async subscribe(channel, auth = '', channelData) {
+    const data = { auth, channel };
+    if (channelData !== undefined) data.channel_data = channelData;
+    const from = this.mark();
+    this.send({ event: 'pusher:subscribe', data });
+    const f = await this.waitFor(
+      (j) => (j.event === 'pusher_internal:subscription_succeeded' && j.channel === channel) || j.event === 'pusher:error',
+      `subscription_succeeded on ${channel}`,
+    );
+    if (f.event === 'pusher:error')
+      fail(`${this.label}: subscribing to ${channel} failed: ${show(f)}; frames since subscribe:\n    ${this.dump(from)}`);
+    return f;
+  }
+
+  close() {
+    try {
+      this.ws.terminate();
+    } catch {
+      /* ignore */
+    }
+  }
+}
+
+/* ------------------------------------------------------------------ */
+/* Scenario context                                                   */
+/* ------------------------------------------------------------------ */
+
+class Context {
+  constructor(name) {
+    this.name = name;
+    this.servers = [];
+    this.cleanups = [];
+    this.currentStep = '(start)';
+    this.t0 = Date.now();
+  }
+
+  log(msg) {
+    const s = ((Date.now() - this.t0) / 1000).toFixed(2).padStart(6);
+    console.log(`[${s}s] ${msg}`);
+  }
+
+  step(msg) {
+    this.currentStep = msg;
+    this.log(`-- ${msg}`);
+  }
+
+  defer(fn) {
+    this.cleanups.push(fn);
+  }
+
+  /**
+   * Start crier.  opts: {config: {server, apps} | string | undefined (no
+   * --config), apps: [...] (the apps the server is expected to know, default
+   * config.apps or DEFAULT_APP), env, port}
+   */
+  async crier(opts = {}) {
+    const o = { ...opts };
+    if (!o.apps) o.apps = typeof o.config === 'object' && o.config.apps ? o.config.apps : [DEFAULT_APP];
+    const s = new CrierServer(this, o);
+    this.servers.push(s);
+    await s.start();
+    return s;
+  }
+
+  /** Open a raw ws connection (does not wait for anything but the upgrade). */
+  async raw(server, { key, query, path, label, origin, headers, autoPong = true } = {}) {
+    const { WebSocket } = await loadLibs();
+    const k = key ?? server.app().key;
+    const url = server.wsUrl(k, query, path);
+    const ws = new WebSocket(url, { origin, headers, autoPong, handshakeTimeout: WAIT_MS });
+    const c = new RawClient(this, ws, label || `ws ${url.replace(/^ws:\/\/[^/]+/, '')}`);
+    this.defer(() => c.close());
+    await c.opened;
+    return c;
+  }
+
+  /** Open a raw connection and wait for pusher:connection_established. */
+  async connect(server, opts = {}) {
+    const c = await this.raw(server, opts);
+    const f = await c.nextFrame('pusher:connection_established');
+    if (!f) fail(`${c.label}: closed (${show(c.closeInfo)}) instead of sending pusher:connection_established`);
+    check(f.json && f.json.event === 'pusher:connection_established',
+      `${c.label}: first frame should be pusher:connection_established, got ${show(f.text)}`);
+    check(typeof f.json.data === 'string',
+      `${c.label}: connection_established data must be a JSON string, got ${show(f.json.data)}`);
+    let inner;
+    try {
+      inner = JSON.parse(f.json.data);
+    } catch {
+      fail(`${c.label}: connection_established data is not JSON text: ${show(f.json.data)}`);
+    }
+    check(typeof inner.socket_id === 'string' && /^\d+\.\d+$/.test(inner.socket_id),
+      `${c.label}: socket_id must be a string matching ^\\d+\\.\\d+$, got ${show(inner.socket_id)}`);
+    check(typeof inner.activity_timeout === 'number' && inner.activity_timeout > 0,
+      `${c.label}: activity_timeout must be a positive number, got ${show(inner.activity_timeout)}`);
+    c.socketId = inner.socket_id;
+    c.established = inner;
+    c.label = `${c.label} [${inner.socket_id}]`;
+    return c;
+  }
+
+  /**
+   * A pusher-js client connected to `server`, authorising channels with the
+   * pusher server SDK (as a Laravel /broadcasting/auth endpoint would).
+   * opts: {app, user: {user_id, user_info} for presence, signin: {id, ...},
+   * secret (override to sign with a wrong secret), masterKey (base64),
+   * options (extra pusher-js options)}
+   */
+  async pusherJs(server, opts = {}) {
+    const { Pusher } = await loadLibs();
+    const a = opts.app ? (typeof opts.app === 'object' ? opts.app : server.app(opts.app)) : server.app();
+    const signer = await server.api({ ...a, secret: opts.secret ?? a.secret }, opts.masterKey ? { encryptionMasterKeyBase64: opts.masterKey } : {});
+    const authCalls = [];
+    const client = new Pusher(a.key, {
+      ...pusherJsOptions(server),
+      channelAuthorization: {
+        customHandler: (params, callback) => {
+          authCalls.push(params);
+          try {
+            const isPresence = params.channelName.startsWith('presence-');
+            callback(null, signer.authorizeChannel(params.socketId, params.channelName, isPresence ? opts.user : undefined));
+          } catch (e) {
+            callback(e, null);
+          }
+        },
+      },
+      userAuthentication: {
+        customHandler: (params, callback) => {
+          try {
+            callback(null, signer.authenticateUser(params.socketId, opts.signin));
+          } catch (e) {
+            callback(e, null);
+          }
+        },
+      },
+      ...(opts.options || {}),
+    });
+    client.authCalls = authCalls;
+    client.errors = [];
+    client.connection.bind('error', (e) => client.errors.push(e));
+    const label = opts.label || 'pusher-js';
+    this.defer(() => client.disconnect());
+    await within(
+      new Promise((resolve) => {
+        if (client.connection.state === 'connected') resolve();
+        client.connection.bind('connected', resolve);
+      }),
+      `${label} to reach state "connected" (state now: ${client.connection.state})`,
+    );
+    this.log(`${label} connected as ${client.connection.socket_id}`);
+    return client;
+  }
+
+  /** A laravel-echo instance (pusher broadcaster) wired like pusherJs(). */
+  async echo(server, opts = {}) {
+    const { Pusher, Echo } = await loadLibs();
+    const a = opts.app ? server.app(opts.app) : server.app();
+    const signer = await server.api(a);
+    const echo = new Echo({
+      broadcaster: 'pusher',
+      key: a.key,
+      Pusher,
+      ...pusherJsOptions(server),
+      channelAuthorization: {
+        customHandler: (params, callback) => {
+          try {
+            const isPresence = params.channelName.startsWith('presence-');
+            callback(null, signer.authorizeChannel(params.socketId, params.channelName, isPresence ? opts.user : undefined));
+          } catch (e) {
+            callback(e, null);
+          }
+        },
+      },
+      ...(opts.options || {}),
+    });
+    this.defer(() => echo.disconnect());
+    const label = opts.label || 'echo';
+    await within(
+      new Promise((resolve) => {
+        if (echo.connector.pusher.connection.state === 'connected') resolve();
+        echo.connector.pusher.connection.bind('connected', resolve);
+      }),
+      `${label} to connect`,
+    );
+    this.log(`${label} connected as ${echo.socketId()}`);
+    return echo;
+  }
+}
+
+export function pusherJsOptions(server) {
+  return {
+    cluster: 'mt1',
+    wsHost: HOST,
+    wsPort: server.port,
+    forceTLS: false,
+    enabledTransports: ['ws'],
+    disableStats: true,
+  };
+}
+
+/**
+ * Round trip on a pusher-js connection (pusher:ping → pusher:pong): every
+ * frame the client sent before has been processed by the server.
+ */
+export function roundTrip(pusher, what = 'pusher:pong') {
+  const p = new Promise((resolve) => {
+    const f = (m) => {
+      if (m && m.event === 'pusher:pong') {
+        pusher.connection.unbind('message', f);
+        resolve();
+      }
+    };
+    pusher.connection.bind('message', f);
+  });
+  pusher.send_event('pusher:ping', {});
+  return within(p, what);
+}
+
+/** Wait for a pusher-js channel to be subscribed (or fail on error). */
+export function subscribed(channel, what) {
+  return within(
+    new Promise((resolve, reject) => {
+      if (channel.subscribed) return resolve(channel);
+      channel.bind('pusher:subscription_succeeded', (data) => resolve(data));
+      channel.bind('pusher:subscription_error', (e) =>
+        reject(new InteropFailure(`subscription_error on ${channel.name}: ${show(e)}`)),
+      );
+    }),
+    what || `pusher-js subscription to ${channel.name}`,
+  );
+}
+
+/** Collect every event bound on a pusher-js channel (or any emitter). */
+export function collect(emitter, eventName) {
+  const got = [];
+  got.waiters = [];
+  emitter.bind(eventName, (data, metadata) => {
+    got.push({ data, metadata });
+    const w = got.waiters;
+    got.waiters = [];
+    w.forEach((f) => f());
+  });
+  got.next = async (n, what, ms = WAIT_MS) => {
+    await within(
+      (async () => {
+        while (got.length < n) await new Promise((r) => got.waiters.push(r));
+      })(),
+      `${what} (have ${got.length} of ${n}: ${show(got)})`,
+      ms,
+    );
+    return got[n - 1];
+  };
+  return got;
+}
+
+/**
+ * A callback that records its calls: pass `rec` where a callback is expected,
+ * then `await rec.next(n, what)` for the n-th call's arguments.
+ */
+export function recorder() {
+  const calls = [];
+  let waiters = [];
+  const rec = (...args) => {
+    calls.push(args);
+    const w = waiters;
+    waiters = [];
+    w.forEach((f) => f());
+  };
+  rec.calls = calls;
+  rec.next = async (n, what, ms = WAIT_MS) => {
+    await within(
+      (async () => {
+        while (calls.length < n) await new Promise((r) => waiters.push(r));
+      })(),
+      `${what} (have ${calls.length} of ${n} calls: ${show(calls)})`,
+      ms,
+    );
+    return calls[n - 1];
+  };
+  return rec;
+}
+
+/** Fetch JSON from an SDK response, checking status 200. */
+export async function jsonOk(resPromise, what) {
+  let res;
+  try {
+    res = await resPromise;
+  } catch (e) {
+    fail(`${what}: request failed: ${e.message}${e.status ? ` (status ${e.status}, body ${show(e.body)})` : ''}`);
+  }
+  const text = await res.text();
+  check(res.status === 200, `${what}: expected HTTP 200, got ${res.status} ${show(text)}`);
+  try {
+    return JSON.parse(text);
+  } catch {
+    fail(`${what}: body is not JSON: ${show(text)}`);
+  }
+}
+
+/** Await an SDK call that must fail; returns the RequestError. */
+export async function apiError(resPromise, what) {
+  try {
+    const res = await resPromise;
+    fail(`${what}: expected an HTTP error, got ${res.status} ${show(await res.text())}`);
+  } catch (e) {
+    if (e instanceof InteropFailure) throw e;
+    if (!e.status) fail(`${what}: request failed without an HTTP status: ${e.message}`);
+    return e;
+  }
+}
+
+/* ------------------------------------------------------------------ */
+/* Entry point                                                        */
+/* ------------------------------------------------------------------ */
+
+/**
+ * Run a scenario: `fn(t)`.  Exits 0 on success, 1 on failure, 77 when the
+ * npm clients are not installed.  Never hangs: a watchdog fails the test.
+ */
+export async function scenario(name, fn) {
+  const t = new Context(name);
+  let failure = null;
+
+  const watchdog = setTimeout(() => {
+    console.log(`FAIL ${name}: watchdog: scenario still running after ${WATCHDOG_MS} ms (step: ${t.currentStep})`);
+    for (const s of t.servers) {
+      console.log(s.tail());
+      s.kill();
+    }
+    process.exit(1);
+  }, WATCHDOG_MS);
+
+  process.on('unhandledRejection', (e) => {
+    t.log(`unhandled rejection: ${e && e.stack ? e.stack : e}`);
+  });
+
+  try {
+    await loadLibs();
+    await fn(t);
+  } catch (e) {
+    failure = e;
+  }
+
+  // Cleanup: clients first, then servers (graceful stop is part of the test).
+  for (const c of t.cleanups.reverse()) {
+    try {
+      await c();
+    } catch {
+      /* ignore */
+    }
+  }
+  for (const s of t.servers) {
+    try {
+      if (!failure) await s.stop();
+    } catch (e) {
+      failure = failure || e;
+    } finally {
+      s.kill();
+    }
+  }
+  clearTimeout(watchdog);
+
+  if (failure) {
+    const msg = failure instanceof InteropFailure ? failure.message : failure.stack || String(failure);
+    console.log(`FAIL ${name} (step: ${t.currentStep}):\n  ${msg}`);
+    for (const s of t.servers) console.log(s.tail());
+    process.exit(1);
+  }
+  console.log(`PASS ${name}`);
+  process.exit(0);
+}

@@ -1,0 +1,86 @@
+// Public channels: pusher-js receives an event published with the pusher SDK;
+// the exact frames (connection_established, subscription_succeeded, channel
+// event), multi-channel triggers, socket_id exclusion and unsubscribe.
+
+import { scenario, app, check, checkEqual, collect, subscribed, jsonOk, show } from './harness.mjs';
+
+const APP = app('public-app');
+
+scenario('public', async (t) => {
+  const server = await t.crier({ config: { server: { 'activity-timeout': 90 }, apps: [APP] } });
+  const api = await server.api(APP);
+
+  t.step('raw connection: connection_established carries the configured activity_timeout');
+  const raw = await t.connect(server, { label: 'raw' });
+  checkEqual(raw.established.activity_timeout, 90, 'activity_timeout in connection_established (config activity-timeout=90)');
+
+  t.step('raw subscription to a public channel: exact subscription_succeeded frame');
+  const ok = await raw.subscribe('orders');
+  checkEqual(ok, { event: 'pusher_internal:subscription_succeeded', data: '{}', channel: 'orders' }, 'subscription_succeeded frame');
+  await raw.subscribe('orders-2');
+
+  t.step('pusher-js subscribes to "orders"');
+  const client = await t.pusherJs(server, { app: APP });
+  const channel = client.subscribe('orders');
+  await subscribed(channel);
+  const shipped = collect(channel, 'App\\Events\\OrderShipped');
+  const plain = collect(channel, 'plain-text');
+
+  t.step('SDK trigger: pusher-js gets the decoded data, the raw socket gets data byte-for-byte');
+  const data = '{"order":{"id":1,"note":"caf\\u00e9 \\/ \\"q\\""},"list":[1,2.5,null]}';
+  const body = await jsonOk(api.trigger('orders', 'App\\Events\\OrderShipped', data), 'POST /events');
+  checkEqual(body, {}, 'trigger response body');
+  const got = await shipped.next(1, 'App\\Events\\OrderShipped in pusher-js');
+  checkEqual(got.data, JSON.parse(data), 'data decoded by pusher-js');
+  const frame = await raw.waitEvent('App\\Events\\OrderShipped', 'orders');
+  checkEqual(frame, { event: 'App\\Events\\OrderShipped', channel: 'orders', data }, 'channel event frame (data must be the API string verbatim)');
+
+  t.step('data that is not JSON text stays a string');
+  await jsonOk(api.trigger('orders', 'plain-text', 'hello, world'), 'POST /events (plain text)');
+  checkEqual((await plain.next(1, 'plain-text in pusher-js')).data, 'hello, world', 'plain-text data in pusher-js');
+  checkEqual((await raw.waitEvent('plain-text', 'orders')).data, 'hello, world', 'plain-text data on the wire');
+
+  t.step('one trigger to two channels: one frame per subscribed channel');
+  let mark = raw.mark();
+  await jsonOk(api.trigger(['orders', 'orders-2', 'nobody-here'], 'multi', '{"n":1}'), 'POST /events (3 channels)');
+  await raw.waitEvent('multi', 'orders');
+  await raw.waitEvent('multi', 'orders-2');
+  await jsonOk(api.trigger('orders', 'marker-1', '{}'), 'POST /events (marker)');
+  await raw.waitEvent('marker-1', 'orders');
+  checkEqual(raw.since(mark, (j) => j.event === 'multi').length, 2, 'number of "multi" frames received by a socket subscribed to 2 of the 3 channels');
+
+  t.step('socket_id exclusion: the excluded socket gets nothing, others do');
+  mark = raw.mark();
+  const excluded = collect(channel, 'excluded-for-raw');
+  await jsonOk(api.trigger(['orders', 'orders-2'], 'excluded-for-raw', '{"x":1}', { socket_id: raw.socketId }), 'POST /events with socket_id');
+  await excluded.next(1, 'pusher-js (not excluded) to receive excluded-for-raw');
+  await jsonOk(api.trigger('orders', 'marker-2', '{}'), 'POST /events (marker)');
+  await raw.waitEvent('marker-2', 'orders');
+  checkEqual(raw.since(mark, (j) => j.event === 'excluded-for-raw'), [], `frames received by the excluded socket ${raw.socketId}`);
+
+  t.step('excluding the pusher-js socket: raw still receives');
+  const excludedJs = collect(channel, 'excluded-for-js');
+  const markerJs = collect(channel, 'marker-3');
+  await jsonOk(api.trigger('orders', 'excluded-for-js', '{}', { socket_id: client.connection.socket_id }), 'POST /events excluding pusher-js');
+  await raw.waitEvent('excluded-for-js', 'orders');
+  await jsonOk(api.trigger('orders', 'marker-3', '{}'), 'POST /events (marker)');
+  await markerJs.next(1, 'marker-3 in pusher-js');
+  checkEqual(excludedJs.length, 0, 'events received by the excluded pusher-js socket');
+
+  t.step('unsubscribe: no reply, no more events on that channel');
+  mark = raw.mark();
+  raw.send({ event: 'pusher:unsubscribe', data: { channel: 'orders-2' } });
+  await jsonOk(api.trigger('orders-2', 'after-unsubscribe', '{}'), 'POST /events after unsubscribe');
+  await jsonOk(api.trigger('orders', 'marker-4', '{}'), 'POST /events (marker)');
+  await raw.waitEvent('marker-4', 'orders');
+  const extra = raw.since(mark, (j) => j.event !== 'marker-4');
+  check(extra.length === 0, `after pusher:unsubscribe expected no frame but marker-4, got ${show(extra)}`);
+
+  t.step('pusher-js unsubscribe and resubscribe');
+  client.unsubscribe('orders');
+  const again = client.subscribe('orders');
+  await subscribed(again, 'pusher-js re-subscription to orders');
+  const back = collect(again, 'back');
+  await jsonOk(api.trigger('orders', 'back', '{"ok":true}'), 'POST /events after re-subscribe');
+  checkEqual((await back.next(1, '"back" after re-subscribing')).data, { ok: true }, 'event after re-subscribe');
+});
