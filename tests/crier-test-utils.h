@@ -1,0 +1,183 @@
+/* crier-test-utils.h — shared helpers of the GTest suites: waiting, a real server, WebSocket
+ * clients, signed HTTP API requests
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+#include "crier-config.h"
+#include "crier-server.h"
+
+G_BEGIN_DECLS
+
+/* The Pusher documentation's app (pusher-protocol.md §18). */
+#define CRIER_TEST_APP_ID     "3"
+#define CRIER_TEST_APP_KEY    "278d425bdf160c739803"
+#define CRIER_TEST_APP_SECRET "7ad3773142a6692b25b8"
+
+/* Waiting: iterate the default main context until condition holds; fail the test with the
+ * condition's text at the deadline. No sleeping, no timing assertions. */
+typedef struct _CrierTestDeadline CrierTestDeadline;
+
+CrierTestDeadline *crier_test_deadline_new (unsigned seconds);
+gboolean           crier_test_deadline_iterate (CrierTestDeadline *deadline);
+void               crier_test_deadline_free (CrierTestDeadline *deadline);
+void               crier_test_fail_timeout (const char *file,
+                                            int         line,
+                                            const char *func,
+                                            const char *condition,
+                                            unsigned    seconds);
+
+#define crier_test_wait_until(condition, seconds)                                         \
+  G_STMT_START                                                                            \
+  {                                                                                       \
+    CrierTestDeadline *crier_test_deadline_ = crier_test_deadline_new (seconds);          \
+    gboolean crier_test_met_ = TRUE;                                                      \
+    while (!(condition))                                                                  \
+      if (!crier_test_deadline_iterate (crier_test_deadline_))                            \
+        {                                                                                 \
+          crier_test_met_ = FALSE;                                                        \
+          break;                                                                          \
+        }                                                                                 \
+    crier_test_deadline_free (crier_test_deadline_);                                      \
+    if (!crier_test_met_)                                                                 \
+      crier_test_fail_timeout (__FILE__, __LINE__, G_STRFUNC, #condition, (seconds));     \
+  }                                                                                       \
+  G_STMT_END
+
+#define CRIER_TEST_TIMEOUT 5
+
+/* Runs pending main-context work without blocking. */
+void crier_test_drain (void);
+
+/* A real CrierServer on 127.0.0.1, port 0, plus a SoupSession to reach it and a record
+ * of every monitor event. */
+typedef struct
+{
+  CrierConfig *config;
+  CrierServer *server;
+  SoupSession *session;
+  GPtrArray   *events; /* of CrierMonitorEvent, in order */
+  unsigned     port;
+} CrierTestServer;
+
+CrierTestServer *crier_test_server_new (const char *config_text);
+void             crier_test_server_free (CrierTestServer *self);
+char            *crier_test_server_url (CrierTestServer *self,
+                                        const char      *scheme,
+                                        const char      *path_and_query);
+/* The first recorded monitor event of kind for channel (NULL: any) after index from. */
+CrierMonitorEvent *crier_test_server_find_event (CrierTestServer *self,
+                                                 CrierMonitorKind kind,
+                                                 const char      *channel,
+                                                 guint            from);
+guint              crier_test_server_count_events (CrierTestServer *self,
+                                                   CrierMonitorKind kind,
+                                                   const char      *channel);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CrierTestServer, crier_test_server_free)
+
+/* One WebSocket client; received text messages are parsed and queued. */
+typedef struct
+{
+  CrierTestServer         *server;
+  SoupWebsocketConnection *ws;
+  GError                  *error;     /* handshake failure */
+  gboolean                 done;      /* handshake finished (either way) */
+  gboolean                 closed;
+  guint16                  close_code;
+  char                    *close_reason;
+  GQueue                   messages;  /* of JsonObject */
+  GPtrArray               *texts;     /* every received text, in order */
+  char                    *socket_id; /* from connection_established */
+} CrierTestClient;
+
+/* Connects to path_and_query (e.g. "/app/KEY?protocol=7") with an optional Origin and
+ * waits for the handshake, not for connection_established. */
+CrierTestClient *crier_test_client_open (CrierTestServer *server,
+                                         const char      *path_and_query,
+                                         const char      *origin);
+/* Connects like pusher-js and waits for pusher:connection_established. */
+CrierTestClient *crier_test_client_connect (CrierTestServer *server,
+                                            const char      *app_key);
+void             crier_test_client_free (CrierTestClient *self);
+void             crier_test_client_send (CrierTestClient *self,
+                                         const char      *text);
+void             crier_test_client_sendf (CrierTestClient *self,
+                                          const char      *format,
+                                          ...) G_GNUC_PRINTF (2, 3);
+/* Waits for the next message and returns it (transfer full). */
+JsonObject      *crier_test_client_next (CrierTestClient *self);
+/* Waits for the next message and asserts its event (and channel unless NULL). */
+JsonObject      *crier_test_client_expect (CrierTestClient *self,
+                                           const char      *event,
+                                           const char      *channel);
+/* Asserts the next message is pusher:error with code (0: null) and returns its message. */
+char            *crier_test_client_expect_error (CrierTestClient *self,
+                                                 int              code);
+/* pusher:ping → pusher:pong round trip: everything the server sent before is now queued. */
+void             crier_test_client_sync (CrierTestClient *self);
+void             crier_test_client_assert_no_message (CrierTestClient *self);
+void             crier_test_client_wait_closed (CrierTestClient *self);
+/* Subscribes and asserts pusher_internal:subscription_succeeded; returns that message. */
+JsonObject      *crier_test_client_subscribe (CrierTestClient *self,
+                                              const char      *channel,
+                                              const char      *auth,
+                                              const char      *channel_data);
+/* Sends pusher:subscribe without waiting for an answer. */
+void             crier_test_client_send_subscribe (CrierTestClient *self,
+                                                   const char      *channel,
+                                                   const char      *auth,
+                                                   const char      *channel_data);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CrierTestClient, crier_test_client_free)
+
+/* "<key>:<HMAC(secret, socket_id:channel[:channel_data])>" as an app server signs it. */
+char *crier_test_channel_auth (const char *key,
+                               const char *secret,
+                               const char *socket_id,
+                               const char *channel,
+                               const char *channel_data);
+/* "<key>:<HMAC(secret, socket_id::user::user_data)>" */
+char *crier_test_user_auth (const char *key,
+                            const char *secret,
+                            const char *socket_id,
+                            const char *user_data);
+
+/* The HTTP API's signed query string (§14.2): auth_key, auth_timestamp, auth_version,
+ * body_md5 (for a non-empty body) and the extra name/value pairs, then auth_signature.
+ * Computed here, independently of the server's code. */
+char *crier_test_sign_query (const char *method,
+                             const char *path,
+                             const char *key,
+                             const char *secret,
+                             const char *body,
+                             gint64      timestamp,
+                             ...) G_GNUC_NULL_TERMINATED;
+/* The string to sign for the same request (for checking error messages). */
+char *crier_test_string_to_sign (const char *method,
+                                 const char *path,
+                                 const char *query);
+
+/* One HTTP request to the server; waits for the answer. */
+typedef struct
+{
+  unsigned status;
+  char    *body;
+  char    *content_type;
+  char    *allow;
+} CrierTestResponse;
+
+CrierTestResponse *crier_test_http (CrierTestServer *server,
+                                    const char      *method,
+                                    const char      *path_and_query,
+                                    const char      *body);
+void               crier_test_response_free (CrierTestResponse *response);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CrierTestResponse, crier_test_response_free)
+
+/* Parses text as a JSON object (asserting it is one). */
+JsonObject *crier_test_parse_object (const char *text);
+/* The data member of a message: a string holding JSON is parsed (double encoding). */
+JsonObject *crier_test_dup_data_object (JsonObject *message);
+char       *crier_test_json_to_string (JsonObject *object);
+
+G_END_DECLS
