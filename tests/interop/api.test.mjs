@@ -174,6 +174,24 @@ scenario('api', async (t) => {
   await sub.waitEvent('after-auth-tests', 'news');
   checkEqual(sub.since(mark, (j) => j.event === 'forged'), [], 'frames delivered by unauthenticated requests');
 
+  t.step('percent-encoded query values (as Guzzle sends them) and a GET with Content-Type');
+  await sub.subscribe('co,mma=;@x');
+  const enc = await request(server, APP, 'GET', `${base}/channels`, { params: { filter_by_prefix: 'co,mma=' } });
+  checkEqual(enc.status, 200, `GET with a percent-encoded filter_by_prefix (${enc.text})`);
+  checkEqual(JSON.parse(enc.text), { channels: { 'co,mma=;@x': {} } }, 'channels with a percent-encoded prefix');
+  const { q, sig } = signedQuery(APP, 'GET', `${base}/channels/news`, {});
+  const withType = await fetch(`http://${HOST}:${server.port}${base}/channels/news?${new URLSearchParams({ ...q, auth_signature: sig })}`,
+    { headers: { 'content-type': 'application/json', 'x-pusher-library': 'pusher-http-php 7.2.4' } });
+  checkEqual(withType.status, 200, `GET with Content-Type: application/json and no body (${await withType.clone().text()})`);
+  check(/^application\/json/.test(withType.headers.get('content-type') || ''), `content-type of a GET answer: ${withType.headers.get('content-type')}`);
+  sub.send({ event: 'pusher:unsubscribe', data: { channel: 'co,mma=;@x' } });
+
+  t.step('unknown routes and methods');
+  const nf = await request(server, APP, 'GET', `${base}/nothing`, {});
+  checkEqual(nf.status, 404, `status for an unknown API path (${nf.text})`);
+  const wm = await request(server, APP, 'GET', `${base}/events`, {});
+  check(wm.status === 405 || wm.status === 404, `status for GET /events: ${wm.status} ${wm.text}`);
+
   t.step('the channel list follows unsubscribes and disconnects');
   sub.send({ event: 'pusher:unsubscribe', data: { channel: 'private-x' } });
   sub2.ws.close(1000);

@@ -85,6 +85,29 @@ scenario('cache', async (t) => {
   const p5 = await t.connect(server, { key: APP.key, label: 'p5' });
   checkCacheMiss(await subscribeAndNext(p5, 'private-cache-chat', api.authorizeChannel(p5.socketId, 'private-cache-chat').auth), 'private-cache-chat', ' (only a client event was sent)');
 
+  t.step('private-encrypted-cache-: the replayed ciphertext decrypts in pusher-js');
+  const MASTER = Buffer.from('0123456789abcdef0123456789abcdef').toString('base64');
+  const encApi = await server.api(APP, { encryptionMasterKeyBase64: MASTER });
+  await jsonOk(encApi.trigger('private-encrypted-cache-vault', 'sealed', { secret: 'kept' }), 'POST /events (encrypted cache)');
+  const encClient = await t.pusherJs(server, { app: APP, masterKey: MASTER, label: 'pusher-js (encrypted cache)' });
+  const vault = encClient.subscribe('private-encrypted-cache-vault');
+  const sealed = collect(vault, 'sealed');
+  await subscribed(vault);
+  checkEqual((await sealed.next(1, 'replayed encrypted event decrypted by pusher-js')).data, { secret: 'kept' }, 'decrypted replay');
+
+  t.step('presence-cache-: miss, then replay after the presence list');
+  const pc1 = await t.connect(server, { key: APP.key, label: 'pc1' });
+  const pc1Auth = api.authorizeChannel(pc1.socketId, 'presence-cache-room', { user_id: '1', user_info: {} });
+  const pc1Ok = await pc1.subscribe('presence-cache-room', pc1Auth.auth, pc1Auth.channel_data);
+  checkEqual(JSON.parse(pc1Ok.data).presence.count, 1, 'presence-cache count');
+  checkCacheMiss((await pc1.nextFrame('cache_miss on presence-cache-room')).json, 'presence-cache-room');
+  await jsonOk(api.trigger('presence-cache-room', 'topic', '"weather"'), 'POST /events (presence-cache)');
+  await pc1.waitEvent('topic');
+  const pc2 = await t.connect(server, { key: APP.key, label: 'pc2' });
+  const pc2Auth = api.authorizeChannel(pc2.socketId, 'presence-cache-room', { user_id: '2', user_info: {} });
+  await pc2.subscribe('presence-cache-room', pc2Auth.auth, pc2Auth.channel_data);
+  checkEqual((await pc2.nextFrame('replay on presence-cache-room')).json, { event: 'topic', channel: 'presence-cache-room', data: '"weather"' }, 'presence-cache replay');
+
   t.step('HTTP API: GET /channels/{name}?info=cache');
   const info = await jsonOk(api.get({ path: '/channels/cache-lonely', params: { info: 'cache' } }), 'GET /channels/cache-lonely?info=cache');
   check(info.occupied === true, `occupied: ${show(info)}`);

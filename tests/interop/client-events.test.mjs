@@ -7,6 +7,7 @@ import { scenario, app, check, checkEqual, collect, subscribed, jsonOk, show, wi
 
 const APP = app('ce-app', { 'client-events-per-second': 10, 'max-message-size': 1000 });
 const OFF = app('ce-off', { 'client-events': false });
+const FREE = app('ce-free', { 'client-events-per-second': 0 });
 const ANN = { user_id: '1', user_info: { name: 'Ann' } };
 const BOB = { user_id: '2', user_info: { name: 'Bob' } };
 const MASTER = Buffer.from('0123456789abcdef0123456789abcdef').toString('base64');
@@ -22,7 +23,7 @@ function nextError(client, what) {
 }
 
 scenario('client-events', async (t) => {
-  const server = await t.crier({ config: { apps: [APP, OFF] } });
+  const server = await t.crier({ config: { apps: [APP, OFF, FREE] } });
   const api = await server.api(APP, { encryptionMasterKeyBase64: MASTER });
 
   for (const ch of ['private-chat.1', 'presence-chat.1']) {
@@ -146,6 +147,21 @@ scenario('client-events', async (t) => {
   const errors4301 = rl.since(0, (j) => j.event === 'pusher:error' && j.data.code === 4301).length;
   checkEqual(relayed + errors4301, 15, 'every burst event is either relayed or answered with 4301');
   check(!rl.closeInfo, `rate-limited connection must stay open: ${show(rl.closeInfo)}`);
+
+  t.step('client-events-per-second=0: no limit (30 events in a burst all relayed)');
+  const freeApi = await server.api(FREE);
+  const fs = await t.connect(server, { key: FREE.key, label: 'free sender' });
+  await fs.subscribe('private-free', freeApi.authorizeChannel(fs.socketId, 'private-free').auth);
+  const fr = await t.connect(server, { key: FREE.key, label: 'free receiver' });
+  await fr.subscribe('private-free', freeApi.authorizeChannel(fr.socketId, 'private-free').auth);
+  for (let i = 0; i < 30; i++) fs.send({ event: 'client-burst', channel: 'private-free', data: { i } });
+  await fr.waitFor((j) => j.event === 'client-burst' && JSON.parse(j.data).i === 29, 'the 30th client event');
+  checkEqual(fr.since(0, (j) => j.event === 'client-burst').length, 30, 'client events relayed without a limit');
+  checkEqual(fs.since(0, (j) => j.event === 'pusher:error'), [], 'errors with client-events-per-second=0');
+
+  t.step('max-message-size applies to the API too (413 over 1000 bytes)');
+  const over = await api.trigger('private-big', 'api-big', 'x'.repeat(1001)).then((r) => r.status, (e) => e.status);
+  checkEqual(over, 413, 'API status for 1001 bytes of data with max-message-size=1000');
 
   t.step('app with client-events=false: Pusher\'s "enable this feature" error, nothing relayed');
   const offA = await t.pusherJs(server, { app: OFF, label: 'off A' });

@@ -121,5 +121,31 @@ scenario('presence', async (t) => {
     message: `Invalid signature: Expected HMAC SHA256 hex digest of ${eve.socketId}:${CH}:${forged}, but got ${eveAuth.auth.split(':')[1]}`,
   }, 'pusher:error for forged channel_data');
   await sync('forged subscription');
+
+  t.step('correctly signed but malformed channel_data is refused');
+  const { createHmac } = await import('node:crypto');
+  for (const [cd, what] of [['{"user_info":{"name":"x"}}', 'no user_id'], ['not json', 'not JSON'], ['[1,2]', 'not an object'],
+    ['{"user_id":"","user_info":{}}', 'empty user_id']]) {
+    const sig = createHmac('sha256', APP.secret).update(`${eve.socketId}:${CH}:${cd}`).digest('hex');
+    eve.send({ event: 'pusher:subscribe', data: { auth: `${APP.key}:${sig}`, channel: CH, channel_data: cd } });
+    const f = await eve.waitFor((j) => j.event === 'pusher:error' || j.event === 'pusher_internal:subscription_succeeded', `answer to channel_data with ${what}`);
+    check(f.event === 'pusher:error', `channel_data with ${what} must be refused, got ${show(f)}`);
+    checkEqual(f.data.code, null, `error code for channel_data with ${what}`);
+    t.log(`  channel_data with ${what}: ${show(f.data)}`);
+  }
+  t.step('presence subscribe without channel_data and without sign-in is refused');
+  eve.send({ event: 'pusher:subscribe', data: { auth: api.authorizeChannel(eve.socketId, CH).auth, channel: CH } });
+  const nocd = await eve.waitFor((j) => j.event === 'pusher:error' || j.event === 'pusher_internal:subscription_succeeded', 'answer to presence without channel_data');
+  check(nocd.event === 'pusher:error', `presence without channel_data (not signed in) must be refused, got ${show(nocd)}`);
+  await sync('malformed subscriptions');
+  checkEqual(added.length, 3, "Ann's member_added events after malformed subscriptions");
+
+  t.step('a second socket with different user_info does not change what others see');
+  const bob3 = await t.connect(server, { key: APP.key, label: 'ann#2' });
+  const a3 = api.authorizeChannel(bob3.socketId, CH, { user_id: '1', user_info: { name: 'Ann (tab 2)' } });
+  const ok3 = await bob3.subscribe(CH, a3.auth, a3.channel_data);
+  checkEqual(JSON.parse(ok3.data).presence.hash['1'], { name: 'Ann' }, "user_info of user 1 (the first socket's)");
+  const users2 = await jsonOk(api.get({ path: `/channels/${CH}/users` }), 'GET users');
+  checkEqual(users2.users.map((u) => u.id).sort(), ['1', '99'], 'users after all the joins and leaves');
   checkEqual(added.length, 3, "Ann's member_added events after a refused subscription");
 });

@@ -76,6 +76,50 @@ scenario('public', async (t) => {
   const extra = raw.since(mark, (j) => j.event !== 'marker-4');
   check(extra.length === 0, `after pusher:unsubscribe expected no frame but marker-4, got ${show(extra)}`);
 
+  t.step('raw UTF-8, emoji and escapes in data and event name pass through unchanged');
+  const utf = '{"text":"Grüße, 世界 🎉","ctl":"tab\\there\\nnl","quote":"\\"\\\\"}';
+  await jsonOk(api.trigger('orders', 'événement-🎉', utf), 'POST /events (UTF-8)');
+  const uf = await raw.waitEvent('événement-🎉', 'orders');
+  checkEqual(uf.data, utf, 'UTF-8 data on the wire');
+  const ufText = raw.frames.find((f) => f.json === undefined ? false : f.json.event === 'événement-🎉').text;
+  check(ufText.includes('Grüße, 世界 🎉') || ufText.includes('Gr\\u00fc'), `frame text: ${ufText}`);
+
+  t.step('100 sequential triggers arrive complete and in order; 40 concurrent ones all arrive');
+  mark = raw.mark();
+  for (let i = 0; i < 100; i++) await jsonOk(api.trigger('orders', 'seq', `{"i":${i}}`), `POST /events seq ${i}`);
+  await raw.waitFor((j) => j.event === 'seq' && j.data === '{"i":99}', 'the 100th sequential event');
+  checkEqual(raw.since(mark, (j) => j.event === 'seq').map((j) => JSON.parse(j.data).i), [...Array(100).keys()], 'order of sequential events');
+  mark = raw.mark();
+  await Promise.all([...Array(40).keys()].map((i) => jsonOk(api.trigger('orders', 'par', `{"i":${i}}`), `POST /events par ${i}`)));
+  await jsonOk(api.trigger('orders', 'marker-5', '{}'), 'POST /events (marker)');
+  await raw.waitEvent('marker-5', 'orders');
+  checkEqual(raw.since(mark, (j) => j.event === 'par').map((j) => JSON.parse(j.data).i).sort((a, b) => a - b), [...Array(40).keys()], 'concurrent events received');
+
+  t.step('HTTP keep-alive: several API calls over one connection');
+  const { Agent } = await import('node:http');
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const kaApi = await server.api(APP, { agent });
+  for (let i = 0; i < 5; i++) await jsonOk(kaApi.trigger('orders', 'ka', `{"i":${i}}`), `keep-alive POST /events ${i}`);
+  await jsonOk(kaApi.get({ path: '/channels' }), 'keep-alive GET /channels');
+  await raw.waitFor((j) => j.event === 'ka' && j.data === '{"i":4}', 'the 5th keep-alive event');
+  agent.destroy();
+
+  t.step('fan-out: one trigger reaches 50 subscribers exactly once');
+  const fans = [];
+  for (let i = 0; i < 50; i++) {
+    const f = await t.connect(server, { key: APP.key, label: `fan ${i}` });
+    await f.subscribe('fanout');
+    fans.push(f);
+  }
+  await jsonOk(api.trigger('fanout', 'wave', '{"w":1}'), 'POST /events (fan-out)');
+  for (const f of fans) checkEqual(await f.waitEvent('wave', 'fanout'), { event: 'wave', channel: 'fanout', data: '{"w":1}' }, `${f.label}: fan-out frame`);
+  await jsonOk(api.trigger('fanout', 'wave-end', '{}'), 'POST /events (fan-out marker)');
+  for (const f of fans) {
+    await f.waitEvent('wave-end', 'fanout');
+    checkEqual(f.since(0, (j) => j.event === 'wave').length, 1, `${f.label}: copies of the fan-out event`);
+    f.close();
+  }
+
   t.step('pusher-js unsubscribe and resubscribe');
   client.unsubscribe('orders');
   const again = client.subscribe('orders');

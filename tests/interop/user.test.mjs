@@ -54,6 +54,23 @@ scenario('user', async (t) => {
   check(other.since(0, (j) => j.event === 'order-updated').length === 0, `user 7 received user 42's event: ${other.dump()}`);
   check(raw.since(0, (j) => j.event === 'for-seven').length === 0, `user 42 received user 7's event: ${raw.dump()}`);
 
+  t.step('sendToUser / terminate for a user with no connection: 200 {}');
+  checkEqual(await jsonOk(api.sendToUser('nobody', 'x', '{}'), 'sendToUser nobody'), {}, 'sendToUser without connections');
+  checkEqual(await jsonOk(api.terminateUserConnections('nobody'), 'terminate nobody'), {}, 'terminate without connections');
+
+  t.step('signing in again: same id succeeds, a different id fails');
+  await signinRaw(raw, api, USER);
+  const other2 = api.authenticateUser(raw.socketId, { id: '43' });
+  raw.send({ event: 'pusher:signin', data: other2 });
+  const sw = await raw.waitFor((j) => j.event === 'pusher:signin_success' || j.event === 'pusher:error', 'answer to sign-in as another user');
+  check(sw.event === 'pusher:error', `sign-in as 43 on a connection signed in as 42 must fail, got ${show(sw)}`);
+  t.log(`  second sign-in as another user: ${show(sw.data)}${raw.closeInfo ? ` close ${show(raw.closeInfo)}` : ''}`);
+  check(!raw.closeInfo, `the connection should stay open after a refused second sign-in: ${show(raw.closeInfo)}`);
+  await jsonOk(api.sendToUser('43', 'for-43', '{}'), 'sendToUser 43');
+  await jsonOk(api.sendToUser('42', 'still-42', '{}'), 'sendToUser 42 (still)');
+  await raw.waitEvent('still-42');
+  check(raw.since(0, (j) => j.event === 'for-43').length === 0, `connection of 42 got 43's event after a refused sign-in: ${raw.dump()}`);
+
   t.step('a connection not signed in as 42 cannot subscribe to #server-to-user-42');
   for (const c of [stranger, other]) {
     c.send({ event: 'pusher:subscribe', data: { auth: '', channel: '#server-to-user-42' } });

@@ -26,10 +26,26 @@ async function expectRefusal(t, server, opts, codes, what) {
   return { close, error: d };
 }
 
+/**
+ * Barrier: subscribe to a fresh public channel and wait for its
+ * subscription_succeeded (a reply that cannot be confused with an earlier
+ * one), then unsubscribe.  Fails if the connection closed meanwhile.
+ */
+let syncs = 0;
+const isSync = (j) => typeof j.channel === 'string' && j.channel.startsWith('sync-');
 async function alive(c, what) {
+  const ch = `sync-${++syncs}`;
+  c.send({ event: 'pusher:subscribe', data: { auth: '', channel: ch } });
+  await c.waitFor((j) => j.event === 'pusher_internal:subscription_succeeded' && j.channel === ch, `the barrier after ${what}`);
+  c.send({ event: 'pusher:unsubscribe', data: { channel: ch } });
+  check(!c.closeInfo, `${c.label}: closed after ${what}: ${show(c.closeInfo)}`);
+}
+
+async function ping(c, what) {
+  const mark = c.mark();
   c.send({ event: 'pusher:ping', data: {} });
   const pong = await c.waitFor((j) => j.event === 'pusher:pong', `pusher:pong (${what})`);
-  check(!c.closeInfo, `${c.label}: closed after ${what}: ${show(c.closeInfo)}`);
+  check(c.since(mark, (j) => j.event === 'pusher:pong').length === 1, `one pong expected: ${c.dump(mark)}`);
   return pong;
 }
 
@@ -58,7 +74,7 @@ scenario('ws-protocol', async (t) => {
   }
 
   t.step('pusher:ping → exactly {"event":"pusher:pong","data":"{}"}');
-  checkEqual(await alive(c, 'ping'), { event: 'pusher:pong', data: '{}' }, 'pong frame');
+  checkEqual(await ping(c, 'ping'), { event: 'pusher:pong', data: '{}' }, 'pong frame');
   c.send('{"event":"pusher:ping","data":"{}"}');
   checkEqual(await c.waitEvent('pusher:pong'), { event: 'pusher:pong', data: '{}' }, 'pong for a ping whose data is a string');
 
@@ -79,10 +95,20 @@ scenario('ws-protocol', async (t) => {
     c.send(text);
     await alive(c, what);
     const errs = c.since(mark, (j) => j.event === 'pusher:error');
-    check(errs.length === 1, `${what}: expected one pusher:error before the pong, got ${show(c.since(mark))}`);
+    check(errs.length === 1, `${what}: expected one pusher:error before the barrier, got ${show(c.since(mark))}`);
     checkEqual(errs[0].data.code, null, `${what}: error code`);
     t.log(`  ${what}: ${show(errs[0].data)}`);
   }
+
+  t.step('a text frame that is not UTF-8 → close 1007 (RFC 6455) or pusher:error');
+  const u = await t.connect(server, { key: APP.key, label: 'invalid UTF-8' });
+  u.ws.send(Buffer.from([0x7b, 0x22, 0x65, 0xc3, 0x28, 0x22, 0x7d]), { binary: false });
+  const uAnswer = await Promise.race([
+    u.waitFor((j) => j.event === 'pusher:error', 'answer to invalid UTF-8').then((j) => ({ frame: j })),
+    u.closed.then((cl) => ({ close: cl })),
+  ]);
+  t.log(`  invalid UTF-8: ${show(uAnswer)}`);
+  if (uAnswer.close) checkEqual(uAnswer.close.code, 1007, 'close code for invalid UTF-8');
 
   t.step('binary frame → pusher:error (connection kept) or close 1003');
   const b = await t.connect(server, { key: APP.key, label: 'binary' });
@@ -126,7 +152,7 @@ scenario('ws-protocol', async (t) => {
     mark = c.mark();
     c.send({ event: 'pusher:subscribe', data: { auth: '', channel: name } });
     await alive(c, `subscribe to ${what}`);
-    const got = c.since(mark, (j) => j.event !== 'pusher:pong');
+    const got = c.since(mark, (j) => !isSync(j));
     check(got.length === 1 && got[0].event === 'pusher:error', `channel name with ${what}: expected one pusher:error, got ${show(got)}`);
     checkEqual(got[0].data.code, null, `error code for channel name with ${what}`);
   }
@@ -136,6 +162,38 @@ scenario('ws-protocol', async (t) => {
   c.send({ event: 'pusher:subscribe', data: { channel: 42 } });
   await alive(c, 'subscribe with a numeric channel');
   check(c.since(mark, (j) => j.event === 'pusher:error').length === 1, `subscribe with a non-string channel: expected a pusher:error: ${show(c.since(mark))}`);
+
+  t.step('odd but well-formed frames never close the connection or crash the server');
+  const odd = [
+    '{"event":"pusher:subscribe"}',
+    '{"event":"pusher:subscribe","data":null}',
+    '{"event":"pusher:subscribe","data":"not json"}',
+    '{"event":"pusher:subscribe","data":[]}',
+    '{"event":"pusher:subscribe","data":{"channel":"private-x","auth":42}}',
+    '{"event":"pusher:subscribe","data":{"channel":"presence-x","auth":"a:b","channel_data":{"user_id":"1"}}}',
+    '{"event":"pusher:unsubscribe","data":{"channel":"never-subscribed"}}',
+    '{"event":"pusher:unsubscribe"}',
+    '{"event":"pusher:signin"}',
+    '{"event":"pusher:signin","data":{"auth":"x","user_data":"{}"}}',
+    '{"event":"pusher:signin","data":{"auth":"' + APP.key + ':' + '0'.repeat(64) + '","user_data":"not json"}}',
+    '{"event":"client-x"}',
+    '{"event":"client-x","channel":123,"data":{}}',
+    '{"event":"client-x","channel":"private-x"}',
+    '{"event":"pusher:pong"}',
+    '{"event":"pusher:ping"}',
+    '{"event":"pusher:ping","data":' + '['.repeat(20000) + ']'.repeat(20000) + '}',
+    '{"event":"pusher:ping","data":{},"event":"pusher:ping"}',
+    '{"event":"\\u0000\\ud800","data":"\\udfff"}',
+    '{"event":"pusher:subscribe","data":{"channel":"caf\\u00e9"}}',
+    '{"event":"pusher:subscribe","data":{"channel":"caf\u00e9"}}',
+  ];
+  for (const text of odd) {
+    c.send(text);
+    await alive(c, `the odd frame ${text.length > 80 ? `${text.slice(0, 60)}…(${text.length} bytes)` : text}`);
+  }
+  const probe = await t.connect(server, { key: APP.key, label: 'probe after odd frames' });
+  await alive(probe, 'new connection after odd frames');
+  probe.close();
 
   t.step('pusher:subscribe whose data is a JSON string (other clients do this)');
   const sd = JSON.stringify({ auth: '', channel: 'string-data' });
@@ -159,4 +217,12 @@ scenario('ws-protocol', async (t) => {
   checkEqual(cl.code, 1000, 'close code echoed by the server');
   await sleep(50);
   await alive(c2, 'another connection closed');
+
+  // Last, on its own connection, so that a failure here hides nothing else.
+  t.step('malformed JSON containing a raw NUL byte (valid UTF-8, RFC 3629) → "Received invalid JSON", connection kept');
+  const n = await t.connect(server, { key: APP.key, label: 'raw NUL' });
+  n.send(`{"event":"pusher:ping","data":"a${String.fromCharCode(0)}b"}`);
+  const nul = await n.waitFor((j) => j.event === 'pusher:error' || j.event === 'pusher:pong', 'answer to JSON with a raw NUL byte (U+0000 is valid UTF-8; a 1007 close claims otherwise)');
+  checkEqual(nul, { event: 'pusher:error', data: { code: null, message: 'Received invalid JSON' } }, 'error frame for JSON with a raw NUL byte in a string');
+  await alive(n, 'a raw NUL byte');
 });
