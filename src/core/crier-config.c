@@ -22,6 +22,7 @@ struct _CrierConfig
   gsize      max_outgoing_buffer;
   gsize      max_frame_size;
   GPtrArray *apps; /* of CrierAppConfig */
+  CrierWebhookSettings webhooks;
 };
 
 G_DEFINE_FINAL_TYPE (CrierConfig, crier_config, G_TYPE_OBJECT)
@@ -113,6 +114,7 @@ crier_config_finalize (GObject *object)
   g_free (self->tls_cert);
   g_free (self->tls_key);
   g_ptr_array_unref (self->apps);
+  g_free (self->webhooks.spool_path);
 
   G_OBJECT_CLASS (crier_config_parent_class)->finalize (object);
 }
@@ -133,6 +135,13 @@ crier_config_init (CrierConfig *self)
   self->max_outgoing_buffer = 4 * 1024 * 1024;
   self->max_frame_size = 256 * 1024;
   self->apps = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_app_config_unref);
+  self->webhooks.batch_window = 50;
+  self->webhooks.vacated_delay = 3000;
+  self->webhooks.timeout = 10000;
+  self->webhooks.retry_initial = 1000;
+  self->webhooks.retry_max = 60000;
+  self->webhooks.retry_for = 300000;
+  self->webhooks.queue_limit = 10000;
 }
 
 CrierConfig *
@@ -299,8 +308,11 @@ read_server_group (CrierConfig *self,
 {
   static const char * const known[] = {
     "host", "port", "tls-cert", "tls-key", "activity-timeout", "pong-timeout",
-    "max-connections", "max-outgoing-buffer", "max-frame-size", NULL
+    "max-connections", "max-outgoing-buffer", "max-frame-size", "webhook-batch-window",
+    "webhook-vacated-delay", "webhook-timeout", "webhook-retry-initial", "webhook-retry-max",
+    "webhook-retry-for", "webhook-queue-limit", "webhook-spool", NULL
   };
+  CrierWebhookSettings *hooks = &self->webhooks;
   unsigned outgoing = (unsigned) self->max_outgoing_buffer;
   unsigned frame = (unsigned) self->max_frame_size;
 
@@ -313,8 +325,20 @@ read_server_group (CrierConfig *self,
       !read_uint (reader, "pong-timeout", 3600, &self->pong_timeout, error) ||
       !read_uint (reader, "max-connections", G_MAXINT, &self->max_connections, error) ||
       !read_uint (reader, "max-outgoing-buffer", G_MAXINT, &outgoing, error) ||
-      !read_uint (reader, "max-frame-size", 64 * 1024 * 1024, &frame, error))
+      !read_uint (reader, "max-frame-size", 64 * 1024 * 1024, &frame, error) ||
+      !read_uint (reader, "webhook-batch-window", 60000, &hooks->batch_window, error) ||
+      !read_uint (reader, "webhook-vacated-delay", 60000, &hooks->vacated_delay, error) ||
+      !read_uint (reader, "webhook-timeout", 600000, &hooks->timeout, error) ||
+      !read_uint (reader, "webhook-retry-initial", 3600000, &hooks->retry_initial, error) ||
+      !read_uint (reader, "webhook-retry-max", 3600000, &hooks->retry_max, error) ||
+      !read_uint (reader, "webhook-retry-for", 86400000, &hooks->retry_for, error) ||
+      !read_uint (reader, "webhook-queue-limit", 10000000, &hooks->queue_limit, error) ||
+      !read_string (reader, "webhook-spool", &hooks->spool_path, error))
     return FALSE;
+  if (hooks->timeout == 0)
+    return reader_fail (reader, "webhook-timeout", error, "must be at least 1 millisecond");
+  if (hooks->queue_limit == 0)
+    return reader_fail (reader, "webhook-queue-limit", error, "must be at least 1");
   if (self->activity_timeout == 0)
     return reader_fail (reader, "activity-timeout", error, "must be at least 1 second");
   if (self->pong_timeout == 0)
@@ -643,4 +667,20 @@ gsize
 crier_config_get_max_frame_size (CrierConfig *self)
 {
   return self->max_frame_size;
+}
+
+const CrierWebhookSettings *
+crier_config_get_webhook_settings (CrierConfig *self)
+{
+  g_return_val_if_fail (CRIER_IS_CONFIG (self), NULL);
+  return &self->webhooks;
+}
+
+void
+crier_config_set_spool_path (CrierConfig *self,
+                             const char  *path)
+{
+  g_return_if_fail (CRIER_IS_CONFIG (self));
+  g_free (self->webhooks.spool_path);
+  self->webhooks.spool_path = g_strdup (path);
 }

@@ -93,4 +93,21 @@ void        crier_config_set_max_outgoing_buffer (CrierConfig *self,
                                                   gsize        bytes);
 gsize       crier_config_get_max_frame_size (CrierConfig *self);
 
+/* Webhook delivery (pusher-protocol.md §15). Times in milliseconds. */
+typedef struct
+{
+  unsigned batch_window;   /* events generated this close together share a request */
+  unsigned vacated_delay;  /* channel_vacated / member_removed wait this long (Pusher: 3 s) */
+  unsigned timeout;        /* one attempt */
+  unsigned retry_initial;  /* first back-off, doubled each attempt, with jitter */
+  unsigned retry_max;      /* back-off cap */
+  unsigned retry_for;      /* give a batch up after this long */
+  unsigned queue_limit;    /* events waiting per app and URL */
+  char    *spool_path;     /* undelivered batches across restarts; NULL: the user data dir */
+} CrierWebhookSettings;
+
+const CrierWebhookSettings *crier_config_get_webhook_settings (CrierConfig *self);
+void                        crier_config_set_spool_path (CrierConfig *self,
+                                                         const char  *path);
+
 G_END_DECLS

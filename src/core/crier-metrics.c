@@ -14,25 +14,34 @@ typedef struct
   const char *type;
   const char *help;
   gsize       offset; /* into CrierServerStats */
+  gboolean    per_app;
 } Metric;
 
 static const Metric metrics[] = {
   { "crier_connections", "gauge", "Open WebSocket connections",
-    G_STRUCT_OFFSET (CrierServerStats, connections) },
+    G_STRUCT_OFFSET (CrierServerStats, connections), TRUE },
   { "crier_connections_total", "counter", "WebSocket connections accepted",
-    G_STRUCT_OFFSET (CrierServerStats, connections_total) },
+    G_STRUCT_OFFSET (CrierServerStats, connections_total), TRUE },
   { "crier_messages_received_total", "counter", "WebSocket messages received from clients",
-    G_STRUCT_OFFSET (CrierServerStats, messages_in) },
+    G_STRUCT_OFFSET (CrierServerStats, messages_in), TRUE },
   { "crier_messages_sent_total", "counter", "WebSocket frames sent to clients",
-    G_STRUCT_OFFSET (CrierServerStats, messages_out) },
+    G_STRUCT_OFFSET (CrierServerStats, messages_out), TRUE },
   { "crier_events_published_total", "counter", "Events published (HTTP API, dashboard, CLI)",
-    G_STRUCT_OFFSET (CrierServerStats, events_published) },
+    G_STRUCT_OFFSET (CrierServerStats, events_published), TRUE },
   { "crier_client_events_total", "counter", "Client events relayed",
-    G_STRUCT_OFFSET (CrierServerStats, client_events) },
+    G_STRUCT_OFFSET (CrierServerStats, client_events), TRUE },
   { "crier_api_requests_total", "counter", "HTTP API requests",
-    G_STRUCT_OFFSET (CrierServerStats, api_requests) },
+    G_STRUCT_OFFSET (CrierServerStats, api_requests), TRUE },
   { "crier_errors_total", "counter", "Refused requests, subscriptions and messages",
-    G_STRUCT_OFFSET (CrierServerStats, errors) },
+    G_STRUCT_OFFSET (CrierServerStats, errors), TRUE },
+  { "crier_webhooks_delivered_total", "counter", "Webhook requests answered with 2xx",
+    G_STRUCT_OFFSET (CrierServerStats, webhooks_delivered), FALSE },
+  { "crier_webhook_failures_total", "counter", "Webhook attempts that failed (each retry counts)",
+    G_STRUCT_OFFSET (CrierServerStats, webhook_failures), FALSE },
+  { "crier_webhooks_dropped_total", "counter", "Webhook events lost to a full queue or given up",
+    G_STRUCT_OFFSET (CrierServerStats, webhooks_dropped), FALSE },
+  { "crier_webhooks_queued", "gauge", "Webhook events waiting for delivery",
+    G_STRUCT_OFFSET (CrierServerStats, webhooks_queued), FALSE },
 };
 
 static void
@@ -71,7 +80,7 @@ crier_metrics_render (CrierServer *server)
                               metric->name, metric->type);
       g_string_append_printf (out, "%s %" G_GUINT64_FORMAT "\n", metric->name,
                               stat_value (&server->stats, metric));
-      for (guint i = 0; i < apps->len; i++)
+      for (guint i = 0; metric->per_app && i < apps->len; i++)
         {
           CrierAppConfig *config = g_ptr_array_index (apps, i);
           CrierApp *app = g_hash_table_lookup (server->apps_by_id, config->id);

@@ -29,6 +29,9 @@ static const char * const kind_names[CRIER_MONITOR_N_KINDS] = {
   [CRIER_MONITOR_API_REQUEST] = "api_request",
   [CRIER_MONITOR_SERVER_STARTED] = "server_started",
   [CRIER_MONITOR_SERVER_STOPPED] = "server_stopped",
+  [CRIER_MONITOR_WEBHOOK_DELIVERED] = "webhook_delivered",
+  [CRIER_MONITOR_WEBHOOK_FAILED] = "webhook_failed",
+  [CRIER_MONITOR_WEBHOOK_DROPPED] = "webhook_dropped",
 };
 
 const char *

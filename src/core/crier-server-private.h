@@ -10,6 +10,7 @@
 #include "crier-monitor.h"
 #include "crier-poller.h"
 #include "crier-server.h"
+#include "crier-webhooks.h"
 
 G_BEGIN_DECLS
 
@@ -102,6 +103,7 @@ struct _CrierServer
   GPtrArray    *graveyard;   /* closed connections, freed between poller batches */
   JsonParser   *parser;
   CrierBroker  *broker; /* NULL: deliver locally */
+  CrierWebhooks *webhooks; /* NULL when no app has webhooks */
   guint8       *read_buffer;
   guint         sweep_id;
   guint64       next_socket;

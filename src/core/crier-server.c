@@ -519,6 +519,17 @@ listen_on (CrierServer *self,
   return g_steal_pointer (&socket);
 }
 
+static gboolean
+has_webhooks (CrierConfig *config)
+{
+  GPtrArray *apps = crier_config_get_apps (config);
+
+  for (guint i = 0; i < apps->len; i++)
+    if (((CrierAppConfig *) g_ptr_array_index (apps, i))->webhooks->len > 0)
+      return TRUE;
+  return FALSE;
+}
+
 gboolean
 crier_server_start (CrierServer *self,
                     GError     **error)
@@ -571,6 +582,11 @@ crier_server_start (CrierServer *self,
     self->poller = crier_poller_new (connection_ready_cb, empty_graveyard, self);
   if (self->sweep_id == 0)
     self->sweep_id = g_timeout_add_seconds (1, sweep_cb, self);
+  if (self->webhooks == NULL && has_webhooks (self->config))
+    {
+      self->webhooks = crier_webhooks_new (self->config, self->monitor, &self->stats);
+      crier_webhooks_load_spool (self->webhooks);
+    }
   self->running = TRUE;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
   if (crier_server_monitoring (self))
@@ -604,6 +620,10 @@ crier_server_stop (CrierServer *self,
   all = snapshot_connections (self);
   for (guint i = 0; i < all->len; i++)
     crier_connection_close (g_ptr_array_index (all, i), code, reason);
+  /* After the closes: their channel_vacated and member_removed are spooled too. */
+  if (self->webhooks != NULL)
+    crier_webhooks_shutdown (self->webhooks);
+  g_clear_object (&self->webhooks);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
   if (crier_server_monitoring (self))
     {

@@ -19,6 +19,10 @@ typedef struct
   guint64 client_events;
   guint64 errors;             /* protocol errors and refused operations */
   guint64 api_requests;
+  guint64 webhooks_delivered; /* requests answered 2xx */
+  guint64 webhook_failures;   /* attempts that failed (each retry counts) */
+  guint64 webhooks_dropped;   /* events lost to a full queue or given up */
+  guint64 webhooks_queued;    /* events waiting now */
 } CrierServerStats;
 
 typedef struct

@@ -1,0 +1,796 @@
+/* crier-webhooks.c — Pusher webhooks (pusher-protocol.md §15): events from the monitor
+ * stream, batched per app and URL, signed with the app secret, delivered in order with
+ * retries, and spooled to disk on shutdown so nothing is lost across restarts
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "crier-webhooks"
+
+#include "config.h"
+
+#include "crier-webhooks.h"
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include <string.h>
+
+#include "crier-message.h"
+#include "crier-signature.h"
+
+#define COUNT_THROTTLE_SUBSCRIBERS 100
+#define COUNT_THROTTLE_MS          5000
+
+typedef struct
+{
+  char   *body;
+  gint64  created_ms;
+  gint64  first_attempt; /* monotonic µs, 0 before the first attempt */
+  unsigned attempts;
+  unsigned n_events;
+} Batch;
+
+/* One URL of one app: its events in generation order, one request in flight at a time
+ * so that a retried batch is never overtaken by a later one. */
+typedef struct
+{
+  CrierWebhooks      *owner;
+  CrierAppConfig     *app;
+  CrierWebhookConfig *config; /* owned by app */
+  JsonArray          *pending; /* events not yet in a batch */
+  GQueue              batches;
+  Batch              *in_flight;
+  GCancellable       *cancellable;
+  guint               window_id;
+  guint               retry_id;
+  gboolean            sending;
+  unsigned            queued; /* events in pending + batches */
+} Target;
+
+typedef struct
+{
+  CrierWebhooks *owner;
+  char          *app_id;
+  char          *key;     /* app id, kind, channel[, user] */
+  JsonObject    *event;
+  guint          timer_id;
+} Delayed;
+
+typedef struct
+{
+  CrierWebhooks *owner;
+  char          *app_id;
+  char          *channel;
+  unsigned       count;
+  gint64         last_sent; /* monotonic µs */
+  guint          timer_id;
+} CountThrottle;
+
+struct _CrierWebhooks
+{
+  GObject           parent_instance;
+  CrierConfig      *config;
+  CrierMonitor     *monitor;
+  CrierServerStats *stats;
+  SoupSession      *session;
+  GPtrArray        *targets;   /* of Target */
+  GHashTable       *delayed;   /* key → Delayed: vacated / member_removed waiting */
+  GHashTable       *counts;    /* app\nchannel → CountThrottle */
+  gulong            handler_id;
+  gboolean          shut_down;
+};
+
+G_DEFINE_FINAL_TYPE (CrierWebhooks, crier_webhooks, G_TYPE_OBJECT)
+
+static void deliver_next (Target *target);
+
+static void
+batch_free (Batch *batch)
+{
+  g_free (batch->body);
+  g_free (batch);
+}
+
+static void
+target_free (Target *target)
+{
+  g_cancellable_cancel (target->cancellable);
+  g_clear_object (&target->cancellable);
+  g_clear_handle_id (&target->window_id, g_source_remove);
+  g_clear_handle_id (&target->retry_id, g_source_remove);
+  g_clear_pointer (&target->in_flight, batch_free);
+  g_queue_clear_full (&target->batches, (GDestroyNotify) batch_free);
+  json_array_unref (target->pending);
+  crier_app_config_unref (target->app);
+  g_free (target);
+}
+
+static void
+delayed_free (Delayed *delayed)
+{
+  g_clear_handle_id (&delayed->timer_id, g_source_remove);
+  g_free (delayed->app_id);
+  g_free (delayed->key);
+  json_object_unref (delayed->event);
+  g_free (delayed);
+}
+
+static void
+count_throttle_free (CountThrottle *throttle)
+{
+  g_clear_handle_id (&throttle->timer_id, g_source_remove);
+  g_free (throttle->app_id);
+  g_free (throttle->channel);
+  g_free (throttle);
+}
+
+static const CrierWebhookSettings *
+settings (CrierWebhooks *self)
+{
+  return crier_config_get_webhook_settings (self->config);
+}
+
+static void
+emit (CrierWebhooks    *self,
+      CrierMonitorKind  kind,
+      Target           *target,
+      Batch            *batch,
+      int               code,
+      char             *message)
+{
+  CrierMonitorEvent *event;
+
+  if (!crier_monitor_is_active (self->monitor))
+    {
+      g_free (message);
+      return;
+    }
+  event = crier_monitor_event_new (kind);
+  event->app_id = g_strdup (target->app->id);
+  event->event = g_strdup (target->config->url);
+  event->data = batch != NULL ? g_strdup (batch->body) : NULL;
+  event->count = batch != NULL ? batch->n_events : 0;
+  event->code = code;
+  event->message = message;
+  crier_monitor_emit (self->monitor, event);
+}
+
+static gboolean
+target_wants (Target     *target,
+              const char *name)
+{
+  GStrv types = target->config->event_types;
+
+  /* subscription_count is opt-in, as on Pusher: only when listed. */
+  if (types == NULL || types[0] == NULL)
+    return !g_str_equal (name, "subscription_count");
+  return g_strv_contains ((const char * const *) types, name);
+}
+
+static void
+close_batch (Target *target)
+{
+  g_autoptr (JsonObject) body = json_object_new ();
+  g_autoptr (JsonNode) node = NULL;
+  Batch *batch;
+  unsigned n = json_array_get_length (target->pending);
+
+  g_clear_handle_id (&target->window_id, g_source_remove);
+  if (n == 0)
+    return;
+  batch = g_new0 (Batch, 1);
+  batch->created_ms = g_get_real_time () / 1000;
+  batch->n_events = n;
+  json_object_set_int_member (body, "time_ms", batch->created_ms);
+  json_object_set_array_member (body, "events", g_steal_pointer (&target->pending));
+  target->pending = json_array_new ();
+  node = json_node_init_object (json_node_alloc (), body);
+  batch->body = crier_json_to_string (node);
+  g_queue_push_tail (&target->batches, batch);
+  deliver_next (target);
+}
+
+static gboolean
+window_over_cb (gpointer user_data)
+{
+  Target *target = user_data;
+
+  target->window_id = 0;
+  close_batch (target);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+enqueue_event (Target     *target,
+               JsonObject *event)
+{
+  CrierWebhooks *self = target->owner;
+  unsigned limit = settings (self)->queue_limit;
+
+  if (target->queued >= limit)
+    {
+      /* Bounded: say so rather than grow without limit. */
+      self->stats->webhooks_dropped++;
+      emit (self, CRIER_MONITOR_WEBHOOK_DROPPED, target, NULL, 0,
+            g_strdup_printf ("queue full (%u events waiting): dropped a %s event", limit,
+                             json_object_get_string_member (event, "name")));
+      return;
+    }
+  target->queued++;
+  self->stats->webhooks_queued++;
+  json_array_add_object_element (target->pending, json_object_ref (event));
+  if (settings (self)->batch_window == 0)
+    close_batch (target);
+  else if (target->window_id == 0)
+    target->window_id = g_timeout_add (settings (self)->batch_window, window_over_cb, target);
+}
+
+static void
+dispatch_event (CrierWebhooks *self,
+                const char    *app_id,
+                JsonObject    *event)
+{
+  const char *name = json_object_get_string_member (event, "name");
+
+  for (guint i = 0; i < self->targets->len; i++)
+    {
+      Target *target = g_ptr_array_index (self->targets, i);
+
+      if (g_str_equal (target->app->id, app_id) && target_wants (target, name))
+        enqueue_event (target, event);
+    }
+}
+
+static void
+finish_batch (Target *target)
+{
+  CrierWebhooks *self = target->owner;
+  Batch *batch = g_steal_pointer (&target->in_flight);
+
+  target->queued -= batch->n_events;
+  self->stats->webhooks_queued -= batch->n_events;
+  batch_free (batch);
+}
+
+static unsigned
+backoff_ms (CrierWebhooks *self,
+            unsigned       attempts)
+{
+  const CrierWebhookSettings *s = settings (self);
+  double delay = s->retry_initial;
+
+  for (unsigned i = 1; i < attempts && delay < s->retry_max; i++)
+    delay *= 2;
+  delay = MIN (delay, (double) s->retry_max);
+  /* ±20 % jitter so that many failing webhooks do not retry in lockstep. */
+  return (unsigned) (delay * g_random_double_range (0.8, 1.2));
+}
+
+static gboolean
+retry_cb (gpointer user_data)
+{
+  Target *target = user_data;
+
+  target->retry_id = 0;
+  deliver_next (target);
+  return G_SOURCE_REMOVE;
+}
+
+typedef struct
+{
+  Target      *target; /* not to be touched once the request was cancelled */
+  SoupMessage *msg;
+} Attempt;
+
+static void
+sent_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Attempt *attempt = user_data;
+  g_autoptr (SoupMessage) msg = attempt->msg;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) reply = soup_session_send_and_read_finish (SOUP_SESSION (source), result,
+                                                                &error);
+  Target *target = attempt->target;
+  CrierWebhooks *self;
+  Batch *batch;
+  unsigned status;
+  char *why;
+
+  g_free (attempt);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return; /* shutting down: the batch stays for the spool */
+  target->sending = FALSE;
+  self = target->owner;
+  batch = target->in_flight;
+  status = reply != NULL ? soup_message_get_status (msg) : 0;
+  if (SOUP_STATUS_IS_SUCCESSFUL (status))
+    {
+      self->stats->webhooks_delivered++;
+      emit (self, CRIER_MONITOR_WEBHOOK_DELIVERED, target, batch, status,
+            g_strdup_printf ("attempt %u", batch->attempts));
+      finish_batch (target);
+      deliver_next (target);
+      return;
+    }
+
+  self->stats->webhook_failures++;
+  why = reply == NULL ? g_strdup (error->message) : g_strdup_printf ("answered %u", status);
+  if ((g_get_monotonic_time () - batch->first_attempt) / 1000 >= settings (self)->retry_for)
+    {
+      self->stats->webhooks_dropped += batch->n_events;
+      emit (self, CRIER_MONITOR_WEBHOOK_FAILED, target, batch, status,
+            g_strdup_printf ("attempt %u %s; giving up after %u s of retries", batch->attempts,
+                             why, settings (self)->retry_for / 1000));
+      g_free (why);
+      finish_batch (target);
+      deliver_next (target);
+      return;
+    }
+  {
+    unsigned delay = backoff_ms (self, batch->attempts);
+
+    emit (self, CRIER_MONITOR_WEBHOOK_FAILED, target, batch, status,
+          g_strdup_printf ("attempt %u %s; retrying in %.1f s", batch->attempts, why,
+                           delay / 1000.0));
+    g_free (why);
+    target->retry_id = g_timeout_add (delay, retry_cb, target);
+  }
+}
+
+/* Exactly as Pusher sends them: JSON body, X-Pusher-Key, X-Pusher-Signature = HMAC-SHA256
+ * of the body with the app secret (§15.1). One request in flight per target. */
+static void
+deliver_next (Target *target)
+{
+  CrierWebhooks *self = target->owner;
+  g_autoptr (GBytes) body = NULL;
+  g_autofree char *signature = NULL;
+  SoupMessageHeaders *headers;
+  Attempt *attempt;
+  Batch *batch;
+
+  if (self->shut_down || target->retry_id != 0 || target->sending)
+    return;
+  if (target->in_flight == NULL)
+    target->in_flight = g_queue_pop_head (&target->batches);
+  if ((batch = target->in_flight) == NULL)
+    return;
+  attempt = g_new0 (Attempt, 1);
+  attempt->target = target;
+  attempt->msg = soup_message_new ("POST", target->config->url);
+  batch->attempts++;
+  if (batch->first_attempt == 0)
+    batch->first_attempt = g_get_monotonic_time ();
+  headers = soup_message_get_request_headers (attempt->msg);
+  signature = crier_signature_compute (target->app->secret, batch->body, -1);
+  soup_message_headers_replace (headers, "X-Pusher-Key", target->app->key);
+  soup_message_headers_replace (headers, "X-Pusher-Signature", signature);
+  soup_message_headers_replace (headers, "Accept", "application/json");
+  for (guint i = 0; target->config->headers && target->config->headers[i]; i++)
+    {
+      g_auto (GStrv) parts = g_strsplit (target->config->headers[i], ":", 2);
+
+      soup_message_headers_replace (headers, g_strstrip (parts[0]), g_strstrip (parts[1]));
+    }
+  body = g_bytes_new (batch->body, strlen (batch->body));
+  /* Exactly "application/json": the Node SDK's webhook check compares it whole. */
+  soup_message_set_request_body_from_bytes (attempt->msg, "application/json", body);
+  target->sending = TRUE;
+  soup_session_send_and_read_async (self->session, attempt->msg, G_PRIORITY_DEFAULT,
+                                    target->cancellable, sent_cb, attempt);
+}
+
+static JsonObject *
+event_object (const char *name,
+              const char *channel)
+{
+  JsonObject *object = json_object_new ();
+
+  json_object_set_string_member (object, "name", name);
+  json_object_set_string_member (object, "channel", channel);
+  return object;
+}
+
+static gboolean
+delayed_fire_cb (gpointer user_data)
+{
+  Delayed *delayed = user_data;
+  CrierWebhooks *self = delayed->owner;
+
+  delayed->timer_id = 0;
+  dispatch_event (self, delayed->app_id, delayed->event);
+  g_hash_table_remove (self->delayed, delayed->key);
+  return G_SOURCE_REMOVE;
+}
+
+/* channel_vacated and member_removed wait (Pusher: up to 3 s), so that a page reload sends
+ * neither them nor the channel_occupied/member_added that would follow (§15.3). */
+static void
+dispatch_later (CrierWebhooks *self,
+                const char    *app_id,
+                char          *key,
+                JsonObject    *event)
+{
+  Delayed *delayed;
+
+  if (settings (self)->vacated_delay == 0)
+    {
+      dispatch_event (self, app_id, event);
+      json_object_unref (event);
+      g_free (key);
+      return;
+    }
+  delayed = g_new0 (Delayed, 1);
+  delayed->owner = self;
+  delayed->app_id = g_strdup (app_id);
+  delayed->key = key;
+  delayed->event = event;
+  delayed->timer_id = g_timeout_add (settings (self)->vacated_delay, delayed_fire_cb, delayed);
+  g_hash_table_replace (self->delayed, delayed->key, delayed);
+}
+
+static gboolean
+app_wants (CrierWebhooks *self,
+           const char    *app_id,
+           const char    *name)
+{
+  for (guint i = 0; i < self->targets->len; i++)
+    {
+      Target *target = g_ptr_array_index (self->targets, i);
+
+      if (g_str_equal (target->app->id, app_id) && target_wants (target, name))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+send_count (CountThrottle *throttle)
+{
+  g_autoptr (JsonObject) event = event_object ("subscription_count", throttle->channel);
+
+  json_object_set_int_member (event, "subscription_count", throttle->count);
+  throttle->last_sent = g_get_monotonic_time ();
+  dispatch_event (throttle->owner, throttle->app_id, event);
+}
+
+static gboolean
+count_timer_cb (gpointer user_data)
+{
+  CountThrottle *throttle = user_data;
+
+  throttle->timer_id = 0;
+  send_count (throttle);
+  return G_SOURCE_REMOVE;
+}
+
+/* At most one subscription_count every 5 s on channels with ≥ 100 subscribers, the
+ * latest count winning (§15.4). */
+static void
+count_changed (CrierWebhooks *self,
+               const char    *app_id,
+               const char    *channel,
+               unsigned       count)
+{
+  g_autofree char *key = g_strconcat (app_id, "\n", channel, NULL);
+  CountThrottle *throttle = g_hash_table_lookup (self->counts, key);
+  gint64 now = g_get_monotonic_time ();
+
+  if (throttle == NULL)
+    {
+      throttle = g_new0 (CountThrottle, 1);
+      throttle->owner = self;
+      throttle->app_id = g_strdup (app_id);
+      throttle->channel = g_strdup (channel);
+      g_hash_table_insert (self->counts, g_steal_pointer (&key), throttle);
+    }
+  throttle->count = count;
+  if (throttle->timer_id != 0)
+    return;
+  if (count >= COUNT_THROTTLE_SUBSCRIBERS &&
+      now - throttle->last_sent < COUNT_THROTTLE_MS * (gint64) 1000)
+    {
+      throttle->timer_id = g_timeout_add (COUNT_THROTTLE_MS - (now - throttle->last_sent) / 1000,
+                                          count_timer_cb, throttle);
+      return;
+    }
+  send_count (throttle);
+}
+
+static void
+monitor_event_cb (CrierMonitor      *monitor,
+                  CrierMonitorEvent *event,
+                  CrierWebhooks     *self)
+{
+  const char *app_id = event->app_id;
+  const char *channel = event->channel;
+  g_autoptr (JsonObject) object = NULL;
+  g_autofree char *key = NULL;
+
+  /* Internal #server-to-user channels are nobody's webhook business. */
+  if (app_id == NULL || channel == NULL || channel[0] == '#' || self->shut_down)
+    return;
+  switch (event->kind)
+    {
+    case CRIER_MONITOR_CHANNEL_OCCUPIED:
+      key = g_strconcat (app_id, "\nvacated\n", channel, NULL);
+      if (g_hash_table_remove (self->delayed, key))
+        return; /* re-occupied within the delay: neither vacated nor occupied */
+      object = event_object ("channel_occupied", channel);
+      break;
+    case CRIER_MONITOR_CHANNEL_VACATED:
+      dispatch_later (self, app_id, g_strconcat (app_id, "\nvacated\n", channel, NULL),
+                      event_object ("channel_vacated", channel));
+      return;
+    case CRIER_MONITOR_MEMBER_ADDED:
+      key = g_strconcat (app_id, "\nremoved\n", channel, "\n", event->user_id, NULL);
+      if (g_hash_table_remove (self->delayed, key))
+        return;
+      object = event_object ("member_added", channel);
+      json_object_set_string_member (object, "user_id", event->user_id);
+      break;
+    case CRIER_MONITOR_MEMBER_REMOVED:
+      {
+        JsonObject *removed = event_object ("member_removed", channel);
+
+        json_object_set_string_member (removed, "user_id", event->user_id);
+        dispatch_later (self, app_id,
+                        g_strconcat (app_id, "\nremoved\n", channel, "\n", event->user_id, NULL),
+                        removed);
+        return;
+      }
+    case CRIER_MONITOR_CLIENT_EVENT:
+      object = event_object ("client_event", channel);
+      json_object_set_string_member (object, "event", event->event);
+      json_object_set_string_member (object, "data", event->data);
+      json_object_set_string_member (object, "socket_id", event->socket_id);
+      if (event->user_id != NULL)
+        json_object_set_string_member (object, "user_id", event->user_id);
+      break;
+    case CRIER_MONITOR_CACHE_MISS:
+      object = event_object ("cache_miss", channel);
+      break;
+    case CRIER_MONITOR_SUBSCRIBED:
+    case CRIER_MONITOR_UNSUBSCRIBED:
+      if (g_str_has_prefix (channel, "presence-") || !app_wants (self, app_id, "subscription_count"))
+        return;
+      count_changed (self, app_id, channel, event->count);
+      return;
+    default:
+      return;
+    }
+  dispatch_event (self, app_id, object);
+}
+
+static void
+crier_webhooks_dispose (GObject *object)
+{
+  CrierWebhooks *self = CRIER_WEBHOOKS (object);
+
+  if (self->handler_id != 0)
+    g_clear_signal_handler (&self->handler_id, self->monitor);
+  g_clear_pointer (&self->delayed, g_hash_table_unref);
+  g_clear_pointer (&self->counts, g_hash_table_unref);
+  g_clear_pointer (&self->targets, g_ptr_array_unref);
+  if (self->session != NULL)
+    soup_session_abort (self->session);
+  g_clear_object (&self->session);
+  g_clear_object (&self->monitor);
+  g_clear_object (&self->config);
+  G_OBJECT_CLASS (crier_webhooks_parent_class)->dispose (object);
+}
+
+static void
+crier_webhooks_class_init (CrierWebhooksClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = crier_webhooks_dispose;
+}
+
+static void
+crier_webhooks_init (CrierWebhooks *self)
+{
+  self->targets = g_ptr_array_new_with_free_func ((GDestroyNotify) target_free);
+  self->delayed = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                         (GDestroyNotify) delayed_free);
+  self->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                        (GDestroyNotify) count_throttle_free);
+}
+
+CrierWebhooks *
+crier_webhooks_new (CrierConfig      *config,
+                    CrierMonitor     *monitor,
+                    CrierServerStats *stats)
+{
+  CrierWebhooks *self = g_object_new (CRIER_TYPE_WEBHOOKS, NULL);
+  GPtrArray *apps = crier_config_get_apps (config);
+
+  self->config = g_object_ref (config);
+  self->monitor = g_object_ref (monitor);
+  self->stats = stats;
+  self->session = soup_session_new_with_options ("timeout",
+                                                 MAX (1u, settings (self)->timeout / 1000),
+                                                 "user-agent", "crier/" PACKAGE_VERSION " webhooks",
+                                                 "max-conns-per-host", 4, NULL);
+  for (guint i = 0; i < apps->len; i++)
+    {
+      CrierAppConfig *app = g_ptr_array_index (apps, i);
+
+      for (guint j = 0; j < app->webhooks->len; j++)
+        {
+          Target *target = g_new0 (Target, 1);
+
+          target->owner = self;
+          target->app = crier_app_config_ref (app);
+          target->config = g_ptr_array_index (app->webhooks, j);
+          target->pending = json_array_new ();
+          target->cancellable = g_cancellable_new ();
+          g_queue_init (&target->batches);
+          g_ptr_array_add (self->targets, target);
+        }
+    }
+  self->handler_id = g_signal_connect (monitor, "event", G_CALLBACK (monitor_event_cb), self);
+  return self;
+}
+
+char *
+crier_webhooks_dup_spool_path (CrierWebhooks *self)
+{
+  const char *path = settings (self)->spool_path;
+
+  if (path != NULL && *path != '\0')
+    return g_strdup (path);
+  return g_build_filename (g_get_user_data_dir (), "crier", "webhooks-spool.jsonl", NULL);
+}
+
+static Target *
+find_target (CrierWebhooks *self,
+             const char    *app_id,
+             const char    *url)
+{
+  for (guint i = 0; i < self->targets->len; i++)
+    {
+      Target *target = g_ptr_array_index (self->targets, i);
+
+      if (g_strcmp0 (target->app->id, app_id) == 0 && g_strcmp0 (target->config->url, url) == 0)
+        return target;
+    }
+  return NULL;
+}
+
+/* Batches left undelivered by the last run go first, in their order. The file stays until
+ * the next shutdown rewrites it: after a crash they are sent again rather than lost. */
+void
+crier_webhooks_load_spool (CrierWebhooks *self)
+{
+  g_autofree char *path = crier_webhooks_dup_spool_path (self);
+  g_autofree char *contents = NULL;
+  g_auto (GStrv) lines = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  unsigned restored = 0;
+
+  g_return_if_fail (CRIER_IS_WEBHOOKS (self));
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return;
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    {
+      JsonObject *line;
+      JsonObject *body;
+      Target *target;
+      Batch *batch;
+
+      if (*lines[i] == '\0' || !json_parser_load_from_data (parser, lines[i], -1, NULL) ||
+          !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+        continue;
+      line = json_node_get_object (json_parser_get_root (parser));
+      target = find_target (self, crier_json_object_get_string (line, "app_id"),
+                            crier_json_object_get_string (line, "url"));
+      if (target == NULL || crier_json_object_get_string (line, "body") == NULL)
+        {
+          g_warning ("%s:%u: a spooled webhook for a URL no longer configured was dropped",
+                     path, i + 1);
+          continue;
+        }
+      batch = g_new0 (Batch, 1);
+      batch->body = g_strdup (crier_json_object_get_string (line, "body"));
+      batch->created_ms = json_object_get_int_member_with_default (line, "created_ms", 0);
+      {
+        g_autoptr (JsonParser) body_parser = json_parser_new ();
+
+        if (json_parser_load_from_data (body_parser, batch->body, -1, NULL) &&
+            JSON_NODE_HOLDS_OBJECT (json_parser_get_root (body_parser)))
+          {
+            body = json_node_get_object (json_parser_get_root (body_parser));
+            if (json_object_has_member (body, "events"))
+              batch->n_events = json_array_get_length (json_object_get_array_member (body, "events"));
+          }
+      }
+      target->queued += batch->n_events;
+      self->stats->webhooks_queued += batch->n_events;
+      g_queue_push_tail (&target->batches, batch);
+      restored++;
+    }
+  if (restored > 0)
+    g_message ("%u undelivered webhook request(s) restored from %s", restored, path);
+  for (guint i = 0; i < self->targets->len; i++)
+    deliver_next (g_ptr_array_index (self->targets, i));
+}
+
+static void
+spool_batch (GString    *out,
+             Target     *target,
+             Batch      *batch)
+{
+  g_autoptr (JsonObject) line = json_object_new ();
+  g_autoptr (JsonNode) node = NULL;
+  g_autofree char *text = NULL;
+
+  json_object_set_string_member (line, "app_id", target->app->id);
+  json_object_set_string_member (line, "url", target->config->url);
+  json_object_set_int_member (line, "created_ms", batch->created_ms);
+  json_object_set_string_member (line, "body", batch->body);
+  node = json_node_init_object (json_node_alloc (), line);
+  text = crier_json_to_string (node);
+  g_string_append (out, text);
+  g_string_append_c (out, '\n');
+}
+
+/* On shutdown: delayed events and open batches are closed, requests in flight are
+ * cancelled, and everything undelivered goes to the spool file. */
+void
+crier_webhooks_shutdown (CrierWebhooks *self)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *dir = NULL;
+  g_autoptr (GString) out = g_string_new (NULL);
+  g_autoptr (GError) error = NULL;
+  GHashTableIter iter;
+  Delayed *delayed;
+
+  g_return_if_fail (CRIER_IS_WEBHOOKS (self));
+  if (self->shut_down)
+    return;
+  g_clear_signal_handler (&self->handler_id, self->monitor);
+  g_hash_table_iter_init (&iter, self->delayed);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &delayed))
+    dispatch_event (self, delayed->app_id, delayed->event);
+  g_hash_table_remove_all (self->delayed);
+  g_hash_table_remove_all (self->counts);
+  self->shut_down = TRUE;
+  for (guint i = 0; i < self->targets->len; i++)
+    {
+      Target *target = g_ptr_array_index (self->targets, i);
+
+      close_batch (target);
+      g_cancellable_cancel (target->cancellable);
+      g_clear_handle_id (&target->retry_id, g_source_remove);
+      if (target->in_flight != NULL)
+        spool_batch (out, target, target->in_flight);
+      for (GList *l = target->batches.head; l != NULL; l = l->next)
+        spool_batch (out, target, l->data);
+    }
+  path = crier_webhooks_dup_spool_path (self);
+  if (out->len == 0)
+    {
+      g_unlink (path);
+      return;
+    }
+  dir = g_path_get_dirname (path);
+  g_mkdir_with_parents (dir, 0700);
+  if (!g_file_set_contents_full (path, out->str, out->len, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
+                                 &error))
+    g_warning ("undelivered webhooks could not be written to %s: %s", path, error->message);
+  else
+    g_message ("undelivered webhooks written to %s; they are sent after the next start", path);
+}
+
+unsigned
+crier_webhooks_count_queued (CrierWebhooks *self)
+{
+  unsigned queued = 0;
+
+  g_return_val_if_fail (CRIER_IS_WEBHOOKS (self), 0);
+  for (guint i = 0; i < self->targets->len; i++)
+    queued += ((Target *) g_ptr_array_index (self->targets, i))->queued;
+  return queued;
+}

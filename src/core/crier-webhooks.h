@@ -1,0 +1,20 @@
+/* crier-webhooks.h — Pusher webhooks: batched, signed, retried, spooled across restarts
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "crier-server.h"
+
+G_BEGIN_DECLS
+
+#define CRIER_TYPE_WEBHOOKS (crier_webhooks_get_type ())
+G_DECLARE_FINAL_TYPE (CrierWebhooks, crier_webhooks, CRIER, WEBHOOKS, GObject)
+
+CrierWebhooks *crier_webhooks_new (CrierConfig      *config,
+                                   CrierMonitor     *monitor,
+                                   CrierServerStats *stats);
+void           crier_webhooks_load_spool (CrierWebhooks *self);
+void           crier_webhooks_shutdown (CrierWebhooks *self);
+unsigned       crier_webhooks_count_queued (CrierWebhooks *self);
+char          *crier_webhooks_dup_spool_path (CrierWebhooks *self);
+
+G_END_DECLS
