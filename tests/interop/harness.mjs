@@ -449,6 +449,23 @@ class Context {
   }
 
   /**
+   * Run crier with a configuration it must refuse: returns {code, signal,
+   * stdout, stderr} once it exits (fails if it starts listening instead).
+   */
+  async crierRefuses(opts = {}) {
+    const s = new CrierServer(this, { apps: [], ...opts });
+    this.servers.push(s);
+    try {
+      await s.start();
+    } catch (e) {
+      if (!(e instanceof InteropFailure) || !s.exit) throw e;
+      s.stopped = true;
+      return { ...s.exit, stdout: s.stdout, stderr: s.stderr };
+    }
+    fail(`crier started (port ${s.port}) although the configuration should be refused:\n${s.configText}`);
+  }
+
+  /**
    * Start crier.  opts: {config: {server, apps} | string | undefined (no
    * --config), apps: [...] (the apps the server is expected to know, default
    * config.apps or DEFAULT_APP), env, port}

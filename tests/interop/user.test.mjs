@@ -118,6 +118,12 @@ scenario('user', async (t) => {
   const joined = await watcher.waitEvent('pusher_internal:member_added', 'presence-room');
   checkEqual(JSON.parse(joined.data), { user_id: '42', user_info: { name: 'Ann' } }, 'member_added for a signed-in user without channel_data');
 
+  t.step('pusher-js: presence auth without channel_data after signin() (identity from the sign-in)');
+  const room = client.subscribe('presence-lobby');
+  const lobbyMembers = await subscribed(room, 'pusher-js presence-lobby subscription (auth without channel_data)');
+  checkEqual(lobbyMembers.me, { id: '42', info: { name: 'Ann' } }, 'members.me from the signed-in user');
+  checkEqual(client.authCalls.find((c) => c.channelName === 'presence-lobby') !== undefined, true, 'pusher-js asked for a presence-lobby authorisation');
+
   t.step('terminate_connections closes user 42\'s connections only');
   const disconnected = new Promise((resolve) => client.connection.bind('state_change', (s) => {
     if (s.current !== 'connected') resolve(s);
