@@ -46,6 +46,7 @@ app_config_clear (CrierAppConfig *config)
   g_free (config->key);
   g_free (config->secret);
   g_strfreev (config->allowed_origins);
+  g_free (config->encryption_master_key);
   g_ptr_array_unref (config->webhooks);
 }
 
@@ -361,7 +362,7 @@ read_app_group (CrierConfig *self,
     "user-authentication-timeout", "max-connections", "client-events-per-second",
     "max-message-size", "max-presence-members", "max-user-info-size",
     "max-channel-name-length", "max-event-name-length", "cache-ttl", "subscription-count",
-    "allowed-origins", NULL
+    "allowed-origins", "encryption-master-key", NULL
   };
   g_autoptr (CrierAppConfig) app = crier_app_config_new (id, NULL, NULL);
 
@@ -385,8 +386,21 @@ read_app_group (CrierConfig *self,
       !read_uint (reader, "max-event-name-length", 4096, &app->max_event_name_length, error) ||
       !read_uint (reader, "cache-ttl", 86400, &app->cache_ttl, error) ||
       !read_bool (reader, "subscription-count", &app->subscription_count, error) ||
-      !read_list (reader, "allowed-origins", &app->allowed_origins, error))
+      !read_list (reader, "allowed-origins", &app->allowed_origins, error) ||
+      !read_string (reader, "encryption-master-key", &app->encryption_master_key, error))
     return FALSE;
+  if (app->encryption_master_key != NULL && *app->encryption_master_key == '\0')
+    g_clear_pointer (&app->encryption_master_key, g_free);
+  if (app->encryption_master_key != NULL)
+    {
+      gsize length = 0;
+      g_autofree guchar *raw = g_base64_decode (app->encryption_master_key, &length);
+
+      if (length != 32)
+        return reader_fail (reader, "encryption-master-key", error,
+                            "must be 32 bytes encoded in base64 (got %" G_GSIZE_FORMAT " bytes)",
+                            length);
+    }
   if (app->key == NULL || *app->key == '\0')
     return reader_fail (reader, "key", error, "missing: every app needs a key");
   if (app->secret == NULL || *app->secret == '\0')

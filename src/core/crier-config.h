@@ -38,6 +38,7 @@ struct _CrierAppConfig
   unsigned cache_ttl; /* seconds */
   gboolean subscription_count;
   GStrv    allowed_origins; /* NULL: any origin */
+  char    *encryption_master_key; /* base64 of 32 bytes, for publishing to encrypted channels */
   GPtrArray *webhooks;      /* of CrierWebhookConfig */
 };
 

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -254,6 +255,26 @@ fail (CrierConnection *conn,
   crier_connection_close (conn, code, problem);
 }
 
+/* GLib's validators refuse NUL, which RFC 3629 allows; check the runs between NULs. */
+static gboolean
+is_utf8 (const guint8 *text,
+         gsize         length)
+{
+  while (length > 0)
+    {
+      const guint8 *nul = memchr (text, '\0', length);
+      gsize run = nul != NULL ? (gsize) (nul - text) : length;
+
+      if (run > 0 && !g_utf8_validate_len ((const char *) text, run, NULL))
+        return FALSE;
+      if (nul == NULL)
+        break;
+      text += run + 1;
+      length -= run + 1;
+    }
+  return TRUE;
+}
+
 static void
 handle_message (CrierConnection *conn,
                 guint8           opcode,
@@ -272,7 +293,7 @@ handle_message (CrierConnection *conn,
       crier_connection_send_error (conn, 0, "Binary frames are not supported");
       return;
     }
-  if (!g_utf8_validate ((const char *) payload, length, NULL))
+  if (!is_utf8 (payload, length))
     {
       fail (conn, CRIER_CLOSE_BAD_DATA, "text frame is not valid UTF-8");
       return;
