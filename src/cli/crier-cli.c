@@ -28,6 +28,7 @@ typedef struct
   char    *tls_key;
   gboolean verbose;
   char    *log_format;
+  int      metrics_port;
 } ServerOptions;
 
 typedef struct
@@ -143,6 +144,8 @@ run_server (int    argc,
       N_("Serve wss:// and https:// with this PEM certificate"), N_("FILE") },
     { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &options.tls_key,
       N_("The PEM private key of the certificate"), N_("FILE") },
+    { "metrics-port", 0, 0, G_OPTION_ARG_INT, &options.metrics_port,
+      N_("Serve /metrics on this port instead of the main one"), N_("PORT") },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &options.verbose,
       N_("Print every connection, subscription and event as it happens"), NULL },
     { "log-format", 0, 0, G_OPTION_ARG_STRING, &options.log_format,
@@ -206,6 +209,8 @@ run_server (int    argc,
     crier_config_set_host (config, options.host);
   if (options.port >= 0)
     crier_config_set_port (config, options.port);
+  if (options.metrics_port > 0 && options.metrics_port <= 65535)
+    crier_config_set_metrics_port (config, options.metrics_port);
   if (options.tls_cert != NULL || options.tls_key != NULL)
     crier_config_set_tls (config, options.tls_cert, options.tls_key);
 

@@ -19,6 +19,7 @@ struct _CrierConfig
   unsigned   activity_timeout;
   unsigned   pong_timeout;
   unsigned   max_connections;
+  unsigned   metrics_port;
   gsize      max_outgoing_buffer;
   gsize      max_frame_size;
   GPtrArray *apps; /* of CrierAppConfig */
@@ -309,7 +310,7 @@ read_server_group (CrierConfig *self,
 {
   static const char * const known[] = {
     "host", "port", "tls-cert", "tls-key", "activity-timeout", "pong-timeout",
-    "max-connections", "max-outgoing-buffer", "max-frame-size", "webhook-batch-window",
+    "max-connections", "max-outgoing-buffer", "max-frame-size", "metrics-port", "webhook-batch-window",
     "webhook-vacated-delay", "webhook-timeout", "webhook-retry-initial", "webhook-retry-max",
     "webhook-retry-for", "webhook-queue-limit", "webhook-spool", NULL
   };
@@ -327,6 +328,7 @@ read_server_group (CrierConfig *self,
       !read_uint (reader, "max-connections", G_MAXINT, &self->max_connections, error) ||
       !read_uint (reader, "max-outgoing-buffer", G_MAXINT, &outgoing, error) ||
       !read_uint (reader, "max-frame-size", 64 * 1024 * 1024, &frame, error) ||
+      !read_uint (reader, "metrics-port", 65535, &self->metrics_port, error) ||
       !read_uint (reader, "webhook-batch-window", 60000, &hooks->batch_window, error) ||
       !read_uint (reader, "webhook-vacated-delay", 60000, &hooks->vacated_delay, error) ||
       !read_uint (reader, "webhook-timeout", 600000, &hooks->timeout, error) ||
@@ -697,4 +699,19 @@ crier_config_set_spool_path (CrierConfig *self,
   g_return_if_fail (CRIER_IS_CONFIG (self));
   g_free (self->webhooks.spool_path);
   self->webhooks.spool_path = g_strdup (path);
+}
+
+unsigned
+crier_config_get_metrics_port (CrierConfig *self)
+{
+  g_return_val_if_fail (CRIER_IS_CONFIG (self), 0);
+  return self->metrics_port;
+}
+
+void
+crier_config_set_metrics_port (CrierConfig *self,
+                               unsigned     port)
+{
+  g_return_if_fail (CRIER_IS_CONFIG (self));
+  self->metrics_port = port;
 }

@@ -93,6 +93,9 @@ gsize       crier_config_get_max_outgoing_buffer (CrierConfig *self);
 void        crier_config_set_max_outgoing_buffer (CrierConfig *self,
                                                   gsize        bytes);
 gsize       crier_config_get_max_frame_size (CrierConfig *self);
+unsigned    crier_config_get_metrics_port (CrierConfig *self);
+void        crier_config_set_metrics_port (CrierConfig *self,
+                                           unsigned     port);
 
 /* Webhook delivery (pusher-protocol.md §15). Times in milliseconds. */
 typedef struct

@@ -668,7 +668,11 @@ crier_http_api_handle (CrierServer       *server,
 
   if (g_str_equal (path, "/up") || g_str_equal (path, "/"))
     return respond (&request, SOUP_STATUS_OK, APPLICATION_JSON, "{\"health\":\"OK\"}");
-  if (g_str_equal (path, "/metrics"))
+  if (g_str_equal (path, "/metrics") &&
+      (crier_config_get_metrics_port (server->config) == 0 ||
+       soup_server_message_get_local_address (msg) == NULL ||
+       g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (soup_server_message_get_local_address (msg))) ==
+         crier_config_get_metrics_port (server->config)))
     {
       g_autofree char *metrics = crier_metrics_render (server);
 

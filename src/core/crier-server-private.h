@@ -96,6 +96,7 @@ struct _CrierServer
   CrierConfig  *config;
   CrierMonitor *monitor;
   SoupServer   *soup;
+  SoupServer   *metrics_soup; /* NULL: /metrics on the main port */
   CrierPoller  *poller;
   GHashTable   *apps_by_key; /* key → CrierApp */
   GHashTable   *apps_by_id;  /* id → CrierApp (same objects, not owned) */

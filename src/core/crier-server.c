@@ -270,6 +270,20 @@ upgrade_written_cb (SoupServerMessage *msg,
     crier_connection_feed (conn, early->data, early->len);
 }
 
+/* --metrics-port: only the operational endpoints, away from the public port. */
+static void
+metrics_request_cb (SoupServer        *soup,
+                    SoupServerMessage *msg,
+                    const char        *path,
+                    GHashTable        *query,
+                    gpointer           user_data)
+{
+  if (g_str_equal (path, "/metrics") || g_str_equal (path, "/up"))
+    crier_http_api_handle (user_data, msg, path, query);
+  else
+    soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+}
+
 static gboolean
 is_websocket_upgrade (SoupServerMessage *msg)
 {
@@ -329,6 +343,7 @@ crier_server_dispose (GObject *object)
   g_clear_handle_id (&self->sweep_id, g_source_remove);
   g_clear_pointer (&self->poller, crier_poller_free);
   g_clear_object (&self->soup);
+  g_clear_object (&self->metrics_soup);
   g_clear_object (&self->broker);
   G_OBJECT_CLASS (crier_server_parent_class)->dispose (object);
 }
@@ -484,10 +499,10 @@ resolve_host (const char *host,
 
 static GSocket *
 listen_on (CrierServer *self,
+           unsigned     port,
            GError     **error)
 {
   const char *host = crier_config_get_host (self->config);
-  unsigned port = crier_config_get_port (self->config);
   g_autoptr (GInetAddress) inet = NULL;
   g_autoptr (GSocketAddress) address = NULL;
   g_autoptr (GSocket) socket = NULL;
@@ -562,8 +577,23 @@ crier_server_start (CrierServer *self,
           return FALSE;
         }
     }
-  if ((socket = listen_on (self, error)) == NULL)
+  if ((socket = listen_on (self, crier_config_get_port (self->config), error)) == NULL)
     return FALSE;
+  if (crier_config_get_metrics_port (self->config) != 0)
+    {
+      g_autoptr (GSocket) metrics_socket = listen_on (self, crier_config_get_metrics_port (self->config),
+                                                      error);
+
+      if (metrics_socket == NULL)
+        return FALSE;
+      self->metrics_soup = soup_server_new ("server-header", "crier/" PACKAGE_VERSION, NULL);
+      soup_server_add_handler (self->metrics_soup, NULL, metrics_request_cb, self, NULL);
+      if (!soup_server_listen_socket (self->metrics_soup, metrics_socket, 0, error))
+        {
+          g_clear_object (&self->metrics_soup);
+          return FALSE;
+        }
+    }
 
   self->tls = certificate != NULL;
   self->soup = soup_server_new ("server-header", "crier/" PACKAGE_VERSION, NULL);
@@ -574,6 +604,7 @@ crier_server_start (CrierServer *self,
                                   error))
     {
       g_clear_object (&self->soup);
+      g_clear_object (&self->metrics_soup);
       return FALSE;
     }
   local = g_socket_get_local_address (socket, NULL);
@@ -617,6 +648,9 @@ crier_server_stop (CrierServer *self,
   if (self->soup != NULL)
     soup_server_disconnect (self->soup);
   g_clear_object (&self->soup);
+  if (self->metrics_soup != NULL)
+    soup_server_disconnect (self->metrics_soup);
+  g_clear_object (&self->metrics_soup);
   all = snapshot_connections (self);
   for (guint i = 0; i < all->len; i++)
     crier_connection_close (g_ptr_array_index (all, i), code, reason);
