@@ -89,6 +89,19 @@ crier_connection_abort (CrierConnection *conn,
   finish (conn);
 }
 
+/* A write failed or the queue overflowed, possibly while a delivery loop iterates the
+ * channel this connection is in: end it from the main loop, not under the loop's feet. */
+static void
+abort_soon (CrierConnection *conn,
+            const char      *why)
+{
+  if (conn->doomed || conn->state == CRIER_CONNECTION_CLOSED)
+    return;
+  g_debug ("socket %s will be closed: %s", conn->socket_id, why);
+  conn->doomed = TRUE;
+  crier_server_doom (conn->server, conn);
+}
+
 /* Returns bytes written, 0 when the socket is full, -1 on a dead peer. */
 static gssize
 write_some (CrierConnection *conn,
@@ -131,7 +144,7 @@ flush_queue (CrierConnection *conn)
 
       if (n < 0)
         {
-          crier_connection_abort (conn, "write failed");
+          abort_soon (conn, "write failed");
           return;
         }
       if (n == 0)
@@ -171,7 +184,7 @@ crier_connection_send (CrierConnection *conn,
   gsize size;
   const guint8 *data;
 
-  if (conn->state != CRIER_CONNECTION_OPEN)
+  if (conn->state != CRIER_CONNECTION_OPEN || conn->doomed)
     return;
   conn->messages_out++;
   conn->server->stats.messages_out++;
@@ -181,7 +194,7 @@ crier_connection_send (CrierConnection *conn,
     {
       enqueue (conn, frame, 0);
       if (conn->out_bytes > crier_config_get_max_outgoing_buffer (conn->server->config))
-        crier_connection_abort (conn, "outgoing buffer full: the client does not read");
+        abort_soon (conn, "outgoing buffer full: the client does not read");
       return;
     }
   data = g_bytes_get_data (frame, &size);
@@ -189,7 +202,7 @@ crier_connection_send (CrierConnection *conn,
     gssize n = write_some (conn, data, size);
 
     if (n < 0)
-      crier_connection_abort (conn, "write failed");
+      abort_soon (conn, "write failed");
     else if ((gsize) n < size)
       {
         enqueue (conn, frame, n);
@@ -466,8 +479,8 @@ crier_connection_ready (CrierConnection *conn,
 {
   guint8 *buffer = conn->server->read_buffer;
 
-  if (conn->state == CRIER_CONNECTION_CLOSED)
-    return; /* closed earlier in this batch */
+  if (conn->state == CRIER_CONNECTION_CLOSED || conn->doomed)
+    return; /* closed earlier in this batch, or about to be */
   if (events & EPOLLOUT)
     flush_queue (conn);
   if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))

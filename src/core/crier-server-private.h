@@ -39,6 +39,7 @@ struct _CrierConnection
   gboolean              ping_outstanding : 1;
   gboolean              authorized : 1;  /* signed in or subscribed to private/presence */
   gboolean              want_write : 1;
+  gboolean              doomed : 1;      /* to be aborted from the main loop */
   GIOStream            *tls_stream;      /* NULL for plain sockets (read with recv) */
   char                  socket_id[24];
   char                 *remote;
@@ -102,6 +103,8 @@ struct _CrierServer
   GHashTable   *apps_by_id;  /* id → CrierApp (same objects, not owned) */
   GHashTable   *connections; /* socket id → CrierConnection (owned) */
   GPtrArray    *graveyard;   /* closed connections, freed between poller batches */
+  GPtrArray    *doomed;      /* connections to abort from an idle callback */
+  guint         reap_id;
   JsonParser   *parser;
   CrierBroker  *broker; /* NULL: deliver locally */
   CrierWebhooks *webhooks; /* NULL when no app has webhooks */
@@ -179,6 +182,8 @@ CrierMonitorEvent *crier_server_event_new (CrierServer      *self,
 void               crier_server_emit (CrierServer       *self,
                                       CrierMonitorEvent *event);
 void               crier_server_bury (CrierServer     *self,
+                                      CrierConnection *conn);
+void               crier_server_doom (CrierServer     *self,
                                       CrierConnection *conn);
 
 #define crier_server_monitoring(server) crier_monitor_is_active ((server)->monitor)

@@ -68,6 +68,28 @@ crier_server_bury (CrierServer     *self,
   g_ptr_array_add (self->graveyard, conn);
 }
 
+static gboolean
+reap_cb (gpointer user_data)
+{
+  CrierServer *self = user_data;
+  g_autoptr (GPtrArray) doomed = g_steal_pointer (&self->doomed);
+
+  self->doomed = g_ptr_array_new ();
+  self->reap_id = 0;
+  for (guint i = 0; i < doomed->len; i++)
+    crier_connection_abort (g_ptr_array_index (doomed, i), "closed after a failed write");
+  return G_SOURCE_REMOVE;
+}
+
+void
+crier_server_doom (CrierServer     *self,
+                   CrierConnection *conn)
+{
+  g_ptr_array_add (self->doomed, conn);
+  if (self->reap_id == 0)
+    self->reap_id = g_idle_add (reap_cb, self);
+}
+
 /* A copy to iterate while closing connections changes the table. */
 static GPtrArray *
 snapshot_connections (CrierServer *self)
@@ -338,6 +360,8 @@ crier_server_dispose (GObject *object)
 
       for (guint i = 0; i < all->len; i++)
         crier_connection_abort (g_ptr_array_index (all, i), "server disposed");
+      g_ptr_array_set_size (self->doomed, 0);
+      g_clear_handle_id (&self->reap_id, g_source_remove);
       g_ptr_array_set_size (self->graveyard, 0);
     }
   g_clear_handle_id (&self->sweep_id, g_source_remove);
@@ -355,6 +379,7 @@ crier_server_finalize (GObject *object)
 
   g_hash_table_unref (self->connections);
   g_ptr_array_unref (self->graveyard);
+  g_ptr_array_unref (self->doomed);
   g_hash_table_unref (self->apps_by_id);
   g_hash_table_unref (self->apps_by_key);
   g_clear_object (&self->parser);
@@ -452,6 +477,7 @@ crier_server_init (CrierServer *self)
   self->apps_by_id = g_hash_table_new (g_str_hash, g_str_equal);
   self->connections = g_hash_table_new (g_str_hash, g_str_equal);
   self->graveyard = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_connection_free);
+  self->doomed = g_ptr_array_new ();
   self->parser = json_parser_new_immutable ();
   self->read_buffer = g_malloc (READ_BUFFER_SIZE);
 }
