@@ -267,10 +267,12 @@ class CrierServer {
 
   tail() {
     const t = (s) => s.split('\n').slice(-40).join('\n');
-    const note = !this.signalled && /shutting down/.test(this.stderr)
-      ? '\n--- NOTE: crier logged a shutdown although the harness sent no signal yet (a signal from outside the test?)'
-      : '';
-    return `${note}--- crier ${this.args?.join(' ')}${this.configText ? `\n--- config:\n${this.configText}` : ''}\n--- stdout (tail):\n${t(this.stdout)}\n--- stderr (tail):\n${t(this.stderr)}`;
+    let note = '';
+    if (this.exit && !this.signalled && !this.stopped)
+      note += `\n--- NOTE: crier exited by itself during the scenario (code ${this.exit.code}, signal ${this.exit.signal})`;
+    if (!this.signalled && /shutting down/.test(this.stderr))
+      note += '\n--- NOTE: crier logged a shutdown although the harness sent no signal yet (a signal from outside the test?)';
+    return `${note ? `${note.slice(1)}\n` : ""}--- crier ${this.args?.join(' ')}${this.configText ? `\n--- config:\n${this.configText}` : ''}\n--- stdout (tail):\n${t(this.stdout)}\n--- stderr (tail):\n${t(this.stderr)}`;
   }
 }
 
@@ -766,6 +768,11 @@ export async function scenario(name, fn) {
       /* ignore */
     }
   }
+  if (failure) {
+    // Let a crashed crier's exit status arrive so the report can show it.
+    await Promise.race([Promise.all(t.servers.map((s) => s.exited)), sleep(300)]);
+    for (const s of t.servers) s.notes = s.tail();
+  }
   for (const s of t.servers) {
     try {
       if (!failure) await s.stop();
@@ -780,7 +787,7 @@ export async function scenario(name, fn) {
   if (failure) {
     const msg = failure instanceof InteropFailure ? failure.message : failure.stack || String(failure);
     console.log(`FAIL ${name} (step: ${t.currentStep}):\n  ${msg}`);
-    for (const s of t.servers) console.log(s.tail());
+    for (const s of t.servers) console.log(s.notes || s.tail());
     process.exit(1);
   }
   console.log(`PASS ${name}`);
