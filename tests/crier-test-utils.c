@@ -544,21 +544,19 @@ crier_test_string_to_sign (const char *method,
 }
 
 char *
-crier_test_sign_query (const char *method,
-                       const char *path,
-                       const char *key,
-                       const char *secret,
-                       const char *body,
-                       gint64      timestamp,
-                       ...)
+crier_test_sign_query (const char         *method,
+                       const char         *path,
+                       const char         *key,
+                       const char         *secret,
+                       const char         *body,
+                       gint64              timestamp,
+                       const char * const *params)
 {
   g_autoptr (GPtrArray) pairs = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GString) query = g_string_new (NULL);
   g_autofree char *to_sign = NULL;
   g_autofree char *signature = NULL;
   g_autofree char *canonical = NULL;
-  const char *name;
-  va_list args;
 
   g_ptr_array_add (pairs, g_strconcat ("auth_key=", key, NULL));
   g_ptr_array_add (pairs, g_strdup_printf ("auth_timestamp=%" G_GINT64_FORMAT, timestamp));
@@ -569,14 +567,8 @@ crier_test_sign_query (const char *method,
 
       g_ptr_array_add (pairs, g_strconcat ("body_md5=", md5, NULL));
     }
-  va_start (args, timestamp);
-  while ((name = va_arg (args, const char *)) != NULL)
-    {
-      const char *value = va_arg (args, const char *);
-
-      g_ptr_array_add (pairs, g_strconcat (name, "=", value, NULL));
-    }
-  va_end (args);
+  for (guint i = 0; params != NULL && params[i] != NULL; i += 2)
+    g_ptr_array_add (pairs, g_strconcat (params[i], "=", params[i + 1], NULL));
   /* Sorted by key, values unescaped (§14.2). */
   g_ptr_array_sort (pairs, compare_strings);
   g_ptr_array_add (pairs, NULL);

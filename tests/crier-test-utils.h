@@ -144,15 +144,16 @@ char *crier_test_user_auth (const char *key,
                             const char *user_data);
 
 /* The HTTP API's signed query string (§14.2): auth_key, auth_timestamp, auth_version,
- * body_md5 (for a non-empty body) and the extra name/value pairs, then auth_signature.
- * Computed here, independently of the server's code. */
-char *crier_test_sign_query (const char *method,
-                             const char *path,
-                             const char *key,
-                             const char *secret,
-                             const char *body,
-                             gint64      timestamp,
-                             ...) G_GNUC_NULL_TERMINATED;
+ * body_md5 (for a non-empty body) and params (NULL-terminated name, value pairs), then
+ * auth_signature; values percent-encoded on the wire. Computed here, independently of
+ * the server's code. */
+char *crier_test_sign_query (const char         *method,
+                             const char         *path,
+                             const char         *key,
+                             const char         *secret,
+                             const char         *body,
+                             gint64              timestamp,
+                             const char * const *params);
 /* The string to sign for the same request (for checking error messages). */
 char *crier_test_string_to_sign (const char *method,
                                  const char *path,
