@@ -265,6 +265,7 @@ fail (CrierConnection *conn,
       crier_server_emit (conn->server, event);
     }
   conn->server->stats.errors++;
+  conn->discard_input = TRUE; /* the rest of a refused frame is not more frames */
   crier_connection_close (conn, code, problem);
 }
 
@@ -351,6 +352,8 @@ process (CrierConnection *conn,
   gsize max_frame = crier_config_get_max_frame_size (conn->server->config);
   gsize pos = 0;
 
+  if (conn->discard_input)
+    return length;
   while (pos < length && conn->state != CRIER_CONNECTION_CLOSED)
     {
       CrierFrameHeader header;

@@ -39,7 +39,8 @@ struct _CrierConnection
   gboolean              ping_outstanding : 1;
   gboolean              authorized : 1;  /* signed in or subscribed to private/presence */
   gboolean              want_write : 1;
-  gboolean              doomed : 1;      /* to be aborted from the main loop */
+  gboolean              doomed : 1;
+  gboolean              discard_input : 1; /* after a protocol violation */      /* to be aborted from the main loop */
   GIOStream            *tls_stream;      /* NULL for plain sockets (read with recv) */
   char                  socket_id[24];
   char                 *remote;
