@@ -196,7 +196,7 @@ static const BadCase bad_cases[] = {
   { "unknown-app-key.conf", CRIER_CONFIG_ERROR_INVALID, "%s: [app:a] max-clients: unknown key" },
   { "unknown-section.conf", CRIER_CONFIG_ERROR_INVALID,
     "%s: [database] unknown section (expected [server], [app:ID] or [webhook:NAME])" },
-  { "duplicate-app.conf", CRIER_CONFIG_ERROR_INVALID, "%s: [app:a] app “a” is declared twice" },
+  { "duplicate-app.conf", CRIER_CONFIG_ERROR_INVALID, "%s: [app:a] app “a” is declared twice (line 5)" },
   { "duplicate-key.conf", CRIER_CONFIG_ERROR_INVALID,
     "%s: [app:b] key: “shared” is already the key of app “a”" },
   /* A key set twice in one section is a mistake (a merge left over), not "last one wins". */

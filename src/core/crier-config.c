@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct _CrierConfig
 {
@@ -475,6 +476,58 @@ read_webhook_group (CrierConfig *self,
   return TRUE;
 }
 
+/* GKeyFile silently merges a repeated section and keeps the last of a repeated key; both
+ * are almost always a copy-and-paste mistake, so look for them in the text first. */
+static gboolean
+check_duplicates (const char *data,
+                  const char *origin_name,
+                  GError    **error)
+{
+  g_auto (GStrv) lines = g_strsplit (data, "\n", -1);
+  g_autoptr (GHashTable) groups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GHashTable) keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *group = NULL;
+
+  for (guint i = 0; lines[i]; i++)
+    {
+      char *line = g_strstrip (lines[i]);
+      char *equals;
+
+      if (*line == '#' || *line == '\0')
+        continue;
+      if (*line == '[' && line[strlen (line) - 1] == ']')
+        {
+          g_free (group);
+          group = g_strndup (line + 1, strlen (line) - 2);
+          g_hash_table_remove_all (keys);
+          if (!g_hash_table_add (groups, g_strdup (group)))
+            {
+              if (g_str_has_prefix (group, "app:"))
+                g_set_error (error, CRIER_CONFIG_ERROR, CRIER_CONFIG_ERROR_INVALID,
+                             "%s: [%s] app “%s” is declared twice (line %u)", origin_name, group,
+                             group + strlen ("app:"), i + 1);
+              else
+                g_set_error (error, CRIER_CONFIG_ERROR, CRIER_CONFIG_ERROR_INVALID,
+                             "%s: [%s] the section is declared twice (line %u)", origin_name,
+                             group, i + 1);
+              return FALSE;
+            }
+          continue;
+        }
+      if (group == NULL || (equals = strchr (line, '=')) == NULL)
+        continue; /* GKeyFile reports these itself */
+      *equals = '\0';
+      g_strstrip (line);
+      if (!g_hash_table_add (keys, g_strdup (line)))
+        {
+          g_set_error (error, CRIER_CONFIG_ERROR, CRIER_CONFIG_ERROR_INVALID,
+                       "%s: [%s] %s: set twice (line %u)", origin_name, group, line, i + 1);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 gboolean
 crier_config_load_data (CrierConfig *self,
                         const char  *data,
@@ -496,6 +549,9 @@ crier_config_load_data (CrierConfig *self,
                    local_error->message);
       return FALSE;
     }
+
+  if (!check_duplicates (data, origin_name, error))
+    return FALSE;
 
   /* A config file's apps replace the default app from the environment. */
   g_ptr_array_set_size (self->apps, 0);

@@ -147,19 +147,17 @@ crier_frame_new_close (guint16     code,
   payload[1] = (guint8) code;
   if (reason != NULL)
     {
-      const char *end = reason;
+      /* At most 123 bytes of valid UTF-8, cut on a character boundary. */
+      g_autofree char *valid = g_utf8_make_valid (reason, -1);
 
-      /* At most 123 bytes of reason, cut on a character boundary. */
-      while (*end != '\0')
+      reason_length = strlen (valid);
+      if (reason_length > 123)
         {
-          const char *next = g_utf8_next_char (end);
-
-          if (next - reason > 123)
-            break;
-          end = next;
+          reason_length = 123;
+          while (reason_length > 0 && ((guchar) valid[reason_length] & 0xC0) == 0x80)
+            reason_length--;
         }
-      reason_length = end - reason;
-      memcpy (payload + 2, reason, reason_length);
+      memcpy (payload + 2, valid, reason_length);
     }
   return crier_frame_new (CRIER_OPCODE_CLOSE, payload, 2 + reason_length);
 }

@@ -175,6 +175,7 @@ emit_simple (CrierServer      *server,
   if (!crier_server_monitoring (server))
     return;
   event = crier_server_event_new (server, kind, conn, channel->name);
+  g_free (event->app_id); /* the channel's app, also when conn has already left it */
   event->app_id = g_strdup (channel->app->config->id);
   event->user_id = g_strdup (user_id);
   event->data = g_strdup (data);

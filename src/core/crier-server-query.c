@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "crier-names.h"
 #include "crier-server-private.h"
 
@@ -106,6 +108,16 @@ channel_info_new (CrierChannel *channel)
   return info;
 }
 
+static int
+compare_channel_names (gconstpointer a,
+                       gconstpointer b)
+{
+  const CrierChannelInfo *x = *(const CrierChannelInfo * const *) a;
+  const CrierChannelInfo *y = *(const CrierChannelInfo * const *) b;
+
+  return strcmp (x->name, y->name);
+}
+
 /* Returns: (transfer full) (nullable): occupied channels of an app whose name starts with
  * prefix (NULL: all), sorted by name; NULL for an unknown app. */
 GPtrArray *
@@ -127,6 +139,7 @@ crier_server_dup_channels (CrierServer *self,
     if (g_hash_table_size (channel->subscribers) > 0 &&
         (prefix == NULL || g_str_has_prefix (channel->name, prefix)))
       g_ptr_array_add (result, channel_info_new (channel));
+  g_ptr_array_sort (result, compare_channel_names);
   return result;
 }
 
