@@ -99,6 +99,8 @@ struct _CrierServer
   CrierMonitor *monitor;
   SoupServer   *soup;
   SoupServer   *metrics_soup; /* NULL: /metrics on the main port */
+  struct _CrierAcceptor *acceptor;
+  struct _CrierAcceptor *metrics_acceptor;
   CrierPoller  *poller;
   GHashTable   *apps_by_key; /* key → CrierApp */
   GHashTable   *apps_by_id;  /* id → CrierApp (same objects, not owned) */

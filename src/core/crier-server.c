@@ -11,6 +11,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include "crier-acceptor.h"
 #include "crier-frame.h"
 #include "crier-http-api.h"
 #include "crier-message.h"
@@ -236,7 +237,9 @@ upgrade_written_cb (SoupServerMessage *msg,
   g_autoptr (GIOStream) stream = NULL;
   g_autoptr (GByteArray) early = g_byte_array_new ();
   g_autofree char *remote = remote_address_string (msg);
-  GSocket *socket = soup_server_message_get_socket (msg);
+  GSocket *socket = self->acceptor == NULL ? NULL
+                    : crier_acceptor_lookup_socket (self->acceptor,
+                                                    soup_server_message_get_remote_address (msg));
   CrierConnection *conn;
   int fd;
 
@@ -614,25 +617,13 @@ crier_server_start (CrierServer *self,
         return FALSE;
       self->metrics_soup = soup_server_new ("server-header", "crier/" PACKAGE_VERSION, NULL);
       soup_server_add_handler (self->metrics_soup, NULL, metrics_request_cb, self, NULL);
-      if (!soup_server_listen_socket (self->metrics_soup, metrics_socket, 0, error))
-        {
-          g_clear_object (&self->metrics_soup);
-          return FALSE;
-        }
+      self->metrics_acceptor = crier_acceptor_new (metrics_socket, self->metrics_soup, NULL);
     }
 
   self->tls = certificate != NULL;
   self->soup = soup_server_new ("server-header", "crier/" PACKAGE_VERSION, NULL);
-  if (certificate != NULL)
-    soup_server_set_tls_certificate (self->soup, certificate);
   soup_server_add_handler (self->soup, NULL, request_cb, self, NULL);
-  if (!soup_server_listen_socket (self->soup, socket, self->tls ? SOUP_SERVER_LISTEN_HTTPS : 0,
-                                  error))
-    {
-      g_clear_object (&self->soup);
-      g_clear_object (&self->metrics_soup);
-      return FALSE;
-    }
+  self->acceptor = crier_acceptor_new (socket, self->soup, certificate);
   local = g_socket_get_local_address (socket, NULL);
   self->port = local != NULL ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local)) : 0;
   if (self->poller == NULL)
@@ -671,6 +662,8 @@ crier_server_stop (CrierServer *self,
   if (!self->running)
     return;
   self->running = FALSE;
+  g_clear_pointer (&self->acceptor, crier_acceptor_free);
+  g_clear_pointer (&self->metrics_acceptor, crier_acceptor_free);
   if (self->soup != NULL)
     soup_server_disconnect (self->soup);
   g_clear_object (&self->soup);
