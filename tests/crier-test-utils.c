@@ -269,16 +269,29 @@ client_connected_cb (GObject      *source,
   g_signal_connect (self->ws, "closed", G_CALLBACK (client_closed_cb), self);
 }
 
+/* The test certificate in tests/data is self-signed. */
+static gboolean
+accept_test_certificate_cb (SoupMessage         *msg,
+                            GTlsCertificate     *certificate,
+                            GTlsCertificateFlags errors,
+                            gpointer             user_data)
+{
+  return TRUE;
+}
+
 CrierTestClient *
 crier_test_client_open (CrierTestServer *server,
                         const char      *path_and_query,
                         const char      *origin)
 {
   CrierTestClient *self = g_new0 (CrierTestClient, 1);
-  g_autofree char *url = crier_test_server_url (server, "ws", path_and_query);
+  gboolean tls = crier_server_is_tls (server->server);
+  g_autofree char *url = crier_test_server_url (server, tls ? "wss" : "ws", path_and_query);
   g_autoptr (SoupMessage) msg = soup_message_new (SOUP_METHOD_GET, url);
 
   g_assert_nonnull (msg);
+  if (tls)
+    g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_test_certificate_cb), NULL);
   self->server = server;
   self->texts = g_ptr_array_new_with_free_func (g_free);
   g_queue_init (&self->messages);
@@ -615,8 +628,12 @@ crier_test_http (CrierTestServer *server,
                  const char      *path_and_query,
                  const char      *body)
 {
-  g_autofree char *url = crier_test_server_url (server, "http", path_and_query);
+  gboolean tls = crier_server_is_tls (server->server);
+  g_autofree char *url = crier_test_server_url (server, tls ? "https" : "http", path_and_query);
   g_autoptr (SoupMessage) msg = soup_message_new (method, url);
+
+  if (tls)
+    g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_test_certificate_cb), NULL);
   CrierTestResponse *response = g_new0 (CrierTestResponse, 1);
   HttpWait wait = { NULL, NULL, FALSE };
   SoupMessageHeaders *headers;

@@ -10,6 +10,8 @@
 // packages are loaded with loadLibs().
 
 import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { existsSync, mkdtempSync, rmSync, writeFileSync, accessSync, constants } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -109,9 +111,10 @@ export const DEFAULT_APP = Object.freeze({ id: 'app-id', key: 'app-key', secret:
 /**
  * Build a GLib key file.  `server` is an object of [server] keys, `apps` an
  * array of {id, key, secret, ...settings}; setting names are written as
- * given (use the config spelling, e.g. 'client-events').
+ * given (use the config spelling, e.g. 'client-events'); `webhooks` an array
+ * of {name, app, url, events, headers} ([webhook:NAME] sections).
  */
-export function keyFile({ server = {}, apps = [] } = {}) {
+export function keyFile({ server = {}, apps = [], webhooks = [] } = {}) {
   const lines = [];
   const val = (v) => (typeof v === 'boolean' ? (v ? 'true' : 'false') : String(v));
   lines.push('[server]');
@@ -121,6 +124,14 @@ export function keyFile({ server = {}, apps = [] } = {}) {
     for (const [k, v] of Object.entries(app)) {
       if (k === 'id') continue;
       lines.push(`${k}=${val(v)}`);
+    }
+  }
+  // [webhook:NAME] sections after the apps they name: {name, app, url, events: [...], headers: [...]}.
+  for (const hook of webhooks) {
+    lines.push('', `[webhook:${hook.name}]`);
+    for (const [k, v] of Object.entries(hook)) {
+      if (k === 'name') continue;
+      lines.push(`${k}=${Array.isArray(v) ? v.join(';') : val(v)}`);
     }
   }
   return lines.join('\n') + '\n';
@@ -237,6 +248,46 @@ class CrierServer {
       timeout: WAIT_MS,
       ...extra,
     });
+  }
+
+  /**
+   * The --verbose monitor lines printed so far (text or --log-format=json),
+   * parsed as {kind, app_id, event, code, count, message, data, line};
+   * only those of `kind` when given.
+   */
+  monitor(kind) {
+    const out = [];
+    for (const line of this.stdout.split('\n')) {
+      let m;
+      if (line.startsWith('{')) {
+        try {
+          m = JSON.parse(line);
+        } catch {
+          continue;
+        }
+        if (typeof m.kind !== 'string') continue;
+      } else {
+        const r = /^\d\d:\d\d:\d\d\.\d{3} (\w+)\s+(?:app=(\S+))?(?: socket=\S+)?(?: channel=\S+)?(?: event=(\S+))?(?: user=\S+)?(?: remote=\S+)?(?: code=(-?\d+))?(?: count=(\d+))?(?: — (.*?))?(?: data=(.*))?$/.exec(line);
+        if (!r) continue;
+        m = { kind: r[1], app_id: r[2], event: r[3], code: r[4] && Number(r[4]), count: r[5] && Number(r[5]), message: r[6], data: r[7] };
+      }
+      m.line = line;
+      if (kind === undefined || m.kind === kind) out.push(m);
+    }
+    return out;
+  }
+
+  /** GET /metrics (on the main port): {name or name{labels}: number}. */
+  async metrics() {
+    const res = await within(fetch(`http://${HOST}:${this.port}/metrics`), 'GET /metrics');
+    const text = await res.text();
+    check(res.status === 200, `GET /metrics: expected HTTP 200, got ${res.status} ${show(text)}`);
+    const out = {};
+    for (const line of text.split('\n')) {
+      const m = /^([a-zA-Z_:][\w:]*(?:\{[^}]*\})?) (\S+)$/.exec(line);
+      if (m) out[m[1]] = Number(m[2]);
+    }
+    return out;
   }
 
   /** Send a signal and wait for the exit; returns {code, signal}. */
@@ -570,6 +621,15 @@ class Context {
     return client;
   }
 
+  /** A listening WebhookReceiver, closed at the end of the scenario. */
+  async webhookReceiver(label = 'receiver') {
+    const { PusherServer } = await loadLibs();
+    const r = new WebhookReceiver(this, label, PusherServer);
+    this.defer(() => r.close());
+    await r.up();
+    return r;
+  }
+
   /** A laravel-echo instance (pusher broadcaster) wired like pusherJs(). */
   async echo(server, opts = {}) {
     const { Pusher, Echo } = await loadLibs();
@@ -725,6 +785,197 @@ export async function apiError(resPromise, what) {
     if (e instanceof InteropFailure) throw e;
     if (!e.status) fail(`${what}: request failed without an HTTP status: ${e.message}`);
     return e;
+  }
+}
+
+/* ------------------------------------------------------------------ */
+/* Webhook receiver                                                   */
+/* ------------------------------------------------------------------ */
+
+/** The members of each webhook event kind (pusher-protocol.md §15.4); client_event adds user_id on presence-. */
+export const WEBHOOK_FIELDS = Object.freeze({
+  channel_occupied: ['channel', 'name'],
+  channel_vacated: ['channel', 'name'],
+  cache_miss: ['channel', 'name'],
+  member_added: ['channel', 'name', 'user_id'],
+  member_removed: ['channel', 'name', 'user_id'],
+  client_event: ['channel', 'data', 'event', 'name', 'socket_id'],
+  subscription_count: ['channel', 'name', 'subscription_count'],
+});
+
+/**
+ * A local HTTP server that receives crier's webhooks and checks every request
+ * as a Pusher webhook receiver would: POST, Content-Type exactly
+ * application/json, X-Pusher-Key, X-Pusher-Signature (HMAC-SHA256 hex of the
+ * raw body with the app secret, and the pusher SDK's webhook().isValid()),
+ * the custom headers of the path, and the body shape {time_ms, events:[…]}.
+ * Violations are collected in `problems` (waitFor() fails on the first).
+ *
+ * Each request is answered by the next entry of `plan` (an HTTP status or
+ * 'hang': never answered), else 200.  down() closes the listener (later
+ * attempts are refused), up() listens again on the same port.
+ */
+export class WebhookReceiver {
+  constructor(ctx, label, PusherServer) {
+    this.ctx = ctx;
+    this.label = label;
+    this.PusherServer = PusherServer;
+    this.paths = new Map(); // path → {app, headers}
+    this.requests = []; // {n, method, path, headers, body, json, at, answer, closedAt, problems}
+    this.problems = [];
+    this.plan = [];
+    this.hanging = new Set();
+    this.port = 0;
+    this.listening = false;
+  }
+
+  /** Accept webhooks of `app` ({id, key, secret}) on `path`, with these custom headers; returns the URL. */
+  expect(path, app, headers = {}) {
+    this.paths.set(path, { app, headers, sdk: new this.PusherServer({ appId: app.id, key: app.key, secret: app.secret }) });
+    return this.url(path);
+  }
+
+  url(path) {
+    return `http://${HOST}:${this.port}${path}`;
+  }
+
+  async up() {
+    if (this.listening) return;
+    this.server = createServer((req, res) => this.handle(req, res));
+    this.server.keepAliveTimeout = 30000;
+    await within(new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen({ host: HOST, port: this.port }, resolve);
+    }), `${this.label} to listen on port ${this.port}`);
+    this.port = this.server.address().port;
+    this.listening = true;
+    this.ctx.log(`${this.label} listening on ${HOST}:${this.port}`);
+  }
+
+  /** Stop listening: connections are refused until up(); open connections are closed. */
+  async down() {
+    if (!this.listening) return;
+    this.listening = false;
+    const server = this.server;
+    const closed = new Promise((resolve) => server.close(resolve));
+    for (const res of this.hanging) res.socket?.destroy();
+    this.hanging.clear();
+    server.closeIdleConnections();
+    await within(closed, `${this.label} to close its listener and connections`);
+    this.ctx.log(`${this.label} down (connections to port ${this.port} are refused)`);
+  }
+
+  close() {
+    this.listening = false;
+    for (const res of this.hanging) res.socket?.destroy();
+    this.hanging.clear();
+    if (this.server) {
+      this.server.close();
+      this.server.closeAllConnections();
+    }
+  }
+
+  handle(req, res) {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const r = { n: this.requests.length + 1, method: req.method, path: req.url, headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'), at: Date.now(), answer: null, closedAt: null, problems: [] };
+      this.verify(r);
+      this.requests.push(r);
+      req.socket.once('close', () => (r.closedAt = Date.now()));
+      const action = this.plan.length > 0 ? this.plan.shift() : 200;
+      r.answer = action;
+      const summary = r.json ? r.json.events?.map((e) => `${e.name}:${e.channel}${e.user_id ? `:${e.user_id}` : ''}`).join(',') : r.body;
+      this.ctx.log(`  ${this.label} #${r.n} ${r.method} ${r.path} → ${action}: ${summary}`);
+      if (action === 'hang') {
+        this.hanging.add(res);
+        res.on('close', () => this.hanging.delete(res));
+        return;
+      }
+      // A listener that is down closes its connections once the answer is out.
+      res.on('finish', () => {
+        if (!this.listening) res.socket?.destroy();
+      });
+      res.writeHead(action, { 'Content-Type': 'text/plain' });
+      res.end(action < 300 ? 'ok' : 'failing on purpose');
+    });
+  }
+
+  verify(r) {
+    const p = (msg) => {
+      r.problems.push(msg);
+      this.problems.push(`${this.label} request #${r.n} (${r.method} ${r.path}): ${msg}; headers ${show(r.headers)}; body ${show(r.body)}`);
+    };
+    if (r.method !== 'POST') p(`method ${r.method}, expected POST`);
+    const target = this.paths.get(r.path);
+    if (!target) p(`no webhook is configured for path ${r.path}`);
+    else {
+      const { app, headers, sdk } = target;
+      if (r.headers['content-type'] !== 'application/json')
+        p(`Content-Type ${show(r.headers['content-type'])}, expected exactly "application/json"`);
+      if (r.headers['x-pusher-key'] !== app.key) p(`X-Pusher-Key ${show(r.headers['x-pusher-key'])}, expected ${show(app.key)}`);
+      const sig = createHmac('sha256', app.secret).update(Buffer.from(r.body, 'utf8')).digest('hex');
+      if (r.headers['x-pusher-signature'] !== sig)
+        p(`X-Pusher-Signature ${show(r.headers['x-pusher-signature'])}, expected HMAC-SHA256(secret of ${app.id}, body) = ${sig}`);
+      else if (!sdk.webhook({ headers: r.headers, rawBody: r.body }).isValid())
+        p('the pusher SDK\'s webhook().isValid() refuses the request');
+      for (const [k, v] of Object.entries(headers))
+        if (r.headers[k.toLowerCase()] !== v) p(`custom header ${k}: ${show(r.headers[k.toLowerCase()])}, expected ${show(v)}`);
+    }
+    let body;
+    try {
+      body = JSON.parse(r.body);
+    } catch {
+      return p('body is not JSON');
+    }
+    r.json = body;
+    if (!body || typeof body !== 'object' || Array.isArray(body)) return p('body is not a JSON object');
+    if (!isDeepStrictEqual(Object.keys(body).sort(), ['events', 'time_ms'])) p(`body members ${show(Object.keys(body))}, expected events and time_ms`);
+    if (!Number.isInteger(body.time_ms) || body.time_ms < 1e12 || body.time_ms > Date.now() + 1000)
+      p(`time_ms ${show(body.time_ms)} is not a Unix time in milliseconds (now ${Date.now()})`);
+    if (!Array.isArray(body.events) || body.events.length === 0) return p('events must be a non-empty array');
+    for (const e of body.events) {
+      const fields = e && WEBHOOK_FIELDS[e.name];
+      if (!fields) {
+        p(`unknown event ${show(e)}`);
+        continue;
+      }
+      const want = e.name === 'client_event' && String(e.channel).startsWith('presence-') ? [...fields, 'user_id'].sort() : fields;
+      if (!isDeepStrictEqual(Object.keys(e).sort(), want)) p(`${e.name} members ${show(Object.keys(e).sort())}, expected ${show(want)}: ${show(e)}`);
+      for (const k of ['channel', 'user_id', 'event', 'data', 'socket_id'])
+        if (k in e && (typeof e[k] !== 'string' || e[k] === '')) p(`${e.name}.${k} must be a non-empty string: ${show(e)}`);
+      if ('socket_id' in e && !/^\d+\.\d+$/.test(e.socket_id)) p(`socket_id ${show(e.socket_id)}`);
+      if ('subscription_count' in e && !Number.isInteger(e.subscription_count)) p(`subscription_count must be an integer: ${show(e)}`);
+    }
+  }
+
+  /** Requests on `path` that were answered 2xx (successful deliveries), in arrival order. */
+  delivered(path) {
+    return this.requests.filter((r) => r.path === path && typeof r.answer === 'number' && r.answer < 300);
+  }
+
+  /** The events of every successful delivery on `path`, in order. */
+  events(path) {
+    return this.delivered(path).flatMap((r) => r.json?.events || []);
+  }
+
+  assertClean() {
+    if (this.problems.length > 0) fail(`${this.problems.length} malformed webhook request(s):\n  ${this.problems.join('\n  ')}`);
+  }
+
+  /** Poll `fn` until truthy; fails at once on a malformed request. */
+  waitFor(fn, what, ms = WAIT_MS) {
+    return until(() => {
+      this.assertClean();
+      return fn();
+    }, `${what} (${this.label} got: ${this.requests.map((r) => `#${r.n} ${r.path} ${r.answer} ${r.body}`).join('\n    ') || 'nothing'})`, ms);
+  }
+
+  /** Wait until `path` has `n` successfully delivered events; returns them all. */
+  async waitEvents(path, n, what, ms = WAIT_MS) {
+    await this.waitFor(() => this.events(path).length >= n, `${n} webhook events on ${path}: ${what}`, ms);
+    return this.events(path);
   }
 }
 
