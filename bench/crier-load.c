@@ -41,27 +41,28 @@
 
 typedef struct
 {
-  char  *host;
-  int    port;
-  char  *app_id;
-  char  *key;
-  char  *secret;
-  char  *channel;
-  char  *event;
-  int    connections;
-  int    subscribers;
-  int    messages;
-  int    warmup;
-  int    window;
-  int    concurrency;
-  int    http_connections;
-  int    timeout;
-  int    stall;
-  int    server_pid;
-  double settle;
-  int    last;
-  int    sources;
+  char    *host;
+  int      port;
+  char    *app_id;
+  char    *key;
+  char    *secret;
+  char    *channel;
+  char    *event;
+  int      connections;
+  int      subscribers;
+  int      messages;
+  int      warmup;
+  int      window;
+  int      concurrency;
+  int      http_connections;
+  int      timeout;
+  int      stall;
+  int      server_pid;
+  double   settle;
+  int      last;
+  int      sources;
   gboolean udp;
+  gboolean verbose;
 } Options;
 
 static Options opt = {
@@ -228,26 +229,26 @@ typedef enum
 
 typedef struct
 {
-  int        fd;
-  unsigned   index;
-  ConnState  state;
-  ConnRole   role;
-  gboolean   want_out;
-  Buffer     in;
-  Buffer     out;
+  int         fd;
+  unsigned    index;
+  ConnState   state;
+  ConnRole    role;
+  gboolean    want_out;
+  Buffer      in;
+  Buffer      out;
   GByteArray *frag;
-  char       accept[32];
-  char       socket_id[32];
-  gint64     t_start;
-  gint64     t_ready;
-  gint64     t_rx;
-  guint64    expected;
-  guint64    received;
-  guint32   *seen;
+  char        accept[32];
+  char        socket_id[32];
+  gint64      t_start;
+  gint64      t_ready;
+  gint64      t_rx;
+  guint64     expected;
+  guint64     received;
+  guint32    *seen;
   /* HTTP: one request in flight per keep-alive connection */
-  gboolean   busy;
-  gint64     req_t;
-  guint64    req_seq;
+  gboolean busy;
+  gint64   req_t;
+  guint64  req_seq;
 } Conn;
 
 typedef struct
@@ -257,7 +258,7 @@ typedef struct
   char              *upgrade_request_fmt;
   Conn              *conns;
   unsigned           n_conns;
-  unsigned           n_ws;      /* conns[0 .. n_ws) are WebSocket connections */
+  unsigned           n_ws; /* conns[0 .. n_ws) are WebSocket connections */
   unsigned           n_started;
   unsigned           n_ready;
   gboolean           private_channel;
@@ -265,38 +266,38 @@ typedef struct
   guint32            rng;
 
   /* deliveries of seq 0 .. total-1 to n_receivers subscribers */
-  Conn              *publisher;
-  gboolean           ordered;
-  guint64            total;
-  unsigned           n_receivers;
-  guint32           *delivered;
-  guint64            complete;
-  guint64            n_sent;
-  guint64            n_responses;
-  gint64             t_measure;
-  double             server_cpu_at_measure;
-  double             load_cpu_at_measure;
-  gint64             t_complete;
-  gint64             t_last_response;
-  gint64             t_progress;
-  gint64             t_keepalive;
-  gint64             deadline;
-  Histogram          latency;
-  Histogram          req_latency;
-  Histogram          setup_latency;
+  Conn     *publisher;
+  gboolean  ordered;
+  guint64   total;
+  unsigned  n_receivers;
+  guint32  *delivered;
+  guint64   complete;
+  guint64   n_sent;
+  guint64   n_responses;
+  gint64    t_measure;
+  double    server_cpu_at_measure;
+  double    load_cpu_at_measure;
+  gint64    t_complete;
+  gint64    t_last_response;
+  gint64    t_progress;
+  gint64    t_keepalive;
+  gint64    deadline;
+  Histogram latency;
+  Histogram req_latency;
+  Histogram setup_latency;
 
   /* trouble */
-  guint64            duplicates;
-  guint64            out_of_order;
-  guint64            self_echo;
-  guint64            server_errors;
-  guint64            protocol_errors;
-  guint64            unexpected;
-  guint64            reconnects;
-  unsigned           n_reported;
-  gboolean           failed;
-  gboolean           unavailable;
-  char              *failure;
+  guint64  duplicates;
+  guint64  out_of_order;
+  guint64  self_echo;
+  guint64  server_errors;
+  guint64  protocol_errors;
+  guint64  unexpected;
+  guint64  reconnects;
+  unsigned n_reported;
+  gboolean failed;
+  gboolean unavailable;
+  char    *failure;
 } Bench;
 
 static guint8 scratch[256 * 1024];
@@ -306,8 +307,18 @@ static void conn_flush (Bench *self,
 static void conn_open (Bench   *self,
                        Conn    *c,
                        ConnRole role);
+static void bench_fail (Bench      *self,
+                        const char *format,
+                        ...) G_GNUC_PRINTF (2, 3);
+static void bench_report (Bench      *self,
+                          const char *format,
+                          ...) G_GNUC_PRINTF (2, 3);
+static void conn_fail (Bench      *self,
+                       Conn       *c,
+                       const char *format,
+                       ...) G_GNUC_PRINTF (3, 4);
 
-static void G_GNUC_PRINTF (2, 3)
+static void
 bench_fail (Bench      *self,
             const char *format,
             ...)
@@ -323,12 +334,12 @@ bench_fail (Bench      *self,
 }
 
 /* Counted by the caller; only the first few are worth a line on stderr. */
-static void G_GNUC_PRINTF (2, 3)
+static void
 bench_report (Bench      *self,
               const char *format,
               ...)
 {
-  va_list args;
+  va_list          args;
   g_autofree char *text = NULL;
 
   if (self->n_reported++ >= MAX_REPORTED)
@@ -399,8 +410,8 @@ ws_accept_for_key (const char *key,
                    char        accept[32])
 {
   g_autoptr (GChecksum) sha1 = g_checksum_new (G_CHECKSUM_SHA1);
-  guint8 digest[20];
-  gsize digest_len = sizeof digest;
+  guint8           digest[20];
+  gsize            digest_len = sizeof digest;
   g_autofree char *b64 = NULL;
 
   g_checksum_update (sha1, (const guchar *) key, -1);
@@ -421,7 +432,7 @@ json_value (const char *p,
             const char *end,
             const char *key)
 {
-  size_t klen = strlen (key);
+  size_t      klen = strlen (key);
   const char *start = p;
 
   while (p < end && (p = memmem (p, (size_t) (end - p), key, klen)) != NULL)
@@ -453,7 +464,7 @@ json_string (const char  *p,
              const char **value,
              size_t      *len)
 {
-  size_t klen = strlen (key);
+  size_t      klen = strlen (key);
   const char *start = p;
 
   while (p < end && (p = memmem (p, (size_t) (end - p), key, klen)) != NULL)
@@ -495,7 +506,7 @@ parse_u64 (const char *p,
            const char *end,
            guint64    *out)
 {
-  guint64 v = 0;
+  guint64     v = 0;
   const char *start = p;
 
   if (p == NULL)
@@ -521,7 +532,7 @@ read_rss_kb (int pid)
 {
   g_autofree char *path = g_strdup_printf ("/proc/%d/status", pid);
   g_autofree char *contents = NULL;
-  const char *line;
+  const char      *line;
 
   if (pid <= 0 || !g_file_get_contents (path, &contents, NULL, NULL))
     return -1;
@@ -535,8 +546,8 @@ read_cpu_s (int pid)
 {
   g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
   g_autofree char *contents = NULL;
-  unsigned long utime, stime;
-  const char *p;
+  unsigned long    utime, stime;
+  const char      *p;
 
   if (pid <= 0 || !g_file_get_contents (path, &contents, NULL, NULL))
     return -1;
@@ -593,15 +604,15 @@ conn_close (Bench *self,
 }
 
 /* The server went away or broke the protocol: fatal for every scenario. */
-static void G_GNUC_PRINTF (3, 4)
+static void
 conn_fail (Bench      *self,
            Conn       *c,
            const char *format,
            ...)
 {
-  va_list args;
+  va_list          args;
   g_autofree char *text = NULL;
-  const char *what = c->role == ROLE_HTTP ? "http" : "ws";
+  const char      *what = c->role == ROLE_HTTP ? "http" : "ws";
 
   va_start (args, format);
   text = g_strdup_vprintf (format, args);
@@ -656,10 +667,10 @@ ws_send (Bench      *self,
          const void *payload,
          size_t      len)
 {
-  guint8 *frame, *mask;
+  guint8       *frame, *mask;
   const guint8 *src = payload;
-  size_t h = 0;
-  guint32 key;
+  size_t        h = 0;
+  guint32       key;
 
   if (c->state == CONN_CLOSED)
     return;
@@ -695,6 +706,8 @@ ws_send_text (Bench      *self,
               const char *text,
               int         len)
 {
+  if (opt.verbose)
+    fprintf (stderr, "%u > %.*s\n", c->index, len, text);
   ws_send (self, c, 0x1, text, (size_t) len);
 }
 
@@ -704,7 +717,7 @@ conn_open (Bench   *self,
            ConnRole role)
 {
   struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT, .data.u32 = c->index };
-  int one = 1;
+  int                one = 1;
 
   c->role = role;
   c->t_start = now_ns ();
@@ -747,9 +760,9 @@ static void
 conn_connected (Bench *self,
                 Conn  *c)
 {
-  int err = 0;
-  socklen_t len = sizeof err;
-  guint8 nonce[16];
+  int              err = 0;
+  socklen_t        len = sizeof err;
+  guint8           nonce[16];
   g_autofree char *key = NULL;
   g_autofree char *request = NULL;
 
@@ -804,7 +817,7 @@ on_welcome (Bench      *self,
 {
   const char *end = msg + len;
   const char *id = json_value (msg, end, "socket_id");
-  size_t n = 0;
+  size_t      n = 0;
 
   if (c->state != CONN_WAIT_WELCOME)
     {
@@ -832,7 +845,7 @@ on_subscribed (Bench      *self,
                size_t      len)
 {
   const char *channel;
-  size_t channel_len;
+  size_t      channel_len;
 
   if (c->state != CONN_SUBSCRIBING ||
       !json_string (msg, msg + len, "channel", &channel, &channel_len) ||
@@ -868,7 +881,7 @@ on_bench_event (Bench      *self,
 {
   const char *end = msg + len;
   const char *data = json_value (msg, end, "data");
-  guint64 seq, t;
+  guint64     seq, t;
 
   if (data == NULL || !parse_u64 (json_value (data, end, "seq"), end, &seq) ||
       !parse_u64 (json_value (data, end, "t"), end, &t))
@@ -922,8 +935,10 @@ ws_message (Bench      *self,
             gint64      now)
 {
   const char *event;
-  size_t event_len;
+  size_t      event_len;
 
+  if (opt.verbose)
+    fprintf (stderr, "%u < %.*s\n", c->index, (int) len, msg);
   if (!json_string (msg, msg + len, "event", &event, &event_len))
     {
       self->protocol_errors++;
@@ -961,10 +976,10 @@ ws_parse_upgrade (Bench        *self,
                   const guint8 *data,
                   size_t        len)
 {
-  const char *end = memmem (data, len, "\r\n\r\n", 4);
+  const char      *end = memmem (data, len, "\r\n\r\n", 4);
   g_autofree char *head = NULL;
-  const char *accept;
-  size_t head_len;
+  const char      *accept;
+  size_t           head_len;
 
   if (end == NULL)
     {
@@ -1010,12 +1025,12 @@ ws_parse (Bench  *self,
 
   while (c->state != CONN_CLOSED && len - pos >= 2)
     {
-      guint8 b0 = data[pos], b1 = data[pos + 1];
+      guint8   b0 = data[pos], b1 = data[pos + 1];
       gboolean fin = (b0 & 0x80) != 0;
       unsigned opcode = b0 & 0x0f;
-      guint64 plen = b1 & 0x7f;
-      size_t hlen = 2;
-      guint8 *payload;
+      guint64  plen = b1 & 0x7f;
+      size_t   hlen = 2;
+      guint8  *payload;
 
       if (plen == 126)
         {
@@ -1147,8 +1162,8 @@ static void
 http_send_request (Bench *self,
                    Conn  *c)
 {
-  guint64 seq = self->n_sent++;
-  gint64 t = now_ns ();
+  guint64          seq = self->n_sent++;
+  gint64           t = now_ns ();
   g_autofree char *path = g_strdup_printf ("/apps/%s/events", opt.app_id);
   g_autofree char *body = NULL;
   g_autofree char *query = NULL;
@@ -1217,7 +1232,7 @@ http_chunked_body (const char *p,
   for (;;)
     {
       const char *eol = memmem (p, (size_t) (end - p), "\r\n", 2);
-      guint64 size;
+      guint64     size;
 
       if (eol == NULL)
         return 0;
@@ -1247,15 +1262,15 @@ http_parse (Bench        *self,
 
   while (c->state != CONN_CLOSED && pos < len)
     {
-      const char *p = (const char *) data + pos;
-      const char *end = (const char *) data + len;
-      const char *head_end = memmem (p, (size_t) (end - p), "\r\n\r\n", 4);
+      const char      *p = (const char *) data + pos;
+      const char      *end = (const char *) data + len;
+      const char      *head_end = memmem (p, (size_t) (end - p), "\r\n\r\n", 4);
       g_autofree char *head = NULL;
       g_autoptr (GString) body = NULL;
-      size_t head_len, total;
+      size_t      head_len, total;
       const char *h;
-      int status = 0;
-      gboolean close_after;
+      int         status = 0;
+      gboolean    close_after;
 
       if (head_end == NULL)
         {
@@ -1338,7 +1353,7 @@ conn_read (Bench *self,
     {
       ssize_t n = recv (c->fd, scratch, sizeof scratch, 0);
       guint8 *data;
-      size_t len, used;
+      size_t  len, used;
 
       if (n < 0)
         {
@@ -1417,13 +1432,13 @@ bench_poll (Bench *self,
             int    timeout_ms)
 {
   struct epoll_event events[1024];
-  int n = epoll_wait (self->epfd, events, G_N_ELEMENTS (events), timeout_ms);
+  int                n = epoll_wait (self->epfd, events, G_N_ELEMENTS (events), timeout_ms);
 
   if (n < 0 && errno != EINTR)
     bench_fail (self, "epoll_wait: %s", g_strerror (errno));
   for (int i = 0; i < n; i++)
     {
-      Conn *c = &self->conns[events[i].data.u32];
+      Conn   *c = &self->conns[events[i].data.u32];
       guint32 ev = events[i].events;
 
       if (c->fd < 0)
@@ -1602,7 +1617,7 @@ typedef struct
 static CpuMark
 cpu_mark (void)
 {
-  return (CpuMark) { read_cpu_s (opt.server_pid), self_cpu_s () };
+  return (CpuMark){ read_cpu_s (opt.server_pid), self_cpu_s () };
 }
 
 /* CPU shares of the measured phase: a server near 1.0 was the bottleneck; a
@@ -1613,7 +1628,7 @@ print_usage_since (CpuMark before,
                    gint64  t_end)
 {
   CpuMark after = cpu_mark ();
-  double secs = (double) (t_end - t_start) / NS_PER_S;
+  double  secs = (double) (t_end - t_start) / NS_PER_S;
 
   if (secs > 0 && before.server_cpu >= 0 && after.server_cpu >= 0)
     g_print ("server_cpu_util=%.2f\n", (after.server_cpu - before.server_cpu) / secs);
@@ -1627,13 +1642,13 @@ print_usage_since (CpuMark before,
 static int
 run_idle (void)
 {
-  Bench bench, *self = &bench;
+  Bench    bench, *self = &bench;
   unsigned n = (unsigned) opt.connections;
   unsigned last = MIN ((unsigned) opt.last, n);
-  long rss_before, rss_after;
-  CpuMark before;
-  gint64 t0, t_end = 0;
-  double secs;
+  long     rss_before, rss_after;
+  CpuMark  before;
+  gint64   t0, t_end = 0;
+  double   secs;
 
   bench_init (self, n, 0);
   rss_before = read_rss_kb (opt.server_pid);
@@ -1674,9 +1689,9 @@ fanout_step (Bench *self)
   while (self->n_sent < self->total && self->n_sent < self->complete + (guint64) opt.window &&
          pub->state == CONN_READY)
     {
-      char msg[256];
+      char   msg[256];
       gint64 t = now_ns ();
-      int len;
+      int    len;
 
       if (self->n_sent == (guint64) opt.warmup)
         bench_start_measure (self, t);
@@ -1693,10 +1708,10 @@ fanout_step (Bench *self)
 static int
 run_fanout (void)
 {
-  Bench bench, *self = &bench;
+  Bench    bench, *self = &bench;
   unsigned subs = (unsigned) opt.subscribers;
-  guint64 total = (guint64) opt.warmup + (guint64) opt.messages;
-  gint64 t0;
+  guint64  total = (guint64) opt.warmup + (guint64) opt.messages;
+  gint64   t0;
   /* conns[0] publishes, conns[1 .. subs] receive */
   bench_init (self, subs + 1, 0);
   self->publisher = &self->conns[0];
@@ -1713,9 +1728,9 @@ run_fanout (void)
   if (bench_loop (self, fanout_step, "publishing"))
     {
       guint64 deliveries = (guint64) opt.messages * subs;
-      double secs = (double) (self->t_complete - self->t_measure) / NS_PER_S;
+      double  secs = (double) (self->t_complete - self->t_measure) / NS_PER_S;
 
-      print_usage_since ((CpuMark) { self->server_cpu_at_measure, self->load_cpu_at_measure },
+      print_usage_since ((CpuMark){ self->server_cpu_at_measure, self->load_cpu_at_measure },
                          self->t_measure, self->t_complete);
       bench_settle (self);
       g_print ("deliveries=%" G_GUINT64_FORMAT "\n", deliveries);
@@ -1763,9 +1778,9 @@ api_step (Bench *self)
 static int
 run_api (void)
 {
-  Bench bench, *self = &bench;
+  Bench    bench, *self = &bench;
   unsigned subs = (unsigned) opt.subscribers;
-  guint64 total = (guint64) opt.warmup + (guint64) opt.messages;
+  guint64  total = (guint64) opt.warmup + (guint64) opt.messages;
 
   bench_init (self, subs, (unsigned) opt.http_connections);
   self->ordered = FALSE; /* concurrent requests may be published in any order */
@@ -1782,7 +1797,7 @@ run_api (void)
       gint64 t_end = MAX (self->t_complete, self->t_last_response);
       double secs = (double) (t_end - self->t_measure) / NS_PER_S;
 
-      print_usage_since ((CpuMark) { self->server_cpu_at_measure, self->load_cpu_at_measure },
+      print_usage_since ((CpuMark){ self->server_cpu_at_measure, self->load_cpu_at_measure },
                          self->t_measure, t_end);
       bench_settle (self);
       g_print ("available=1\n");
@@ -1813,18 +1828,27 @@ run_selftest (void)
   g_autofree char *auth = channel_auth ("278d425bdf160c739803", "7ad3773142a6692b25b8",
                                         "1234.1234", "private-foobar");
   g_autofree char *query = NULL;
-  char accept[32];
-  const char *body = "{\"name\":\"foo\",\"channels\":[\"project-3\"],\"data\":\"{\\\"some\\\":\\\"data\\\"}\"}";
-  const char *crier = "{\"event\":\"client-bench\",\"channel\":\"private-bench\",\"data\":\"{\\\"seq\\\":17,\\\"t\\\":42}\"}";
-  const char *soketi = "{\"event\":\"client-bench\",\"channel\":\"private-bench\",\"data\":{\"seq\":17,\"t\":42}}";
-  const char *welcome = "{\"event\":\"pusher:connection_established\",\"data\":\"{\\\"socket_id\\\":\\\"123.456\\\",\\\"activity_timeout\\\":120}\"}";
-  const char *event, *id;
-  size_t event_len;
-  guint64 seq, t;
-  int checks = 0, failures = 0;
+  char             accept[32];
+  const char      *body = "{\"name\":\"foo\",\"channels\":[\"project-3\"],\"data\":\"{\\\"some\\\":\\\"data\\\"}\"}";
+  const char      *crier = "{\"event\":\"client-bench\",\"channel\":\"private-bench\",\"data\":\"{\\\"seq\\\":17,\\\"t\\\":42}\"}";
+  const char      *soketi = "{\"event\":\"client-bench\",\"channel\":\"private-bench\",\"data\":{\"seq\":17,\"t\":42}}";
+  const char      *welcome = "{\"event\":\"pusher:connection_established\",\"data\":\"{\\\"socket_id\\\":\\\"123.456\\\",\\\"activity_timeout\\\":120}\"}";
+  const char      *event, *id;
+  size_t           event_len;
+  guint64          seq, t;
+  int              checks = 0, failures = 0;
 
-#define CHECK(cond) \
-  G_STMT_START { checks++; if (!(cond)) { fprintf (stderr, "selftest: %s failed\n", #cond); failures++; } } G_STMT_END
+#define CHECK(cond)                                       \
+  G_STMT_START                                            \
+  {                                                       \
+    checks++;                                             \
+    if (!(cond))                                          \
+      {                                                   \
+        fprintf (stderr, "selftest: %s failed\n", #cond); \
+        failures++;                                       \
+      }                                                   \
+  }                                                       \
+  G_STMT_END
 
   CHECK (g_str_equal (auth, "278d425bdf160c739803:58df8b0c36d6982b82c3ecf6b4662e34fe8c25bba48f5369f135bf843651c3a4"));
   query = api_signed_query ("POST", "/apps/3/events", "278d425bdf160c739803", "7ad3773142a6692b25b8",
@@ -1860,8 +1884,8 @@ run_free_port (void)
 {
   /* for bench/run: a port the kernel considers free right now */
   struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-  socklen_t len = sizeof addr;
-  int fd = socket (AF_INET, opt.udp ? SOCK_DGRAM : SOCK_STREAM, 0);
+  socklen_t          len = sizeof addr;
+  int                fd = socket (AF_INET, opt.udp ? SOCK_DGRAM : SOCK_STREAM, 0);
 
   if (fd < 0 || bind (fd, (struct sockaddr *) &addr, sizeof addr) < 0 ||
       getsockname (fd, (struct sockaddr *) &addr, &len) < 0)
@@ -1889,6 +1913,7 @@ static const GOptionEntry common_entries[] = {
   { "stall", 0, 0, G_OPTION_ARG_INT, &opt.stall, "Give up after this many seconds without progress (15)", "S" },
   { "server-pid", 0, 0, G_OPTION_ARG_INT, &opt.server_pid, "Server process for RSS and CPU figures", "PID" },
   { "sources", 0, 0, G_OPTION_ARG_INT, &opt.sources, "Loopback source addresses 127.0.0.1 .. 127.0.0.N to spread over (16)", "N" },
+  { "verbose", 'v', 0, G_OPTION_ARG_NONE, &opt.verbose, "Print every message sent and received (small runs only)", NULL },
   { "settle", 0, 0, G_OPTION_ARG_DOUBLE, &opt.settle, "Seconds to wait for stray messages or memory to settle (1)", "S" },
   { NULL }
 };
@@ -1936,7 +1961,7 @@ main (int   argc,
   g_autoptr (GOptionContext) context = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *summary = NULL;
-  const char *command;
+  const char      *command;
 
   if (argc < 2 || argv[1][0] == '-')
     {
@@ -1982,7 +2007,7 @@ main (int   argc,
     opt.secret = g_strdup ("app-secret");
   if (opt.channel == NULL)
     opt.channel = g_strdup (g_str_equal (command, "fanout") ? "private-bench"
-                            : g_str_equal (command, "api") ? "bench-api"
+                            : g_str_equal (command, "api")  ? "bench-api"
                                                             : "bench-idle");
   if (opt.event == NULL)
     opt.event = g_strdup (g_str_equal (command, "api") ? "bench-api" : "client-bench");
