@@ -6,6 +6,9 @@
 #include <locale.h>
 
 #include "crier-cli.h"
+#ifdef CRIER_HAVE_GUI
+#include "crier-application.h"
+#endif
 
 int
 main (int    argc,
@@ -20,7 +23,15 @@ main (int    argc,
   if (crier_cli_handles (argc, argv))
     return crier_cli_run (argc, argv);
 
-  /* TODO(#5): the dashboard window. Until then, explain instead of failing silently. */
+#ifdef CRIER_HAVE_GUI
+  {
+    /* Everything else, --gapplication-service included, goes to the GApplication. */
+    g_autoptr (CrierApplication) app = crier_application_new ();
+
+    return g_application_run (G_APPLICATION (app), argc, argv);
+  }
+#else
   g_printerr (_("crier: the dashboard is not available in this build; run “crier --server”\n"));
   return 2;
+#endif
 }

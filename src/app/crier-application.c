@@ -106,9 +106,11 @@ build_config (CrierApplication *self,
   if (!self->explicit_config)
     {
       g_autofree char *host = g_settings_get_string (self->settings, "host");
+      guint16 port;
 
+      g_settings_get (self->settings, "port", "q", &port);
       crier_config_set_host (config, host);
-      crier_config_set_port (config, g_settings_get_uint (self->settings, "port"));
+      crier_config_set_port (config, port);
       cert = g_settings_get_string (self->settings, "tls-cert");
       key = g_settings_get_string (self->settings, "tls-key");
       crier_config_set_tls (config, *cert ? cert : NULL, *key ? key : NULL);
@@ -168,6 +170,7 @@ crier_application_start_server (CrierApplication *self)
       server_running_cb (server, NULL, self);
       return FALSE;
     }
+  g_debug ("server listening on port %u", crier_server_get_port (server));
   set_server_error (self, NULL, FALSE);
   server_running_cb (server, NULL, self);
   return TRUE;
@@ -345,6 +348,7 @@ crier_application_handle_local_options (GApplication *app,
                                         GVariantDict *options)
 {
   CrierApplication *self = CRIER_APPLICATION (app);
+  const char *port = NULL;
 
   if (g_variant_dict_lookup (options, "config", "^ay", &self->config_path))
     {
@@ -354,15 +358,21 @@ crier_application_handle_local_options (GApplication *app,
       self->config_path = g_canonicalize_filename (path, NULL);
     }
   g_variant_dict_lookup (options, "host", "s", &self->host);
-  if (g_variant_dict_lookup (options, "port", "i", &self->port) &&
-      (self->port < 0 || self->port > 65535))
+  /* A string: GApplication drops an integer option whose value is 0, and 0 is a port. */
+  if (g_variant_dict_lookup (options, "port", "&s", &port))
     {
-      g_printerr (_("crier: --port must be between 0 and 65535, not %d\n"), self->port);
-      return 2;
+      guint64 value;
+
+      if (!g_ascii_string_to_unsigned (port, 10, 0, 65535, &value, NULL))
+        {
+          g_printerr (_("crier: --port must be between 0 and 65535, not “%s”\n"), port);
+          return 2;
+        }
+      self->port = (int) value;
     }
   g_variant_dict_lookup (options, "tls-cert", "^ay", &self->tls_cert);
   g_variant_dict_lookup (options, "tls-key", "^ay", &self->tls_key);
-  return G_APPLICATION_CLASS (crier_application_parent_class)->handle_local_options (app, options);
+  return -1; /* go on: register, then activate here or in the running instance */
 }
 
 static void
@@ -490,7 +500,7 @@ crier_application_init (CrierApplication *self)
   const GOptionEntry entries[] = {
     { "host", 0, 0, G_OPTION_ARG_STRING, NULL,
       N_("Address to listen on (default: the preferences)"), N_("HOST") },
-    { "port", 'p', 0, G_OPTION_ARG_INT, NULL,
+    { "port", 'p', 0, G_OPTION_ARG_STRING, NULL,
       N_("Port to listen on (default: the preferences; 0 picks a free one)"), N_("PORT") },
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, NULL,
       N_("Read server and app settings from FILE"), N_("FILE") },

@@ -69,15 +69,15 @@ update_status (CrierWindow *self)
       g_autofree char *address = g_strdup_printf ("%s://%s:%u", crier_server_is_tls (server) ? "wss" : "ws",
                                                   crier_config_get_host (config),
                                                   crier_server_get_port (server));
-      g_autofree char *detail = g_strdup_printf (_("Listening · HTTP API %s://%s:%u"),
-                                                 crier_server_is_tls (server) ? "https" : "http",
-                                                 crier_config_get_host (config),
-                                                 crier_server_get_port (server));
+      g_autofree char *tooltip = g_strdup_printf (_("WebSocket %s · HTTP API %s://%s:%u"), address,
+                                                  crier_server_is_tls (server) ? "https" : "http",
+                                                  crier_config_get_host (config),
+                                                  crier_server_get_port (server));
 
       gtk_label_set_label (self->status_label, address);
-      gtk_label_set_label (self->status_detail, detail);
+      gtk_label_set_label (self->status_detail, _("Listening"));
       gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "running");
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), address);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), tooltip);
     }
   else
     {
@@ -202,14 +202,13 @@ close_request_cb (CrierWindow *self)
   return FALSE;
 }
 
+/* "application" is not a construct property: it arrives after constructed (). */
 static void
-crier_window_constructed (GObject *object)
+application_cb (CrierWindow *self)
 {
-  CrierWindow *self = CRIER_WINDOW (object);
   GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
 
-  G_OBJECT_CLASS (crier_window_parent_class)->constructed (object);
-  if (CRIER_IS_APPLICATION (app))
+  if (CRIER_IS_APPLICATION (app) && self->application == NULL)
     {
       GSettings *settings = crier_application_get_settings (CRIER_APPLICATION (app));
 
@@ -227,6 +226,16 @@ crier_window_constructed (GObject *object)
       crier_window_set_server (self, crier_application_get_server (self->application));
     }
   update_status (self);
+}
+
+static void
+crier_window_constructed (GObject *object)
+{
+  CrierWindow *self = CRIER_WINDOW (object);
+
+  G_OBJECT_CLASS (crier_window_parent_class)->constructed (object);
+  g_signal_connect (self, "notify::application", G_CALLBACK (application_cb), NULL);
+  application_cb (self);
 }
 
 static void
