@@ -330,6 +330,8 @@ crier_apps_page_dispose (GObject *object)
   g_clear_object (&self->server);
   g_clear_weak_pointer (&self->application);
   gtk_widget_dispose_template (GTK_WIDGET (self), CRIER_TYPE_APPS_PAGE);
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (child);
   G_OBJECT_CLASS (crier_apps_page_parent_class)->dispose (object);
 }
 

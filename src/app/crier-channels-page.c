@@ -75,6 +75,8 @@ crier_channels_page_dispose (GObject *object)
   if (self->model != NULL)
     g_signal_handlers_disconnect_by_data (self->model, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), CRIER_TYPE_CHANNELS_PAGE);
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (child);
   g_clear_object (&self->model);
   G_OBJECT_CLASS (crier_channels_page_parent_class)->dispose (object);
 }

@@ -72,6 +72,8 @@ crier_connections_page_dispose (GObject *object)
   if (self->model != NULL)
     g_signal_handlers_disconnect_by_data (self->model, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), CRIER_TYPE_CONNECTIONS_PAGE);
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (child);
   g_clear_object (&self->model);
   g_clear_object (&self->server);
   G_OBJECT_CLASS (crier_connections_page_parent_class)->dispose (object);

@@ -68,10 +68,15 @@ filter_func (gpointer item,
   return TRUE;
 }
 
+/* Without a condition the filter matches everything, so the filter model passes the log
+ * through instead of testing every row of a flood. */
 static void
 refilter (CrierLogPage *self)
 {
-  gtk_filter_changed (GTK_FILTER (self->custom_filter), GTK_FILTER_CHANGE_DIFFERENT);
+  if (self->kind_filter == 0 && self->app_filter == NULL && self->channel_filter == NULL)
+    gtk_custom_filter_set_filter_func (self->custom_filter, NULL, NULL, NULL);
+  else
+    gtk_custom_filter_set_filter_func (self->custom_filter, filter_func, self, NULL);
 }
 
 static void
@@ -261,6 +266,8 @@ crier_log_page_dispose (GObject *object)
   if (self->filter_model != NULL)
     g_signal_handlers_disconnect_by_data (self->filter_model, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), CRIER_TYPE_LOG_PAGE);
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (child);
   g_clear_object (&self->log);
   g_clear_object (&self->server);
   G_OBJECT_CLASS (crier_log_page_parent_class)->dispose (object);
@@ -361,7 +368,6 @@ crier_log_page_init (CrierLogPage *self)
 {
   self->autoscroll = TRUE;
   gtk_widget_init_template (GTK_WIDGET (self));
-  gtk_custom_filter_set_filter_func (self->custom_filter, filter_func, self, NULL);
   g_signal_connect (self->filter_model, "items-changed", G_CALLBACK (filtered_items_changed_cb), self);
   g_signal_connect (self->selection, "notify::selected-item", G_CALLBACK (selection_changed_cb), self);
   g_signal_connect (self->kind_dropdown, "notify::selected", G_CALLBACK (kind_selected_cb), self);

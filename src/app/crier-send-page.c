@@ -468,6 +468,8 @@ crier_send_page_dispose (GObject *object)
   CrierSendPage *self = CRIER_SEND_PAGE (object);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CRIER_TYPE_SEND_PAGE);
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (child);
   g_clear_object (&self->server);
   g_clear_object (&self->connections);
   g_clear_object (&self->channels);

@@ -182,6 +182,8 @@ crier_stats_page_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->sampler, self);
   g_clear_object (&self->sampler);
   gtk_widget_dispose_template (GTK_WIDGET (self), CRIER_TYPE_STATS_PAGE);
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (child);
   G_OBJECT_CLASS (crier_stats_page_parent_class)->dispose (object);
 }
 

@@ -1,0 +1,343 @@
+/* test-models.c — the dashboard's list models, without a display
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "crier-channel-list.h"
+#include "crier-config-writer.h"
+#include "crier-connection-list.h"
+#include "crier-event-log.h"
+#include "crier-laravel-env.h"
+#include "crier-notification.h"
+#include "crier-stats-sampler.h"
+#include "crier-test-utils.h"
+
+#define TEST_CONFIG                                                                  \
+  "[app:" CRIER_TEST_APP_ID "]\nkey=" CRIER_TEST_APP_KEY "\nsecret=" CRIER_TEST_APP_SECRET "\n"
+
+static guint n_changes;
+
+static void
+count_changes_cb (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  gpointer    user_data)
+{
+  n_changes++;
+}
+
+static CrierMonitorEvent *
+make_event (CrierMonitorKind kind,
+            const char      *socket_id,
+            const char      *channel)
+{
+  CrierMonitorEvent *event = crier_monitor_event_new (kind);
+
+  event->app_id = g_strdup ("app-id");
+  event->socket_id = g_strdup (socket_id);
+  event->channel = g_strdup (channel);
+  return event;
+}
+
+static void
+test_event_log_batches (void)
+{
+  g_autoptr (CrierEventLog) log = crier_event_log_new (100);
+
+  g_signal_connect (log, "items-changed", G_CALLBACK (count_changes_cb), NULL);
+  n_changes = 0;
+  for (int i = 0; i < 5; i++)
+    {
+      g_autoptr (CrierMonitorEvent) event = make_event (CRIER_MONITOR_EVENT_PUBLISHED, NULL, "orders");
+
+      crier_event_log_push (log, event);
+    }
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, 0);
+  crier_event_log_flush (log);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, 5);
+  g_assert_cmpuint (n_changes, ==, 1);
+  crier_event_log_flush (log); /* nothing queued: no signal */
+  g_assert_cmpuint (n_changes, ==, 1);
+}
+
+static void
+test_event_log_bounded (void)
+{
+  g_autoptr (CrierEventLog) log = crier_event_log_new (100);
+  g_autoptr (CrierEventItem) last = NULL;
+
+  g_signal_connect (log, "items-changed", G_CALLBACK (count_changes_cb), NULL);
+  for (int i = 0; i < 1000; i++)
+    {
+      g_autoptr (CrierMonitorEvent) event = make_event (CRIER_MONITOR_CLIENT_EVENT, NULL, "c");
+
+      event->count = i;
+      crier_event_log_push (log, event);
+    }
+  crier_event_log_flush (log);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, 100);
+  last = g_list_model_get_item (G_LIST_MODEL (log), 99);
+  g_assert_cmpuint (crier_event_item_get_event (last)->count, ==, 999);
+  n_changes = 0;
+  for (int i = 0; i < 30; i++)
+    {
+      g_autoptr (CrierMonitorEvent) event = make_event (CRIER_MONITOR_CONNECTED, "1.1", NULL);
+
+      crier_event_log_push (log, event);
+    }
+  crier_event_log_flush (log);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, 100);
+  g_assert_cmpuint (n_changes, ==, 2); /* the drop at the head, the tail appended */
+  g_assert_cmpuint (crier_event_log_get_total (log), ==, 1030);
+  crier_event_log_set_capacity (log, 10);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, 10);
+  crier_event_log_clear (log);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, 0);
+}
+
+static void
+test_event_log_json_lines (void)
+{
+  g_autoptr (CrierEventLog) log = crier_event_log_new (10);
+  g_autoptr (CrierMonitorEvent) event = make_event (CRIER_MONITOR_EVENT_PUBLISHED, NULL, "orders");
+  g_autoptr (CrierEventItem) item = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *details = NULL;
+  g_auto (GStrv) lines = NULL;
+
+  event->event = g_strdup ("App\\Events\\OrderShipped");
+  event->data = g_strdup ("{\"id\":1}");
+  crier_event_log_push (log, event);
+  crier_event_log_push (log, event);
+  crier_event_log_flush (log);
+  text = crier_event_log_to_json_lines (log, NULL);
+  lines = g_strsplit (text, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 3);
+  g_assert_cmpstr (lines[2], ==, "");
+  g_assert_nonnull (strstr (lines[0], "\"kind\":\"event_published\""));
+  g_assert_nonnull (strstr (lines[0], "\"channel\":\"orders\""));
+  item = g_list_model_get_item (G_LIST_MODEL (log), 0);
+  details = crier_event_item_dup_details (item);
+  g_assert_nonnull (strstr (details, "\"id\" : 1")); /* the payload pretty-printed as an object */
+  g_assert_cmpstr (crier_event_item_get_kind_name (item), ==, "event_published");
+  g_assert_nonnull (strstr (crier_event_item_get_search_text (item), "OrderShipped"));
+}
+
+static void
+test_event_log_monitor (void)
+{
+  g_autoptr (CrierMonitor) monitor = crier_monitor_new ();
+  g_autoptr (CrierEventLog) log = crier_event_log_new (10);
+
+  crier_event_log_set_monitor (log, monitor);
+  g_assert_true (crier_monitor_is_active (monitor));
+  crier_monitor_emit (monitor, make_event (CRIER_MONITOR_CONNECTED, "1.2", NULL));
+  /* The flush timer brings it in. */
+  crier_test_wait_until (g_list_model_get_n_items (G_LIST_MODEL (log)) == 1, CRIER_TEST_TIMEOUT);
+  crier_event_log_set_monitor (log, NULL);
+  g_assert_false (crier_monitor_is_active (monitor));
+}
+
+static void
+test_connection_list_events (void)
+{
+  g_autoptr (CrierServer) server = crier_server_new (NULL);
+  g_autoptr (CrierConnectionList) list = crier_connection_list_new (server);
+  CrierMonitor *monitor = crier_server_get_monitor (server);
+  CrierMonitorEvent *event;
+  g_autoptr (CrierConnectionItem) item = NULL;
+
+  g_signal_connect (list, "items-changed", G_CALLBACK (count_changes_cb), NULL);
+  n_changes = 0;
+  event = make_event (CRIER_MONITOR_CONNECTED, "1.1", NULL);
+  event->remote = g_strdup ("127.0.0.1");
+  event->message = g_strdup ("origin http://localhost:5173");
+  crier_monitor_emit (monitor, event);
+  crier_monitor_emit (monitor, make_event (CRIER_MONITOR_CONNECTED, "2.2", NULL));
+  crier_monitor_emit (monitor, make_event (CRIER_MONITOR_CONNECTED, "3.3", NULL));
+  crier_monitor_emit (monitor, make_event (CRIER_MONITOR_SUBSCRIBED, "1.1", "orders"));
+  crier_connection_list_flush (list);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 3);
+  g_assert_cmpuint (n_changes, ==, 1);
+
+  event = make_event (CRIER_MONITOR_SIGNED_IN, "2.2", NULL);
+  event->user_id = g_strdup ("7");
+  crier_monitor_emit (monitor, event);
+  crier_monitor_emit (monitor, make_event (CRIER_MONITOR_DISCONNECTED, "1.1", NULL));
+  crier_monitor_emit (monitor, make_event (CRIER_MONITOR_CONNECTED, "4.4", NULL));
+  crier_monitor_emit (monitor, make_event (CRIER_MONITOR_DISCONNECTED, "4.4", NULL));
+  n_changes = 0;
+  crier_connection_list_flush (list);
+  g_assert_cmpuint (n_changes, ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 2);
+  item = g_list_model_get_item (G_LIST_MODEL (list), 0);
+  g_assert_cmpstr (crier_connection_item_get_socket_id (item), ==, "2.2");
+  g_assert_cmpstr (crier_connection_item_get_user_id (item), ==, "7");
+  g_assert_null (crier_connection_list_find (list, "1.1"));
+  g_assert_nonnull (crier_connection_list_find (list, "3.3"));
+}
+
+static void
+test_channel_list_presence (void)
+{
+  g_autoptr (CrierServer) server = crier_server_new (NULL);
+  g_autoptr (CrierChannelList) list = crier_channel_list_new (server);
+  CrierMonitor *monitor = crier_server_get_monitor (server);
+  CrierMonitorEvent *event;
+  CrierChannelItem *item;
+
+  crier_monitor_emit (monitor, make_event (CRIER_MONITOR_CHANNEL_OCCUPIED, "1.1", "presence-room"));
+  event = make_event (CRIER_MONITOR_SUBSCRIBED, "1.1", "presence-room");
+  event->count = 1;
+  crier_monitor_emit (monitor, event);
+  event = make_event (CRIER_MONITOR_MEMBER_ADDED, "1.1", "presence-room");
+  event->user_id = g_strdup ("1");
+  event->data = g_strdup ("{\"name\":\"Ada\"}");
+  crier_monitor_emit (monitor, event);
+  crier_monitor_emit (monitor, make_event (CRIER_MONITOR_EVENT_PUBLISHED, NULL, "presence-room"));
+  crier_channel_list_flush (list);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 1);
+  item = crier_channel_list_find (list, "app-id", "presence-room");
+  g_assert_nonnull (item);
+  g_assert_cmpuint (crier_channel_item_get_subscribers (item), ==, 1);
+  g_assert_cmpuint (crier_channel_item_get_events (item), ==, 1);
+  g_assert_true (crier_channel_item_get_channel_type (item) & CRIER_CHANNEL_PRESENCE);
+  g_assert_cmpuint (g_list_model_get_n_items (crier_channel_item_get_members (item)), ==, 1);
+  {
+    g_autoptr (CrierMemberItem) member = g_list_model_get_item (crier_channel_item_get_members (item), 0);
+
+    g_assert_cmpstr (crier_member_item_get_user_info (member), ==, "{\"name\":\"Ada\"}");
+  }
+  event = make_event (CRIER_MONITOR_MEMBER_REMOVED, "1.1", "presence-room");
+  event->user_id = g_strdup ("1");
+  crier_monitor_emit (monitor, event);
+  crier_monitor_emit (monitor, make_event (CRIER_MONITOR_CHANNEL_VACATED, "1.1", "presence-room"));
+  crier_channel_list_flush (list);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 0);
+}
+
+/* Attached to a running server with a real client: the snapshot, then live updates. */
+static void
+test_lists_live (void)
+{
+  g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
+  g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
+  g_autoptr (CrierConnectionList) connections = NULL;
+  g_autoptr (CrierChannelList) channels = NULL;
+  g_autoptr (CrierTestClient) second = NULL;
+  g_autoptr (JsonObject) reply = crier_test_client_subscribe (client, "orders", NULL, NULL);
+
+  connections = crier_connection_list_new (server->server);
+  channels = crier_channel_list_new (server->server);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (connections)), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (channels)), ==, 1);
+  g_assert_cmpuint (crier_channel_item_get_subscribers (crier_channel_list_find (channels, CRIER_TEST_APP_ID, "orders")), ==, 1);
+
+  second = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
+  crier_test_wait_until (g_list_model_get_n_items (G_LIST_MODEL (connections)) == 2, CRIER_TEST_TIMEOUT);
+  g_clear_pointer (&client, crier_test_client_free);
+  crier_test_wait_until (g_list_model_get_n_items (G_LIST_MODEL (channels)) == 0, CRIER_TEST_TIMEOUT);
+  crier_test_wait_until (g_list_model_get_n_items (G_LIST_MODEL (connections)) == 1, CRIER_TEST_TIMEOUT);
+}
+
+static void
+test_stats_sampler (void)
+{
+  g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
+  g_autoptr (CrierStatsSampler) sampler = crier_stats_sampler_new (server->server);
+  g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
+
+  crier_stats_sampler_sample (sampler);
+  g_assert_cmpuint (crier_stats_sampler_get_n_samples (sampler), ==, 1);
+  g_assert_cmpuint (crier_stats_sampler_get_sample (sampler, 0)->connections, ==, 1);
+  for (int i = 0; i < CRIER_STATS_SAMPLER_HISTORY + 5; i++)
+    crier_stats_sampler_sample (sampler);
+  g_assert_cmpuint (crier_stats_sampler_get_n_samples (sampler), ==, CRIER_STATS_SAMPLER_HISTORY);
+  g_assert_cmpuint (crier_stats_sampler_get_stats (sampler)->peak_connections, ==, 1);
+}
+
+static void
+test_laravel_env (void)
+{
+  g_autoptr (CrierAppConfig) app = crier_app_config_new ("app-id", "app-key", "app-secret");
+  g_autofree char *pusher = crier_laravel_env_block (app, "0.0.0.0", 6001, FALSE, "pusher");
+  g_autofree char *reverb = crier_laravel_env_block (app, "127.0.0.1", 8080, TRUE, "reverb");
+  g_autofree char *echo = crier_laravel_echo_snippet ("reverb");
+
+  g_assert_nonnull (strstr (pusher, "BROADCAST_CONNECTION=pusher\n"));
+  g_assert_nonnull (strstr (pusher, "PUSHER_APP_SECRET=app-secret\n"));
+  g_assert_nonnull (strstr (pusher, "PUSHER_HOST=127.0.0.1\nPUSHER_PORT=6001\nPUSHER_SCHEME=http\n"));
+  g_assert_nonnull (strstr (pusher, "VITE_PUSHER_APP_CLUSTER=\"${PUSHER_APP_CLUSTER}\""));
+  g_assert_nonnull (strstr (reverb, "BROADCAST_CONNECTION=reverb\n"));
+  g_assert_nonnull (strstr (reverb, "REVERB_PORT=8080\nREVERB_SCHEME=https\n"));
+  g_assert_null (strstr (reverb, "VITE_REVERB_APP_SECRET"));
+  g_assert_nonnull (strstr (echo, "broadcaster: 'reverb'"));
+}
+
+static void
+test_notification_data (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *data = crier_notification_build_data ("{\"invoice_id\":7,\"id\":1}",
+                                                          "App\\Notifications\\InvoicePaid", &id, &error);
+  g_autofree char *expected = NULL;
+  g_autofree char *channel = crier_notification_channel (NULL, "1");
+
+  g_assert_no_error (error);
+  g_assert_true (g_uuid_string_is_valid (id));
+  /* A data key named id keeps its place but gets the notification's id (array_merge). */
+  expected = g_strdup_printf ("{\"invoice_id\":7,\"id\":\"%s\",\"type\":\"App\\\\Notifications\\\\InvoicePaid\"}", id);
+  g_assert_cmpstr (data, ==, expected);
+  g_assert_cmpstr (channel, ==, "private-App.Models.User.1");
+  g_assert_null (crier_notification_build_data ("[1]", "X", NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+}
+
+static void
+test_config_writer (void)
+{
+  const char *existing = "# my settings\n[server]\nport=7000\n\n[app:old]\nkey=old-key\nsecret=old-secret\n";
+  g_autoptr (GPtrArray) apps = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_app_config_unref);
+  g_autoptr (CrierConfig) config = crier_config_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+  CrierAppConfig *app;
+
+  g_ptr_array_add (apps, crier_app_config_new ("new", "new-key", "new-secret"));
+  ((CrierAppConfig *) apps->pdata[0])->client_events = FALSE;
+  text = crier_config_write_apps (existing, apps, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (text, "# my settings"));
+  g_assert_null (strstr (text, "[app:old]"));
+  g_assert_true (crier_config_load_data (config, text, "written", &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (crier_config_get_port (config), ==, 7000);
+  g_assert_cmpuint (crier_config_get_apps (config)->len, ==, 1);
+  app = crier_config_find_app (config, "new");
+  g_assert_nonnull (app);
+  g_assert_cmpstr (app->secret, ==, "new-secret");
+  g_assert_false (app->client_events);
+  g_ptr_array_set_size (apps, 0);
+  g_assert_null (crier_config_write_apps (existing, apps, &error));
+  g_assert_error (error, CRIER_CONFIG_ERROR, CRIER_CONFIG_ERROR_INVALID);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/models/event-log/batches", test_event_log_batches);
+  g_test_add_func ("/models/event-log/bounded", test_event_log_bounded);
+  g_test_add_func ("/models/event-log/json-lines", test_event_log_json_lines);
+  g_test_add_func ("/models/event-log/monitor", test_event_log_monitor);
+  g_test_add_func ("/models/connection-list/events", test_connection_list_events);
+  g_test_add_func ("/models/channel-list/presence", test_channel_list_presence);
+  g_test_add_func ("/models/lists/live", test_lists_live);
+  g_test_add_func ("/models/stats-sampler", test_stats_sampler);
+  g_test_add_func ("/models/laravel-env", test_laravel_env);
+  g_test_add_func ("/models/notification-data", test_notification_data);
+  g_test_add_func ("/models/config-writer", test_config_writer);
+  return g_test_run ();
+}
