@@ -621,6 +621,13 @@ class Context {
     return client;
   }
 
+  /** A temporary directory, removed when the process exits (after crier stopped). */
+  tempDir() {
+    const dir = mkdtempSync(join(tmpdir(), 'crier-interop-'));
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+    return dir;
+  }
+
   /** A listening WebhookReceiver, closed at the end of the scenario. */
   async webhookReceiver(label = 'receiver') {
     const { PusherServer } = await loadLibs();
@@ -965,11 +972,18 @@ export class WebhookReceiver {
   }
 
   /** Poll `fn` until truthy; fails at once on a malformed request. */
-  waitFor(fn, what, ms = WAIT_MS) {
-    return until(() => {
+  async waitFor(fn, what, ms = WAIT_MS) {
+    const deadline = Date.now() + ms;
+    for (;;) {
       this.assertClean();
-      return fn();
-    }, `${what} (${this.label} got: ${this.requests.map((r) => `#${r.n} ${r.path} ${r.answer} ${r.body}`).join('\n    ') || 'nothing'})`, ms);
+      const v = await fn();
+      if (v) return v;
+      if (Date.now() > deadline) {
+        const got = this.requests.map((r) => `#${r.n} ${r.path} → ${r.answer}: ${r.body}`).join('\n    ') || 'nothing';
+        fail(`timed out after ${ms} ms waiting for ${what}; ${this.label} got:\n    ${got}`);
+      }
+      await sleep(20);
+    }
   }
 
   /** Wait until `path` has `n` successfully delivered events; returns them all. */
