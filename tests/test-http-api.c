@@ -399,7 +399,9 @@ test_auth_wrong_key (Fixture      *f,
                                                      "{\"name\":\"e\",\"channel\":\"a\",\"data\":\"{}\"}",
                                                      "other-key", "other-secret", now (), NULL);
 
-  assert_error (response, 401, "Unknown auth_key: 'other-key' is not the key of app '3'");
+  assert_error (response, 401, "Unknown auth_key: 'other-key' is not the key of app '3'. It is the "
+                "key of app 'other': the sender's PUSHER_APP_ID and PUSHER_APP_KEY belong to "
+                "different apps.");
   assert_nothing (client);
 }
 
@@ -460,7 +462,9 @@ test_auth_bad_signature (Fixture      *f,
   g_autofree char *escaped = g_strescape (to_sign, NULL);
   const char *signature = strstr (query, "auth_signature=") + strlen ("auth_signature=");
   g_autofree char *expected = g_strdup_printf (
-    "Invalid signature: you should have sent HmacSHA256Hex(\"%s\", your_secret_key), but you sent \"%s\"",
+    "Invalid signature: you should have sent HmacSHA256Hex(\"%s\", your_secret_key), but you sent "
+    "\"%s\". The signature matches no known secret: the sender's PUSHER_APP_SECRET is not the "
+    "secret of app '3', or it signed another text (a path prefix, other query parameters).",
     escaped, signature);
 
   /* Pusher's wording, with the string to sign escaped onto one line (§14.2). */

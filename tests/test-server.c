@@ -256,7 +256,8 @@ test_connect_unknown_key (Fixture      *f,
   event = crier_test_server_find_event (f->server, CRIER_MONITOR_AUTH_FAILED, NULL, 0);
   g_assert_nonnull (event);
   g_assert_cmpint (event->code, ==, 4001);
-  g_assert_nonnull (strstr (event->message, "no-such-key"));
+  g_assert_cmpstr (event->message, ==, "Application does not exist");
+  g_assert_nonnull (strstr (event->explanation, "Unknown key 'no-such-key': no app has it."));
   g_assert_null (crier_test_server_find_event (f->server, CRIER_MONITOR_CONNECTED, NULL, 0));
   g_assert_cmpuint (crier_server_count_connections (f->server->server), ==, 0);
 }
@@ -365,7 +366,7 @@ test_connect_origin (Fixture      *f,
   g_assert_nonnull (event);
   g_assert_cmpint (event->code, ==, 4009);
   g_assert_cmpstr (event->app_id, ==, "origins");
-  g_assert_nonnull (strstr (event->message, "https://evil.example"));
+  g_assert_nonnull (strstr (event->explanation, "Origin 'https://evil.example' is not in the allowed-origins"));
 }
 
 /* Subscriptions */

@@ -24,6 +24,8 @@ crier_app_free (CrierApp *app)
 {
   g_hash_table_unref (app->channels);
   g_hash_table_unref (app->users);
+  if (app->past_sockets != NULL)
+    g_queue_free_full (app->past_sockets, g_free);
   crier_app_config_unref (app->config);
   g_free (app);
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crier-explain.h"
 #include "crier-message.h"
 #include "crier-metrics.h"
 #include "crier-names.h"
@@ -133,8 +134,22 @@ check_signature (Request *request)
   key = g_hash_table_lookup (request->query, "auth_key");
   if (!g_str_equal (key, config->key))
     {
-      fail (request, SOUP_STATUS_UNAUTHORIZED, "Unknown auth_key: '%s' is not the key of app '%s'",
-            key, config->id);
+      CrierApp *owner = g_hash_table_lookup (request->server->apps_by_key, key);
+
+      if (g_str_equal (key, config->secret))
+        fail (request, SOUP_STATUS_UNAUTHORIZED,
+              "Unknown auth_key: '%s' is not the key of app '%s'. The key and the secret are "
+              "swapped: auth_key is the app's secret; its key is '%s'.",
+              key, config->id, config->key);
+      else if (owner != NULL)
+        fail (request, SOUP_STATUS_UNAUTHORIZED,
+              "Unknown auth_key: '%s' is not the key of app '%s'. It is the key of app '%s': the "
+              "sender's PUSHER_APP_ID and PUSHER_APP_KEY belong to different apps.",
+              key, config->id, owner->config->id);
+      else
+        fail (request, SOUP_STATUS_UNAUTHORIZED,
+              "Unknown auth_key: '%s' is not the key of app '%s' (its key is '%s').", key,
+              config->id, config->key);
       return FALSE;
     }
   if (!g_str_equal (g_hash_table_lookup (request->query, "auth_version"), "1.0"))
@@ -150,9 +165,18 @@ check_signature (Request *request)
       g_autofree char *given = format_timestamp (timestamp);
       g_autofree char *server = format_timestamp (now);
 
-      fail (request, SOUP_STATUS_UNAUTHORIZED,
-            "Timestamp expired: Given timestamp (%s) not within %ds of server time (%s)",
-            end == timestamp_text || *end != '\0' ? timestamp_text : given, TIMESTAMP_WINDOW, server);
+      if (end == timestamp_text || *end != '\0')
+        fail (request, SOUP_STATUS_UNAUTHORIZED,
+              "Timestamp expired: Given timestamp (%s) not within %ds of server time (%s). "
+              "auth_timestamp must be Unix time in seconds.",
+              timestamp_text, TIMESTAMP_WINDOW, server);
+      else
+        fail (request, SOUP_STATUS_UNAUTHORIZED,
+              "Timestamp expired: Given timestamp (%s) not within %ds of server time (%s). "
+              "The sender's clock is %" G_GINT64_FORMAT " s %s the server's: check its clock "
+              "(NTP) or a delayed queue job.",
+              given, TIMESTAMP_WINDOW, server, ABS (now - timestamp),
+              timestamp < now ? "behind" : "ahead of");
       return FALSE;
     }
   if (body_length > 0 || body_md5 != NULL)
@@ -178,11 +202,13 @@ check_signature (Request *request)
   if (!crier_signature_equal (expected, signature))
     {
       g_autofree char *shown = g_strescape (to_sign, NULL);
+      g_autofree char *why = crier_explain_api_signature (request->server, request->app, to_sign,
+                                                          signature);
 
       fail (request, SOUP_STATUS_UNAUTHORIZED,
             "Invalid signature: you should have sent HmacSHA256Hex(\"%s\", your_secret_key), "
-            "but you sent \"%s\"",
-            shown, signature);
+            "but you sent \"%s\". %s",
+            shown, signature, why);
       return FALSE;
     }
   return TRUE;

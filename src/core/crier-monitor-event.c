@@ -81,6 +81,8 @@ monitor_event_clear (CrierMonitorEvent *event)
   g_free (event->user_id);
   g_free (event->remote);
   g_free (event->message);
+  g_free (event->explanation);
+  g_free (event->details);
 }
 
 void
@@ -114,6 +116,7 @@ crier_monitor_event_to_json (const CrierMonitorEvent *event)
     { "app_id", event->app_id }, { "socket_id", event->socket_id },
     { "channel", event->channel }, { "event", event->event }, { "data", event->data },
     { "user_id", event->user_id }, { "remote", event->remote }, { "message", event->message },
+    { "explanation", event->explanation },
   };
 
   json_builder_begin_object (builder);
@@ -136,6 +139,16 @@ crier_monitor_event_to_json (const CrierMonitorEvent *event)
     {
       json_builder_set_member_name (builder, "count");
       json_builder_add_int_value (builder, event->count);
+    }
+  if (event->details != NULL)
+    {
+      g_autoptr (JsonParser) parser = json_parser_new ();
+
+      if (json_parser_load_from_data (parser, event->details, -1, NULL))
+        {
+          json_builder_set_member_name (builder, "details");
+          json_builder_add_value (builder, json_node_copy (json_parser_get_root (parser)));
+        }
     }
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
@@ -172,6 +185,8 @@ crier_monitor_event_to_text (const CrierMonitorEvent *event)
     g_string_append_printf (line, " count=%u", event->count);
   if (event->message != NULL)
     g_string_append_printf (line, " — %s", event->message);
+  if (event->explanation != NULL)
+    g_string_append_printf (line, " — why: %s", event->explanation);
   if (event->data != NULL)
     {
       glong chars = g_utf8_strlen (event->data, -1);

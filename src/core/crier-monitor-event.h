@@ -20,6 +20,8 @@ struct _CrierMonitorEvent
   char            *user_id;
   char            *remote;    /* remote address (connections) */
   char            *message;   /* human-readable detail: reasons, errors */
+  char            *explanation; /* plain words: why an auth failed, why nobody got an event */
+  char            *details;   /* JSON object text: delivery trace and other structured extras */
   int              code;      /* Pusher or close code, HTTP status; 0 if none */
   unsigned         count;     /* receivers, members or subscribers, by kind */
 };

@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "crier-explain.h"
 #include "crier-frame.h"
 #include "crier-message.h"
 #include "crier-names.h"
@@ -26,13 +27,15 @@ refuse (CrierConnection *conn,
   crier_connection_close (conn, code, message);
 }
 
-/* A refused operation: Pusher's error frame, the monitor, the connection stays. */
+/* A refused operation: Pusher's error frame, the monitor (with the explanation, which
+ * takes ownership), the connection stays. */
 static void
-reject (CrierConnection  *conn,
-        CrierMonitorKind  kind,
-        int               code,
-        const char       *channel,
-        const char       *message)
+reject_explained (CrierConnection  *conn,
+                  CrierMonitorKind  kind,
+                  int               code,
+                  const char       *channel,
+                  const char       *message,
+                  char             *explanation)
 {
   CrierServer *server = conn->server;
 
@@ -46,8 +49,21 @@ reject (CrierConnection  *conn,
 
       event->code = code;
       event->message = g_strdup (message);
+      event->explanation = explanation;
       crier_server_emit (server, event);
     }
+  else
+    g_free (explanation);
+}
+
+static void
+reject (CrierConnection  *conn,
+        CrierMonitorKind  kind,
+        int               code,
+        const char       *channel,
+        const char       *message)
+{
+  reject_explained (conn, kind, code, channel, message, NULL);
 }
 
 static void G_GNUC_PRINTF (5, 6)
@@ -96,8 +112,8 @@ crier_protocol_open (CrierConnection *conn,
                                                              conn, NULL);
 
           event->code = CRIER_CODE_APP_NOT_FOUND;
-          event->message = g_strdup_printf ("Application does not exist: no app has the key '%s'",
-                                            key);
+          event->message = g_strdup ("Application does not exist");
+          event->explanation = crier_explain_unknown_key (server, key);
           crier_server_emit (server, event);
         }
       return refuse (conn, CRIER_CODE_APP_NOT_FOUND, "Application does not exist");
@@ -113,8 +129,15 @@ crier_protocol_open (CrierConnection *conn,
 
           event->app_id = g_strdup (app->config->id);
           event->code = CRIER_CODE_UNAUTHORIZED;
-          event->message = g_strdup_printf ("Origin not allowed: '%s'",
-                                            conn->origin ? conn->origin : "(none)");
+          event->message = g_strdup ("Origin not allowed");
+          {
+            g_autofree char *allowed = g_strjoinv (", ", app->config->allowed_origins);
+
+            event->explanation = g_strdup_printf (
+              "Origin '%s' is not in the allowed-origins of app '%s' (%s): add it to the app's "
+              "allowed-origins, or open the page from an allowed origin.",
+              conn->origin ? conn->origin : "(no Origin header)", app->config->id, allowed);
+          }
           crier_server_emit (server, event);
         }
       return refuse (conn, CRIER_CODE_UNAUTHORIZED, "Origin not allowed");
@@ -255,6 +278,7 @@ crier_protocol_detach (CrierConnection *conn)
     remove_subscription (conn, g_ptr_array_steal_index_fast (conn->subscriptions,
                                                               conn->subscriptions->len - 1));
   crier_app_remove_user (conn->app, conn);
+  crier_explain_remember_socket (conn->app, conn->socket_id);
   conn->app->connections--;
   server->stats.connections--;
   if (crier_server_monitoring (server))
@@ -382,8 +406,12 @@ handle_subscribe (CrierConnection *conn,
       g_autofree char *to_sign = NULL;
 
       if (auth == NULL || *auth == '\0')
-        return rejectf (conn, CRIER_MONITOR_AUTH_FAILED, 0, name,
-                        "Auth info required to subscribe to %s", name);
+        {
+          g_autofree char *required = g_strdup_printf ("Auth info required to subscribe to %s", name);
+
+          return reject_explained (conn, CRIER_MONITOR_AUTH_FAILED, 0, name, required,
+                                   crier_explain_channel_auth (conn, name, channel_data, auth));
+        }
       if ((type & CRIER_CHANNEL_PRESENCE) && channel_data == NULL && conn->user_id == NULL)
         return reject (conn, CRIER_MONITOR_AUTH_FAILED, 0, name,
                        "Presence channel subscription requires channel_data or a signed-in user");
@@ -392,7 +420,12 @@ handle_subscribe (CrierConnection *conn,
       else
         to_sign = g_strconcat (conn->socket_id, ":", name, NULL);
       if (!crier_signature_check_auth (auth, config->key, config->secret, to_sign, &problem))
-        return reject (conn, CRIER_MONITOR_AUTH_FAILED, 0, name, problem);
+        return reject_explained (conn, CRIER_MONITOR_AUTH_FAILED, 0, name, problem,
+                                 crier_server_monitoring (server)
+                                   ? crier_explain_channel_auth (conn, name,
+                                                                 (type & CRIER_CHANNEL_PRESENCE) ? channel_data : NULL,
+                                                                 auth)
+                                   : NULL);
       if (type & CRIER_CHANNEL_PRESENCE)
         {
           if (channel_data != NULL)
@@ -473,8 +506,18 @@ handle_subscribe (CrierConnection *conn,
   else
     send_subscription_succeeded (conn, channel);
 
-  emit_simple (server, CRIER_MONITOR_SUBSCRIBED, conn, channel, sub->user_id, NULL,
-               g_hash_table_size (channel->subscribers));
+  if (crier_server_monitoring (server))
+    {
+      CrierMonitorEvent *event = crier_server_event_new (server, CRIER_MONITOR_SUBSCRIBED, conn,
+                                                         channel->name);
+
+      event->user_id = g_strdup (sub->user_id);
+      event->count = g_hash_table_size (channel->subscribers);
+      /* A subscription to a channel nobody publishes on, next to one that has events. */
+      if (channel->events == 0 && !(channel->type & CRIER_CHANNEL_SERVER_TO_USER))
+        event->explanation = crier_explain_near_miss (conn->app, channel->name, TRUE);
+      crier_server_emit (server, event);
+    }
 
   if (channel->type & CRIER_CHANNEL_CACHE)
     {
@@ -533,8 +576,15 @@ handle_signin (CrierConnection *conn,
                    "Connection is unauthorized: pusher:signin needs auth and user_data strings");
   to_sign = g_strconcat (conn->socket_id, "::user::", user_data, NULL);
   if (!crier_signature_check_auth (auth, config->key, config->secret, to_sign, &problem))
-    return rejectf (conn, CRIER_MONITOR_AUTH_FAILED, CRIER_CODE_UNAUTHORIZED, NULL,
-                    "Connection is unauthorized: %s", problem);
+    {
+      g_autofree char *message = g_strdup_printf ("Connection is unauthorized: %s", problem);
+
+      return reject_explained (conn, CRIER_MONITOR_AUTH_FAILED, CRIER_CODE_UNAUTHORIZED, NULL,
+                               message,
+                               crier_server_monitoring (server)
+                                 ? crier_explain_signin (conn, user_data, auth)
+                                 : NULL);
+    }
   if (!json_parser_load_from_data (parser, user_data, -1, NULL) ||
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     return reject (conn, CRIER_MONITOR_AUTH_FAILED, CRIER_CODE_UNAUTHORIZED, NULL,

@@ -89,6 +89,7 @@ struct _CrierApp
   GHashTable     *channels;    /* name → CrierChannel */
   GHashTable     *users;       /* user id → GPtrArray of signed-in CrierConnection */
   unsigned        connections;
+  GQueue         *past_sockets; /* recently closed socket ids, for crier-explain.c */
   CrierServerStats stats; /* this app's share of the server's counters */
 };
 

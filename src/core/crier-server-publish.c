@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "crier-broker.h"
+#include "crier-explain.h"
 #include "crier-message.h"
 #include "crier-names.h"
 #include "crier-server-private.h"
@@ -156,6 +157,95 @@ deliver_to_user (CrierServer     *self,
   return count;
 }
 
+#define TRACE_LIMIT 100
+
+/* The delivery trace: who received it, who was excluded by socket_id (Laravel's
+ * toOthers()), and when nobody did, the near miss and the Echo call that would hear it. */
+static void
+emit_published (CrierServer            *self,
+                CrierApp               *app,
+                const CrierPublication *publication,
+                const char             *name,
+                CrierChannel           *channel,
+                CrierConnection        *except,
+                unsigned                count)
+{
+  CrierMonitorEvent *event = crier_monitor_event_new (CRIER_MONITOR_EVENT_PUBLISHED);
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *listen = crier_explain_listen (publication->event);
+  gboolean excluded = FALSE;
+  unsigned listed = 0;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "delivered");
+  json_builder_begin_array (builder);
+  if (crier_channel_type_from_name (name) & CRIER_CHANNEL_SERVER_TO_USER)
+    {
+      GPtrArray *sockets = g_hash_table_lookup (app->users,
+                                                name + strlen (CRIER_SERVER_TO_USER_PREFIX));
+
+      for (guint i = 0; sockets != NULL && i < sockets->len && listed < TRACE_LIMIT; i++)
+        {
+          CrierConnection *conn = g_ptr_array_index (sockets, i);
+
+          if (conn == except)
+            excluded = TRUE;
+          else
+            json_builder_add_string_value (builder, conn->socket_id), listed++;
+        }
+    }
+  else if (channel != NULL)
+    {
+      GHashTableIter iter;
+      CrierConnection *conn;
+
+      g_hash_table_iter_init (&iter, channel->subscribers);
+      while (g_hash_table_iter_next (&iter, (gpointer *) &conn, NULL))
+        if (conn == except)
+          excluded = TRUE;
+        else if (listed < TRACE_LIMIT)
+          json_builder_add_string_value (builder, conn->socket_id), listed++;
+    }
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "delivered_count");
+  json_builder_add_int_value (builder, count);
+  json_builder_set_member_name (builder, "excluded");
+  if (excluded)
+    json_builder_add_string_value (builder, except->socket_id);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "listen");
+  json_builder_add_string_value (builder, listen);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+
+  event->app_id = g_strdup (publication->app_id);
+  event->channel = g_strdup (name);
+  event->event = g_strdup (publication->event);
+  event->data = g_strdup (publication->data);
+  event->socket_id = g_strdup (publication->except_socket_id);
+  event->count = count;
+  event->details = crier_json_to_string (root);
+  event->message = g_strdup_printf ("delivered to %u%s", count, excluded ? ", excluded 1" : "");
+  if (count == 0)
+    {
+      g_autofree char *near = crier_explain_near_miss (app, name, FALSE);
+
+      if (excluded)
+        event->explanation = g_strdup_printf ("the only subscriber of '%s', %s, was excluded by "
+                                              "socket_id (toOthers())",
+                                              name, except->socket_id);
+      else if (near != NULL)
+        event->explanation = g_strdup_printf ("%s; Echo hears this event with %s", near, listen);
+      else
+        event->explanation = g_strdup_printf ("no subscriber on '%s'; Echo hears this event "
+                                              "with %s",
+                                              name, listen);
+    }
+  crier_server_emit (self, event);
+}
+
 /* Local delivery: one frame per channel, the same bytes to every subscriber. */
 void
 crier_server_deliver (CrierServer            *self,
@@ -202,17 +292,7 @@ crier_server_deliver (CrierServer            *self,
       if (channel != NULL)
         channel->events++;
       if (crier_server_monitoring (self))
-        {
-          CrierMonitorEvent *event = crier_monitor_event_new (CRIER_MONITOR_EVENT_PUBLISHED);
-
-          event->app_id = g_strdup (publication->app_id);
-          event->channel = g_strdup (name);
-          event->event = g_strdup (publication->event);
-          event->data = g_strdup (publication->data);
-          event->socket_id = g_strdup (publication->except_socket_id);
-          event->count = count;
-          crier_server_emit (self, event);
-        }
+        emit_published (self, app, publication, name, channel, except, count);
     }
 }
 
