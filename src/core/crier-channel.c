@@ -70,6 +70,8 @@ crier_channel_is_idle (CrierChannel *channel,
 {
   if (g_hash_table_size (channel->subscribers) > 0)
     return FALSE;
+  if (channel->members != NULL && g_hash_table_size (channel->members) > 0)
+    return FALSE; /* simulated members from the dashboard */
   return channel->cached_event == NULL || now >= channel->cache_expires;
 }
 
@@ -111,4 +113,49 @@ crier_channel_dup_presence_data (CrierChannel *channel)
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   return crier_json_to_string (root);
+}
+
+/* pusher_internal:member_added {user_id, user_info} to every subscriber but except. */
+void
+crier_channel_announce_member (CrierChannel    *channel,
+                               CrierMember     *member,
+                               CrierConnection *except)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (GBytes) frame = NULL;
+  g_autofree char *data = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "user_id");
+  json_builder_add_string_value (builder, member->user_id);
+  if (member->user_info != NULL && json_parser_load_from_data (parser, member->user_info, -1, NULL))
+    {
+      json_builder_set_member_name (builder, "user_info");
+      json_builder_add_value (builder, json_node_copy (json_parser_get_root (parser)));
+    }
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  data = crier_json_to_string (root);
+  frame = crier_message_build ("pusher_internal:member_added", channel->name, data, NULL);
+  crier_channel_deliver (channel, frame, except);
+}
+
+/* Drops the member and sends pusher_internal:member_removed {user_id} to the rest. */
+void
+crier_channel_remove_member (CrierChannel *channel,
+                             const char   *user_id)
+{
+  g_autoptr (JsonObject) object = json_object_new ();
+  g_autoptr (JsonNode) node = NULL;
+  g_autoptr (GBytes) frame = NULL;
+  g_autofree char *data = NULL;
+
+  json_object_set_string_member (object, "user_id", user_id);
+  node = json_node_init_object (json_node_alloc (), object);
+  data = crier_json_to_string (node);
+  frame = crier_message_build ("pusher_internal:member_removed", channel->name, data, NULL);
+  g_hash_table_remove (channel->members, user_id);
+  crier_channel_deliver (channel, frame, NULL);
 }

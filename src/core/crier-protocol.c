@@ -241,18 +241,9 @@ remove_subscription (CrierConnection   *conn,
       /* member_removed only after the user's last socket leaves (§9.2). */
       if (member != NULL && --member->sockets == 0)
         {
-          g_autoptr (JsonObject) object = json_object_new ();
-          g_autoptr (JsonNode) node = NULL;
-          g_autoptr (GBytes) frame = NULL;
           g_autofree char *info = g_steal_pointer (&member->user_info);
-          g_autofree char *data = NULL;
 
-          json_object_set_string_member (object, "user_id", sub->user_id);
-          node = json_node_init_object (json_node_alloc (), object);
-          data = crier_json_to_string (node);
-          g_hash_table_remove (channel->members, sub->user_id);
-          frame = crier_message_build ("pusher_internal:member_removed", channel->name, data, NULL);
-          crier_channel_deliver (channel, frame, NULL);
+          crier_channel_remove_member (channel, sub->user_id);
           emit_simple (server, CRIER_MONITOR_MEMBER_REMOVED, conn, channel, sub->user_id, info,
                        g_hash_table_size (channel->members));
         }
@@ -479,26 +470,7 @@ handle_subscribe (CrierConnection *conn,
       /* member_added only for a user's first socket, never to the member itself (§9.2). */
       if (member->sockets == 1)
         {
-          g_autoptr (JsonBuilder) builder = json_builder_new ();
-          g_autoptr (JsonParser) parser = json_parser_new_immutable ();
-          g_autoptr (JsonNode) root = NULL;
-          g_autoptr (GBytes) frame = NULL;
-          g_autofree char *added = NULL;
-
-          json_builder_begin_object (builder);
-          json_builder_set_member_name (builder, "user_id");
-          json_builder_add_string_value (builder, member->user_id);
-          if (member->user_info != NULL &&
-              json_parser_load_from_data (parser, member->user_info, -1, NULL))
-            {
-              json_builder_set_member_name (builder, "user_info");
-              json_builder_add_value (builder, json_node_copy (json_parser_get_root (parser)));
-            }
-          json_builder_end_object (builder);
-          root = json_builder_get_root (builder);
-          added = crier_json_to_string (root);
-          frame = crier_message_build ("pusher_internal:member_added", channel->name, added, NULL);
-          crier_channel_deliver (channel, frame, conn);
+          crier_channel_announce_member (channel, member, conn);
           emit_simple (server, CRIER_MONITOR_MEMBER_ADDED, conn, channel, member->user_id,
                        member->user_info, g_hash_table_size (channel->members));
         }

@@ -67,7 +67,8 @@ typedef struct
 {
   char    *user_id;
   char    *user_info; /* JSON text or NULL */
-  unsigned sockets;
+  unsigned sockets;   /* connections as this user, plus one if simulated */
+  gboolean simulated; /* added from the dashboard, no connection behind it */
 } CrierMember;
 
 struct _CrierChannel
@@ -154,6 +155,11 @@ unsigned      crier_channel_deliver (CrierChannel    *channel,
 gboolean      crier_channel_is_idle (CrierChannel *channel,
                                      gint64        now);
 char         *crier_channel_dup_presence_data (CrierChannel *channel);
+void          crier_channel_announce_member (CrierChannel    *channel,
+                                             CrierMember     *member,
+                                             CrierConnection *except);
+void          crier_channel_remove_member (CrierChannel *channel,
+                                           const char   *user_id);
 
 /* crier-app.c */
 CrierApp     *crier_app_new (CrierAppConfig *config);

@@ -115,6 +115,24 @@ gboolean          crier_server_disconnect (CrierServer *self,
                                            const char  *socket_id,
                                            guint16      code,
                                            const char  *reason);
+gboolean          crier_server_add_simulated_member (CrierServer *self,
+                                                     const char  *app_id,
+                                                     const char  *channel,
+                                                     const char  *user_id,
+                                                     const char  *user_info,
+                                                     GError     **error);
+gboolean          crier_server_remove_simulated_member (CrierServer *self,
+                                                        const char  *app_id,
+                                                        const char  *channel,
+                                                        const char  *user_id,
+                                                        GError     **error);
+gboolean          crier_server_send_client_event (CrierServer *self,
+                                                  const char  *app_id,
+                                                  const char  *channel,
+                                                  const char  *event,
+                                                  const char  *data,
+                                                  const char  *user_id,
+                                                  GError     **error);
 unsigned          crier_server_terminate_user (CrierServer *self,
                                                const char  *app_id,
                                                const char  *user_id);

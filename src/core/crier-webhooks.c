@@ -38,7 +38,7 @@ typedef struct
   JsonArray          *pending; /* events not yet in a batch */
   GQueue              batches;
   Batch              *in_flight;
-  GCancellable       *cancellable;
+  struct _Attempt    *attempt;  /* the request in flight */
   guint               window_id;
   guint               retry_id;
   gboolean            sending;
@@ -52,6 +52,7 @@ typedef struct
   char          *key;     /* app id, kind, channel[, user] */
   JsonObject    *event;
   guint          timer_id;
+  guint64        sequence; /* scheduling order, kept when they are flushed at shutdown */
 } Delayed;
 
 typedef struct
@@ -74,6 +75,8 @@ struct _CrierWebhooks
   GPtrArray        *targets;   /* of Target */
   GHashTable       *delayed;   /* key → Delayed: vacated / member_removed waiting */
   GHashTable       *counts;    /* app\nchannel → CountThrottle */
+  GHashTable       *missed;    /* app\nchannel that had a cache_miss webhook since its last event */
+  guint64           next_delayed;
   gulong            handler_id;
   gboolean          shut_down;
 };
@@ -81,6 +84,7 @@ struct _CrierWebhooks
 G_DEFINE_FINAL_TYPE (CrierWebhooks, crier_webhooks, G_TYPE_OBJECT)
 
 static void deliver_next (Target *target);
+static void cancel_attempt (Target *target);
 
 static void
 batch_free (Batch *batch)
@@ -92,8 +96,7 @@ batch_free (Batch *batch)
 static void
 target_free (Target *target)
 {
-  g_cancellable_cancel (target->cancellable);
-  g_clear_object (&target->cancellable);
+  cancel_attempt (target);
   g_clear_handle_id (&target->window_id, g_source_remove);
   g_clear_handle_id (&target->retry_id, g_source_remove);
   g_clear_pointer (&target->in_flight, batch_free);
@@ -274,11 +277,26 @@ retry_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-typedef struct
+typedef struct _Attempt
 {
-  Target      *target; /* not to be touched once the request was cancelled */
-  SoupMessage *msg;
+  Target       *target; /* not to be touched once the request was cancelled by shutdown */
+  SoupMessage  *msg;
+  GCancellable *cancellable;
+  guint         timeout_id;
+  gboolean      timed_out;
 } Attempt;
+
+/* webhook-timeout in milliseconds (SoupSession's own timeout counts whole seconds). */
+static gboolean
+attempt_timeout_cb (gpointer user_data)
+{
+  Attempt *attempt = user_data;
+
+  attempt->timeout_id = 0;
+  attempt->timed_out = TRUE;
+  g_cancellable_cancel (attempt->cancellable);
+  return G_SOURCE_REMOVE;
+}
 
 static void
 sent_cb (GObject      *source,
@@ -291,15 +309,19 @@ sent_cb (GObject      *source,
   g_autoptr (GBytes) reply = soup_session_send_and_read_finish (SOUP_SESSION (source), result,
                                                                 &error);
   Target *target = attempt->target;
+  gboolean timed_out = attempt->timed_out;
   CrierWebhooks *self;
   Batch *batch;
   unsigned status;
   char *why;
 
+  g_clear_handle_id (&attempt->timeout_id, g_source_remove);
+  g_clear_object (&attempt->cancellable);
   g_free (attempt);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !timed_out)
     return; /* shutting down: the batch stays for the spool */
   target->sending = FALSE;
+  target->attempt = NULL;
   self = target->owner;
   batch = target->in_flight;
   status = reply != NULL ? soup_message_get_status (msg) : 0;
@@ -314,13 +336,16 @@ sent_cb (GObject      *source,
     }
 
   self->stats->webhook_failures++;
-  why = reply == NULL ? g_strdup (error->message) : g_strdup_printf ("answered %u", status);
+  if (timed_out)
+    why = g_strdup_printf ("timed out after %u ms", settings (self)->timeout);
+  else
+    why = reply == NULL ? g_strdup (error->message) : g_strdup_printf ("answered %u", status);
   if ((g_get_monotonic_time () - batch->first_attempt) / 1000 >= settings (self)->retry_for)
     {
       self->stats->webhooks_dropped += batch->n_events;
       emit (self, CRIER_MONITOR_WEBHOOK_FAILED, target, batch, status,
-            g_strdup_printf ("attempt %u %s; giving up after %u s of retries", batch->attempts,
-                             why, settings (self)->retry_for / 1000));
+            g_strdup_printf ("attempt %u %s; giving up after %.1f s of retries", batch->attempts,
+                             why, settings (self)->retry_for / 1000.0));
       g_free (why);
       finish_batch (target);
       deliver_next (target);
@@ -335,6 +360,18 @@ sent_cb (GObject      *source,
     g_free (why);
     target->retry_id = g_timeout_add (delay, retry_cb, target);
   }
+}
+
+/* Shutdown: the callback will see G_IO_ERROR_CANCELLED and leave the target alone. */
+static void
+cancel_attempt (Target *target)
+{
+  Attempt *attempt = g_steal_pointer (&target->attempt);
+
+  if (attempt == NULL)
+    return;
+  g_clear_handle_id (&attempt->timeout_id, g_source_remove);
+  g_cancellable_cancel (attempt->cancellable);
 }
 
 /* Exactly as Pusher sends them: JSON body, X-Pusher-Key, X-Pusher-Signature = HMAC-SHA256
@@ -376,8 +413,11 @@ deliver_next (Target *target)
   /* Exactly "application/json": the Node SDK's webhook check compares it whole. */
   soup_message_set_request_body_from_bytes (attempt->msg, "application/json", body);
   target->sending = TRUE;
+  target->attempt = attempt;
+  attempt->cancellable = g_cancellable_new ();
+  attempt->timeout_id = g_timeout_add (settings (self)->timeout, attempt_timeout_cb, attempt);
   soup_session_send_and_read_async (self->session, attempt->msg, G_PRIORITY_DEFAULT,
-                                    target->cancellable, sent_cb, attempt);
+                                    attempt->cancellable, sent_cb, attempt);
 }
 
 static JsonObject *
@@ -425,6 +465,7 @@ dispatch_later (CrierWebhooks *self,
   delayed->app_id = g_strdup (app_id);
   delayed->key = key;
   delayed->event = event;
+  delayed->sequence = self->next_delayed++;
   delayed->timer_id = g_timeout_add (settings (self)->vacated_delay, delayed_fire_cb, delayed);
   g_hash_table_replace (self->delayed, delayed->key, delayed);
 }
@@ -548,8 +589,15 @@ monitor_event_cb (CrierMonitor      *monitor,
         json_object_set_string_member (object, "user_id", event->user_id);
       break;
     case CRIER_MONITOR_CACHE_MISS:
+      /* One cache_miss per empty channel, however many clients subscribe (§11). */
+      if (!g_hash_table_add (self->missed, g_strconcat (app_id, "\n", channel, NULL)))
+        return;
       object = event_object ("cache_miss", channel);
       break;
+    case CRIER_MONITOR_EVENT_PUBLISHED:
+      key = g_strconcat (app_id, "\n", channel, NULL);
+      g_hash_table_remove (self->missed, key);
+      return;
     case CRIER_MONITOR_SUBSCRIBED:
     case CRIER_MONITOR_UNSUBSCRIBED:
       if (g_str_has_prefix (channel, "presence-") || !app_wants (self, app_id, "subscription_count"))
@@ -571,6 +619,7 @@ crier_webhooks_dispose (GObject *object)
     g_clear_signal_handler (&self->handler_id, self->monitor);
   g_clear_pointer (&self->delayed, g_hash_table_unref);
   g_clear_pointer (&self->counts, g_hash_table_unref);
+  g_clear_pointer (&self->missed, g_hash_table_unref);
   g_clear_pointer (&self->targets, g_ptr_array_unref);
   if (self->session != NULL)
     soup_session_abort (self->session);
@@ -594,6 +643,7 @@ crier_webhooks_init (CrierWebhooks *self)
                                          (GDestroyNotify) delayed_free);
   self->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                         (GDestroyNotify) count_throttle_free);
+  self->missed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 CrierWebhooks *
@@ -607,9 +657,7 @@ crier_webhooks_new (CrierConfig      *config,
   self->config = g_object_ref (config);
   self->monitor = g_object_ref (monitor);
   self->stats = stats;
-  self->session = soup_session_new_with_options ("timeout",
-                                                 MAX (1u, settings (self)->timeout / 1000),
-                                                 "user-agent", "crier/" PACKAGE_VERSION " webhooks",
+  self->session = soup_session_new_with_options ("user-agent", "crier/" PACKAGE_VERSION " webhooks",
                                                  "max-conns-per-host", 4, NULL);
   for (guint i = 0; i < apps->len; i++)
     {
@@ -623,7 +671,6 @@ crier_webhooks_new (CrierConfig      *config,
           target->app = crier_app_config_ref (app);
           target->config = g_ptr_array_index (app->webhooks, j);
           target->pending = json_array_new ();
-          target->cancellable = g_cancellable_new ();
           g_queue_init (&target->batches);
           g_ptr_array_add (self->targets, target);
         }
@@ -735,6 +782,16 @@ spool_batch (GString    *out,
   g_string_append_c (out, '\n');
 }
 
+static int
+compare_delayed (gconstpointer a,
+                 gconstpointer b)
+{
+  const Delayed *x = *(const Delayed * const *) a;
+  const Delayed *y = *(const Delayed * const *) b;
+
+  return x->sequence < y->sequence ? -1 : x->sequence > y->sequence;
+}
+
 /* On shutdown: delayed events and open batches are closed, requests in flight are
  * cancelled, and everything undelivered goes to the spool file. */
 void
@@ -751,9 +808,19 @@ crier_webhooks_shutdown (CrierWebhooks *self)
   if (self->shut_down)
     return;
   g_clear_signal_handler (&self->handler_id, self->monitor);
-  g_hash_table_iter_init (&iter, self->delayed);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &delayed))
-    dispatch_event (self, delayed->app_id, delayed->event);
+  {
+    g_autoptr (GPtrArray) pending = g_ptr_array_new ();
+
+    g_hash_table_iter_init (&iter, self->delayed);
+    while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &delayed))
+      g_ptr_array_add (pending, delayed);
+    g_ptr_array_sort (pending, compare_delayed);
+    for (guint i = 0; i < pending->len; i++)
+      {
+        delayed = g_ptr_array_index (pending, i);
+        dispatch_event (self, delayed->app_id, delayed->event);
+      }
+  }
   g_hash_table_remove_all (self->delayed);
   g_hash_table_remove_all (self->counts);
   self->shut_down = TRUE;
@@ -762,7 +829,7 @@ crier_webhooks_shutdown (CrierWebhooks *self)
       Target *target = g_ptr_array_index (self->targets, i);
 
       close_batch (target);
-      g_cancellable_cancel (target->cancellable);
+      cancel_attempt (target);
       g_clear_handle_id (&target->retry_id, g_source_remove);
       if (target->in_flight != NULL)
         spool_batch (out, target, target->in_flight);
