@@ -527,17 +527,6 @@ crier_send_page_class_init (CrierSendPageClass *klass)
 }
 
 static void
-set_accessible_label (AdwEntryRow *row,
-                      const char  *label)
-{
-  /* AT-SPI finds the text field by name; AdwEntryRow 1.2 does not pass its title on. */
-  GtkEditable *delegate = gtk_editable_get_delegate (GTK_EDITABLE (row));
-
-  if (delegate != NULL)
-    gtk_accessible_update_property (GTK_ACCESSIBLE (delegate), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
-}
-
-static void
 crier_send_page_init (CrierSendPage *self)
 {
   GtkTextBuffer *buffer;
@@ -548,10 +537,6 @@ crier_send_page_init (CrierSendPage *self)
                                 gtk_property_expression_new (GTK_TYPE_STRING_OBJECT, NULL, "string"));
   adw_combo_row_set_expression (self->notify_app_row,
                                 gtk_property_expression_new (GTK_TYPE_STRING_OBJECT, NULL, "string"));
-  set_accessible_label (self->channels_row, _("Channels"));
-  set_accessible_label (self->event_row, _("Event name"));
-  set_accessible_label (self->user_row, _("User ID"));
-  set_accessible_label (self->type_row, _("Notification type"));
 
   buffer = gtk_text_view_get_buffer (self->event_data_view);
   gtk_text_buffer_create_tag (buffer, "error", "underline", PANGO_UNDERLINE_ERROR, NULL);
