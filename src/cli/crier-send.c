@@ -13,9 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "crier-notification.h"
 #include "crier-signature.h"
-
-#define NOTIFICATION_EVENT "Illuminate\\Notifications\\Events\\BroadcastNotificationCreated"
 
 typedef struct
 {
@@ -133,33 +132,6 @@ check_json (const char *data,
   g_autoptr (JsonParser) parser = json_parser_new ();
 
   return json_parser_load_from_data (parser, data, -1, error);
-}
-
-/* The exact payload of Laravel's BroadcastNotificationCreated: the notification's data
- * plus a fresh UUID `id` and the class name as `type` (laravel-broadcasting.md §10). */
-static char *
-notification_data (const char *data,
-                   const char *type,
-                   GError    **error)
-{
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autoptr (JsonGenerator) generator = json_generator_new ();
-  g_autofree char *id = g_uuid_string_random ();
-  JsonObject *object;
-
-  if (!json_parser_load_from_data (parser, data, -1, error))
-    return NULL;
-  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   _("the notification data must be a JSON object"));
-      return NULL;
-    }
-  object = json_node_get_object (json_parser_get_root (parser));
-  json_object_set_string_member (object, "id", id);
-  json_object_set_string_member (object, "type", type);
-  json_generator_set_root (generator, json_parser_get_root (parser));
-  return json_generator_to_data (generator, NULL);
 }
 
 static char *
@@ -311,15 +283,15 @@ crier_send_run (int    argc,
           g_printerr (_("crier send notification: --user and --type are required\n"));
           return 2;
         }
-      if ((data = notification_data (options.data, options.type, &error)) == NULL)
+      if ((data = crier_notification_build_data (options.data, options.type, NULL, &error)) == NULL)
         {
           g_printerr (_("crier send: --data is not valid: %s\n"), error->message);
           return 2;
         }
-      channel = g_strdup_printf ("private-%s.%s", options.model ? options.model : "App.Models.User",
-                                 options.user);
+      channel = crier_notification_channel (options.model ? options.model : CRIER_NOTIFICATION_MODEL,
+                                            options.user);
       channels[0] = channel;
-      body = trigger_body (channels, NOTIFICATION_EVENT, data, NULL);
+      body = trigger_body (channels, CRIER_NOTIFICATION_EVENT, data, NULL);
     }
   path = g_strdup_printf ("/apps/%s/events", options.app_id);
   return post_signed (&options, path, body);
