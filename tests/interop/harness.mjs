@@ -270,11 +270,34 @@ class CrierServer {
         const r = /^\d\d:\d\d:\d\d\.\d{3} (\w+)\s+(?:app=(\S+))?(?: socket=\S+)?(?: channel=\S+)?(?: event=(\S+))?(?: user=\S+)?(?: remote=\S+)?(?: code=(-?\d+))?(?: count=(\d+))?(?: — (.*?))?(?: data=(.*))?$/.exec(line);
         if (!r) continue;
         m = { kind: r[1], app_id: r[2], event: r[3], code: r[4] && Number(r[4]), count: r[5] && Number(r[5]), message: r[6], data: r[7] };
+        // "— <message> — why: <explanation>" (or only "— why: …" without a message).
+        const why = m.message === undefined ? -1 : m.message.startsWith('why: ') ? 0 : m.message.indexOf(' — why: ');
+        if (why === 0) [m.message, m.explanation] = [undefined, m.message.slice('why: '.length)];
+        else if (why > 0) [m.message, m.explanation] = [m.message.slice(0, why), m.message.slice(why + ' — why: '.length)];
       }
       m.line = line;
       if (kind === undefined || m.kind === kind) out.push(m);
     }
     return out;
+  }
+
+  /**
+   * Wait for a monitor line of `kind` satisfying `pred(line, index among the
+   * lines of that kind)` (see monitor()); returns it.  The failure names
+   * `what` and shows the lines of that kind seen so far.
+   */
+  async waitMonitor(kind, pred = () => true, what = `a ${kind} monitor line`, ms = WAIT_MS) {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const found = this.monitor(kind).find(pred);
+      if (found) return found;
+      if (this.exit) fail(`crier exited (code ${this.exit.code}, signal ${this.exit.signal}) while waiting for ${what}`);
+      if (Date.now() > deadline) {
+        const seen = this.monitor(kind).map((l) => l.line).join('\n    ') || 'none';
+        fail(`timed out after ${ms} ms waiting for ${what}; ${kind} lines so far:\n    ${seen}`);
+      }
+      await sleep(20);
+    }
   }
 
   /** GET /metrics (on the main port): {name or name{labels}: number}. */
@@ -574,11 +597,15 @@ class Context {
    * pusher server SDK (as a Laravel /broadcasting/auth endpoint would).
    * opts: {app, user: {user_id, user_info} for presence, signin: {id, ...},
    * secret (override to sign with a wrong secret), masterKey (base64),
-   * options (extra pusher-js options)}
+   * options (extra pusher-js options), wsHeaders (extra headers of the
+   * WebSocket handshake, e.g. {Origin}, null for none: see
+   * pusherJsWebSocketHeaders()),
+   * waitConnected (default true; false returns at once, for a refused client)}
    */
   async pusherJs(server, opts = {}) {
     const { Pusher } = await loadLibs();
     const a = opts.app ? (typeof opts.app === 'object' ? opts.app : server.app(opts.app)) : server.app();
+    if (opts.wsHeaders !== undefined) pusherJsWebSocketHeaders(Pusher, a.key, opts.wsHeaders);
     const signer = await server.api({ ...a, secret: opts.secret ?? a.secret }, opts.masterKey ? { encryptionMasterKeyBase64: opts.masterKey } : {});
     const authCalls = [];
     const client = new Pusher(a.key, {
@@ -610,6 +637,7 @@ class Context {
     client.connection.bind('error', (e) => client.errors.push(e));
     const label = opts.label || 'pusher-js';
     this.defer(() => client.disconnect());
+    if (opts.waitConnected === false) return client;
     await within(
       new Promise((resolve) => {
         if (client.connection.state === 'connected') resolve();
@@ -671,6 +699,31 @@ class Context {
     this.log(`${label} connected as ${echo.socketId()}`);
     return echo;
   }
+}
+
+/*
+ * pusher-js in node opens its WebSocket with faye-websocket's Client(url),
+ * without options, so it sends no Origin header (a browser always does).
+ * This wraps the Runtime's createWebSocket (the one place pusher-js makes
+ * its socket) so that the connections to `/app/<key>` carry `headers`;
+ * the rest of pusher-js (handshake, protocol, error handling) is untouched.
+ * Keyed by app key: the latest call for a key wins; null removes it.
+ */
+const wsHeadersByKey = new Map();
+export function pusherJsWebSocketHeaders(Pusher, key, headers) {
+  const runtime = Pusher.Runtime;
+  if (!runtime.crierHeadersHook) {
+    const Client = runtime.getWebSocketAPI();
+    const original = runtime.createWebSocket;
+    runtime.createWebSocket = function (url) {
+      const m = /\/app\/([^/?]+)/.exec(url);
+      const h = m && wsHeadersByKey.get(decodeURIComponent(m[1]));
+      return h ? new Client(url, [], { headers: h }) : original.call(this, url);
+    };
+    runtime.crierHeadersHook = true;
+  }
+  if (headers) wsHeadersByKey.set(key, headers);
+  else wsHeadersByKey.delete(key);
 }
 
 export function pusherJsOptions(server) {
