@@ -14,6 +14,7 @@ crier_app_new (CrierAppConfig *config)
   app->config = crier_app_config_ref (config);
   app->channels = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                          (GDestroyNotify) crier_channel_free);
+  app->history = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   app->users = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                       (GDestroyNotify) g_ptr_array_unref);
   return app;
@@ -24,6 +25,7 @@ crier_app_free (CrierApp *app)
 {
   g_hash_table_unref (app->channels);
   g_hash_table_unref (app->users);
+  g_hash_table_unref (app->history);
   if (app->past_sockets != NULL)
     g_queue_free_full (app->past_sockets, g_free);
   crier_app_config_unref (app->config);
@@ -88,4 +90,28 @@ crier_app_remove_user (CrierApp        *app,
   g_ptr_array_remove_fast (sockets, conn);
   if (sockets->len == 0)
     g_hash_table_remove (app->users, conn->user_id);
+}
+
+#define HISTORY_LIMIT 10000
+
+/* Events per channel name, kept after the channel itself is gone, so that a hint never
+ * says "no event was ever published" about a channel that had some. */
+void
+crier_app_count_event (CrierApp   *app,
+                       const char *channel)
+{
+  gpointer count;
+
+  if (g_hash_table_lookup_extended (app->history, channel, NULL, &count))
+    g_hash_table_insert (app->history, g_strdup (channel),
+                         GSIZE_TO_POINTER (GPOINTER_TO_SIZE (count) + 1));
+  else if (g_hash_table_size (app->history) < HISTORY_LIMIT)
+    g_hash_table_insert (app->history, g_strdup (channel), GSIZE_TO_POINTER (1));
+}
+
+guint64
+crier_app_count_events (CrierApp   *app,
+                        const char *channel)
+{
+  return GPOINTER_TO_SIZE (g_hash_table_lookup (app->history, channel));
 }

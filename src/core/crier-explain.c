@@ -253,12 +253,13 @@ crier_explain_unknown_key (CrierServer *server,
                            const char  *key)
 {
   g_autoptr (GString) known = g_string_new (NULL);
-  GHashTableIter iter;
-  CrierApp *app;
+  GPtrArray *apps = crier_config_get_apps (server->config);
 
-  g_hash_table_iter_init (&iter, server->apps_by_key);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &app))
+  for (guint i = 0; i < apps->len; i++)
     {
+      CrierApp *app = g_hash_table_lookup (server->apps_by_id,
+                                           ((CrierAppConfig *) g_ptr_array_index (apps, i))->id);
+
       if (g_str_equal (app->config->secret, key))
         return g_strdup_printf ("Unknown key '%s': that is the secret of app '%s', whose key is "
                                 "'%s'. The page must use the key (VITE_PUSHER_APP_KEY), never "
@@ -303,30 +304,57 @@ distance (const char *a,
   return row[m];
 }
 
-/* "private-orders.1 has 2 subscribers" for a channel with none: the closest name that does
- * (or, by_events, the closest that has had events). NULL when nothing is close. */
+/* orders.1 and orders.2 are two instances, not a typo of each other: compare the names
+ * with every run of digits made the same. */
+static gboolean
+same_but_numbers (const char *a,
+                  const char *b)
+{
+  while (*a != '\0' && *b != '\0')
+    {
+      if (g_ascii_isdigit (*a) && g_ascii_isdigit (*b))
+        {
+          while (g_ascii_isdigit (*a))
+            a++;
+          while (g_ascii_isdigit (*b))
+            b++;
+          continue;
+        }
+      if (*a++ != *b++)
+        return FALSE;
+    }
+  return *a == *b;
+}
+
+/* "'private-orders.1' has 2" for a channel with no subscriber (or, by_events, with no
+ * event ever): the closest other name that has them, ties broken by name. NULL when
+ * nothing is close. */
 char *
 crier_explain_near_miss (CrierApp   *app,
                          const char *channel,
                          gboolean    by_events)
 {
   GHashTableIter iter;
-  CrierChannel *candidate;
-  CrierChannel *best = NULL;
+  const char *name;
+  gpointer value;
+  const char *best = NULL;
+  guint64 best_count = 0;
   unsigned best_distance = 3;
 
-  g_hash_table_iter_init (&iter, app->channels);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &candidate))
+  g_hash_table_iter_init (&iter, by_events ? app->history : app->channels);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &name, &value))
     {
+      guint64 count = by_events ? GPOINTER_TO_SIZE (value)
+                                : g_hash_table_size (((CrierChannel *) value)->subscribers);
       unsigned d;
 
-      if (g_str_equal (candidate->name, channel) ||
-          (by_events ? candidate->events == 0 : g_hash_table_size (candidate->subscribers) == 0))
+      if (count == 0 || g_str_equal (name, channel) || same_but_numbers (name, channel))
         continue;
-      d = g_ascii_strcasecmp (candidate->name, channel) == 0 ? 0 : distance (candidate->name, channel, 2);
-      if (d < best_distance)
+      d = g_ascii_strcasecmp (name, channel) == 0 ? 0 : distance (name, channel, 2);
+      if (d < best_distance || (d == best_distance && best != NULL && strcmp (name, best) < 0))
         {
-          best = candidate;
+          best = name;
+          best_count = count;
           best_distance = d;
         }
     }
@@ -334,9 +362,9 @@ crier_explain_near_miss (CrierApp   *app,
     return NULL;
   if (by_events)
     return g_strdup_printf ("no event was ever published on '%s'; '%s' has had %" G_GUINT64_FORMAT,
-                            channel, best->name, best->events);
-  return g_strdup_printf ("no subscriber on '%s'; '%s' has %u", channel, best->name,
-                          g_hash_table_size (best->subscribers));
+                            channel, best, best_count);
+  return g_strdup_printf ("no subscriber on '%s'; '%s' has %" G_GUINT64_FORMAT, channel, best,
+                          best_count);
 }
 
 /* The Echo call that hears this event name (laravel-broadcasting.md §4.2). */

@@ -134,9 +134,10 @@ crier_protocol_open (CrierConnection *conn,
             g_autofree char *allowed = g_strjoinv (", ", app->config->allowed_origins);
 
             event->explanation = g_strdup_printf (
-              "Origin '%s' is not in the allowed-origins of app '%s' (%s): add it to the app's "
+              "%s%s%s is not in the allowed-origins of app '%s' (%s): add it to the app's "
               "allowed-origins, or open the page from an allowed origin.",
-              conn->origin ? conn->origin : "(no Origin header)", app->config->id, allowed);
+              conn->origin ? "Origin '" : "A connection without an Origin header",
+              conn->origin ? conn->origin : "", conn->origin ? "'" : "", app->config->id, allowed);
           }
           crier_server_emit (server, event);
         }
@@ -486,7 +487,8 @@ handle_subscribe (CrierConnection *conn,
       event->user_id = g_strdup (sub->user_id);
       event->count = g_hash_table_size (channel->subscribers);
       /* A subscription to a channel nobody publishes on, next to one that has events. */
-      if (channel->events == 0 && !(channel->type & CRIER_CHANNEL_SERVER_TO_USER))
+      if (crier_app_count_events (conn->app, channel->name) == 0 &&
+          !(channel->type & CRIER_CHANNEL_SERVER_TO_USER))
         event->explanation = crier_explain_near_miss (conn->app, channel->name, TRUE);
       crier_server_emit (server, event);
     }
@@ -654,6 +656,7 @@ handle_client_event (CrierConnection *conn,
   frame = crier_message_build (message->event, name, data, sub->user_id);
   count = crier_channel_deliver (sub->channel, frame, conn);
   sub->channel->events++;
+  crier_app_count_event (conn->app, name);
   server->stats.client_events++;
   conn->app->stats.client_events++;
   if (crier_server_monitoring (server))

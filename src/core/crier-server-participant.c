@@ -196,6 +196,7 @@ crier_server_send_client_event (CrierServer *self,
       count = crier_channel_deliver (channel, frame, NULL);
       channel->events++;
     }
+  crier_app_count_event (app, channel_name);
   if (crier_server_monitoring (self))
     {
       CrierMonitorEvent *event = crier_monitor_event_new (CRIER_MONITOR_CLIENT_EVENT);

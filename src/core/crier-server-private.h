@@ -91,6 +91,7 @@ struct _CrierApp
   GHashTable     *users;       /* user id → GPtrArray of signed-in CrierConnection */
   unsigned        connections;
   GQueue         *past_sockets; /* recently closed socket ids, for crier-explain.c */
+  GHashTable     *history;      /* channel name → events ever published (bounded), for hints */
   CrierServerStats stats; /* this app's share of the server's counters */
 };
 
@@ -174,6 +175,10 @@ void          crier_app_add_user (CrierApp        *app,
                                   CrierConnection *conn);
 void          crier_app_remove_user (CrierApp        *app,
                                      CrierConnection *conn);
+void          crier_app_count_event (CrierApp   *app,
+                                     const char *channel);
+guint64       crier_app_count_events (CrierApp   *app,
+                                      const char *channel);
 
 /* crier-protocol.c */
 void crier_protocol_open (CrierConnection *conn,

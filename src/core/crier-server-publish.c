@@ -291,6 +291,7 @@ crier_server_deliver (CrierServer            *self,
         }
       if (channel != NULL)
         channel->events++;
+      crier_app_count_event (app, name);
       if (crier_server_monitoring (self))
         emit_published (self, app, publication, name, channel, except, count);
     }
