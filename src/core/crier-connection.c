@@ -132,16 +132,54 @@ write_some (CrierConnection *conn,
     }
 }
 
+#define MAX_IOV 64
+
+/* Plain sockets: everything queued in one writev, so a subscriber that got several frames
+ * in one main-loop pass costs one system call, not one per frame. */
+static gssize
+write_queue (CrierConnection *conn)
+{
+  struct iovec iov[MAX_IOV];
+  int n_iov = 0;
+
+  for (GList *l = conn->outq.head; l != NULL && n_iov < MAX_IOV; l = l->next)
+    {
+      gsize size;
+      const guint8 *data = g_bytes_get_data (l->data, &size);
+      gsize skip = l == conn->outq.head ? conn->out_offset : 0;
+
+      iov[n_iov].iov_base = (void *) (data + skip);
+      iov[n_iov].iov_len = size - skip;
+      n_iov++;
+    }
+  for (;;)
+    {
+      gssize n = writev (conn->fd, iov, n_iov);
+
+      if (n >= 0)
+        return n;
+      if (errno == EINTR)
+        continue;
+      return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+    }
+}
+
 static void
 flush_queue (CrierConnection *conn)
 {
   while (!g_queue_is_empty (&conn->outq))
     {
-      GBytes *head = g_queue_peek_head (&conn->outq);
-      gsize size;
-      const guint8 *data = g_bytes_get_data (head, &size);
-      gssize n = write_some (conn, data + conn->out_offset, size - conn->out_offset);
+      gssize n;
 
+      if (conn->tls_stream == NULL)
+        n = write_queue (conn);
+      else
+        {
+          gsize size;
+          const guint8 *data = g_bytes_get_data (g_queue_peek_head (&conn->outq), &size);
+
+          n = write_some (conn, data + conn->out_offset, size - conn->out_offset);
+        }
       if (n < 0)
         {
           abort_soon (conn, "write failed");
@@ -149,17 +187,37 @@ flush_queue (CrierConnection *conn)
         }
       if (n == 0)
         break;
-      conn->out_offset += n;
       conn->out_bytes -= n;
-      if (conn->out_offset < size)
-        break;
-      conn->out_offset = 0;
-      g_bytes_unref (g_queue_pop_head (&conn->outq));
+      /* Drop what was written, whole frames first. */
+      while (n > 0)
+        {
+          gsize size = g_bytes_get_size (g_queue_peek_head (&conn->outq)) - conn->out_offset;
+
+          if ((gsize) n < size)
+            {
+              conn->out_offset += n;
+              break;
+            }
+          n -= size;
+          conn->out_offset = 0;
+          g_bytes_unref (g_queue_pop_head (&conn->outq));
+        }
+      if (conn->out_offset > 0)
+        break; /* the socket took less than offered: it is full */
     }
   if (conn->state == CRIER_CONNECTION_CLOSING && g_queue_is_empty (&conn->outq) &&
       conn->tls_stream == NULL)
     shutdown (conn->fd, SHUT_WR); /* our close frame is out: let the peer see EOF */
   update_poll (conn);
+}
+
+/* Called once per main-loop pass for connections that got frames (crier_server_mark_dirty). */
+void
+crier_connection_flush (CrierConnection *conn)
+{
+  conn->dirty = FALSE;
+  if (conn->state != CRIER_CONNECTION_CLOSED && !conn->doomed)
+    flush_queue (conn);
 }
 
 static void
@@ -175,40 +233,30 @@ enqueue (CrierConnection *conn,
   conn->out_bytes += size - offset;
 }
 
-/* The same frame bytes go to every receiver; a client that stops reading is cut off
+/* The same frame bytes go to every receiver; they are written at the end of this
+ * main-loop pass (crier_connection_flush), and a client that stops reading is cut off
  * once its queue passes the limit instead of growing the server. */
 void
 crier_connection_send (CrierConnection *conn,
                        GBytes          *frame)
 {
-  gsize size;
-  const guint8 *data;
-
   if (conn->state != CRIER_CONNECTION_OPEN || conn->doomed)
     return;
   conn->messages_out++;
   conn->server->stats.messages_out++;
   if (conn->app != NULL)
     conn->app->stats.messages_out++;
-  if (!g_queue_is_empty (&conn->outq))
+  enqueue (conn, frame, 0);
+  if (conn->out_bytes > crier_config_get_max_outgoing_buffer (conn->server->config))
     {
-      enqueue (conn, frame, 0);
-      if (conn->out_bytes > crier_config_get_max_outgoing_buffer (conn->server->config))
-        abort_soon (conn, "outgoing buffer full: the client does not read");
+      abort_soon (conn, "outgoing buffer full: the client does not read");
       return;
     }
-  data = g_bytes_get_data (frame, &size);
-  {
-    gssize n = write_some (conn, data, size);
-
-    if (n < 0)
-      abort_soon (conn, "write failed");
-    else if ((gsize) n < size)
-      {
-        enqueue (conn, frame, n);
-        update_poll (conn);
-      }
-  }
+  if (!conn->dirty)
+    {
+      conn->dirty = TRUE;
+      crier_server_mark_dirty (conn->server, conn);
+    }
 }
 
 void

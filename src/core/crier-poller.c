@@ -20,6 +20,7 @@ typedef struct
   gpointer        tag;
   CrierPollerFunc ready;
   GSourceFunc     before_batch;
+  GSourceFunc     after_batch;
   gpointer        user_data;
 } PollerSource;
 
@@ -44,6 +45,8 @@ poller_dispatch (GSource    *source,
   n = epoll_wait (self->epoll_fd, events, BATCH, 0);
   for (int i = 0; i < n; i++)
     self->ready (events[i].data.ptr, events[i].events, self->user_data);
+  if (self->after_batch != NULL)
+    self->after_batch (self->user_data);
   return G_SOURCE_CONTINUE;
 }
 
@@ -64,6 +67,7 @@ static GSourceFuncs poller_funcs = {
 CrierPoller *
 crier_poller_new (CrierPollerFunc ready,
                   GSourceFunc     before_batch,
+                  GSourceFunc     after_batch,
                   gpointer        user_data)
 {
   CrierPoller *self = g_new0 (CrierPoller, 1);
@@ -74,6 +78,7 @@ crier_poller_new (CrierPollerFunc ready,
     g_error ("epoll_create1: %s", g_strerror (errno)); /* out of fds at start-up: nothing works */
   source->ready = ready;
   source->before_batch = before_batch;
+  source->after_batch = after_batch;
   source->user_data = user_data;
   source->tag = g_source_add_unix_fd ((GSource *) source, source->epoll_fd, G_IO_IN);
   g_source_set_static_name ((GSource *) source, "crier-poller");

@@ -17,6 +17,7 @@ typedef void (*CrierPollerFunc) (gpointer item,
 
 CrierPoller *crier_poller_new (CrierPollerFunc ready,
                                GSourceFunc     before_batch,
+                               GSourceFunc     after_batch,
                                gpointer        user_data);
 void         crier_poller_free (CrierPoller *self);
 gboolean     crier_poller_add (CrierPoller *self,

@@ -40,6 +40,7 @@ struct _CrierConnection
   gboolean              authorized : 1;  /* signed in or subscribed to private/presence */
   gboolean              want_write : 1;
   gboolean              doomed : 1;
+  gboolean              dirty : 1;       /* frames queued since the last flush */
   gboolean              discard_input : 1; /* after a protocol violation */      /* to be aborted from the main loop */
   GIOStream            *tls_stream;      /* NULL for plain sockets (read with recv) */
   char                  socket_id[24];
@@ -110,6 +111,9 @@ struct _CrierServer
   GHashTable   *connections; /* socket id → CrierConnection (owned) */
   GPtrArray    *graveyard;   /* closed connections, freed between poller batches */
   GPtrArray    *doomed;      /* connections to abort from an idle callback */
+  GPtrArray    *dirty;       /* connections with frames to write at the end of this pass */
+  guint         flush_id;
+  gboolean      in_batch;    /* inside a poller batch: it flushes when it ends */
   guint         reap_id;
   JsonParser   *parser;
   CrierBroker  *broker; /* NULL: deliver locally */
@@ -141,6 +145,7 @@ void             crier_connection_abort (CrierConnection *conn,
 void             crier_connection_feed (CrierConnection *conn,
                                         guint8          *data,
                                         gsize            length);
+void             crier_connection_flush (CrierConnection *conn);
 void             crier_connection_ready (CrierConnection *conn,
                                          guint32          events);
 void             crier_connection_check_deadline (CrierConnection *conn,
@@ -200,6 +205,9 @@ void               crier_server_bury (CrierServer     *self,
                                       CrierConnection *conn);
 void               crier_server_doom (CrierServer     *self,
                                       CrierConnection *conn);
+void               crier_server_mark_dirty (CrierServer     *self,
+                                            CrierConnection *conn);
+void               crier_server_flush (CrierServer *self);
 
 #define crier_server_monitoring(server) crier_monitor_is_active ((server)->monitor)
 

@@ -76,6 +76,7 @@ reap_cb (gpointer user_data)
   g_autoptr (GPtrArray) doomed = g_steal_pointer (&self->doomed);
 
   self->doomed = g_ptr_array_new ();
+  self->dirty = g_ptr_array_new ();
   self->reap_id = 0;
   for (guint i = 0; i < doomed->len; i++)
     crier_connection_abort (g_ptr_array_index (doomed, i), "closed after a failed write");
@@ -105,13 +106,72 @@ snapshot_connections (CrierServer *self)
   return all;
 }
 
+/* Writes what this main-loop pass queued: one writev per connection. */
+void
+crier_server_flush (CrierServer *self)
+{
+  g_autoptr (GPtrArray) dirty = NULL;
+
+  g_clear_handle_id (&self->flush_id, g_source_remove);
+  if (self->dirty->len == 0)
+    return;
+  dirty = g_steal_pointer (&self->dirty);
+  self->dirty = g_ptr_array_new ();
+  for (guint i = 0; i < dirty->len; i++)
+    crier_connection_flush (g_ptr_array_index (dirty, i));
+}
+
+static gboolean
+flush_cb (gpointer user_data)
+{
+  CrierServer *self = user_data;
+
+  self->flush_id = 0;
+  crier_server_flush (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Frames queued outside a poller batch (HTTP API, timers, the dashboard) go out from a
+ * high-priority idle: the next thing the main loop does. */
+void
+crier_server_mark_dirty (CrierServer     *self,
+                         CrierConnection *conn)
+{
+  g_ptr_array_add (self->dirty, conn);
+  if (self->flush_id == 0 && !self->in_batch)
+    self->flush_id = g_idle_add_full (G_PRIORITY_HIGH, flush_cb, self, NULL);
+}
+
+static gboolean
+after_batch (gpointer user_data)
+{
+  CrierServer *self = user_data;
+
+  self->in_batch = FALSE;
+  crier_server_flush (self);
+  return G_SOURCE_CONTINUE;
+}
+
 static gboolean
 empty_graveyard (gpointer user_data)
 {
   CrierServer *self = user_data;
 
+  /* Dirty connections may be in the graveyard: write (or skip) them before freeing. */
+  crier_server_flush (self);
+
   if (self->graveyard->len > 0)
     g_ptr_array_set_size (self->graveyard, 0);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+before_batch (gpointer user_data)
+{
+  CrierServer *self = user_data;
+
+  empty_graveyard (self);
+  self->in_batch = TRUE;
   return G_SOURCE_CONTINUE;
 }
 
@@ -365,6 +425,8 @@ crier_server_dispose (GObject *object)
         crier_connection_abort (g_ptr_array_index (all, i), "server disposed");
       g_ptr_array_set_size (self->doomed, 0);
       g_clear_handle_id (&self->reap_id, g_source_remove);
+      g_ptr_array_set_size (self->dirty, 0);
+      g_clear_handle_id (&self->flush_id, g_source_remove);
       g_ptr_array_set_size (self->graveyard, 0);
     }
   g_clear_handle_id (&self->sweep_id, g_source_remove);
@@ -383,6 +445,7 @@ crier_server_finalize (GObject *object)
   g_hash_table_unref (self->connections);
   g_ptr_array_unref (self->graveyard);
   g_ptr_array_unref (self->doomed);
+  g_ptr_array_unref (self->dirty);
   g_hash_table_unref (self->apps_by_id);
   g_hash_table_unref (self->apps_by_key);
   g_clear_object (&self->parser);
@@ -481,6 +544,7 @@ crier_server_init (CrierServer *self)
   self->connections = g_hash_table_new (g_str_hash, g_str_equal);
   self->graveyard = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_connection_free);
   self->doomed = g_ptr_array_new ();
+  self->dirty = g_ptr_array_new ();
   self->parser = json_parser_new_immutable ();
   self->read_buffer = g_malloc (READ_BUFFER_SIZE);
 }
@@ -627,7 +691,7 @@ crier_server_start (CrierServer *self,
   local = g_socket_get_local_address (socket, NULL);
   self->port = local != NULL ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local)) : 0;
   if (self->poller == NULL)
-    self->poller = crier_poller_new (connection_ready_cb, empty_graveyard, self);
+    self->poller = crier_poller_new (connection_ready_cb, before_batch, after_batch, self);
   if (self->sweep_id == 0)
     self->sweep_id = g_timeout_add_seconds (1, sweep_cb, self);
   if (self->webhooks == NULL && has_webhooks (self->config))
