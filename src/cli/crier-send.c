@@ -202,6 +202,7 @@ crier_send_run (int    argc,
       N_("JSON payload (default {})"), N_("JSON") },
     { NULL }
   };
+  /* Translators: the two subcommands of `crier send`, typed as they are: keep them in English */
   g_autoptr (GOptionContext) context = g_option_context_new (_("event|notification"));
   g_autoptr (GError) error = NULL;
   g_autofree char *path = NULL;
