@@ -53,6 +53,15 @@ if [ "$flavour" = gui ]; then
     fail "the D-Bus service has the wrong Name"
 fi
 
+# The unit as systemd reads it, with ExecStart pointing into the destdir.
+if command -v systemd-analyze >/dev/null; then
+  sed "s|^ExecStart=$bindir/crier|ExecStart=$crier|" "$root/lib/systemd/user/crier.service" \
+    >"$tmp/crier.service"
+  out=$(systemd-analyze verify --man=no "$tmp/crier.service" 2>&1) && [ -z "$out" ] ||
+    { echo "$out" >&2; fail "systemd-analyze verify crier.service"; }
+  echo "systemd-analyze verify crier.service: ok"
+fi
+
 appstreamcli validate-tree --no-net "$root" || fail "appstreamcli validate-tree --no-net"
 
 out=$("$crier" --version) || fail "crier --version exited with $?"
