@@ -157,9 +157,14 @@ crier_application_start_server (CrierApplication *self)
       set_server_error (self, error->message, FALSE);
       return FALSE;
     }
-  /* The old server lets go of the port before the new one binds it. */
+  /* The old server lets go of the port before the new one binds it; a port the kernel
+   * chose (0) stays, so that clients reconnect to the same address. */
   if (self->server != NULL && crier_server_is_running (self->server))
-    crier_server_stop (self->server, 4200, "Server restarted from the dashboard");
+    {
+      if (crier_config_get_port (config) == 0)
+        crier_config_set_port (config, crier_server_get_port (self->server));
+      crier_server_stop (self->server, 4200, "Server restarted from the dashboard");
+    }
   server = crier_server_new (config);
   replace_server (self, server);
   if (!crier_server_start (server, &error))
@@ -174,6 +179,14 @@ crier_application_start_server (CrierApplication *self)
   set_server_error (self, NULL, FALSE);
   server_running_cb (server, NULL, self);
   return TRUE;
+}
+
+/* Stop with 4200 and start again (the header's Restart button): Echo reconnects. */
+gboolean
+crier_application_restart_server (CrierApplication *self)
+{
+  g_return_val_if_fail (CRIER_IS_APPLICATION (self), FALSE);
+  return crier_application_start_server (self);
 }
 
 void
@@ -272,7 +285,7 @@ server_restart_action (GSimpleAction *action,
                        GVariant      *parameter,
                        gpointer       user_data)
 {
-  crier_application_start_server (user_data);
+  crier_application_restart_server (user_data);
 }
 
 static void
@@ -348,7 +361,19 @@ crier_application_handle_local_options (GApplication *app,
                                         GVariantDict *options)
 {
   CrierApplication *self = CRIER_APPLICATION (app);
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr (GSettingsSchema) schema = NULL;
   const char *port = NULL;
+
+  /* g_settings_new () aborts on a missing schema: say what to do instead. */
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+  if (schema == NULL)
+    {
+      g_printerr (_("crier: the settings schema %s is not installed; run “meson devenv -C BUILDDIR crier”, set GSETTINGS_SCHEMA_DIR, or install Crier\n"),
+                  APP_ID);
+      return 1;
+    }
 
   if (g_variant_dict_lookup (options, "config", "^ay", &self->config_path))
     {

@@ -17,6 +17,7 @@ CrierServer      *crier_application_get_server (CrierApplication *self);
 const char       *crier_application_get_server_error (CrierApplication *self);
 const char       *crier_application_get_config_path (CrierApplication *self);
 gboolean          crier_application_start_server (CrierApplication *self);
+gboolean          crier_application_restart_server (CrierApplication *self);
 void              crier_application_stop_server (CrierApplication *self);
 gboolean          crier_application_save_apps (CrierApplication *self,
                                                GPtrArray        *apps,

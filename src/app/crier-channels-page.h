@@ -5,6 +5,7 @@
 #include <adwaita.h>
 
 #include "crier-channel-list.h"
+#include "crier-server.h"
 
 G_BEGIN_DECLS
 
@@ -13,7 +14,20 @@ G_DECLARE_FINAL_TYPE (CrierChannelsPage, crier_channels_page, CRIER, CHANNELS_PA
 
 void crier_channels_page_set_model (CrierChannelsPage *self,
                                     CrierChannelList  *model);
-void crier_channels_page_select (CrierChannelsPage *self,
-                                 guint              position);
+void        crier_channels_page_set_server (CrierChannelsPage *self,
+                                            CrierServer       *server);
+void        crier_channels_page_select (CrierChannelsPage *self,
+                                        guint              position);
+gboolean    crier_channels_page_select_channel (CrierChannelsPage *self,
+                                                const char        *app_id,
+                                                const char        *name);
+void        crier_channels_page_fill_client_event (CrierChannelsPage *self,
+                                                   const char        *event,
+                                                   const char        *data,
+                                                   const char        *user_id);
+void        crier_channels_page_fill_member (CrierChannelsPage *self,
+                                             const char        *user_id,
+                                             const char        *user_info);
+const char *crier_channels_page_get_error (CrierChannelsPage *self);
 
 G_END_DECLS

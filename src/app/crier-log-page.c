@@ -37,6 +37,12 @@ struct _CrierLogPage
   GtkStack           *details_stack;
   GtkTextView        *details_view;
   GtkLabel           *count_label;
+  GtkLabel           *imported_label;
+  GtkLabel           *explanation_title;
+  GtkLabel           *explanation_label;
+  GtkLabel           *trace_title;
+  GtkLabel           *trace_label;
+  GtkWidget          *replay_box;
 };
 
 G_DEFINE_FINAL_TYPE (CrierLogPage, crier_log_page, GTK_TYPE_WIDGET)
@@ -123,13 +129,46 @@ filtered_items_changed_cb (GListModel   *model,
 }
 
 static void
+update_replay_actions (CrierLogPage *self)
+{
+  CrierEventItem *item = gtk_single_selection_get_selected_item (self->selection);
+  gboolean replayable = item != NULL && crier_event_item_is_replayable (item);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "log.replay",
+                                 replayable && self->server != NULL && crier_server_is_running (self->server));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "log.edit", replayable);
+}
+
+static const char *
+explanation_title (CrierMonitorKind kind)
+{
+  switch (kind)
+    {
+    case CRIER_MONITOR_AUTH_FAILED:
+      return _("Why the Authorization Failed");
+    case CRIER_MONITOR_PROTOCOL_ERROR:
+      return _("What Went Wrong");
+    case CRIER_MONITOR_EVENT_PUBLISHED:
+      return _("Why Nobody Received It");
+    case CRIER_MONITOR_SUBSCRIBED:
+      return _("Near Miss");
+    default:
+      return _("Explanation");
+    }
+}
+
+/* The explanation and the delivery trace first, in words; the record as JSON below. */
+static void
 selection_changed_cb (GtkSingleSelection *selection,
                       GParamSpec         *pspec,
                       CrierLogPage       *self)
 {
   CrierEventItem *item = gtk_single_selection_get_selected_item (selection);
   g_autofree char *details = NULL;
+  g_autofree char *trace = NULL;
+  const char *explanation;
 
+  update_replay_actions (self);
   if (item == NULL)
     {
       gtk_stack_set_visible_child_name (self->details_stack, "none");
@@ -137,6 +176,17 @@ selection_changed_cb (GtkSingleSelection *selection,
     }
   details = crier_event_item_dup_details (item);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->details_view), details, -1);
+  explanation = crier_event_item_get_explanation (item);
+  gtk_label_set_label (self->explanation_title, explanation_title (crier_event_item_get_kind (item)));
+  gtk_label_set_label (self->explanation_label, explanation ? explanation : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->explanation_title), explanation != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->explanation_label), explanation != NULL);
+  trace = crier_event_item_dup_trace (item);
+  gtk_label_set_label (self->trace_label, trace ? trace : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->trace_title), trace != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->trace_label), trace != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->imported_label), crier_event_item_get_imported (item));
+  gtk_widget_set_visible (self->replay_box, crier_event_item_is_replayable (item));
   gtk_stack_set_visible_child_name (self->details_stack, "details");
 }
 
@@ -253,6 +303,116 @@ export_action (GtkWidget  *widget,
 }
 
 static void
+toast (CrierLogPage *self,
+       const char   *message)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  if (CRIER_IS_WINDOW (root))
+    crier_window_toast (CRIER_WINDOW (root), message);
+}
+
+static void
+import_loaded_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr (CrierLogPage) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *message = NULL;
+  guint n = 0;
+
+  if (!g_file_load_contents_finish (G_FILE (source), result, &contents, NULL, NULL, &error) ||
+      self->log == NULL || !crier_event_log_import (self->log, contents, &n, &error))
+    message = g_strdup_printf (_("Could not import: %s"), error ? error->message : "");
+  else
+    message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u event imported", "%u events imported", n), n);
+  toast (self, message);
+}
+
+/* log.import-file: a JSON Lines file by path (the file chooser ends here, tests start here). */
+static void
+import_file_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  g_autoptr (GFile) file = g_file_new_for_path (g_variant_get_string (parameter, NULL));
+
+  /* A file the user picked, read asynchronously; parsing it is quick. */
+  g_file_load_contents_async (file, NULL, import_loaded_cb, g_object_ref (widget));
+}
+
+static void
+import_response_cb (GtkNativeDialog *dialog,
+                    int              response,
+                    CrierLogPage    *self)
+{
+  g_autoptr (GFile) file = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT &&
+      (file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog))) != NULL && g_file_peek_path (file) != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self), "log.import-file", "s", g_file_peek_path (file));
+  g_clear_object (&self->chooser);
+}
+
+static void
+import_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  CrierLogPage *self = CRIER_LOG_PAGE (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  g_autoptr (GtkFileFilter) filter = gtk_file_filter_new ();
+
+  if (self->chooser != NULL)
+    return;
+  self->chooser = gtk_file_chooser_native_new (_("Import Events"), GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                               GTK_FILE_CHOOSER_ACTION_OPEN, _("_Import"), NULL);
+  gtk_file_filter_set_name (filter, _("JSON Lines"));
+  gtk_file_filter_add_pattern (filter, "*.jsonl");
+  gtk_file_filter_add_pattern (filter, "*.json");
+  gtk_file_filter_add_pattern (filter, "*.log");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
+  g_signal_connect (self->chooser, "response", G_CALLBACK (import_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+/* The selected broadcast or client event once more, as it was. */
+static void
+replay_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  CrierLogPage *self = CRIER_LOG_PAGE (widget);
+  CrierEventItem *item = gtk_single_selection_get_selected_item (self->selection);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  if (item == NULL || self->server == NULL)
+    return;
+  if (!crier_event_item_replay (item, self->server, &error))
+    message = g_strdup_printf (_("Could not send again: %s"), error->message);
+  else
+    message = g_strdup_printf (_("“%s” sent again"), crier_event_item_get_event (item)->event);
+  toast (self, message);
+}
+
+static void
+edit_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  CrierLogPage *self = CRIER_LOG_PAGE (widget);
+  CrierEventItem *item = gtk_single_selection_get_selected_item (self->selection);
+  GtkRoot *root = gtk_widget_get_root (widget);
+
+  if (item != NULL && CRIER_IS_WINDOW (root))
+    crier_window_edit_event (CRIER_WINDOW (root), item);
+}
+
+static void
 crier_log_page_dispose (GObject *object)
 {
   CrierLogPage *self = CRIER_LOG_PAGE (object);
@@ -269,6 +429,8 @@ crier_log_page_dispose (GObject *object)
   for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
     gtk_widget_unparent (child);
   g_clear_object (&self->log);
+  if (self->server != NULL)
+    g_signal_handlers_disconnect_by_func (self->server, update_replay_actions, self);
   g_clear_object (&self->server);
   G_OBJECT_CLASS (crier_log_page_parent_class)->dispose (object);
 }
@@ -356,9 +518,21 @@ crier_log_page_class_init (CrierLogPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CrierLogPage, details_stack);
   gtk_widget_class_bind_template_child (widget_class, CrierLogPage, details_view);
   gtk_widget_class_bind_template_child (widget_class, CrierLogPage, count_label);
+  gtk_widget_class_bind_template_child (widget_class, CrierLogPage, imported_label);
+  gtk_widget_class_bind_template_child (widget_class, CrierLogPage, explanation_title);
+  gtk_widget_class_bind_template_child (widget_class, CrierLogPage, explanation_label);
+  gtk_widget_class_bind_template_child (widget_class, CrierLogPage, trace_title);
+  gtk_widget_class_bind_template_child (widget_class, CrierLogPage, trace_label);
+  gtk_widget_class_bind_template_child (widget_class, CrierLogPage, replay_box);
 
   gtk_widget_class_install_action (widget_class, "log.clear", NULL, clear_action);
   gtk_widget_class_install_action (widget_class, "log.export", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "log.import", NULL, import_action);
+  gtk_widget_class_install_action (widget_class, "log.import-file", "s", import_file_action);
+  gtk_widget_class_install_action (widget_class, "log.replay", NULL, replay_action);
+  gtk_widget_class_install_action (widget_class, "log.edit", NULL, edit_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "log.import", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "log.replay", NULL);
   gtk_widget_class_install_property_action (widget_class, "log.autoscroll", "autoscroll");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK, "log.clear", NULL);
 }
@@ -376,6 +550,7 @@ crier_log_page_init (CrierLogPage *self)
   g_signal_connect (self->channel_entry, "icon-release", G_CALLBACK (channel_icon_cb), self);
   gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self->column_view));
   update_count (self);
+  update_replay_actions (self);
 }
 
 void
@@ -400,8 +575,15 @@ crier_log_page_set_server (CrierLogPage *self,
   guint n;
 
   g_return_if_fail (CRIER_IS_LOG_PAGE (self));
+  if (self->server != NULL)
+    g_signal_handlers_disconnect_by_func (self->server, update_replay_actions, self);
   if (!g_set_object (&self->server, server) || server == NULL)
-    return;
+    {
+      update_replay_actions (self);
+      return;
+    }
+  g_signal_connect_swapped (server, "notify::running", G_CALLBACK (update_replay_actions), self);
+  update_replay_actions (self);
   keep = g_strdup (self->app_filter);
   keep_channel = g_strdup (self->channel_filter);
   apps = crier_config_get_apps (crier_server_get_config (server));
@@ -448,4 +630,22 @@ crier_log_page_get_filtered (CrierLogPage *self)
 {
   g_return_val_if_fail (CRIER_IS_LOG_PAGE (self), NULL);
   return G_LIST_MODEL (self->filter_model);
+}
+
+/* Selects row position of the filtered view (tests, and the window after an import). */
+void
+crier_log_page_select (CrierLogPage *self,
+                       guint         position)
+{
+  g_return_if_fail (CRIER_IS_LOG_PAGE (self));
+  gtk_single_selection_set_selected (self->selection, position);
+}
+
+/* The text the details pane shows above the JSON: explanation and delivery trace (tests). */
+char *
+crier_log_page_dup_summary_text (CrierLogPage *self)
+{
+  g_return_val_if_fail (CRIER_IS_LOG_PAGE (self), NULL);
+  return g_strjoin ("\n", gtk_label_get_label (self->explanation_label),
+                    gtk_label_get_label (self->trace_label), NULL);
 }

@@ -628,3 +628,41 @@ crier_send_page_get_user_suggestions (CrierSendPage *self)
   refresh_user_suggestions (self);
   return G_LIST_MODEL (self->user_suggestions);
 }
+
+/* Fills the event form (replay: "Edit and Send…" of a logged broadcast); nothing is sent. */
+void
+crier_send_page_load_event (CrierSendPage *self,
+                            const char    *app_id,
+                            const char    *channel,
+                            const char    *event,
+                            const char    *data)
+{
+  guint n;
+
+  g_return_if_fail (CRIER_IS_SEND_PAGE (self));
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->app_model));
+  for (guint i = 0; app_id != NULL && i < n; i++)
+    if (g_str_equal (gtk_string_list_get_string (self->app_model, i), app_id))
+      adw_combo_row_set_selected (self->event_app_row, i);
+  gtk_editable_set_text (GTK_EDITABLE (self->channels_row), channel ? channel : "");
+  gtk_editable_set_text (GTK_EDITABLE (self->event_row), event ? event : "");
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->event_data_view), data ? data : "{}", -1);
+  gtk_label_set_label (self->event_error, "");
+  gtk_widget_grab_focus (GTK_WIDGET (self->event_row));
+}
+
+/* What the event form holds now (tests). */
+void
+crier_send_page_get_event_form (CrierSendPage *self,
+                                const char   **channels,
+                                const char   **event,
+                                char         **data)
+{
+  g_return_if_fail (CRIER_IS_SEND_PAGE (self));
+  if (channels != NULL)
+    *channels = gtk_editable_get_text (GTK_EDITABLE (self->channels_row));
+  if (event != NULL)
+    *event = gtk_editable_get_text (GTK_EDITABLE (self->event_row));
+  if (data != NULL)
+    *data = dup_text (self->event_data_view);
+}

@@ -185,6 +185,35 @@ copy_env_action (GtkWidget  *widget,
   gtk_widget_activate_action (GTK_WIDGET (self->apps_page), "apps.copy-env", NULL);
 }
 
+/* Stop with 4200 (pusher-js and Echo reconnect at once), then start again. The
+ * application builds a fresh server from the settings; a window without one (tests)
+ * restarts the server it shows, on the same port so that clients find it again. */
+static void
+restart_server_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  CrierWindow *self = CRIER_WINDOW (widget);
+  g_autoptr (GError) error = NULL;
+  CrierConfig *config;
+  unsigned port;
+
+  if (self->application != NULL)
+    {
+      crier_application_restart_server (self->application);
+      return;
+    }
+  if (self->server == NULL)
+    return;
+  port = crier_server_get_port (self->server);
+  crier_server_stop (self->server, 4200, "Server restarted from the dashboard");
+  config = crier_server_get_config (self->server);
+  if (crier_config_get_port (config) == 0 && port != 0)
+    crier_config_set_port (config, port);
+  if (!crier_server_start (self->server, &error))
+    crier_window_toast (self, error->message);
+}
+
 static gboolean
 close_request_cb (CrierWindow *self)
 {
@@ -336,6 +365,9 @@ crier_window_class_init (CrierWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.send", NULL, send_action);
   gtk_widget_class_install_action (widget_class, "win.filter-channel", "(ss)", filter_channel_action);
   gtk_widget_class_install_action (widget_class, "win.copy-env", NULL, copy_env_action);
+  gtk_widget_class_install_action (widget_class, "win.restart-server", NULL, restart_server_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.restart-server", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.find", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK, "win.clear-log", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "win.send", NULL);
@@ -400,6 +432,7 @@ crier_window_set_server (CrierWindow *self,
   crier_channel_list_set_server (self->channels, server);
   crier_stats_sampler_set_server (self->sampler, server);
   crier_log_page_set_server (self->log_page, server);
+  crier_channels_page_set_server (self->channels_page, server);
   crier_connections_page_set_server (self->connections_page, server);
   crier_send_page_set_server (self->send_page, server);
   crier_apps_page_set_server (self->apps_page, server);
@@ -472,4 +505,33 @@ crier_window_flush (CrierWindow *self)
   crier_event_log_flush (self->log);
   crier_connection_list_flush (self->connections);
   crier_channel_list_flush (self->channels);
+}
+
+/* "Edit and Send…" of a logged event: a broadcast opens in the send form, a client event
+ * in the Channels page's join-in form (its channel selected when it is still occupied). */
+void
+crier_window_edit_event (CrierWindow    *self,
+                         CrierEventItem *item)
+{
+  const CrierMonitorEvent *event;
+
+  g_return_if_fail (CRIER_IS_WINDOW (self));
+  g_return_if_fail (CRIER_IS_EVENT_ITEM (item));
+  event = crier_event_item_get_event (item);
+  if (event->kind == CRIER_MONITOR_CLIENT_EVENT)
+    {
+      crier_window_flush (self);
+      if (!crier_channels_page_select_channel (self->channels_page, event->app_id, event->channel))
+        {
+          g_autofree char *message = g_strdup_printf (_("Nobody is subscribed to %s now"), event->channel);
+
+          crier_window_toast (self, message);
+        }
+      crier_channels_page_fill_client_event (self->channels_page, event->event, event->data,
+                                             event->user_id);
+      crier_window_show_page (self, "channels");
+      return;
+    }
+  crier_send_page_load_event (self->send_page, event->app_id, event->channel, event->event, event->data);
+  crier_window_show_page (self, "send");
 }

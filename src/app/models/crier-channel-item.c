@@ -260,6 +260,15 @@ crier_channel_item_add_member (CrierChannelItem *self,
                                const char       *user_id,
                                const char       *user_info)
 {
+  crier_channel_item_add_member_full (self, user_id, user_info, FALSE);
+}
+
+void
+crier_channel_item_add_member_full (CrierChannelItem *self,
+                                    const char       *user_id,
+                                    const char       *user_info,
+                                    gboolean          simulated)
+{
   g_autoptr (CrierMemberItem) member = NULL;
   guint position;
 
@@ -267,6 +276,7 @@ crier_channel_item_add_member (CrierChannelItem *self,
   if (user_id == NULL || find_member (self, user_id, &position))
     return;
   member = crier_member_item_new (user_id, user_info);
+  crier_member_item_set_simulated (member, simulated);
   g_list_store_append (self->members, member);
   members_changed (self);
 }
@@ -282,4 +292,23 @@ crier_channel_item_remove_member (CrierChannelItem *self,
     return;
   g_list_store_remove (self->members, position);
   members_changed (self);
+}
+
+/* The user ids of the members the dashboard added, in the order they joined. */
+GStrv
+crier_channel_item_dup_simulated_members (CrierChannelItem *self)
+{
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  guint n;
+
+  g_return_val_if_fail (CRIER_IS_CHANNEL_ITEM (self), NULL);
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->members));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (CrierMemberItem) member = g_list_model_get_item (G_LIST_MODEL (self->members), i);
+
+      if (crier_member_item_get_simulated (member))
+        g_strv_builder_add (builder, crier_member_item_get_user_id (member));
+    }
+  return g_strv_builder_end (builder);
 }

@@ -351,7 +351,9 @@ crier_channel_list_flush (CrierChannelList *self)
           break;
         case CRIER_MONITOR_MEMBER_ADDED:
           if (item != NULL)
-            crier_channel_item_add_member (item, event->user_id, event->data);
+            /* The core marks the dashboard's own members (crier-server-participant.c). */
+            crier_channel_item_add_member_full (item, event->user_id, event->data,
+                                                g_strcmp0 (event->message, "simulated member") == 0);
           break;
         case CRIER_MONITOR_MEMBER_REMOVED:
           if (item != NULL)

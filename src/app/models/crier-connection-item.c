@@ -6,6 +6,11 @@
 
 #include "crier-connection-item.h"
 
+#include "crier-event-item.h"
+
+/* A connection that keeps failing must not grow without bound. */
+#define MAX_AUTH_FAILURES 10
+
 struct _CrierConnectionItem
 {
   GObject    parent_instance;
@@ -18,6 +23,7 @@ struct _CrierConnectionItem
   GPtrArray *channels; /* NULL-terminated strv */
   guint64    messages_in;
   guint64    messages_out;
+  GListStore *auth_failures; /* of CrierEventItem, oldest first */
 };
 
 G_DEFINE_FINAL_TYPE (CrierConnectionItem, crier_connection_item, G_TYPE_OBJECT)
@@ -39,6 +45,9 @@ enum
   PROP_MESSAGES_OUT,
   PROP_TITLE,
   PROP_SUBTITLE,
+  PROP_AUTH_FAILURES,
+  PROP_N_AUTH_FAILURES,
+  PROP_HAS_AUTH_FAILURES,
   N_PROPS
 };
 
@@ -55,6 +64,7 @@ crier_connection_item_finalize (GObject *object)
   g_free (self->origin);
   g_free (self->user_id);
   g_ptr_array_unref (self->channels);
+  g_clear_object (&self->auth_failures);
   G_OBJECT_CLASS (crier_connection_item_parent_class)->finalize (object);
 }
 
@@ -131,6 +141,15 @@ crier_connection_item_get_property (GObject    *object,
       else
         g_value_set_string (value, self->socket_id);
       break;
+    case PROP_AUTH_FAILURES:
+      g_value_set_object (value, self->auth_failures);
+      break;
+    case PROP_N_AUTH_FAILURES:
+      g_value_set_uint (value, g_list_model_get_n_items (G_LIST_MODEL (self->auth_failures)));
+      break;
+    case PROP_HAS_AUTH_FAILURES:
+      g_value_set_boolean (value, g_list_model_get_n_items (G_LIST_MODEL (self->auth_failures)) > 0);
+      break;
     case PROP_SUBTITLE:
       g_value_take_string (value, dup_subtitle (self));
       break;
@@ -162,6 +181,11 @@ crier_connection_item_class_init (CrierConnectionItemClass *klass)
   properties[PROP_MESSAGES_OUT] = g_param_spec_uint64 ("messages-out", NULL, NULL, 0, G_MAXUINT64, 0, flags);
   properties[PROP_TITLE] = g_param_spec_string ("title", NULL, NULL, NULL, flags);
   properties[PROP_SUBTITLE] = g_param_spec_string ("subtitle", NULL, NULL, NULL, flags);
+  properties[PROP_AUTH_FAILURES] = g_param_spec_object ("auth-failures", NULL, NULL, G_TYPE_LIST_MODEL,
+                                                        flags);
+  properties[PROP_N_AUTH_FAILURES] = g_param_spec_uint ("n-auth-failures", NULL, NULL, 0, G_MAXUINT, 0,
+                                                        flags);
+  properties[PROP_HAS_AUTH_FAILURES] = g_param_spec_boolean ("has-auth-failures", NULL, NULL, FALSE, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -169,6 +193,7 @@ static void
 crier_connection_item_init (CrierConnectionItem *self)
 {
   self->channels = g_ptr_array_new_null_terminated (2, g_free, TRUE);
+  self->auth_failures = g_list_store_new (CRIER_TYPE_EVENT_ITEM);
 }
 
 CrierConnectionItem *
@@ -346,4 +371,29 @@ crier_connection_item_get_messages_out (CrierConnectionItem *self)
 {
   g_return_val_if_fail (CRIER_IS_CONNECTION_ITEM (self), 0);
   return self->messages_out;
+}
+
+/* The connection's recent auth failures (auth_failed monitor events), with the core's
+ * explanation of each; a model of CrierEventItem, the newest last. */
+GListModel *
+crier_connection_item_get_auth_failures (CrierConnectionItem *self)
+{
+  g_return_val_if_fail (CRIER_IS_CONNECTION_ITEM (self), NULL);
+  return G_LIST_MODEL (self->auth_failures);
+}
+
+void
+crier_connection_item_add_auth_failure (CrierConnectionItem *self,
+                                        CrierMonitorEvent   *event)
+{
+  g_autoptr (CrierEventItem) item = NULL;
+
+  g_return_if_fail (CRIER_IS_CONNECTION_ITEM (self));
+  g_return_if_fail (event != NULL);
+  item = crier_event_item_new (event);
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->auth_failures)) >= MAX_AUTH_FAILURES)
+    g_list_store_remove (self->auth_failures, 0);
+  g_list_store_append (self->auth_failures, item);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_AUTH_FAILURES]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAS_AUTH_FAILURES]);
 }

@@ -4,6 +4,8 @@
 
 #include <gio/gio.h>
 
+#include "crier-monitor-event.h"
+
 G_BEGIN_DECLS
 
 #define CRIER_TYPE_CONNECTION_ITEM (crier_connection_item_get_type ())
@@ -33,5 +35,8 @@ void                 crier_connection_item_set_counters (CrierConnectionItem *se
                                                          guint64              messages_out);
 guint64              crier_connection_item_get_messages_in (CrierConnectionItem *self);
 guint64              crier_connection_item_get_messages_out (CrierConnectionItem *self);
+GListModel          *crier_connection_item_get_auth_failures (CrierConnectionItem *self);
+void                 crier_connection_item_add_auth_failure (CrierConnectionItem *self,
+                                                             CrierMonitorEvent   *event);
 
 G_END_DECLS

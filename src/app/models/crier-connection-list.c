@@ -92,7 +92,7 @@ is_relevant (CrierMonitorKind kind)
 {
   return kind == CRIER_MONITOR_CONNECTED || kind == CRIER_MONITOR_DISCONNECTED ||
          kind == CRIER_MONITOR_SUBSCRIBED || kind == CRIER_MONITOR_UNSUBSCRIBED ||
-         kind == CRIER_MONITOR_SIGNED_IN;
+         kind == CRIER_MONITOR_SIGNED_IN || kind == CRIER_MONITOR_AUTH_FAILED;
 }
 
 static void
@@ -336,6 +336,10 @@ crier_connection_list_flush (CrierConnectionList *self)
         case CRIER_MONITOR_SIGNED_IN:
           if (item != NULL)
             crier_connection_item_set_user_id (item, event->user_id);
+          break;
+        case CRIER_MONITOR_AUTH_FAILED:
+          if (item != NULL)
+            crier_connection_item_add_auth_failure (item, event);
           break;
         default:
           break;

@@ -6,6 +6,9 @@
 
 #include "crier-event-item.h"
 
+#include "crier-server.h"
+
+#include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
 
@@ -20,6 +23,9 @@ struct _CrierEventItem
   char              *summary;
   char              *preview;
   char              *search_text;
+  char              *delivery;
+  char              *subtitle;
+  gboolean           imported; /* read from a JSON Lines file, not seen live */
 };
 
 G_DEFINE_FINAL_TYPE (CrierEventItem, crier_event_item, G_TYPE_OBJECT)
@@ -38,6 +44,12 @@ enum
   PROP_SUMMARY,
   PROP_PREVIEW,
   PROP_SEARCH_TEXT,
+  PROP_EXPLANATION,
+  PROP_DELIVERY,
+  PROP_SUBTITLE,
+  PROP_HAS_SUBTITLE,
+  PROP_IMPORTED,
+  PROP_REPLAYABLE,
   N_PROPS
 };
 
@@ -141,6 +153,8 @@ crier_event_item_finalize (GObject *object)
   g_free (self->summary);
   g_free (self->preview);
   g_free (self->search_text);
+  g_free (self->delivery);
+  g_free (self->subtitle);
   G_OBJECT_CLASS (crier_event_item_parent_class)->finalize (object);
 }
 
@@ -187,6 +201,24 @@ crier_event_item_get_property (GObject    *object,
     case PROP_SEARCH_TEXT:
       g_value_set_string (value, crier_event_item_get_search_text (self));
       break;
+    case PROP_EXPLANATION:
+      g_value_set_string (value, self->event->explanation);
+      break;
+    case PROP_DELIVERY:
+      g_value_set_string (value, crier_event_item_get_delivery (self));
+      break;
+    case PROP_SUBTITLE:
+      g_value_set_string (value, crier_event_item_get_subtitle (self));
+      break;
+    case PROP_HAS_SUBTITLE:
+      g_value_set_boolean (value, *crier_event_item_get_subtitle (self) != '\0');
+      break;
+    case PROP_IMPORTED:
+      g_value_set_boolean (value, self->imported);
+      break;
+    case PROP_REPLAYABLE:
+      g_value_set_boolean (value, crier_event_item_is_replayable (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -212,6 +244,12 @@ crier_event_item_class_init (CrierEventItemClass *klass)
   properties[PROP_SUMMARY] = g_param_spec_string ("summary", NULL, NULL, NULL, flags);
   properties[PROP_PREVIEW] = g_param_spec_string ("preview", NULL, NULL, NULL, flags);
   properties[PROP_SEARCH_TEXT] = g_param_spec_string ("search-text", NULL, NULL, NULL, flags);
+  properties[PROP_EXPLANATION] = g_param_spec_string ("explanation", NULL, NULL, NULL, flags);
+  properties[PROP_DELIVERY] = g_param_spec_string ("delivery", NULL, NULL, NULL, flags);
+  properties[PROP_SUBTITLE] = g_param_spec_string ("subtitle", NULL, NULL, NULL, flags);
+  properties[PROP_HAS_SUBTITLE] = g_param_spec_boolean ("has-subtitle", NULL, NULL, FALSE, flags);
+  properties[PROP_IMPORTED] = g_param_spec_boolean ("imported", NULL, NULL, FALSE, flags);
+  properties[PROP_REPLAYABLE] = g_param_spec_boolean ("replayable", NULL, NULL, FALSE, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -345,7 +383,8 @@ crier_event_item_get_search_text (CrierEventItem *self)
                                  e->app_id ? e->app_id : "", e->socket_id ? e->socket_id : "",
                                  e->channel ? e->channel : "", e->event ? e->event : "",
                                  e->user_id ? e->user_id : "", e->remote ? e->remote : "",
-                                 e->message ? e->message : "", e->data ? e->data : "", NULL);
+                                 e->message ? e->message : "", e->data ? e->data : "",
+                                 e->explanation ? e->explanation : "", NULL);
   return self->search_text;
 }
 
@@ -372,4 +411,233 @@ crier_event_item_dup_details (CrierEventItem *self)
   json_generator_set_indent (generator, 2);
   json_generator_set_root (generator, json_parser_get_root (parser));
   return json_generator_to_data (generator, NULL);
+}
+
+/* An event of a session read back from a file (crier_event_log_import ()). */
+CrierEventItem *
+crier_event_item_new_imported (CrierMonitorEvent *event)
+{
+  CrierEventItem *self = crier_event_item_new (event);
+
+  self->imported = TRUE;
+  return self;
+}
+
+gboolean
+crier_event_item_get_imported (CrierEventItem *self)
+{
+  g_return_val_if_fail (CRIER_IS_EVENT_ITEM (self), FALSE);
+  return self->imported;
+}
+
+/* Plain words from the core: why an auth failed, why nobody received an event, or the
+ * near miss of a subscription. NULL when there is nothing to explain. */
+const char *
+crier_event_item_get_explanation (CrierEventItem *self)
+{
+  g_return_val_if_fail (CRIER_IS_EVENT_ITEM (self), NULL);
+  return self->event->explanation;
+}
+
+static JsonObject *
+dup_details_object (const CrierMonitorEvent *event)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+
+  if (event->details == NULL || !json_parser_load_from_data (parser, event->details, -1, NULL))
+    return NULL;
+  root = json_parser_get_root (parser);
+  return JSON_NODE_HOLDS_OBJECT (root) ? json_object_ref (json_node_get_object (root)) : NULL;
+}
+
+/* "delivered to N, excluded M" for a broadcast (the delivery trace in details), else NULL. */
+const char *
+crier_event_item_get_delivery (CrierEventItem *self)
+{
+  g_autoptr (JsonObject) details = NULL;
+  guint64 delivered;
+  unsigned excluded = 0;
+
+  g_return_val_if_fail (CRIER_IS_EVENT_ITEM (self), NULL);
+  if (self->delivery != NULL || self->event->kind != CRIER_MONITOR_EVENT_PUBLISHED)
+    return self->delivery;
+  delivered = self->event->count;
+  if ((details = dup_details_object (self->event)) != NULL)
+    {
+      delivered = json_object_get_int_member_with_default (details, "delivered_count", delivered);
+      if (json_object_has_member (details, "excluded") &&
+          !json_object_get_null_member (details, "excluded"))
+        excluded = 1;
+    }
+  /* Translators: a broadcast's delivery trace; excluded are sockets left out by
+   * socket_id (Laravel's toOthers ()) */
+  self->delivery = g_strdup_printf (_("delivered to %u, excluded %u"), (unsigned) delivered, excluded);
+  return self->delivery;
+}
+
+/* The row's second line: the delivery of a broadcast, and the explanation, if any. */
+const char *
+crier_event_item_get_subtitle (CrierEventItem *self)
+{
+  const char *delivery, *explanation;
+
+  g_return_val_if_fail (CRIER_IS_EVENT_ITEM (self), NULL);
+  if (self->subtitle != NULL)
+    return self->subtitle;
+  delivery = crier_event_item_get_delivery (self);
+  explanation = self->event->explanation;
+  if (delivery != NULL && explanation != NULL)
+    self->subtitle = g_strdup_printf ("%s — %s", delivery, explanation);
+  else
+    self->subtitle = g_strdup (delivery ? delivery : explanation ? explanation : "");
+  return self->subtitle;
+}
+
+/* The delivery trace in words for the details pane: receivers, the excluded socket, the
+ * Echo call that hears the event. NULL for other kinds. */
+char *
+crier_event_item_dup_trace (CrierEventItem *self)
+{
+  g_autoptr (JsonObject) details = NULL;
+  GString *text;
+  JsonArray *delivered = NULL;
+  const char *excluded = NULL, *listen = NULL;
+
+  g_return_val_if_fail (CRIER_IS_EVENT_ITEM (self), NULL);
+  if (self->event->kind != CRIER_MONITOR_EVENT_PUBLISHED)
+    return NULL;
+  details = dup_details_object (self->event);
+  if (details != NULL)
+    {
+      if (json_object_has_member (details, "delivered") &&
+          JSON_NODE_HOLDS_ARRAY (json_object_get_member (details, "delivered")))
+        delivered = json_object_get_array_member (details, "delivered");
+      if (json_object_has_member (details, "excluded") &&
+          !json_object_get_null_member (details, "excluded"))
+        excluded = json_object_get_string_member_with_default (details, "excluded", NULL);
+      listen = json_object_get_string_member_with_default (details, "listen", NULL);
+    }
+  text = g_string_new (crier_event_item_get_delivery (self));
+  g_string_append_c (text, '\n');
+  if (delivered != NULL && json_array_get_length (delivered) > 0)
+    {
+      g_string_append (text, _("Received by:"));
+      for (guint i = 0; i < json_array_get_length (delivered); i++)
+        g_string_append_printf (text, "\n  %s", json_array_get_string_element (delivered, i));
+      g_string_append_c (text, '\n');
+    }
+  if (excluded != NULL)
+    g_string_append_printf (text, _("Excluded by socket_id (toOthers()): %s\n"), excluded);
+  if (listen != NULL)
+    g_string_append_printf (text, _("Echo hears it with: %s\n"), listen);
+  if (text->len > 0 && text->str[text->len - 1] == '\n')
+    g_string_truncate (text, text->len - 1);
+  return g_string_free (text, FALSE);
+}
+
+/* Broadcasts and client events can be sent again; they need an app, a channel, a name. */
+gboolean
+crier_event_item_is_replayable (CrierEventItem *self)
+{
+  const CrierMonitorEvent *e;
+
+  g_return_val_if_fail (CRIER_IS_EVENT_ITEM (self), FALSE);
+  e = self->event;
+  return (e->kind == CRIER_MONITOR_EVENT_PUBLISHED || e->kind == CRIER_MONITOR_CLIENT_EVENT) &&
+         e->app_id != NULL && e->channel != NULL && e->event != NULL;
+}
+
+/* Sends the event again as it was: a broadcast through crier_server_publish () (same
+ * channel, name, data and excluded socket id), a client event through
+ * crier_server_send_client_event () (same user id on presence channels). */
+gboolean
+crier_event_item_replay (CrierEventItem *self,
+                         CrierServer    *server,
+                         GError        **error)
+{
+  const CrierMonitorEvent *e;
+
+  g_return_val_if_fail (CRIER_IS_EVENT_ITEM (self), FALSE);
+  g_return_val_if_fail (CRIER_IS_SERVER (server), FALSE);
+  e = self->event;
+  if (!crier_event_item_is_replayable (self))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   _("Only broadcasts and client events can be sent again"));
+      return FALSE;
+    }
+  if (e->kind == CRIER_MONITOR_CLIENT_EVENT)
+    return crier_server_send_client_event (server, e->app_id, e->channel, e->event,
+                                           e->data ? e->data : "{}", e->user_id, error);
+  {
+    const char *channels[] = { e->channel, NULL };
+
+    return crier_server_publish (server, e->app_id, channels, e->event, e->data ? e->data : "{}",
+                                 e->socket_id, error);
+  }
+}
+
+static char *
+dup_member_string (JsonObject *object,
+                   const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return NULL;
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    return g_strdup (json_node_get_string (node));
+  return json_to_string (node, FALSE);
+}
+
+/* One line of the JSON Lines format crier_monitor_event_to_json () writes (export,
+ * --log-format=json) back into an event. */
+CrierMonitorEvent *
+crier_event_item_parse_json (const char *line,
+                             GError    **error)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (CrierMonitorEvent) event = NULL;
+  JsonObject *object;
+  const char *kind_name, *time;
+  CrierMonitorKind kind;
+
+  g_return_val_if_fail (line != NULL, NULL);
+  if (!json_parser_load_from_data (parser, line, -1, error))
+    return NULL;
+  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("not a JSON object"));
+      return NULL;
+    }
+  object = json_node_get_object (json_parser_get_root (parser));
+  kind_name = json_object_get_string_member_with_default (object, "kind", NULL);
+  if (kind_name == NULL || !crier_monitor_kind_from_string (kind_name, &kind))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("unknown event kind “%s”"),
+                   kind_name ? kind_name : "");
+      return NULL;
+    }
+  event = crier_monitor_event_new (kind);
+  if ((time = json_object_get_string_member_with_default (object, "time", NULL)) != NULL)
+    {
+      g_autoptr (GDateTime) date = g_date_time_new_from_iso8601 (time, NULL);
+
+      if (date != NULL)
+        event->time = g_date_time_to_unix (date) * G_USEC_PER_SEC + g_date_time_get_microsecond (date);
+    }
+  event->app_id = dup_member_string (object, "app_id");
+  event->socket_id = dup_member_string (object, "socket_id");
+  event->channel = dup_member_string (object, "channel");
+  event->event = dup_member_string (object, "event");
+  event->data = dup_member_string (object, "data");
+  event->user_id = dup_member_string (object, "user_id");
+  event->remote = dup_member_string (object, "remote");
+  event->message = dup_member_string (object, "message");
+  event->explanation = dup_member_string (object, "explanation");
+  event->details = dup_member_string (object, "details");
+  event->code = (int) json_object_get_int_member_with_default (object, "code", 0);
+  event->count = (unsigned) json_object_get_int_member_with_default (object, "count", 0);
+  return g_steal_pointer (&event);
 }

@@ -5,6 +5,7 @@
 #include <gio/gio.h>
 
 #include "crier-monitor-event.h"
+#include "crier-server.h"
 
 G_BEGIN_DECLS
 
@@ -22,6 +23,18 @@ typedef enum
 G_DECLARE_FINAL_TYPE (CrierEventItem, crier_event_item, CRIER, EVENT_ITEM, GObject)
 
 CrierEventItem          *crier_event_item_new (CrierMonitorEvent *event);
+CrierEventItem          *crier_event_item_new_imported (CrierMonitorEvent *event);
+gboolean                 crier_event_item_get_imported (CrierEventItem *self);
+const char              *crier_event_item_get_explanation (CrierEventItem *self);
+const char              *crier_event_item_get_delivery (CrierEventItem *self);
+const char              *crier_event_item_get_subtitle (CrierEventItem *self);
+char                    *crier_event_item_dup_trace (CrierEventItem *self);
+gboolean                 crier_event_item_is_replayable (CrierEventItem *self);
+gboolean                 crier_event_item_replay (CrierEventItem *self,
+                                                  CrierServer    *server,
+                                                  GError        **error);
+CrierMonitorEvent       *crier_event_item_parse_json (const char *line,
+                                                      GError    **error);
 const CrierMonitorEvent *crier_event_item_get_event (CrierEventItem *self);
 CrierMonitorKind         crier_event_item_get_kind (CrierEventItem *self);
 CrierEventCategory       crier_event_item_get_category (CrierEventItem *self);

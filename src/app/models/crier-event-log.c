@@ -6,6 +6,8 @@
 
 #include "crier-event-log.h"
 
+#include <glib/gi18n.h>
+
 /* Events queue as plain refs and become rows at most every 50 ms: a flood of thousands
  * per second costs two items_changed per tick, and a burst bigger than the log is cut to
  * its tail before any GObject is made. */
@@ -320,4 +322,60 @@ crier_event_log_to_json_lines (CrierEventLog *self,
       g_string_append_c (text, '\n');
     }
   return g_string_free (text, FALSE);
+}
+
+/* Appends a session exported as JSON Lines (crier_event_log_to_json_lines ()) as imported
+ * rows, after what is logged now; the capacity holds as for live events. All or nothing:
+ * a line that is not a monitor event fails the import with its line number. Blank lines
+ * are skipped. */
+gboolean
+crier_event_log_import (CrierEventLog *self,
+                        const char    *text,
+                        guint         *n_imported,
+                        GError       **error)
+{
+  g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+  g_auto (GStrv) lines = NULL;
+  guint n_drop = 0, n_new;
+
+  g_return_val_if_fail (CRIER_IS_EVENT_LOG (self), FALSE);
+  g_return_val_if_fail (text != NULL, FALSE);
+
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr (GError) line_error = NULL;
+      g_autoptr (CrierMonitorEvent) event = NULL;
+
+      g_strstrip (lines[i]);
+      if (lines[i][0] == '\0')
+        continue;
+      if ((event = crier_event_item_parse_json (lines[i], &line_error)) == NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("Line %u: %s"), i + 1,
+                       line_error->message);
+          return FALSE;
+        }
+      g_ptr_array_add (items, crier_event_item_new_imported (event));
+    }
+  /* Live events queued before the import stay before it. */
+  crier_event_log_flush (self);
+  if (items->len > self->capacity)
+    g_ptr_array_remove_range (items, 0, items->len - self->capacity);
+  n_new = items->len;
+  if (n_imported != NULL)
+    *n_imported = n_new;
+  if (n_new == 0)
+    return TRUE;
+  if (self->items->len + n_new > self->capacity)
+    n_drop = self->items->len + n_new - self->capacity;
+  if (n_drop > 0)
+    {
+      g_ptr_array_remove_range (self->items, 0, n_drop);
+      g_list_model_items_changed (G_LIST_MODEL (self), 0, n_drop, 0);
+    }
+  g_ptr_array_extend_and_steal (self->items, g_steal_pointer (&items));
+  g_list_model_items_changed (G_LIST_MODEL (self), self->items->len - n_new, 0, n_new);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+  return TRUE;
 }

@@ -26,6 +26,10 @@ void           crier_event_log_push (CrierEventLog     *self,
                                      CrierMonitorEvent *event);
 void           crier_event_log_flush (CrierEventLog *self);
 void           crier_event_log_clear (CrierEventLog *self);
+gboolean       crier_event_log_import (CrierEventLog *self,
+                                       const char    *text,
+                                       guint         *n_imported,
+                                       GError       **error);
 char          *crier_event_log_to_json_lines (CrierEventLog *self,
                                               GListModel    *items);
 

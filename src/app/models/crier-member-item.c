@@ -11,6 +11,7 @@ struct _CrierMemberItem
   GObject parent_instance;
   char   *user_id;
   char   *user_info; /* JSON text, nullable */
+  gboolean simulated; /* added from the dashboard, no connection behind it */
 };
 
 G_DEFINE_FINAL_TYPE (CrierMemberItem, crier_member_item, G_TYPE_OBJECT)
@@ -20,6 +21,7 @@ enum
   PROP_0,
   PROP_USER_ID,
   PROP_USER_INFO,
+  PROP_SIMULATED,
   N_PROPS
 };
 
@@ -51,6 +53,9 @@ crier_member_item_get_property (GObject    *object,
     case PROP_USER_INFO:
       g_value_set_string (value, self->user_info ? self->user_info : "");
       break;
+    case PROP_SIMULATED:
+      g_value_set_boolean (value, self->simulated);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -66,6 +71,8 @@ crier_member_item_class_init (CrierMemberItemClass *klass)
   properties[PROP_USER_ID] = g_param_spec_string ("user-id", NULL, NULL, NULL,
                                                   G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_USER_INFO] = g_param_spec_string ("user-info", NULL, NULL, NULL,
+                                                    G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SIMULATED] = g_param_spec_boolean ("simulated", NULL, NULL, FALSE,
                                                     G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -98,4 +105,21 @@ crier_member_item_get_user_info (CrierMemberItem *self)
 {
   g_return_val_if_fail (CRIER_IS_MEMBER_ITEM (self), NULL);
   return self->user_info;
+}
+
+/* Simulated members are the ones the dashboard added (crier_server_add_simulated_member ()):
+ * only those can be removed from the window. Set once, before the item is shown. */
+void
+crier_member_item_set_simulated (CrierMemberItem *self,
+                                 gboolean         simulated)
+{
+  g_return_if_fail (CRIER_IS_MEMBER_ITEM (self));
+  self->simulated = !!simulated;
+}
+
+gboolean
+crier_member_item_get_simulated (CrierMemberItem *self)
+{
+  g_return_val_if_fail (CRIER_IS_MEMBER_ITEM (self), FALSE);
+  return self->simulated;
 }

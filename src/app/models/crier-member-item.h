@@ -13,5 +13,8 @@ CrierMemberItem *crier_member_item_new (const char *user_id,
                                         const char *user_info);
 const char      *crier_member_item_get_user_id (CrierMemberItem *self);
 const char      *crier_member_item_get_user_info (CrierMemberItem *self);
+gboolean         crier_member_item_get_simulated (CrierMemberItem *self);
+void             crier_member_item_set_simulated (CrierMemberItem *self,
+                                                  gboolean         simulated);
 
 G_END_DECLS
