@@ -8,6 +8,8 @@
 
 #include <glib/gi18n.h>
 
+#include "crier-event-item.h"
+
 struct _CrierConnectionsPage
 {
   GtkWidget            parent_instance;
@@ -87,6 +89,7 @@ crier_connections_page_class_init (CrierConnectionsPageClass *klass)
 
   object_class->dispose = crier_connections_page_dispose;
   g_type_ensure (CRIER_TYPE_CONNECTION_ITEM);
+  g_type_ensure (CRIER_TYPE_EVENT_ITEM);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/dev/crier/Crier/ui/crier-connections-page.ui");

@@ -323,6 +323,221 @@ test_config_writer (void)
   g_assert_error (error, CRIER_CONFIG_ERROR, CRIER_CONFIG_ERROR_INVALID);
 }
 
+static CrierMonitorEvent *
+make_published (const char *details,
+                unsigned    count,
+                const char *explanation)
+{
+  CrierMonitorEvent *event = make_event (CRIER_MONITOR_EVENT_PUBLISHED, "1.2", "orders");
+
+  event->event = g_strdup ("App\\Events\\OrderShipped");
+  event->data = g_strdup ("{\"id\":1}");
+  event->count = count;
+  event->details = g_strdup (details);
+  event->explanation = g_strdup (explanation);
+  return event;
+}
+
+/* The delivery trace of a broadcast in words: receivers, the excluded socket, the listen. */
+static void
+test_event_item_delivery (void)
+{
+  g_autoptr (CrierMonitorEvent) event = make_published (
+    "{\"delivered\":[\"1.1\",\"1.3\"],\"delivered_count\":2,\"excluded\":\"1.2\","
+    "\"listen\":\".listen('.App\\\\Events\\\\OrderShipped', callback)\"}", 2, NULL);
+  g_autoptr (CrierEventItem) item = crier_event_item_new (event);
+  g_autoptr (CrierMonitorEvent) missed = make_published (
+    "{\"delivered\":[],\"delivered_count\":0,\"excluded\":null,\"listen\":\".listen('OrderShipped', callback)\"}",
+    0, "no subscriber on 'orders'; 'order' has 2");
+  g_autoptr (CrierEventItem) missed_item = crier_event_item_new (missed);
+  g_autofree char *trace = crier_event_item_dup_trace (item);
+  g_autofree char *missed_trace = crier_event_item_dup_trace (missed_item);
+  gboolean has_subtitle = FALSE;
+
+  g_assert_cmpstr (crier_event_item_get_delivery (item), ==, "delivered to 2, excluded 1");
+  g_assert_cmpstr (crier_event_item_get_subtitle (item), ==, "delivered to 2, excluded 1");
+  g_assert_nonnull (strstr (trace, "Received by:\n  1.1\n  1.3\n"));
+  g_assert_nonnull (strstr (trace, "Excluded by socket_id (toOthers()): 1.2\n"));
+  g_assert_nonnull (strstr (trace, "Echo hears it with: .listen('.App\\Events\\OrderShipped', callback)"));
+  g_assert_true (crier_event_item_is_replayable (item));
+
+  g_assert_cmpstr (crier_event_item_get_delivery (missed_item), ==, "delivered to 0, excluded 0");
+  g_assert_cmpstr (crier_event_item_get_subtitle (missed_item), ==,
+                   "delivered to 0, excluded 0 — no subscriber on 'orders'; 'order' has 2");
+  g_assert_null (strstr (missed_trace, "Received by"));
+  g_assert_null (strstr (missed_trace, "Excluded"));
+  g_object_get (missed_item, "has-subtitle", &has_subtitle, NULL);
+  g_assert_true (has_subtitle);
+}
+
+/* An auth failure's row and search carry the core's explanation. */
+static void
+test_event_item_explanation (void)
+{
+  g_autoptr (CrierMonitorEvent) event = make_event (CRIER_MONITOR_AUTH_FAILED, "1.2", "private-a");
+  g_autoptr (CrierEventItem) item = NULL;
+  g_autoptr (CrierMonitorEvent) connected = make_event (CRIER_MONITOR_CONNECTED, "1.2", NULL);
+  g_autoptr (CrierEventItem) plain = crier_event_item_new (connected);
+  g_autofree char *explanation = NULL;
+
+  event->explanation = g_strdup ("Wrong secret: the signature was made with the secret of app 'b'");
+  item = crier_event_item_new (event);
+  g_assert_cmpstr (crier_event_item_get_subtitle (item), ==, event->explanation);
+  g_assert_null (crier_event_item_get_delivery (item));
+  g_assert_null (crier_event_item_dup_trace (item));
+  g_assert_nonnull (strstr (crier_event_item_get_search_text (item), "Wrong secret"));
+  g_assert_false (crier_event_item_is_replayable (item));
+  g_object_get (item, "explanation", &explanation, NULL);
+  g_assert_cmpstr (explanation, ==, event->explanation);
+  g_assert_cmpstr (crier_event_item_get_subtitle (plain), ==, "");
+}
+
+/* Export, then import into another log: the same events, marked imported. */
+static void
+test_event_log_import (void)
+{
+  g_autoptr (CrierEventLog) log = crier_event_log_new (100);
+  g_autoptr (CrierEventLog) other = crier_event_log_new (3);
+  g_autoptr (CrierMonitorEvent) published = make_published (
+    "{\"delivered\":[\"1.1\"],\"delivered_count\":1,\"excluded\":null,\"listen\":\"x\"}", 1, NULL);
+  g_autoptr (CrierMonitorEvent) failed = make_event (CRIER_MONITOR_AUTH_FAILED, "1.2", "private-a");
+  g_autoptr (CrierMonitorEvent) live = make_event (CRIER_MONITOR_CONNECTED, "9.9", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+  guint n = 0;
+
+  failed->explanation = g_strdup ("The key and the secret are swapped");
+  failed->code = 4009;
+  published->time = 1700000000123456;
+  crier_event_log_push (log, published);
+  crier_event_log_push (log, failed);
+  crier_event_log_flush (log);
+  text = crier_event_log_to_json_lines (log, NULL);
+
+  crier_event_log_push (other, live);
+  g_assert_true (crier_event_log_import (other, text, &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (other)), ==, 3);
+  {
+    g_autoptr (CrierEventItem) first = g_list_model_get_item (G_LIST_MODEL (other), 0);
+    g_autoptr (CrierEventItem) second = g_list_model_get_item (G_LIST_MODEL (other), 1);
+    g_autoptr (CrierEventItem) third = g_list_model_get_item (G_LIST_MODEL (other), 2);
+    const CrierMonitorEvent *e = crier_event_item_get_event (second);
+    const CrierMonitorEvent *f = crier_event_item_get_event (third);
+
+    g_assert_false (crier_event_item_get_imported (first)); /* the live one stays first */
+    g_assert_true (crier_event_item_get_imported (second));
+    g_assert_cmpint (e->kind, ==, CRIER_MONITOR_EVENT_PUBLISHED);
+    g_assert_cmpint (e->time, ==, 1700000000123456);
+    g_assert_cmpstr (e->channel, ==, "orders");
+    g_assert_cmpstr (e->event, ==, "App\\Events\\OrderShipped");
+    g_assert_cmpstr (e->data, ==, "{\"id\":1}");
+    g_assert_cmpstr (e->socket_id, ==, "1.2");
+    g_assert_cmpstr (crier_event_item_get_delivery (second), ==, "delivered to 1, excluded 0");
+    g_assert_true (crier_event_item_is_replayable (second));
+    g_assert_cmpint (f->kind, ==, CRIER_MONITOR_AUTH_FAILED);
+    g_assert_cmpint (f->code, ==, 4009);
+    g_assert_cmpstr (f->explanation, ==, "The key and the secret are swapped");
+  }
+  /* The capacity holds; a bad line fails the whole import with its number. */
+  g_assert_true (crier_event_log_import (other, text, &n, &error));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (other)), ==, 3);
+  g_assert_false (crier_event_log_import (other, "{\"kind\":\"connected\"}\n\n{\"kind\":\"nope\"}\n", &n, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_assert_cmpstr (error->message, ==, "Line 3: unknown event kind “nope”");
+  g_clear_error (&error);
+  g_assert_false (crier_event_log_import (other, "not json\n", &n, &error));
+  g_assert_nonnull (strstr (error->message, "Line 1: "));
+}
+
+/* A connection keeps its latest auth failures, bounded. */
+static void
+test_connection_auth_failures (void)
+{
+  g_autoptr (CrierServer) server = crier_server_new (NULL);
+  g_autoptr (CrierConnectionList) list = crier_connection_list_new (server);
+  CrierMonitor *monitor = crier_server_get_monitor (server);
+  CrierConnectionItem *item;
+  GListModel *failures;
+
+  crier_monitor_emit (monitor, make_event (CRIER_MONITOR_CONNECTED, "1.1", NULL));
+  for (int i = 0; i < 12; i++)
+    {
+      CrierMonitorEvent *failed = make_event (CRIER_MONITOR_AUTH_FAILED, "1.1", "private-a");
+
+      failed->explanation = g_strdup_printf ("failure %d", i);
+      crier_monitor_emit (monitor, failed);
+    }
+  crier_connection_list_flush (list);
+  item = crier_connection_list_find (list, "1.1");
+  g_assert_nonnull (item);
+  failures = crier_connection_item_get_auth_failures (item);
+  g_assert_cmpuint (g_list_model_get_n_items (failures), ==, 10);
+  {
+    g_autoptr (CrierEventItem) last = g_list_model_get_item (failures, 9);
+
+    g_assert_cmpstr (crier_event_item_get_explanation (last), ==, "failure 11");
+  }
+}
+
+/* Members the dashboard added are marked; replay sends broadcasts and client events again. */
+static void
+test_simulated_and_replay (void)
+{
+  g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
+  g_autoptr (CrierChannelList) channels = crier_channel_list_new (server->server);
+  g_autoptr (CrierEventLog) log = crier_event_log_new (100);
+  g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
+  const char *channel_data = "{\"user_id\":\"1\"}";
+  g_autofree char *auth = crier_test_channel_auth (CRIER_TEST_APP_KEY, CRIER_TEST_APP_SECRET, client->socket_id,
+                                                   "presence-room", channel_data);
+  g_autoptr (JsonObject) ok = crier_test_client_subscribe (client, "presence-room", auth, channel_data);
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) simulated = NULL;
+  CrierChannelItem *item = NULL;
+  const char *channels_list[] = { "presence-room", NULL };
+
+  crier_event_log_set_monitor (log, crier_server_get_monitor (server->server));
+  g_assert_true (crier_server_add_simulated_member (server->server, CRIER_TEST_APP_ID, "presence-room", "bot",
+                                                    "{\"name\":\"Bot\"}", &error));
+  crier_test_wait_until ((crier_channel_list_flush (channels),
+                          (item = crier_channel_list_find (channels, CRIER_TEST_APP_ID, "presence-room")) != NULL &&
+                            g_list_model_get_n_items (crier_channel_item_get_members (item)) == 2),
+                         CRIER_TEST_TIMEOUT);
+  simulated = crier_channel_item_dup_simulated_members (item);
+  g_assert_cmpstrv (simulated, ((const char *[]) { "bot", NULL }));
+  {
+    g_autoptr (JsonObject) added = crier_test_client_expect (client, "pusher_internal:member_added", "presence-room");
+  }
+
+  g_assert_true (crier_server_publish (server->server, CRIER_TEST_APP_ID, channels_list, "tick", "{\"n\":1}",
+                                       NULL, &error));
+  g_assert_true (crier_server_send_client_event (server->server, CRIER_TEST_APP_ID, "presence-room",
+                                                 "client-typing", "{\"t\":1}", "bot", &error));
+  {
+    g_autoptr (JsonObject) tick = crier_test_client_expect (client, "tick", "presence-room");
+    g_autoptr (JsonObject) typing = crier_test_client_expect (client, "client-typing", "presence-room");
+  }
+  crier_event_log_flush (log);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (log)); i++)
+    {
+      g_autoptr (CrierEventItem) logged = g_list_model_get_item (G_LIST_MODEL (log), i);
+
+      if (crier_event_item_is_replayable (logged))
+        g_assert_true (crier_event_item_replay (logged, server->server, &error));
+      g_assert_no_error (error);
+    }
+  {
+    g_autoptr (JsonObject) tick = crier_test_client_expect (client, "tick", "presence-room");
+    g_autoptr (JsonObject) typing = crier_test_client_expect (client, "client-typing", "presence-room");
+
+    g_assert_cmpstr (json_object_get_string_member (tick, "data"), ==, "{\"n\":1}");
+    g_assert_cmpstr (json_object_get_string_member (typing, "data"), ==, "{\"t\":1}");
+    g_assert_cmpstr (json_object_get_string_member (typing, "user_id"), ==, "bot");
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -332,6 +547,11 @@ main (int    argc,
   g_test_add_func ("/models/event-log/bounded", test_event_log_bounded);
   g_test_add_func ("/models/event-log/json-lines", test_event_log_json_lines);
   g_test_add_func ("/models/event-log/monitor", test_event_log_monitor);
+  g_test_add_func ("/models/event-log/import", test_event_log_import);
+  g_test_add_func ("/models/event-item/delivery", test_event_item_delivery);
+  g_test_add_func ("/models/event-item/explanation", test_event_item_explanation);
+  g_test_add_func ("/models/connection-list/auth-failures", test_connection_auth_failures);
+  g_test_add_func ("/models/participant/simulated-and-replay", test_simulated_and_replay);
   g_test_add_func ("/models/connection-list/events", test_connection_list_events);
   g_test_add_func ("/models/channel-list/presence", test_channel_list_presence);
   g_test_add_func ("/models/lists/live", test_lists_live);
