@@ -2,7 +2,12 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <glib/gstdio.h>
+#include <unistd.h>
+
 #include "crier-apps-page.h"
+#include "crier-channels-page.h"
+#include "crier-connections-page.h"
 #include "crier-log-page.h"
 #include "crier-send-page.h"
 #include "crier-test-utils.h"
@@ -179,6 +184,249 @@ test_credentials (void)
   close_window (win);
 }
 
+static CrierEventItem *
+find_logged (CrierWindow     *win,
+             CrierMonitorKind kind,
+             const char      *channel,
+             guint           *position)
+{
+  GListModel *filtered = crier_log_page_get_filtered (CRIER_LOG_PAGE (crier_window_get_page (win, "log")));
+
+  for (guint i = g_list_model_get_n_items (filtered); i-- > 0;)
+    {
+      g_autoptr (CrierEventItem) item = g_list_model_get_item (filtered, i);
+      const CrierMonitorEvent *event = crier_event_item_get_event (item);
+
+      if (event->kind == kind && g_strcmp0 (event->channel, channel) == 0)
+        {
+          if (position != NULL)
+            *position = i;
+          return item;
+        }
+    }
+  return NULL;
+}
+
+static gboolean
+has_logged (CrierWindow     *win,
+            CrierMonitorKind kind,
+            const char      *channel)
+{
+  crier_window_flush (win);
+  return find_logged (win, kind, channel, NULL) != NULL;
+}
+
+/* Join in from the Channels page: a simulated member comes and goes, a client event arrives. */
+static void
+test_join_in (void)
+{
+  g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
+  CrierWindow *win = open_window (server);
+  g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
+  const char *channel_data = "{\"user_id\":\"1\"}";
+  g_autofree char *auth = crier_test_channel_auth (CRIER_TEST_APP_KEY, CRIER_TEST_APP_SECRET, client->socket_id,
+                                                   "presence-room", channel_data);
+  g_autoptr (JsonObject) reply = crier_test_client_subscribe (client, "presence-room", auth, channel_data);
+  CrierChannelsPage *page = CRIER_CHANNELS_PAGE (crier_window_get_page (win, "channels"));
+  CrierChannelItem *item = NULL;
+  g_auto (GStrv) simulated = NULL;
+
+  crier_test_wait_until ((crier_window_flush (win),
+                          crier_channels_page_select_channel (page, CRIER_TEST_APP_ID, "presence-room")),
+                         CRIER_TEST_TIMEOUT);
+  crier_channels_page_fill_member (page, "bot", "{\"name\":\"Bot\"}");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "channels.add-member", NULL));
+  g_assert_cmpstr (crier_channels_page_get_error (page), ==, "");
+  {
+    g_autoptr (JsonObject) added = crier_test_client_expect (client, "pusher_internal:member_added", "presence-room");
+    g_autoptr (JsonObject) data = crier_test_dup_data_object (added);
+
+    g_assert_cmpstr (json_object_get_string_member (data, "user_id"), ==, "bot");
+    g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (data, "user_info"), "name"), ==, "Bot");
+  }
+  crier_test_wait_until ((crier_window_flush (win),
+                          (item = crier_channel_list_find (crier_window_get_channels (win), CRIER_TEST_APP_ID,
+                                                           "presence-room")) != NULL &&
+                            g_list_model_get_n_items (crier_channel_item_get_members (item)) == 2),
+                         CRIER_TEST_TIMEOUT);
+  simulated = crier_channel_item_dup_simulated_members (item);
+  g_assert_cmpstrv (simulated, ((const char *[]) { "bot", NULL }));
+
+  /* A second add of the same user is refused, in words under the form. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "channels.add-member", NULL));
+  g_assert_nonnull (strstr (crier_channels_page_get_error (page), "already a member"));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "channels.remove-member", "s", ""));
+  {
+    g_autoptr (JsonObject) removed = crier_test_client_expect (client, "pusher_internal:member_removed", "presence-room");
+    g_autoptr (JsonObject) data = crier_test_dup_data_object (removed);
+
+    g_assert_cmpstr (json_object_get_string_member (data, "user_id"), ==, "bot");
+  }
+  /* Only simulated members can be removed. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "channels.remove-member", "s", "1"));
+  g_assert_nonnull (strstr (crier_channels_page_get_error (page), "No simulated member"));
+
+  crier_channels_page_fill_client_event (page, "client-typing", "{\"name\":\"Crier\"}", "bot");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "channels.client-event", NULL));
+  {
+    g_autoptr (JsonObject) whisper = crier_test_client_expect (client, "client-typing", "presence-room");
+
+    g_assert_cmpstr (json_object_get_string_member (whisper, "data"), ==, "{\"name\":\"Crier\"}");
+    g_assert_cmpstr (json_object_get_string_member (whisper, "user_id"), ==, "bot");
+  }
+  crier_channels_page_fill_client_event (page, "typing", "{}", NULL);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "channels.client-event", NULL));
+  g_assert_nonnull (strstr (crier_channels_page_get_error (page), "client-"));
+  close_window (win);
+}
+
+/* Disconnect one connection; restart the server: clients are closed with 4200 and find the
+ * server again on the same port. */
+static void
+test_disconnect_and_restart (void)
+{
+  g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
+  CrierWindow *win = open_window (server);
+  g_autoptr (CrierTestClient) first = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
+  g_autoptr (CrierTestClient) second = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
+  g_autoptr (CrierTestClient) again = NULL;
+  GtkWidget *connections = crier_window_get_page (win, "connections");
+  GListModel *list = G_LIST_MODEL (crier_window_get_connections (win));
+  unsigned port = crier_server_get_port (server->server);
+
+  crier_test_wait_until ((crier_window_flush (win), g_list_model_get_n_items (list) == 2), CRIER_TEST_TIMEOUT);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr (CrierConnectionItem) item = g_list_model_get_item (list, i);
+
+      if (g_strcmp0 (crier_connection_item_get_socket_id (item), first->socket_id) == 0)
+        crier_connections_page_select (CRIER_CONNECTIONS_PAGE (connections), i);
+    }
+  g_assert_true (gtk_widget_activate_action (connections, "connections.disconnect", NULL));
+  crier_test_client_wait_closed (first);
+  g_assert_cmpuint (first->close_code, ==, 4200);
+  g_assert_false (second->closed);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.restart-server", NULL));
+  crier_test_client_wait_closed (second);
+  g_assert_cmpuint (second->close_code, ==, 4200);
+  g_assert_true (crier_server_is_running (server->server));
+  g_assert_cmpuint (crier_server_get_port (server->server), ==, port);
+  again = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
+  g_assert_nonnull (again->socket_id);
+  close_window (win);
+}
+
+/* An auth failure's explanation: on its log row, in the details pane, on its connection. */
+static void
+test_auth_failure (void)
+{
+  g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
+  CrierWindow *win = open_window (server);
+  g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
+  /* Signed with the key as the secret: the classic swapped .env. */
+  g_autofree char *auth = crier_test_channel_auth (CRIER_TEST_APP_KEY, CRIER_TEST_APP_KEY, client->socket_id,
+                                                   "private-orders", NULL);
+  CrierLogPage *log_page = CRIER_LOG_PAGE (crier_window_get_page (win, "log"));
+  CrierEventItem *item;
+  CrierConnectionItem *connection;
+  g_autofree char *summary = NULL;
+  guint position = 0;
+
+  crier_test_client_send_subscribe (client, "private-orders", auth, NULL);
+  crier_test_wait_until (has_logged (win, CRIER_MONITOR_AUTH_FAILED, "private-orders"), CRIER_TEST_TIMEOUT);
+  item = find_logged (win, CRIER_MONITOR_AUTH_FAILED, "private-orders", &position);
+  g_assert_nonnull (strstr (crier_event_item_get_subtitle (item), "The key and the secret are swapped"));
+  crier_log_page_select (log_page, position);
+  summary = crier_log_page_dup_summary_text (log_page);
+  g_assert_nonnull (strstr (summary, "The key and the secret are swapped"));
+
+  connection = crier_connection_list_find (crier_window_get_connections (win), client->socket_id);
+  g_assert_nonnull (connection);
+  g_assert_cmpuint (g_list_model_get_n_items (crier_connection_item_get_auth_failures (connection)), ==, 1);
+  close_window (win);
+}
+
+static gboolean
+log_has_imported (CrierWindow *win)
+{
+  GListModel *log = G_LIST_MODEL (crier_window_get_event_log (win));
+  guint n = g_list_model_get_n_items (log);
+  g_autoptr (CrierEventItem) last = n ? g_list_model_get_item (log, n - 1) : NULL;
+
+  return last != NULL && crier_event_item_get_imported (last);
+}
+
+/* The delivery trace in the details pane; replay as it was, edit first; export and import. */
+static void
+test_replay_and_import (void)
+{
+  g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
+  CrierWindow *win = open_window (server);
+  g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
+  g_autoptr (JsonObject) reply = crier_test_client_subscribe (client, "orders", NULL, NULL);
+  GtkWidget *send = crier_window_get_page (win, "send");
+  CrierLogPage *log_page = CRIER_LOG_PAGE (crier_window_get_page (win, "log"));
+  g_autofree char *summary = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *data = NULL;
+  const char *channels = NULL, *event = NULL;
+  guint position = 0;
+  int fd;
+
+  g_assert_true (gtk_widget_activate_action (send, "send.event", NULL));
+  {
+    g_autoptr (JsonObject) message = crier_test_client_expect (client, "App\\Events\\OrderShipped", "orders");
+  }
+  crier_test_wait_until (has_logged (win, CRIER_MONITOR_EVENT_PUBLISHED, "orders"), CRIER_TEST_TIMEOUT);
+  find_logged (win, CRIER_MONITOR_EVENT_PUBLISHED, "orders", &position);
+  crier_log_page_select (log_page, position);
+  summary = crier_log_page_dup_summary_text (log_page);
+  g_assert_nonnull (strstr (summary, "delivered to 1, excluded 0"));
+  g_assert_nonnull (strstr (summary, client->socket_id));
+  g_assert_nonnull (strstr (summary, "Echo hears it with: .listen('OrderShipped', callback)"));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (log_page), "log.replay", NULL));
+  {
+    g_autoptr (JsonObject) message = crier_test_client_expect (client, "App\\Events\\OrderShipped", "orders");
+  }
+
+  /* Edit first: the send form holds the event, nothing is sent. */
+  crier_send_page_load_event (CRIER_SEND_PAGE (send), NULL, "", "", "{}");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (log_page), "log.edit", NULL));
+  crier_send_page_get_event_form (CRIER_SEND_PAGE (send), &channels, &event, &data);
+  g_assert_cmpstr (channels, ==, "orders");
+  g_assert_cmpstr (event, ==, "App\\Events\\OrderShipped");
+  g_assert_nonnull (strstr (data, "\"order_id\""));
+  crier_test_client_sync (client);
+  crier_test_client_assert_no_message (client);
+
+  /* Export, clear, import: the session is back, marked imported, and can be replayed. */
+  crier_window_flush (win);
+  text = crier_event_log_to_json_lines (crier_window_get_event_log (win), NULL);
+  fd = g_file_open_tmp ("crier-import-XXXXXX.jsonl", &path, NULL);
+  g_assert_cmpint (fd, >=, 0);
+  close (fd);
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.clear-log", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (log_page), "log.import-file", "s", path));
+  crier_test_wait_until (log_has_imported (win), CRIER_TEST_TIMEOUT);
+  {
+    CrierEventItem *imported = find_logged (win, CRIER_MONITOR_EVENT_PUBLISHED, "orders", &position);
+
+    g_assert_true (crier_event_item_get_imported (imported));
+    crier_log_page_select (log_page, position);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (log_page), "log.replay", NULL));
+  }
+  {
+    g_autoptr (JsonObject) message = crier_test_client_expect (client, "App\\Events\\OrderShipped", "orders");
+  }
+  g_unlink (path);
+  close_window (win);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -189,5 +437,9 @@ main (int    argc,
   g_test_add_func ("/window/send-notification", test_send_notification);
   g_test_add_func ("/window/presence-suggestions", test_presence_suggestions);
   g_test_add_func ("/window/credentials", test_credentials);
+  g_test_add_func ("/window/join-in", test_join_in);
+  g_test_add_func ("/window/disconnect-and-restart", test_disconnect_and_restart);
+  g_test_add_func ("/window/auth-failure", test_auth_failure);
+  g_test_add_func ("/window/replay-and-import", test_replay_and_import);
   return g_test_run ();
 }
