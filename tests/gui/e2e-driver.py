@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 # e2e-driver.py CLIENT_LOG — drives the running Crier window through AT-SPI like a person:
-# fills the send form, clicks Send, sends a notification, and checks the views and what the
-# laravel-echo client (e2e-client.mjs, writing CLIENT_LOG) received.
+# fills the send form, clicks Send, sends a notification, joins a presence channel as a
+# simulated member and leaves it, whispers, reads an auth failure's explanation, restarts
+# the server, and checks the views and what the laravel-echo client (e2e-client.mjs,
+# writing CLIENT_LOG) received.
 import json, sys, time, warnings
 warnings.simplefilter('ignore', DeprecationWarning)
 import gi
@@ -127,4 +129,56 @@ show_page(app, 'Events')
 log = lambda: texts(find(app, 'table', 'Event log') or find(app, 'tree table', 'Event log') or app)
 wait_for(lambda: any('E2EShipped' in t for t in log()), 'the event in the Event log view')
 wait_for(lambda: any('BroadcastNotificationCreated' in t for t in log()), 'the notification in the Event log view')
+
+def client_json(kind):
+    return [json.loads(l) for l in client_lines() if l.startswith('{"kind":"%s"' % kind)]
+
+# Join in: a simulated member on the presence channel (Echo's joining() and leaving()).
+show_page(app, 'Channels')
+channels_table = lambda: find(app, 'table', 'Channels') or find(app, 'tree table', 'Channels') or app
+def channel_label():
+    for label in find_all(channels_table(), 'label', 'presence-e2e'):
+        box = Atspi.Component.get_extents(label, Atspi.CoordType.WINDOW)
+        if box.width > 0 and box.height > 0:
+            return label
+    return None
+# A real click on the row's label selects the row (the label's own action would not).
+box = Atspi.Component.get_extents(wait_for(channel_label, 'the presence-e2e row'), Atspi.CoordType.WINDOW)
+Atspi.generate_mouse_event(box.x + box.width // 2, box.y + box.height // 2, 'b1c')
+member_entry = wait_for(lambda: find(app, 'text', 'Member User ID'), 'the Member User ID entry')
+set_text(member_entry, 'bot-e2e')
+set_text(find(app, 'text', 'Member info'), '{"name": "Robot"}')
+click(find(app, 'push button', 'Add Member'))
+joined = wait_for(lambda: client_json('joining'), 'joining() at the Echo client')
+if joined != [{'kind': 'joining', 'user': {'name': 'Robot'}}]:
+    sys.exit('e2e: joining() got %r' % joined)
+print('joining:', joined[0])
+wait_for(lambda: 'bot-e2e' in texts(find(app, 'list', 'Presence members') or app), 'the member in the Channels view')
+click(find(app, 'push button', 'Remove Member'))
+left = wait_for(lambda: client_json('leaving'), 'leaving() at the Echo client')
+if left != [{'kind': 'leaving', 'user': {'name': 'Robot'}}]:
+    sys.exit('e2e: leaving() got %r' % left)
+print('leaving:', left[0])
+
+# A client event from the window: listenForWhisper('typing').
+set_text(find(app, 'text', 'Client Event Name'), 'client-typing')
+set_text(find(app, 'text', 'Client event data'), '{"typing": true}')
+click(find(app, 'push button', 'Send Client Event'))
+whispers = wait_for(lambda: client_json('whisper'), 'the whisper at the Echo client')
+if whispers != [{'kind': 'whisper', 'data': {'typing': True}}]:
+    sys.exit('e2e: listenForWhisper got %r' % whispers)
+print('whisper:', whispers[0])
+
+# The auth failure's row says what went wrong, in words.
+show_page(app, 'Events')
+wait_for(lambda: any('The key and the secret are swapped' in t for t in log()), 'the auth failure explanation in the Event log')
+print('auth failure explained')
+
+# Restart the server with 4200: pusher-js reconnects with a new socket id.
+click(find(app, 'push button', 'Restart Server'))
+def reconnected():
+    return [s for s in client_json('state')
+            if s['current'] == 'connected' and s['socket_id'] and s['socket_id'] != socket_id]
+state = wait_for(reconnected, 'the Echo client to reconnect after the restart')
+print('reconnected as', state[0]['socket_id'])
 print('e2e: OK')
