@@ -8,14 +8,19 @@ import json, sys, time, warnings
 warnings.simplefilter('ignore', DeprecationWarning)
 import gi
 gi.require_version('Atspi', '2.0')
-from gi.repository import Atspi
+from gi.repository import Atspi, GLib
 
 CLIENT_LOG = sys.argv[1]
 
 def wait_for(pred, what, timeout=30):
     end = time.monotonic() + timeout
     while time.monotonic() < end:
-        r = pred()
+        try:
+            r = pred()
+        except GLib.Error:
+            # A view's rows come and go while the tree is read (the log keeps growing):
+            # a vanished row is not a failure, read again.
+            r = None
         if r:
             return r
         time.sleep(0.1)
