@@ -43,6 +43,7 @@ struct _CrierLogPage
   GtkLabel           *trace_title;
   GtkLabel           *trace_label;
   GtkWidget          *replay_box;
+  GtkWidget          *summary_box;
 };
 
 G_DEFINE_FINAL_TYPE (CrierLogPage, crier_log_page, GTK_TYPE_WIDGET)
@@ -187,6 +188,9 @@ selection_changed_cb (GtkSingleSelection *selection,
   gtk_widget_set_visible (GTK_WIDGET (self->trace_label), trace != NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->imported_label), crier_event_item_get_imported (item));
   gtk_widget_set_visible (self->replay_box, crier_event_item_is_replayable (item));
+  gtk_widget_set_visible (self->summary_box, explanation != NULL || trace != NULL ||
+                                               crier_event_item_get_imported (item) ||
+                                               crier_event_item_is_replayable (item));
   gtk_stack_set_visible_child_name (self->details_stack, "details");
 }
 
@@ -524,6 +528,7 @@ crier_log_page_class_init (CrierLogPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CrierLogPage, trace_title);
   gtk_widget_class_bind_template_child (widget_class, CrierLogPage, trace_label);
   gtk_widget_class_bind_template_child (widget_class, CrierLogPage, replay_box);
+  gtk_widget_class_bind_template_child (widget_class, CrierLogPage, summary_box);
 
   gtk_widget_class_install_action (widget_class, "log.clear", NULL, clear_action);
   gtk_widget_class_install_action (widget_class, "log.export", NULL, export_action);
