@@ -41,6 +41,12 @@ test_simulated_member (void)
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (data, "user_info"), "name"), ==, "Bot");
   members = crier_server_dup_members (server->server, "p", "presence-room");
   g_assert_cmpuint (members->len, ==, 2);
+  for (guint i = 0; i < members->len; i++)
+    {
+      CrierMemberInfo *member = g_ptr_array_index (members, i);
+
+      g_assert_cmpint (member->simulated, ==, g_str_equal (member->user_id, "bot"));
+    }
 
   /* A later subscriber sees the simulated member in its list. */
   late = crier_test_client_connect (server, "p-key");

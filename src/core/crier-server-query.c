@@ -191,6 +191,7 @@ crier_server_dup_members (CrierServer *self,
 
       info->user_id = g_strdup (member->user_id);
       info->user_info = g_strdup (member->user_info);
+      info->simulated = member->simulated;
       g_ptr_array_add (result, info);
     }
   return result;

@@ -54,6 +54,7 @@ typedef struct
 {
   char *user_id;
   char *user_info; /* JSON text, nullable */
+  gboolean simulated; /* added from the dashboard only, no connection behind it */
 } CrierMemberInfo;
 
 void crier_connection_info_free (CrierConnectionInfo *info);

@@ -508,6 +508,16 @@ test_simulated_and_replay (void)
   simulated = crier_channel_item_dup_simulated_members (item);
   g_assert_cmpstrv (simulated, ((const char *[]) { "bot", NULL }));
   {
+    /* A list opened later learns the mark from the server's snapshot, not from the event. */
+    g_autoptr (CrierChannelList) later = crier_channel_list_new (server->server);
+    CrierChannelItem *snapshot = crier_channel_list_find (later, CRIER_TEST_APP_ID, "presence-room");
+    g_auto (GStrv) marked = NULL;
+
+    g_assert_nonnull (snapshot);
+    marked = crier_channel_item_dup_simulated_members (snapshot);
+    g_assert_cmpstrv (marked, ((const char *[]) { "bot", NULL }));
+  }
+  {
     g_autoptr (JsonObject) added = crier_test_client_expect (client, "pusher_internal:member_added", "presence-room");
   }
 

@@ -255,19 +255,12 @@ members_changed (CrierChannelItem *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SUBTITLE]);
 }
 
+/* simulated: added from the dashboard (crier_server_add_simulated_member ()). */
 void
 crier_channel_item_add_member (CrierChannelItem *self,
                                const char       *user_id,
-                               const char       *user_info)
-{
-  crier_channel_item_add_member_full (self, user_id, user_info, FALSE);
-}
-
-void
-crier_channel_item_add_member_full (CrierChannelItem *self,
-                                    const char       *user_id,
-                                    const char       *user_info,
-                                    gboolean          simulated)
+                               const char       *user_info,
+                               gboolean          simulated)
 {
   g_autoptr (CrierMemberItem) member = NULL;
   guint position;

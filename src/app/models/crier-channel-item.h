@@ -26,11 +26,8 @@ void              crier_channel_item_set_events (CrierChannelItem *self,
 GListModel       *crier_channel_item_get_members (CrierChannelItem *self);
 void              crier_channel_item_add_member (CrierChannelItem *self,
                                                  const char       *user_id,
-                                                 const char       *user_info);
-void              crier_channel_item_add_member_full (CrierChannelItem *self,
-                                                      const char       *user_id,
-                                                      const char       *user_info,
-                                                      gboolean          simulated);
+                                                 const char       *user_info,
+                                                 gboolean          simulated);
 GStrv             crier_channel_item_dup_simulated_members (CrierChannelItem *self);
 void              crier_channel_item_remove_member (CrierChannelItem *self,
                                                     const char       *user_id);

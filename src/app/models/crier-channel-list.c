@@ -252,7 +252,8 @@ add_snapshot (CrierChannelList *self)
                 {
                   CrierMemberInfo *member = g_ptr_array_index (members, m);
 
-                  crier_channel_item_add_member (item, member->user_id, member->user_info);
+                  crier_channel_item_add_member (item, member->user_id, member->user_info,
+                                                 member->simulated);
                 }
             }
           g_ptr_array_add (self->items, item);
@@ -352,8 +353,8 @@ crier_channel_list_flush (CrierChannelList *self)
         case CRIER_MONITOR_MEMBER_ADDED:
           if (item != NULL)
             /* The core marks the dashboard's own members (crier-server-participant.c). */
-            crier_channel_item_add_member_full (item, event->user_id, event->data,
-                                                g_strcmp0 (event->message, "simulated member") == 0);
+            crier_channel_item_add_member (item, event->user_id, event->data,
+                                           g_strcmp0 (event->message, "simulated member") == 0);
           break;
         case CRIER_MONITOR_MEMBER_REMOVED:
           if (item != NULL)
