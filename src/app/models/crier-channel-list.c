@@ -6,6 +6,8 @@
 
 #include "crier-channel-list.h"
 
+#include "crier-event-batch.h"
+
 #define FLUSH_MS 50
 
 /* Same shape as CrierConnectionList: snapshot, then batched monitor events. */
@@ -15,8 +17,7 @@ struct _CrierChannelList
   CrierServer *server;
   GPtrArray   *items;   /* of CrierChannelItem, oldest first */
   GHashTable  *by_key;  /* "app\nchannel" → item */
-  GPtrArray   *pending; /* of CrierMonitorEvent */
-  guint        flush_id;
+  CrierEventBatch batch;
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -73,16 +74,6 @@ make_key (const char *app_id,
 }
 
 static gboolean
-flush_cb (gpointer user_data)
-{
-  CrierChannelList *self = user_data;
-
-  self->flush_id = 0;
-  crier_channel_list_flush (self);
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
 is_relevant (CrierMonitorKind kind)
 {
   switch (kind)
@@ -108,12 +99,7 @@ monitor_event_cb (CrierMonitor      *monitor,
 {
   if (!is_relevant (event->kind) || event->channel == NULL)
     return;
-  g_ptr_array_add (self->pending, crier_monitor_event_ref (event));
-  if (self->flush_id == 0)
-    {
-      self->flush_id = g_timeout_add (FLUSH_MS, flush_cb, self);
-      g_source_set_name_by_id (self->flush_id, "[crier] channel list flush");
-    }
+  crier_event_batch_push (&self->batch, event);
 }
 
 static void
@@ -121,7 +107,7 @@ remove_all (CrierChannelList *self)
 {
   guint n = self->items->len;
 
-  g_ptr_array_set_size (self->pending, 0);
+  crier_event_batch_clear (&self->batch);
   g_hash_table_remove_all (self->by_key);
   if (n == 0)
     return;
@@ -138,7 +124,7 @@ crier_channel_list_dispose (GObject *object)
   if (self->server != NULL)
     g_signal_handlers_disconnect_by_data (crier_server_get_monitor (self->server), self);
   g_clear_object (&self->server);
-  g_clear_handle_id (&self->flush_id, g_source_remove);
+  crier_event_batch_clear (&self->batch);
   G_OBJECT_CLASS (crier_channel_list_parent_class)->dispose (object);
 }
 
@@ -148,7 +134,7 @@ crier_channel_list_finalize (GObject *object)
   CrierChannelList *self = CRIER_CHANNEL_LIST (object);
 
   g_ptr_array_unref (self->items);
-  g_ptr_array_unref (self->pending);
+  crier_event_batch_destroy (&self->batch);
   g_hash_table_unref (self->by_key);
   G_OBJECT_CLASS (crier_channel_list_parent_class)->finalize (object);
 }
@@ -213,7 +199,8 @@ static void
 crier_channel_list_init (CrierChannelList *self)
 {
   self->items = g_ptr_array_new_with_free_func (g_object_unref);
-  self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_monitor_event_unref);
+  crier_event_batch_init (&self->batch, FLUSH_MS, "[crier] channel list flush",
+                          (CrierEventBatchFlushFunc) crier_channel_list_flush, self);
   self->by_key = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
 }
 
@@ -275,7 +262,6 @@ crier_channel_list_set_server (CrierChannelList *self,
   if (self->server != NULL)
     g_signal_handlers_disconnect_by_data (crier_server_get_monitor (self->server), self);
   g_set_object (&self->server, server);
-  g_clear_handle_id (&self->flush_id, g_source_remove);
   remove_all (self);
   if (server != NULL)
     {
@@ -309,14 +295,10 @@ crier_channel_list_flush (CrierChannelList *self)
   g_autoptr (GPtrArray) pending = NULL;
   g_autoptr (GPtrArray) added = NULL;
   g_autoptr (GHashTable) removed = NULL;
-  guint old_len, first;
 
   g_return_if_fail (CRIER_IS_CHANNEL_LIST (self));
-  g_clear_handle_id (&self->flush_id, g_source_remove);
-  if (self->pending->len == 0)
+  if ((pending = crier_event_batch_take (&self->batch)) == NULL)
     return;
-  pending = g_steal_pointer (&self->pending);
-  self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_monitor_event_unref);
   added = g_ptr_array_new_with_free_func (g_object_unref);
   removed = g_hash_table_new (NULL, NULL);
 
@@ -370,29 +352,6 @@ crier_channel_list_flush (CrierChannelList *self)
         }
     }
 
-  old_len = first = self->items->len;
-  if (g_hash_table_size (removed) > 0)
-    {
-      GPtrArray *kept = g_ptr_array_new_full (self->items->len, g_object_unref);
-
-      for (guint i = 0; i < self->items->len; i++)
-        {
-          gpointer item = g_ptr_array_index (self->items, i);
-
-          if (g_hash_table_contains (removed, item))
-            first = MIN (first, i);
-          else
-            g_ptr_array_add (kept, g_object_ref (item));
-        }
-      g_ptr_array_unref (self->items);
-      self->items = kept;
-    }
-  for (guint i = 0; i < added->len; i++)
-    g_ptr_array_add (self->items, g_object_ref (g_ptr_array_index (added, i)));
-  if (old_len != self->items->len || first != old_len)
-    {
-      g_list_model_items_changed (G_LIST_MODEL (self), first, old_len - first,
-                                  self->items->len - first);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
-    }
+  if (crier_event_batch_splice (G_LIST_MODEL (self), &self->items, removed, added))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
 }

@@ -6,6 +6,8 @@
 
 #include "crier-connection-list.h"
 
+#include "crier-event-batch.h"
+
 #include <string.h>
 
 #define FLUSH_MS          50
@@ -19,8 +21,7 @@ struct _CrierConnectionList
   CrierServer *server;
   GPtrArray   *items;   /* of CrierConnectionItem, oldest first */
   GHashTable  *by_id;   /* socket id → item (in items or in added) */
-  GPtrArray   *pending; /* of CrierMonitorEvent */
-  guint        flush_id;
+  CrierEventBatch batch;
   guint        counters_id;
 };
 
@@ -71,16 +72,6 @@ list_model_iface_init (GListModelInterface *iface)
 }
 
 static gboolean
-flush_cb (gpointer user_data)
-{
-  CrierConnectionList *self = user_data;
-
-  self->flush_id = 0;
-  crier_connection_list_flush (self);
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
 counters_cb (gpointer user_data)
 {
   crier_connection_list_refresh_counters (user_data);
@@ -102,12 +93,7 @@ monitor_event_cb (CrierMonitor        *monitor,
 {
   if (!is_relevant (event->kind))
     return;
-  g_ptr_array_add (self->pending, crier_monitor_event_ref (event));
-  if (self->flush_id == 0)
-    {
-      self->flush_id = g_timeout_add (FLUSH_MS, flush_cb, self);
-      g_source_set_name_by_id (self->flush_id, "[crier] connection list flush");
-    }
+  crier_event_batch_push (&self->batch, event);
 }
 
 static void
@@ -115,7 +101,7 @@ remove_all (CrierConnectionList *self)
 {
   guint n = self->items->len;
 
-  g_ptr_array_set_size (self->pending, 0);
+  crier_event_batch_clear (&self->batch);
   g_hash_table_remove_all (self->by_id);
   if (n == 0)
     return;
@@ -132,7 +118,7 @@ crier_connection_list_dispose (GObject *object)
   if (self->server != NULL)
     g_signal_handlers_disconnect_by_data (crier_server_get_monitor (self->server), self);
   g_clear_object (&self->server);
-  g_clear_handle_id (&self->flush_id, g_source_remove);
+  crier_event_batch_clear (&self->batch);
   g_clear_handle_id (&self->counters_id, g_source_remove);
   G_OBJECT_CLASS (crier_connection_list_parent_class)->dispose (object);
 }
@@ -143,7 +129,7 @@ crier_connection_list_finalize (GObject *object)
   CrierConnectionList *self = CRIER_CONNECTION_LIST (object);
 
   g_ptr_array_unref (self->items);
-  g_ptr_array_unref (self->pending);
+  crier_event_batch_destroy (&self->batch);
   g_hash_table_unref (self->by_id);
   G_OBJECT_CLASS (crier_connection_list_parent_class)->finalize (object);
 }
@@ -208,7 +194,8 @@ static void
 crier_connection_list_init (CrierConnectionList *self)
 {
   self->items = g_ptr_array_new_with_free_func (g_object_unref);
-  self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_monitor_event_unref);
+  crier_event_batch_init (&self->batch, FLUSH_MS, "[crier] connection list flush",
+                          (CrierEventBatchFlushFunc) crier_connection_list_flush, self);
   self->by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
 }
 
@@ -233,7 +220,6 @@ crier_connection_list_set_server (CrierConnectionList *self,
   if (self->server != NULL)
     g_signal_handlers_disconnect_by_data (crier_server_get_monitor (self->server), self);
   g_set_object (&self->server, server);
-  g_clear_handle_id (&self->flush_id, g_source_remove);
   remove_all (self);
   if (server != NULL)
     {
@@ -287,14 +273,10 @@ crier_connection_list_flush (CrierConnectionList *self)
   g_autoptr (GPtrArray) pending = NULL;
   g_autoptr (GPtrArray) added = NULL;
   g_autoptr (GHashTable) removed = NULL;
-  guint old_len, first;
 
   g_return_if_fail (CRIER_IS_CONNECTION_LIST (self));
-  g_clear_handle_id (&self->flush_id, g_source_remove);
-  if (self->pending->len == 0)
+  if ((pending = crier_event_batch_take (&self->batch)) == NULL)
     return;
-  pending = g_steal_pointer (&self->pending);
-  self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_monitor_event_unref);
   added = g_ptr_array_new_with_free_func (g_object_unref);
   removed = g_hash_table_new (NULL, NULL);
 
@@ -346,31 +328,8 @@ crier_connection_list_flush (CrierConnectionList *self)
         }
     }
 
-  old_len = first = self->items->len;
-  if (g_hash_table_size (removed) > 0)
-    {
-      GPtrArray *kept = g_ptr_array_new_full (self->items->len, g_object_unref);
-
-      for (guint i = 0; i < self->items->len; i++)
-        {
-          gpointer item = g_ptr_array_index (self->items, i);
-
-          if (g_hash_table_contains (removed, item))
-            first = MIN (first, i);
-          else
-            g_ptr_array_add (kept, g_object_ref (item));
-        }
-      g_ptr_array_unref (self->items);
-      self->items = kept;
-    }
-  for (guint i = 0; i < added->len; i++)
-    g_ptr_array_add (self->items, g_object_ref (g_ptr_array_index (added, i)));
-  if (old_len != self->items->len || first != old_len)
-    {
-      g_list_model_items_changed (G_LIST_MODEL (self), first, old_len - first,
-                                  self->items->len - first);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
-    }
+  if (crier_event_batch_splice (G_LIST_MODEL (self), &self->items, removed, added))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
 }
 
 /* Messages in/out per connection, from a snapshot (once a second while shown). */

@@ -6,6 +6,8 @@
 
 #include "crier-event-log.h"
 
+#include "crier-event-batch.h"
+
 #include <glib/gi18n.h>
 
 /* Events queue as plain refs and become rows at most every 50 ms: a flood of thousands
@@ -16,10 +18,9 @@ struct _CrierEventLog
   GObject       parent_instance;
   CrierMonitor *monitor;
   GPtrArray    *items;   /* of CrierEventItem, oldest first */
-  GPtrArray    *pending; /* of CrierMonitorEvent */
+  CrierEventBatch batch;
   unsigned      capacity;
   guint64       total;
-  guint         flush_id;
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -69,16 +70,6 @@ list_model_iface_init (GListModelInterface *iface)
   iface->get_item = get_item;
 }
 
-static gboolean
-flush_cb (gpointer user_data)
-{
-  CrierEventLog *self = user_data;
-
-  self->flush_id = 0;
-  crier_event_log_flush (self);
-  return G_SOURCE_REMOVE;
-}
-
 static void
 monitor_event_cb (CrierMonitor      *monitor,
                   CrierMonitorEvent *event,
@@ -93,7 +84,7 @@ crier_event_log_dispose (GObject *object)
   CrierEventLog *self = CRIER_EVENT_LOG (object);
 
   crier_event_log_set_monitor (self, NULL);
-  g_clear_handle_id (&self->flush_id, g_source_remove);
+  crier_event_batch_clear (&self->batch);
   G_OBJECT_CLASS (crier_event_log_parent_class)->dispose (object);
 }
 
@@ -103,7 +94,7 @@ crier_event_log_finalize (GObject *object)
   CrierEventLog *self = CRIER_EVENT_LOG (object);
 
   g_ptr_array_unref (self->items);
-  g_ptr_array_unref (self->pending);
+  crier_event_batch_destroy (&self->batch);
   G_OBJECT_CLASS (crier_event_log_parent_class)->finalize (object);
 }
 
@@ -176,7 +167,8 @@ crier_event_log_init (CrierEventLog *self)
 {
   self->capacity = CRIER_EVENT_LOG_DEFAULT_CAPACITY;
   self->items = g_ptr_array_new_with_free_func (g_object_unref);
-  self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_monitor_event_unref);
+  crier_event_batch_init (&self->batch, CRIER_EVENT_LOG_FLUSH_MS, "[crier] event log flush",
+                          (CrierEventBatchFlushFunc) crier_event_log_flush, self);
 }
 
 CrierEventLog *
@@ -247,29 +239,24 @@ crier_event_log_push (CrierEventLog     *self,
 
   /* Between two ticks a flood may queue more than the log keeps: drop the head in
    * chunks so the queue stays bounded and the cost amortised. */
-  if (self->pending->len >= 2 * self->capacity)
-    g_ptr_array_remove_range (self->pending, 0, self->pending->len - self->capacity);
-  g_ptr_array_add (self->pending, crier_monitor_event_ref (event));
+  if (self->batch.events->len >= 2 * self->capacity)
+    crier_event_batch_keep_tail (&self->batch, self->capacity);
+  crier_event_batch_push (&self->batch, event);
   self->total++;
-  if (self->flush_id == 0)
-    {
-      self->flush_id = g_timeout_add (CRIER_EVENT_LOG_FLUSH_MS, flush_cb, self);
-      g_source_set_name_by_id (self->flush_id, "[crier] event log flush");
-    }
 }
 
 void
 crier_event_log_flush (CrierEventLog *self)
 {
+  g_autoptr (GPtrArray) pending = NULL;
   guint n_new, n_drop = 0;
 
   g_return_if_fail (CRIER_IS_EVENT_LOG (self));
 
-  g_clear_handle_id (&self->flush_id, g_source_remove);
-  if (self->pending->len > self->capacity) /* a burst bigger than the log: keep its tail */
-    g_ptr_array_remove_range (self->pending, 0, self->pending->len - self->capacity);
-  if ((n_new = self->pending->len) == 0)
+  crier_event_batch_keep_tail (&self->batch, self->capacity); /* a burst bigger than the log */
+  if ((pending = crier_event_batch_take (&self->batch)) == NULL)
     return;
+  n_new = pending->len;
   if (self->items->len + n_new > self->capacity)
     n_drop = self->items->len + n_new - self->capacity;
   if (n_drop > 0)
@@ -278,8 +265,7 @@ crier_event_log_flush (CrierEventLog *self)
       g_list_model_items_changed (G_LIST_MODEL (self), 0, n_drop, 0);
     }
   for (guint i = 0; i < n_new; i++)
-    g_ptr_array_add (self->items, crier_event_item_new (g_ptr_array_index (self->pending, i)));
-  g_ptr_array_set_size (self->pending, 0);
+    g_ptr_array_add (self->items, crier_event_item_new (g_ptr_array_index (pending, i)));
   g_list_model_items_changed (G_LIST_MODEL (self), self->items->len - n_new, 0, n_new);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOTAL]);
@@ -291,8 +277,7 @@ crier_event_log_clear (CrierEventLog *self)
   guint n;
 
   g_return_if_fail (CRIER_IS_EVENT_LOG (self));
-  g_ptr_array_set_size (self->pending, 0);
-  g_clear_handle_id (&self->flush_id, g_source_remove);
+  crier_event_batch_clear (&self->batch);
   if ((n = self->items->len) == 0)
     return;
   g_ptr_array_set_size (self->items, 0);
