@@ -15,9 +15,10 @@ trap 'exit 1' INT TERM
 
 msgfmt --check -o /dev/null "$po"
 
-# Keep in step with meson's PRESET_ARGS['glib'] (mesonbuild/modules/i18n.py) and its
-# scripts/gettext.py: the same template as crier-pot, written elsewhere.
+# Keep in step with po/meson.build and meson's PRESET_ARGS['glib'] (mesonbuild/modules/i18n.py)
+# and scripts/gettext.py: the same template as crier-pot, written elsewhere.
 xgettext --package-name=crier -f "$src/po/POTFILES.in" -D "$src" -k_ -o "$tmp/crier.pot" \
+  --msgid-bugs-address=https://github.com/crier-dev/crier/issues \
   --from-code=UTF-8 --add-comments \
   --keyword=_ --keyword=N_ --keyword=C_:1c,2 --keyword=NC_:1c,2 --keyword=g_dcgettext:2 \
   --keyword=g_dngettext:2,3 --keyword=g_dpgettext2:2c,3 \
