@@ -1,6 +1,7 @@
 #!/bin/bash
 # The installed crier speaks the user's language: `LC_ALL=C.UTF-8 LANGUAGE=de crier --help`
-# prints German, and likewise for --server --help, send --help and every language in LINGUAS.
+# (the window's options, parsed by GApplication) prints German, and likewise for
+# --server --help, send --help and every language in LINGUAS.
 # LOCALEDIR is compiled in, so this installs into a prefix of its own (a build directory
 # under WORK, kept between runs so that reruns are incremental); --destdir would leave the
 # .mo files where the binary never looks.
@@ -44,11 +45,16 @@ check()
     echo "ok: LANGUAGE=$lang crier $* prints '$want'"
   fi
 }
+# The window's --help points to the terminal front end (src/app/crier-application.c).
+gui_help="“crier --server” runs the server without a window; “crier --server --help” lists its options.
+“crier send --help” shows how to fire test events and notifications from the terminal."
 for lang in $(sed 's/#.*//' "$src/po/LINGUAS"); do
   check "$lang" "A Pusher-compatible WebSocket server with a live debug dashboard." --help
   check "$lang" "Read server and app settings from FILE" --help
+  check "$lang" "$gui_help" --help
   check "$lang" "Print every connection, subscription and event as it happens" --server --help
   check "$lang" "Accept a self-signed TLS certificate" send --help
+  check "$lang" "Sign and send a test event or a Laravel notification through the Pusher HTTP API." send --help
 done
 out=$(env LC_ALL=C.UTF-8 LANGUAGE=de "$crier" --server --port 70000 2>&1)
 want=$(TEXTDOMAINDIR=$prefix/share/locale LC_ALL=C.UTF-8 LANGUAGE=de gettext -d crier -- \

@@ -321,17 +321,22 @@ about_action (GSimpleAction *action,
 {
   CrierApplication *self = user_data;
   GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
-  const char *developers[] = { "The Crier developers", NULL };
+  const char *developers[] = { _("The Crier developers"), NULL };
 
+  /* The URLs are the metainfo's (data/dev.crier.Crier.metainfo.xml.in). */
   adw_show_about_window (parent,
                          "application-name", "Crier",
                          "application-icon", APP_ID,
                          "version", PACKAGE_VERSION,
-                         "developer-name", "The Crier developers",
+                         "developer-name", _("The Crier developers"),
                          "developers", developers,
                          "comments", _("A Pusher-compatible WebSocket server with a live debug dashboard"),
                          "license-type", GTK_LICENSE_GPL_3_0,
-                         "website", "https://crier.dev/",
+                         "website", "https://github.com/crier-dev/crier",
+                         "issue-url", "https://github.com/crier-dev/crier/issues",
+                         /* Translators: your name and e-mail address, one translator a line:
+                          * the About window lists them under Translated by */
+                         "translator-credits", _("translator-credits"),
                          NULL);
 }
 
@@ -540,6 +545,10 @@ crier_application_init (CrierApplication *self)
   g_application_add_main_option_entries (G_APPLICATION (self), entries);
   g_application_set_option_context_summary (G_APPLICATION (self),
     _("A Pusher-compatible WebSocket server with a live debug dashboard."));
+  /* --server and send never reach the GApplication: main.c hands them to the terminal front end. */
+  g_application_set_option_context_description (G_APPLICATION (self),
+    _("“crier --server” runs the server without a window; “crier --server --help” lists its options.\n"
+      "“crier send --help” shows how to fire test events and notifications from the terminal."));
 }
 
 CrierApplication *

@@ -92,12 +92,22 @@ update_count (CrierLogPage *self)
   guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
   guint kept = self->log ? g_list_model_get_n_items (G_LIST_MODEL (self->log)) : 0;
   guint64 total = self->log ? crier_event_log_get_total (self->log) : 0;
+  g_autofree char *shown_text = NULL;
+  g_autofree char *seen_text = NULL;
   g_autofree char *text = NULL;
 
   if (shown == kept)
-    text = g_strdup_printf (_("%u events shown · %" G_GUINT64_FORMAT " seen"), shown, total);
+    shown_text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u event shown", "%u events shown", shown),
+                                  shown);
   else
-    text = g_strdup_printf (_("%u of %u events shown · %" G_GUINT64_FORMAT " seen"), shown, kept, total);
+    /* Translators: the events the filters let through, of all the log keeps: "3 of 120 events shown" */
+    shown_text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u event shown", "%u of %u events shown",
+                                               kept),
+                                  shown, kept);
+  /* Translators: after "… events shown ·": every event the server has seen, more than the log keeps */
+  seen_text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%llu seen", "%llu seen", total),
+                               (unsigned long long) total);
+  text = g_strdup_printf ("%s · %s", shown_text, seen_text);
   gtk_label_set_label (self->count_label, text);
   gtk_stack_set_visible_child_name (self->list_stack, kept > 0 ? "list" : "empty");
 }

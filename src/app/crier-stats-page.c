@@ -6,6 +6,8 @@
 
 #include "crier-stats-page.h"
 
+#include <glib/gi18n.h>
+
 struct _CrierStatsPage
 {
   GtkWidget          parent_instance;
@@ -131,7 +133,11 @@ draw_graph (GtkDrawingArea *area,
   cairo_set_source_rgba (cr, 0.21, 0.52, 0.89, 0.15);
   cairo_fill (cr);
   {
-    g_autofree char *legend = g_strdup_printf ("max %.0f connections · %.0f msg/s", max_conn, max_rate);
+    /* Translators: the scale of the chart, the values at its top; msg/s is messages per second */
+    g_autofree char *legend = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "max %.0f connection · %.0f msg/s",
+                                                            "max %.0f connections · %.0f msg/s",
+                                                            (unsigned long) max_conn),
+                                               max_conn, max_rate);
 
     cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.55);
     cairo_select_font_face (cr, "Cantarell", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);

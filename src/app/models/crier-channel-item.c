@@ -74,9 +74,8 @@ dup_subtitle (CrierChannelItem *self)
                               n_members);
     }
   g_string_append (text, " · ");
-  g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "%" G_GUINT64_FORMAT " event",
-                                             "%" G_GUINT64_FORMAT " events", self->events),
-                          self->events);
+  g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "%llu event", "%llu events", self->events),
+                          (unsigned long long) self->events);
   return g_string_free (text, FALSE);
 }
 

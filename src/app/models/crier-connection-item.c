@@ -6,6 +6,8 @@
 
 #include "crier-connection-item.h"
 
+#include <glib/gi18n.h>
+
 #include "crier-event-item.h"
 
 /* A connection that keeps failing must not grow without bound. */
@@ -137,7 +139,8 @@ crier_connection_item_get_property (GObject    *object,
       break;
     case PROP_TITLE:
       if (self->user_id != NULL)
-        g_value_take_string (value, g_strdup_printf ("%s (user %s)", self->socket_id, self->user_id));
+        /* Translators: a connection's title: its socket id and the user id it signed in as */
+        g_value_take_string (value, g_strdup_printf (_("%s (user %s)"), self->socket_id, self->user_id));
       else
         g_value_set_string (value, self->socket_id);
       break;

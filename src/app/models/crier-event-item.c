@@ -327,7 +327,8 @@ crier_event_item_get_summary (CrierEventItem *self)
                       ? g_strdup_printf ("%s → %u", e->event, e->count)
                       : g_strdup (e->event);
   else if (e->user_id != NULL)
-    self->summary = g_strdup_printf ("user %s", e->user_id);
+    /* Translators: an event log row about a presence member, by user id */
+    self->summary = g_strdup_printf (_("user %s"), e->user_id);
   else if (e->message != NULL)
     self->summary = e->code != 0 ? g_strdup_printf ("%d %s", e->code, e->message)
                                  : g_strdup (e->message);
