@@ -120,6 +120,7 @@ test_event_log_json_lines (void)
   details = crier_event_item_dup_details (item);
   g_assert_nonnull (strstr (details, "\"id\" : 1")); /* the payload pretty-printed as an object */
   g_assert_cmpstr (crier_event_item_get_kind_name (item), ==, "event_published");
+  g_assert_cmpstr (crier_event_item_get_kind_label (item), ==, "Event published");
   g_assert_nonnull (strstr (crier_event_item_get_search_text (item), "OrderShipped"));
 }
 

@@ -141,6 +141,24 @@ translate_plural (const char   *msgid,
   return text;
 }
 
+/* translate () for a message with a context (C_ () in the sources). */
+static const char *
+translate_in_context (const char *context,
+                      const char *msgid)
+{
+  const char *text = g_dpgettext2 (GETTEXT_PACKAGE, context, msgid);
+
+  if (text == msgid)
+    {
+      g_autofree char *message = g_strdup_printf ("%s/%s/LC_MESSAGES/%s.mo has no translation of “%s” (%s)",
+                                                  g_getenv ("CRIER_TEST_LOCALEDIR"), g_getenv ("LANGUAGE"),
+                                                  GETTEXT_PACKAGE, msgid, context);
+
+      g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, message);
+    }
+  return text;
+}
+
 static void
 assert_shows (CrierWindow *win,
               const char  *msgid)
@@ -286,6 +304,8 @@ test_channels_and_log (void)
   count = dup_count_text (win, TRUE);
   count_english = dup_count_text (win, FALSE);
   assert_shows_text (win, count, count_english);
+  /* the kind column's row template: crier-log-page-kind-cell.ui */
+  assert_shows_text (win, translate_in_context ("event kind", "Member added"), "Member added");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.clear-log", NULL));
   crier_window_flush (win);
   assert_shows (win, "No Events Yet");

@@ -35,6 +35,7 @@ enum
   PROP_0,
   PROP_KIND,
   PROP_KIND_NAME,
+  PROP_KIND_LABEL,
   PROP_ICON_NAME,
   PROP_CSS_CLASSES,
   PROP_TIME_TEXT,
@@ -174,6 +175,9 @@ crier_event_item_get_property (GObject    *object,
     case PROP_KIND_NAME:
       g_value_set_string (value, crier_event_item_get_kind_name (self));
       break;
+    case PROP_KIND_LABEL:
+      g_value_set_string (value, crier_event_item_get_kind_label (self));
+      break;
     case PROP_ICON_NAME:
       g_value_set_string (value, crier_monitor_kind_get_icon_name (self->event->kind));
       break;
@@ -235,6 +239,7 @@ crier_event_item_class_init (CrierEventItemClass *klass)
 
   properties[PROP_KIND] = g_param_spec_uint ("kind", NULL, NULL, 0, CRIER_MONITOR_N_KINDS, 0, flags);
   properties[PROP_KIND_NAME] = g_param_spec_string ("kind-name", NULL, NULL, NULL, flags);
+  properties[PROP_KIND_LABEL] = g_param_spec_string ("kind-label", NULL, NULL, NULL, flags);
   properties[PROP_ICON_NAME] = g_param_spec_string ("icon-name", NULL, NULL, NULL, flags);
   properties[PROP_CSS_CLASSES] = g_param_spec_boxed ("css-classes", NULL, NULL, G_TYPE_STRV, flags);
   properties[PROP_TIME_TEXT] = g_param_spec_string ("time-text", NULL, NULL, NULL, flags);
@@ -371,6 +376,39 @@ crier_event_item_get_preview (CrierEventItem *self)
 }
 
 /* Everything the free-text filter looks at, lower-cased once. */
+/* The kind in the user's language, for the log's rows; the identifier (kind-name) stays
+ * what the JSON Lines export, --verbose and the webhooks say. */
+const char *
+crier_event_item_get_kind_label (CrierEventItem *self)
+{
+  g_return_val_if_fail (CRIER_IS_EVENT_ITEM (self), NULL);
+  switch (self->event->kind)
+    {
+    case CRIER_MONITOR_CONNECTED: return C_("event kind", "Connected");
+    case CRIER_MONITOR_DISCONNECTED: return C_("event kind", "Disconnected");
+    case CRIER_MONITOR_SUBSCRIBED: return C_("event kind", "Subscribed");
+    case CRIER_MONITOR_UNSUBSCRIBED: return C_("event kind", "Unsubscribed");
+    case CRIER_MONITOR_CHANNEL_OCCUPIED: return C_("event kind", "Channel occupied");
+    case CRIER_MONITOR_CHANNEL_VACATED: return C_("event kind", "Channel vacated");
+    case CRIER_MONITOR_MEMBER_ADDED: return C_("event kind", "Member added");
+    case CRIER_MONITOR_MEMBER_REMOVED: return C_("event kind", "Member removed");
+    case CRIER_MONITOR_EVENT_PUBLISHED: return C_("event kind", "Event published");
+    case CRIER_MONITOR_CLIENT_EVENT: return C_("event kind", "Client event");
+    case CRIER_MONITOR_SIGNED_IN: return C_("event kind", "Signed in");
+    case CRIER_MONITOR_CACHE_MISS: return C_("event kind", "Cache miss");
+    case CRIER_MONITOR_AUTH_FAILED: return C_("event kind", "Auth failed");
+    case CRIER_MONITOR_PROTOCOL_ERROR: return C_("event kind", "Protocol error");
+    case CRIER_MONITOR_API_REQUEST: return C_("event kind", "API request");
+    case CRIER_MONITOR_SERVER_STARTED: return C_("event kind", "Server started");
+    case CRIER_MONITOR_SERVER_STOPPED: return C_("event kind", "Server stopped");
+    case CRIER_MONITOR_WEBHOOK_DELIVERED: return C_("event kind", "Webhook delivered");
+    case CRIER_MONITOR_WEBHOOK_FAILED: return C_("event kind", "Webhook failed");
+    case CRIER_MONITOR_WEBHOOK_DROPPED: return C_("event kind", "Webhook dropped");
+    case CRIER_MONITOR_N_KINDS: break;
+    }
+  return crier_event_item_get_kind_name (self);
+}
+
 const char *
 crier_event_item_get_search_text (CrierEventItem *self)
 {
@@ -381,6 +419,7 @@ crier_event_item_get_search_text (CrierEventItem *self)
     return self->search_text;
   e = self->event;
   self->search_text = g_strjoin ("\n", crier_monitor_kind_to_string (e->kind),
+                                 crier_event_item_get_kind_label (self),
                                  e->app_id ? e->app_id : "", e->socket_id ? e->socket_id : "",
                                  e->channel ? e->channel : "", e->event ? e->event : "",
                                  e->user_id ? e->user_id : "", e->remote ? e->remote : "",
