@@ -210,6 +210,7 @@ crier_send_run (int    argc,
   const char *what;
 
   options.port = -1;
+  g_set_prgname ("crier send"); /* the usage line of --help reads "crier send [OPTION…] …" */
   g_option_context_set_summary (context,
     _("Sign and send a test event or a Laravel notification through the Pusher HTTP API."));
   g_option_context_set_description (context,

@@ -65,6 +65,11 @@ scenario('send', async (t) => {
   checkEqual(messages.calls.length, 1, 'events received after the refused sends');
   checkEqual(notifications.calls.length, 1, 'notifications received after the refused sends');
 
+  t.step('--help names the subcommand in its usage line');
+  r = await crierSend(['--help'], { LANGUAGE: 'C' });
+  checkEqual(r.status, 0, 'status of --help');
+  check(r.stdout.includes('crier send [OPTION…] event|notification'), `usage line: ${r.stdout.split('\n').slice(0, 3).join(' / ')}`);
+
   t.step('an unreachable server');
   r = await crierSend(['event', '--channel', 'events', '--event', 'x', '--port', '1'], env);
   checkEqual(r.status, 1, 'status for a refused connection');
