@@ -20,6 +20,7 @@ struct _CrierChannelsPage
 
   GtkStack           *stack;
   GtkSingleSelection *selection;
+  GtkListBox         *members_box;
   GtkWidget          *join_group;
   GtkWidget          *client_data_box;
   AdwEntryRow        *client_event_row;
@@ -109,6 +110,52 @@ items_changed_cb (GListModel        *model,
   update_state (self);
 }
 
+/* A member of the selected presence channel: its id, whether the dashboard simulates it, and
+ * its user_info. A GtkListBox, not a GtkListView: GTK 4.8 sizes a list view that propagates
+ * its natural height for its first row only, hiding the other members. */
+static GtkWidget *
+create_member_row (gpointer item,
+                   gpointer user_data)
+{
+  CrierMemberItem *member = item;
+  const char *user_info = crier_member_item_get_user_info (member);
+  GtkWidget *row = gtk_list_box_row_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *label;
+
+  gtk_widget_set_margin_top (box, 6);
+  gtk_widget_set_margin_bottom (box, 6);
+  gtk_widget_set_margin_start (box, 12);
+  gtk_widget_set_margin_end (box, 12);
+  label = gtk_label_new (crier_member_item_get_user_id (member));
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_add_css_class (label, "heading");
+  gtk_box_append (GTK_BOX (box), label);
+  if (crier_member_item_get_simulated (member))
+    {
+      label = gtk_label_new (_("simulated"));
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_widget_add_css_class (label, "caption");
+      gtk_widget_add_css_class (label, "accent");
+      gtk_box_append (GTK_BOX (box), label);
+    }
+  if (user_info != NULL)
+    {
+      label = gtk_label_new (user_info);
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+      gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+      gtk_widget_add_css_class (label, "monospace");
+      gtk_widget_add_css_class (label, "caption");
+      gtk_widget_add_css_class (label, "dim-label");
+      gtk_box_append (GTK_BOX (box), label);
+    }
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+  return row;
+}
+
 static void
 selected_cb (GtkSingleSelection *selection,
              GParamSpec         *pspec,
@@ -117,6 +164,8 @@ selected_cb (GtkSingleSelection *selection,
   CrierChannelItem *item = gtk_single_selection_get_selected_item (selection);
 
   g_signal_group_set_target (self->members_signals, item ? crier_channel_item_get_members (item) : NULL);
+  gtk_list_box_bind_model (self->members_box, item ? crier_channel_item_get_members (item) : NULL,
+                           create_member_row, NULL, NULL);
   gtk_label_set_label (self->join_error, "");
   update_state (self);
 }
@@ -258,6 +307,7 @@ crier_channels_page_class_init (CrierChannelsPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/dev/crier/Crier/ui/crier-channels-page.ui");
   gtk_widget_class_bind_template_child (widget_class, CrierChannelsPage, stack);
   gtk_widget_class_bind_template_child (widget_class, CrierChannelsPage, selection);
+  gtk_widget_class_bind_template_child (widget_class, CrierChannelsPage, members_box);
   gtk_widget_class_bind_template_child (widget_class, CrierChannelsPage, join_group);
   gtk_widget_class_bind_template_child (widget_class, CrierChannelsPage, client_data_box);
   gtk_widget_class_bind_template_child (widget_class, CrierChannelsPage, client_event_row);

@@ -216,6 +216,51 @@ has_logged (CrierWindow     *win,
   return find_logged (win, kind, channel, NULL) != NULL;
 }
 
+static GtkWidget *
+find_with_class (GtkWidget  *widget,
+                 const char *css_class)
+{
+  if (gtk_widget_has_css_class (widget, css_class))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_with_class (child, css_class);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Whether a label reading text is on screen under widget: mapped, and what a click at its
+ * centre would hit (a row clipped away by a scrolled window is not). */
+static gboolean
+shows_label (GtkWidget  *top,
+             GtkWidget  *widget,
+             const char *text)
+{
+  if (!gtk_widget_get_mapped (widget))
+    return FALSE;
+  if (GTK_IS_LABEL (widget) && g_str_equal (gtk_label_get_text (GTK_LABEL (widget)), text))
+    {
+      graphene_point_t centre = GRAPHENE_POINT_INIT (gtk_widget_get_width (widget) / 2.0,
+                                                     gtk_widget_get_height (widget) / 2.0);
+      graphene_point_t at;
+      GtkWidget *picked;
+
+      if (!gtk_widget_compute_point (widget, top, &centre, &at))
+        return FALSE;
+      picked = gtk_widget_pick (top, at.x, at.y, GTK_PICK_DEFAULT);
+      return picked == widget || (picked != NULL && gtk_widget_is_ancestor (picked, widget));
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (shows_label (top, child, text))
+      return TRUE;
+  return FALSE;
+}
+
 /* Join in from the Channels page: a simulated member comes and goes, a client event arrives. */
 static void
 test_join_in (void)
@@ -231,6 +276,7 @@ test_join_in (void)
   CrierChannelItem *item = NULL;
   g_auto (GStrv) simulated = NULL;
 
+  crier_window_show_page (win, "channels");
   crier_test_wait_until ((crier_window_flush (win),
                           crier_channels_page_select_channel (page, CRIER_TEST_APP_ID, "presence-room")),
                          CRIER_TEST_TIMEOUT);
@@ -251,6 +297,15 @@ test_join_in (void)
                          CRIER_TEST_TIMEOUT);
   simulated = crier_channel_item_dup_simulated_members (item);
   g_assert_cmpstrv (simulated, ((const char *[]) { "bot", NULL }));
+  {
+    /* Every member is on screen, not only the first row of the list. */
+    GtkWidget *members = find_with_class (GTK_WIDGET (page), "members");
+
+    g_assert_nonnull (members);
+    crier_test_wait_until (shows_label (GTK_WIDGET (win), members, "1") &&
+                             shows_label (GTK_WIDGET (win), members, "bot"),
+                           CRIER_TEST_TIMEOUT);
+  }
 
   /* A second add of the same user is refused, in words under the form. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "channels.add-member", NULL));
