@@ -1531,6 +1531,18 @@ test_query_members (Fixture      *f,
           g_assert_null (member->user_info);
         }
     }
+  {
+    /* Without a sign-in, a connection is known by the member it joined as. */
+    g_autoptr (GPtrArray) connections = crier_server_dup_connections (f->server->server, APP);
+
+    g_assert_cmpuint (connections->len, ==, 2);
+    for (guint i = 0; i < connections->len; i++)
+      {
+        CrierConnectionInfo *info = g_ptr_array_index (connections, i);
+
+        g_assert_cmpstr (info->user_id, ==, g_str_equal (info->socket_id, a->socket_id) ? "1" : "2");
+      }
+  }
   none = crier_server_dup_members (f->server->server, APP, "presence-nobody");
   g_assert_nonnull (none);
   g_assert_cmpuint (none->len, ==, 0);

@@ -80,6 +80,8 @@ crier_server_dup_connections (CrierServer *self,
           CrierSubscription *sub = g_ptr_array_index (conn->subscriptions, i);
 
           g_strv_builder_add (builder, sub->channel->name);
+          if (info->user_id == NULL && sub->user_id != NULL)
+            info->user_id = g_strdup (sub->user_id);
         }
       info->channels = g_strv_builder_end (builder);
       g_strv_builder_unref (builder);

@@ -31,7 +31,7 @@ typedef struct
   char    *app_id;
   char    *remote;
   char    *origin;
-  char    *user_id;
+  char    *user_id; /* signed in as, else the member of its first presence channel */
   gint64   connected_at; /* real time, µs */
   GStrv    channels;
   guint64  messages_in;

@@ -157,9 +157,14 @@ test_connection_list_events (void)
   crier_monitor_emit (monitor, make_event (CRIER_MONITOR_CONNECTED, "2.2", NULL));
   crier_monitor_emit (monitor, make_event (CRIER_MONITOR_CONNECTED, "3.3", NULL));
   crier_monitor_emit (monitor, make_event (CRIER_MONITOR_SUBSCRIBED, "1.1", "orders"));
+  event = make_event (CRIER_MONITOR_SUBSCRIBED, "3.3", "presence-room");
+  event->user_id = g_strdup ("5");
+  crier_monitor_emit (monitor, event);
   crier_connection_list_flush (list);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 3);
   g_assert_cmpuint (n_changes, ==, 1);
+  g_assert_cmpstr (crier_connection_item_get_user_id (crier_connection_list_find (list, "3.3")), ==, "5");
+  g_assert_null (crier_connection_item_get_user_id (crier_connection_list_find (list, "1.1")));
 
   event = make_event (CRIER_MONITOR_SIGNED_IN, "2.2", NULL);
   event->user_id = g_strdup ("7");

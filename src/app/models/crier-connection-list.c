@@ -308,8 +308,12 @@ crier_connection_list_flush (CrierConnectionList *self)
           g_hash_table_remove (self->by_id, event->socket_id);
           break;
         case CRIER_MONITOR_SUBSCRIBED:
-          if (item != NULL)
-            crier_connection_item_add_channel (item, event->channel);
+          if (item == NULL)
+            break;
+          crier_connection_item_add_channel (item, event->channel);
+          /* A presence member tells who is behind the socket until it signs in. */
+          if (event->user_id != NULL && crier_connection_item_get_user_id (item) == NULL)
+            crier_connection_item_set_user_id (item, event->user_id);
           break;
         case CRIER_MONITOR_UNSUBSCRIBED:
           if (item != NULL)
