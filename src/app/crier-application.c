@@ -294,10 +294,15 @@ quit_action (GSimpleAction *action,
              gpointer       user_data)
 {
   CrierApplication *self = user_data;
-  GList *windows = gtk_application_get_windows (GTK_APPLICATION (self));
+  /* Closing a window takes it out of the application's list (and the preferences go
+   * with the dashboard): walk a copy that keeps each window alive. */
+  GList *windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
 
   for (GList *l = windows; l != NULL; l = l->next)
+    g_object_ref (l->data);
+  for (GList *l = windows; l != NULL; l = l->next)
     gtk_window_close (l->data);
+  g_list_free_full (windows, g_object_unref);
   g_application_quit (G_APPLICATION (self));
 }
 

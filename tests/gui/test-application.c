@@ -73,12 +73,13 @@ run_test_cb (gpointer user_data)
   g_assert_nonnull (win);
   g_assert_cmpuint (g_list_length (gtk_application_get_windows (GTK_APPLICATION (app))), ==, 1);
   gtk_test_widget_wait_for_draw (GTK_WIDGET (win));
+  g_object_ref (win);
   test->func (CRIER_APPLICATION (app), win);
   test->ran = TRUE;
 
-  /* Closing the last window ends g_application_run (). */
-  g_object_ref (win);
-  gtk_window_close (GTK_WINDOW (win));
+  /* Closing the last window ends g_application_run () (unless func quit already). */
+  if (gtk_window_get_application (GTK_WINDOW (win)) != NULL)
+    gtk_window_close (GTK_WINDOW (win));
   crier_test_drain ();
   g_assert_finalize_object (win);
   return G_SOURCE_REMOVE;
@@ -656,6 +657,30 @@ test_start_server_setting (void)
   reset_settings ();
 }
 
+static void
+quit_test (CrierApplication *app,
+           CrierWindow      *win)
+{
+  left_open = open_preferences (app, win);
+  g_object_add_weak_pointer (G_OBJECT (left_open), (gpointer *) &left_open);
+  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL); /* Ctrl+Q */
+  crier_test_drain ();
+  g_assert_null (left_open);
+  g_assert_null (gtk_application_get_windows (GTK_APPLICATION (app)));
+}
+
+/* app.quit with the preferences open: every window closes (the preferences with the
+ * dashboard, while quit walks the windows), the application ends. */
+static void
+test_quit (void)
+{
+  g_autoptr (GSettings) settings = g_settings_new (APP_ID);
+
+  reset_settings ();
+  g_settings_set_value (settings, "port", g_variant_new_uint16 (free_port ("127.0.0.1")));
+  run_app (quit_test);
+}
+
 static GSocket *occupier;
 static unsigned occupied_port;
 
@@ -775,6 +800,7 @@ main (int    argc,
   g_test_add_func ("/app/tls-files", test_tls_files);
   g_test_add_func ("/app/start-server-setting", test_start_server_setting);
   g_test_add_func ("/app/port-in-use", test_port_in_use);
+  g_test_add_func ("/app/quit", test_quit);
   status = g_test_run ();
   g_rmdir (config_home);
   return status;
