@@ -1,6 +1,7 @@
 /* test-application.c — the application as it runs (g_application_run): the preferences
- * change the settings and take effect; a port in use is explained in the banner and
- * recovered from; "start the server on launch" decides the next launch
+ * change the settings and take effect (TLS files through the file chooser portal); "start
+ * the server on launch" decides the next launch; a port in use is explained in the banner
+ * and recovered from; quit closes every window
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
