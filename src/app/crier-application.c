@@ -294,11 +294,27 @@ quit_action (GSimpleAction *action,
              gpointer       user_data)
 {
   CrierApplication *self = user_data;
-  GList *windows = gtk_application_get_windows (GTK_APPLICATION (self));
+  /* Closing a window takes it out of the application's list (and the preferences go
+   * with the dashboard): walk a copy that keeps each window alive. */
+  GList *windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
 
   for (GList *l = windows; l != NULL; l = l->next)
+    g_object_ref (l->data);
+  for (GList *l = windows; l != NULL; l = l->next)
     gtk_window_close (l->data);
+  g_list_free_full (windows, g_object_unref);
   g_application_quit (G_APPLICATION (self));
+}
+
+/* The application's most recently focused window of type, or NULL. */
+static GtkWindow *
+find_window (CrierApplication *self,
+             GType             type)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type))
+      return l->data;
+  return NULL;
 }
 
 static void
@@ -307,10 +323,21 @@ preferences_action (GSimpleAction *action,
                     gpointer       user_data)
 {
   CrierApplication *self = user_data;
-  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
-  CrierPreferencesWindow *prefs = crier_preferences_window_new (self);
+  GtkWindow              *parent = find_window (self, CRIER_TYPE_WINDOW);
+  CrierPreferencesWindow *prefs = NULL;
 
+  /* One preferences window (the menu, Ctrl+, and the banner's "Change Port…" all ask). */
+  if ((prefs = (CrierPreferencesWindow *) find_window (self, CRIER_TYPE_PREFERENCES_WINDOW)) != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (prefs));
+      return;
+    }
+  prefs = crier_preferences_window_new (self);
+  /* Without the application its buttons cannot reach app.* (Restart Now stayed
+   * insensitive); with it, it must not outlive the window it belongs to. */
+  gtk_window_set_application (GTK_WINDOW (prefs), GTK_APPLICATION (self));
   gtk_window_set_transient_for (GTK_WINDOW (prefs), parent);
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (prefs), TRUE);
   gtk_window_present (GTK_WINDOW (prefs));
 }
 
@@ -433,9 +460,10 @@ static void
 crier_application_activate (GApplication *app)
 {
   CrierApplication *self = CRIER_APPLICATION (app);
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  GtkWindow        *window = find_window (self, CRIER_TYPE_WINDOW);
 
-  /* A second `crier` lands here in the first one: raise its window. */
+  /* A second `crier` lands here in the first one: raise its window (the dashboard, not
+   * the preferences, which are an application window too). */
   if (window == NULL)
     window = GTK_WINDOW (crier_window_new (self));
   gtk_window_present (window);

@@ -434,10 +434,13 @@ crier_apps_page_class_init (CrierAppsPageClass *klass)
 static void
 crier_apps_page_init (CrierAppsPage *self)
 {
+  g_autoptr (GtkExpression) expression = NULL;
+
   self->broadcaster = g_strdup ("pusher");
   gtk_widget_init_template (GTK_WIDGET (self));
-  adw_combo_row_set_expression (self->app_row,
-                                gtk_property_expression_new (GTK_TYPE_STRING_OBJECT, NULL, "string"));
+  /* The row takes its own reference (transfer none); ours goes at the end of the scope. */
+  expression = gtk_property_expression_new (GTK_TYPE_STRING_OBJECT, NULL, "string");
+  adw_combo_row_set_expression (self->app_row, expression);
   g_signal_connect (self->app_row, "notify::selected", G_CALLBACK (selected_cb), self);
   update (self);
 }

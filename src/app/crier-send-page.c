@@ -529,14 +529,15 @@ crier_send_page_class_init (CrierSendPageClass *klass)
 static void
 crier_send_page_init (CrierSendPage *self)
 {
+  g_autoptr (GtkExpression) expression = NULL;
   GtkTextBuffer *buffer;
 
   self->recent = g_ptr_array_new_with_free_func ((GDestroyNotify) recent_free);
   gtk_widget_init_template (GTK_WIDGET (self));
-  adw_combo_row_set_expression (self->event_app_row,
-                                gtk_property_expression_new (GTK_TYPE_STRING_OBJECT, NULL, "string"));
-  adw_combo_row_set_expression (self->notify_app_row,
-                                gtk_property_expression_new (GTK_TYPE_STRING_OBJECT, NULL, "string"));
+  /* Each row takes its own reference (transfer none); ours goes at the end of the scope. */
+  expression = gtk_property_expression_new (GTK_TYPE_STRING_OBJECT, NULL, "string");
+  adw_combo_row_set_expression (self->event_app_row, expression);
+  adw_combo_row_set_expression (self->notify_app_row, expression);
 
   buffer = gtk_text_view_get_buffer (self->event_data_view);
   gtk_text_buffer_create_tag (buffer, "error", "underline", PANGO_UNDERLINE_ERROR, NULL);
