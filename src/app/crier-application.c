@@ -169,9 +169,15 @@ crier_application_start_server (CrierApplication *self)
   replace_server (self, server);
   if (!crier_server_start (server, &error))
     {
+      gboolean in_use = g_error_matches (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_ADDRESS_IN_USE);
+      /* The core's words advise --port; the window offers its own way out. */
+      g_autofree char *message = in_use ?
+        g_strdup_printf (_("Port %u on %s is already in use (by another Crier, soketi or laravel-websockets?). Change the port, or stop the other server and retry."),
+                         crier_config_get_port (config), crier_config_get_host (config)) :
+        g_strdup (error->message);
+
       g_warning ("%s", error->message);
-      set_server_error (self, error->message,
-                        g_error_matches (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_ADDRESS_IN_USE));
+      set_server_error (self, message, in_use);
       server_running_cb (server, NULL, self);
       return FALSE;
     }

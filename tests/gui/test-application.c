@@ -690,7 +690,7 @@ assert_banner_names_port (CrierApplication *app,
                           CrierWindow      *win,
                           unsigned          port)
 {
-  g_autofree char *expected = g_strdup_printf ("port %u on 127.0.0.1 is already in use", port);
+  g_autofree char *expected = g_strdup_printf ("Port %u on 127.0.0.1 is already in use", port);
   gboolean         port_in_use = FALSE;
 
   crier_test_wait_until (banner_shown (win), CRIER_TEST_TIMEOUT);
