@@ -435,6 +435,22 @@ crier_application_handle_local_options (GApplication *app,
     }
   g_variant_dict_lookup (options, "tls-cert", "^ay", &self->tls_cert);
   g_variant_dict_lookup (options, "tls-key", "^ay", &self->tls_key);
+
+  /* A running Crier only raises its window: say so rather than drop the options unseen. */
+  if (self->explicit_config || self->host != NULL || self->port >= 0 || self->tls_cert != NULL ||
+      self->tls_key != NULL)
+    {
+      g_autoptr (GError) error = NULL;
+
+      if (!g_application_register (app, NULL, &error))
+        {
+          g_printerr ("crier: %s\n", error->message);
+          return 1;
+        }
+      if (g_application_get_is_remote (app))
+        g_printerr (_("crier: Crier is already running; its window is raised and keeps its server. "
+                      "Quit it first to start with other options, or change them in its Preferences.\n"));
+    }
   return -1; /* go on: register, then activate here or in the running instance */
 }
 

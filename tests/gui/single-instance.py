@@ -134,6 +134,15 @@ if first.poll() is not None:
     fail('the first crier ended')
 if exported_windows() != ['1']:
     fail('the first crier has windows %s, not just its first' % exported_windows())
+
+# Server options given to a second crier cannot apply to the running server: it says so.
+third = subprocess.run([CRIER, '--port', '7000'], env=dict(env, LANGUAGE='C'), capture_output=True,
+                       text=True, timeout=30)
+if third.returncode != 0 or 'Crier is already running' not in third.stderr:
+    fail('crier --port 7000 with one running: status %d, stderr %r' % (third.returncode, third.stderr))
+if exported_windows() != ['1']:
+    fail('after crier --port 7000 the first crier has windows %s' % exported_windows())
+print('# a second crier with --port says: %s' % third.stderr.strip())
 try:
     gi.require_version('Atspi', '2.0')
     from gi.repository import Atspi
@@ -172,4 +181,5 @@ except subprocess.TimeoutExpired:
     fail('the first crier did not quit')
 if status != 0:
     fail('the first crier exited with %d' % status)
+
 print('ok: a second crier raised the first window and exited with 0 in %.2f s' % took)
