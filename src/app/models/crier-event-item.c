@@ -375,7 +375,6 @@ crier_event_item_get_preview (CrierEventItem *self)
   return self->preview;
 }
 
-/* Everything the free-text filter looks at, lower-cased once. */
 /* The kind in the user's language, for the log's rows; the identifier (kind-name) stays
  * what the JSON Lines export, --verbose and the webhooks say. */
 const char *
@@ -409,6 +408,7 @@ crier_event_item_get_kind_label (CrierEventItem *self)
   return crier_event_item_get_kind_name (self);
 }
 
+/* Everything the free-text filter looks at, lower-cased once. */
 const char *
 crier_event_item_get_search_text (CrierEventItem *self)
 {
