@@ -8,8 +8,8 @@
 #include <locale.h>
 
 #include "crier-channels-page.h"
+#include "crier-gui-test-utils.h"
 #include "crier-log-page.h"
-#include "crier-test-utils.h"
 #include "crier-window.h"
 
 #define TEST_CONFIG                                                                  \
@@ -166,26 +166,6 @@ assert_shows (CrierWindow *win,
   assert_shows_text (win, translate (msgid), msgid);
 }
 
-static CrierWindow *
-open_window (CrierTestServer *server)
-{
-  CrierWindow *win = crier_window_new (NULL);
-
-  crier_window_set_server (win, server->server);
-  gtk_window_present (GTK_WINDOW (win));
-  gtk_test_widget_wait_for_draw (GTK_WIDGET (win));
-  return win;
-}
-
-static void
-close_window (CrierWindow *win)
-{
-  g_object_ref (win);
-  gtk_window_destroy (GTK_WINDOW (win));
-  crier_test_drain ();
-  g_assert_finalize_object (win);
-}
-
 /* The catalogue is found at all: otherwise every other case fails for a reason it hides. */
 static void
 test_catalog (void)
@@ -205,7 +185,7 @@ static void
 test_header_and_pages (void)
 {
   g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
-  CrierWindow *win = open_window (server);
+  CrierWindow *win = crier_gui_test_open_window (server);
 
   n_translated = 0;
   crier_window_show_page (win, "connections");
@@ -231,7 +211,7 @@ test_header_and_pages (void)
   assert_shows (win, "_Send Event");
   assert_shows (win, "Laravel Notification");
   g_assert_cmpuint (n_translated, >=, 10);
-  close_window (win);
+  crier_gui_test_close_window (win);
 }
 
 /* The event log's count as it should read, translated or in English. */
@@ -265,7 +245,7 @@ static void
 test_channels_and_log (void)
 {
   g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
-  CrierWindow *win = open_window (server);
+  CrierWindow *win = crier_gui_test_open_window (server);
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
   const char *channel_data = "{\"user_id\":\"1\"}";
   g_autofree char *auth = crier_test_channel_auth (CRIER_TEST_APP_KEY, CRIER_TEST_APP_SECRET, client->socket_id,
@@ -315,7 +295,7 @@ test_channels_and_log (void)
   count_english = dup_count_text (win, FALSE);
   assert_shows_text (win, count, count_english);
   g_assert_cmpuint (n_translated, >=, 6);
-  close_window (win);
+  crier_gui_test_close_window (win);
 }
 
 int

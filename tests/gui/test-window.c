@@ -8,9 +8,9 @@
 #include "crier-apps-page.h"
 #include "crier-channels-page.h"
 #include "crier-connections-page.h"
+#include "crier-gui-test-utils.h"
 #include "crier-log-page.h"
 #include "crier-send-page.h"
-#include "crier-test-utils.h"
 
 #define TEST_CONFIG                                                                  \
   "[app:" CRIER_TEST_APP_ID "]\nkey=" CRIER_TEST_APP_KEY "\nsecret=" CRIER_TEST_APP_SECRET "\n"
@@ -34,32 +34,12 @@ log_has (CrierWindow     *win,
   return FALSE;
 }
 
-static CrierWindow *
-open_window (CrierTestServer *server)
-{
-  CrierWindow *win = crier_window_new (NULL);
-
-  crier_window_set_server (win, server->server);
-  gtk_window_present (GTK_WINDOW (win));
-  gtk_test_widget_wait_for_draw (GTK_WIDGET (win));
-  return win;
-}
-
-static void
-close_window (CrierWindow *win)
-{
-  g_object_ref (win);
-  gtk_window_destroy (GTK_WINDOW (win));
-  crier_test_drain ();
-  g_assert_finalize_object (win);
-}
-
 /* A client connects and subscribes; the views show it; the send form reaches it. */
 static void
 test_send_event (void)
 {
   g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
-  CrierWindow *win = open_window (server);
+  CrierWindow *win = crier_gui_test_open_window (server);
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
   g_autoptr (JsonObject) reply = crier_test_client_subscribe (client, "orders", NULL, NULL);
   g_autoptr (JsonObject) message = NULL;
@@ -93,14 +73,14 @@ test_send_event (void)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (crier_window_get_event_log (win))), >, 0);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.clear-log", NULL));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (crier_window_get_event_log (win))), ==, 0);
-  close_window (win);
+  crier_gui_test_close_window (win);
 }
 
 static void
 test_send_notification (void)
 {
   g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
-  CrierWindow *win = open_window (server);
+  CrierWindow *win = crier_gui_test_open_window (server);
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
   g_autofree char *auth = crier_test_channel_auth (CRIER_TEST_APP_KEY, CRIER_TEST_APP_SECRET, client->socket_id,
                                                    "private-App.Models.User.1", NULL);
@@ -116,14 +96,14 @@ test_send_notification (void)
   g_assert_cmpint (json_object_get_int_member (data, "invoice_id"), ==, 7);
   g_assert_cmpstr (json_object_get_string_member (data, "type"), ==, "App\\Notifications\\InvoicePaid");
   g_assert_true (g_uuid_string_is_valid (json_object_get_string_member (data, "id")));
-  close_window (win);
+  crier_gui_test_close_window (win);
 }
 
 static void
 test_presence_suggestions (void)
 {
   g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
-  CrierWindow *win = open_window (server);
+  CrierWindow *win = crier_gui_test_open_window (server);
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
   const char *channel_data = "{\"user_id\":\"42\",\"user_info\":{\"name\":\"Ada\"}}";
   g_autofree char *auth = crier_test_channel_auth (CRIER_TEST_APP_KEY, CRIER_TEST_APP_SECRET, client->socket_id,
@@ -155,14 +135,14 @@ test_presence_suggestions (void)
         g_assert_cmpstr (crier_event_item_get_event (event)->channel, ==, "presence-room");
       }
   }
-  close_window (win);
+  crier_gui_test_close_window (win);
 }
 
 static void
 test_credentials (void)
 {
   g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
-  CrierWindow *win = open_window (server);
+  CrierWindow *win = crier_gui_test_open_window (server);
   GtkWidget *apps = crier_window_get_page (win, "apps");
   g_autofree char *env = crier_apps_page_dup_env (CRIER_APPS_PAGE (apps));
   g_autofree char *expected = g_strdup_printf ("PUSHER_PORT=%u\n", server->port);
@@ -181,7 +161,7 @@ test_credentials (void)
   g_assert_nonnull (strstr (env, "REVERB_APP_SECRET=" CRIER_TEST_APP_SECRET "\n"));
   g_assert_true (gtk_widget_activate_action (apps, "apps.copy-env", NULL));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.show-page", "s", "stats"));
-  close_window (win);
+  crier_gui_test_close_window (win);
 }
 
 static CrierEventItem *
@@ -266,7 +246,7 @@ static void
 test_join_in (void)
 {
   g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
-  CrierWindow *win = open_window (server);
+  CrierWindow *win = crier_gui_test_open_window (server);
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
   const char *channel_data = "{\"user_id\":\"1\"}";
   g_autofree char *auth = crier_test_channel_auth (CRIER_TEST_APP_KEY, CRIER_TEST_APP_SECRET, client->socket_id,
@@ -333,7 +313,7 @@ test_join_in (void)
   crier_channels_page_fill_client_event (page, "typing", "{}", NULL);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "channels.client-event", NULL));
   g_assert_nonnull (strstr (crier_channels_page_get_error (page), "client-"));
-  close_window (win);
+  crier_gui_test_close_window (win);
 }
 
 /* Disconnect one connection; restart the server: clients are closed with 4200 and find the
@@ -342,7 +322,7 @@ static void
 test_disconnect_and_restart (void)
 {
   g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
-  CrierWindow *win = open_window (server);
+  CrierWindow *win = crier_gui_test_open_window (server);
   g_autoptr (CrierTestClient) first = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
   g_autoptr (CrierTestClient) second = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
   g_autoptr (CrierTestClient) again = NULL;
@@ -370,7 +350,7 @@ test_disconnect_and_restart (void)
   g_assert_cmpuint (crier_server_get_port (server->server), ==, port);
   again = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
   g_assert_nonnull (again->socket_id);
-  close_window (win);
+  crier_gui_test_close_window (win);
 }
 
 /* An auth failure's explanation: on its log row, in the details pane, on its connection. */
@@ -378,7 +358,7 @@ static void
 test_auth_failure (void)
 {
   g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
-  CrierWindow *win = open_window (server);
+  CrierWindow *win = crier_gui_test_open_window (server);
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
   /* Signed with the key as the secret: the classic swapped .env. */
   g_autofree char *auth = crier_test_channel_auth (CRIER_TEST_APP_KEY, CRIER_TEST_APP_KEY, client->socket_id,
@@ -400,7 +380,7 @@ test_auth_failure (void)
   connection = crier_connection_list_find (crier_window_get_connections (win), client->socket_id);
   g_assert_nonnull (connection);
   g_assert_cmpuint (g_list_model_get_n_items (crier_connection_item_get_auth_failures (connection)), ==, 1);
-  close_window (win);
+  crier_gui_test_close_window (win);
 }
 
 static gboolean
@@ -418,7 +398,7 @@ static void
 test_replay_and_import (void)
 {
   g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
-  CrierWindow *win = open_window (server);
+  CrierWindow *win = crier_gui_test_open_window (server);
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
   g_autoptr (JsonObject) reply = crier_test_client_subscribe (client, "orders", NULL, NULL);
   GtkWidget *send = crier_window_get_page (win, "send");
@@ -479,7 +459,7 @@ test_replay_and_import (void)
     g_autoptr (JsonObject) message = crier_test_client_expect (client, "App\\Events\\OrderShipped", "orders");
   }
   g_unlink (path);
-  close_window (win);
+  crier_gui_test_close_window (win);
 }
 
 int
