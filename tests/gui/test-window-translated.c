@@ -104,6 +104,18 @@ assert_shows_text (CrierWindow *win,
     }
 }
 
+static void
+fail_untranslated (const char *msgid,
+                   const char *context)
+{
+  g_autofree char *message = g_strdup_printf ("%s/%s/LC_MESSAGES/%s.mo has no translation of “%s”%s%s%s",
+                                              g_getenv ("CRIER_TEST_LOCALEDIR"), g_getenv ("LANGUAGE"),
+                                              GETTEXT_PACKAGE, msgid, context ? " (" : "",
+                                              context ? context : "", context ? ")" : "");
+
+  g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, message);
+}
+
 /* The catalogue's translation of msgid, which must be there: gettext () hands back msgid
  * itself, the same pointer, when it has none. A translation that reads like the English
  * ("Apps" in German) is found all the same. */
@@ -113,13 +125,7 @@ translate (const char *msgid)
   const char *text = g_dgettext (GETTEXT_PACKAGE, msgid);
 
   if (text == msgid)
-    {
-      g_autofree char *message = g_strdup_printf ("%s/%s/LC_MESSAGES/%s.mo has no translation of “%s”",
-                                                  g_getenv ("CRIER_TEST_LOCALEDIR"), g_getenv ("LANGUAGE"),
-                                                  GETTEXT_PACKAGE, msgid);
-
-      g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, message);
-    }
+    fail_untranslated (msgid, NULL);
   return text;
 }
 
@@ -131,13 +137,7 @@ translate_plural (const char   *msgid,
   const char *text = g_dngettext (GETTEXT_PACKAGE, msgid, msgid_plural, n);
 
   if (text == msgid || text == msgid_plural)
-    {
-      g_autofree char *message = g_strdup_printf ("%s/%s/LC_MESSAGES/%s.mo has no translation of “%s”",
-                                                  g_getenv ("CRIER_TEST_LOCALEDIR"), g_getenv ("LANGUAGE"),
-                                                  GETTEXT_PACKAGE, msgid);
-
-      g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, message);
-    }
+    fail_untranslated (msgid, NULL);
   return text;
 }
 
@@ -149,13 +149,7 @@ translate_in_context (const char *context,
   const char *text = g_dpgettext2 (GETTEXT_PACKAGE, context, msgid);
 
   if (text == msgid)
-    {
-      g_autofree char *message = g_strdup_printf ("%s/%s/LC_MESSAGES/%s.mo has no translation of “%s” (%s)",
-                                                  g_getenv ("CRIER_TEST_LOCALEDIR"), g_getenv ("LANGUAGE"),
-                                                  GETTEXT_PACKAGE, msgid, context);
-
-      g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, message);
-    }
+    fail_untranslated (msgid, context);
   return text;
 }
 
