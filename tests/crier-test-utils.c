@@ -498,6 +498,18 @@ crier_test_client_subscribe (CrierTestClient *self,
   return crier_test_client_expect (self, "pusher_internal:subscription_succeeded", channel);
 }
 
+JsonObject *
+crier_test_client_subscribe_signed (CrierTestClient *self,
+                                    const char      *key,
+                                    const char      *secret,
+                                    const char      *channel,
+                                    const char      *channel_data)
+{
+  g_autofree char *auth = crier_test_channel_auth (key, secret, self->socket_id, channel, channel_data);
+
+  return crier_test_client_subscribe (self, channel, auth, channel_data);
+}
+
 /* Signatures */
 
 char *

@@ -124,6 +124,12 @@ JsonObject      *crier_test_client_subscribe (CrierTestClient *self,
                                               const char      *channel,
                                               const char      *auth,
                                               const char      *channel_data);
+/* Signs the subscription as an app's auth endpoint would (key:HMAC(secret)), then subscribes. */
+JsonObject      *crier_test_client_subscribe_signed (CrierTestClient *self,
+                                                     const char      *key,
+                                                     const char      *secret,
+                                                     const char      *channel,
+                                                     const char      *channel_data);
 /* Sends pusher:subscribe without waiting for an answer. */
 void             crier_test_client_send_subscribe (CrierTestClient *self,
                                                    const char      *channel,

@@ -34,6 +34,46 @@ test_to_json_full (void)
                    "\"message\":\"hello \\\"you\\\"\",\"code\":4301,\"count\":2}");
 }
 
+/* The JSON form reads back into the same event; bad lines say what is wrong. */
+static void
+test_from_json (void)
+{
+  g_autoptr (CrierMonitorEvent) event = crier_monitor_event_new (CRIER_MONITOR_EVENT_PUBLISHED);
+  g_autoptr (CrierMonitorEvent) back = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *again = NULL;
+
+  event->time = TIME;
+  event->app_id = g_strdup ("3");
+  event->socket_id = g_strdup ("1234.1234");
+  event->channel = g_strdup ("orders");
+  event->event = g_strdup ("OrderShipped");
+  event->data = g_strdup ("{\"id\":1}");
+  event->explanation = g_strdup ("nobody listens");
+  event->details = g_strdup ("{\"delivered\":[\"1.1\"],\"excluded\":null}");
+  event->count = 1;
+  json = crier_monitor_event_to_json (event);
+  back = crier_monitor_event_new_from_json (json, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (back->kind, ==, CRIER_MONITOR_EVENT_PUBLISHED);
+  g_assert_cmpint (back->time, ==, TIME);
+  g_assert_cmpstr (back->data, ==, event->data);
+  g_assert_cmpstr (back->explanation, ==, event->explanation);
+  g_assert_null (back->user_id);
+  again = crier_monitor_event_to_json (back);
+  g_assert_cmpstr (again, ==, json);
+
+  g_assert_null (crier_monitor_event_new_from_json ("[1]", &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+  g_assert_null (crier_monitor_event_new_from_json ("{\"kind\":\"nope\"}", &error));
+  g_assert_nonnull (strstr (error->message, "nope"));
+  g_clear_error (&error);
+  g_assert_null (crier_monitor_event_new_from_json ("{oops", &error));
+  g_assert_nonnull (error);
+}
+
 /* Unset fields are left out; code and count only when not zero. */
 static void
 test_to_json_sparse (void)
@@ -212,6 +252,7 @@ main (int   argc,
   g_test_add_func ("/core/monitor/to-json/full", test_to_json_full);
   g_test_add_func ("/core/monitor/to-json/sparse", test_to_json_sparse);
   g_test_add_func ("/core/monitor/to-json/published-zero", test_to_json_published_zero);
+  g_test_add_func ("/core/monitor/from-json", test_from_json);
   g_test_add_func ("/core/monitor/to-text/published", test_to_text);
   g_test_add_func ("/core/monitor/to-text/all-fields", test_to_text_all_fields);
   g_test_add_func ("/core/monitor/to-text/long-data", test_to_text_long_data);

@@ -13,9 +13,7 @@ join (CrierTestServer *server,
 {
   CrierTestClient *client = crier_test_client_connect (server, "p-key");
   g_autofree char *data = g_strdup_printf ("{\"user_id\":\"%s\"}", user_id);
-  g_autofree char *auth = crier_test_channel_auth ("p-key", "p-secret", client->socket_id,
-                                                   channel, data);
-  g_autoptr (JsonObject) ok = crier_test_client_subscribe (client, channel, auth, data);
+  g_autoptr (JsonObject) ok = crier_test_client_subscribe_signed (client, "p-key", "p-secret", channel, data);
 
   return client;
 }

@@ -54,16 +54,6 @@ selected_app (CrierAppsPage *self)
                                 gtk_string_list_get_string (self->app_model, selected));
 }
 
-static void
-toast (CrierAppsPage *self,
-       const char    *message)
-{
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-
-  if (CRIER_IS_WINDOW (root))
-    crier_window_toast (CRIER_WINDOW (root), message);
-}
-
 char *
 crier_apps_page_dup_env (CrierAppsPage *self)
 {
@@ -134,7 +124,7 @@ copy_text (CrierAppsPage *self,
   gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), text);
   /* Translators: %s is what was copied, e.g. “.env block” */
   message = g_strdup_printf (_("%s copied"), what);
-  toast (self, message);
+  crier_window_toast_from (GTK_WIDGET (self), message);
 }
 
 static void
@@ -219,10 +209,10 @@ save (CrierAppsPage *self,
     {
       g_autofree char *message = g_strdup_printf (_("Could not save the apps: %s"), error->message);
 
-      toast (self, message);
+      crier_window_toast_from (GTK_WIDGET (self), message);
       return;
     }
-  toast (self, _("Apps saved; the server restarts with them"));
+  crier_window_toast_from (GTK_WIDGET (self), _("Apps saved; the server restarts with them"));
 }
 
 static void

@@ -36,26 +36,6 @@ struct _CrierChannelsPage
 
 G_DEFINE_FINAL_TYPE (CrierChannelsPage, crier_channels_page, GTK_TYPE_WIDGET)
 
-static char *
-dup_text (GtkTextView *view)
-{
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
-  GtkTextIter start, end;
-
-  gtk_text_buffer_get_bounds (buffer, &start, &end);
-  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
-}
-
-static void
-toast (CrierChannelsPage *self,
-       const char        *message)
-{
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-
-  if (CRIER_IS_WINDOW (root))
-    crier_window_toast (CRIER_WINDOW (root), message);
-}
-
 static void
 update_simulated (CrierChannelsPage *self)
 {
@@ -196,7 +176,7 @@ report (CrierChannelsPage *self,
       return;
     }
   gtk_label_set_label (self->join_error, "");
-  toast (self, success);
+  crier_window_toast_from (GTK_WIDGET (self), success);
 }
 
 static void
@@ -208,12 +188,13 @@ client_event_action (GtkWidget  *widget,
   CrierChannelItem *item = gtk_single_selection_get_selected_item (self->selection);
   const char *event = gtk_editable_get_text (GTK_EDITABLE (self->client_event_row));
   const char *user_id = gtk_editable_get_text (GTK_EDITABLE (self->client_user_row));
-  g_autofree char *data = dup_text (self->client_data_view);
+  g_autofree char *data = NULL;
   g_autofree char *message = NULL;
   g_autoptr (GError) error = NULL;
 
   if (item == NULL || self->server == NULL)
     return;
+  g_object_get (gtk_text_view_get_buffer (self->client_data_view), "text", &data, NULL);
   g_strstrip (data);
   crier_server_send_client_event (self->server, crier_channel_item_get_app_id (item),
                                   crier_channel_item_get_name (item), event, *data ? data : "{}",
@@ -230,12 +211,13 @@ add_member_action (GtkWidget  *widget,
   CrierChannelsPage *self = CRIER_CHANNELS_PAGE (widget);
   CrierChannelItem *item = gtk_single_selection_get_selected_item (self->selection);
   const char *user_id = gtk_editable_get_text (GTK_EDITABLE (self->member_id_row));
-  g_autofree char *info = dup_text (self->member_info_view);
+  g_autofree char *info = NULL;
   g_autofree char *message = NULL;
   g_autoptr (GError) error = NULL;
 
   if (item == NULL || self->server == NULL)
     return;
+  g_object_get (gtk_text_view_get_buffer (self->member_info_view), "text", &info, NULL);
   g_strstrip (info);
   crier_server_add_simulated_member (self->server, crier_channel_item_get_app_id (item),
                                      crier_channel_item_get_name (item), user_id,

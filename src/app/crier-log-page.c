@@ -317,16 +317,6 @@ export_action (GtkWidget  *widget,
 }
 
 static void
-toast (CrierLogPage *self,
-       const char   *message)
-{
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-
-  if (CRIER_IS_WINDOW (root))
-    crier_window_toast (CRIER_WINDOW (root), message);
-}
-
-static void
 import_loaded_cb (GObject      *source,
                   GAsyncResult *result,
                   gpointer      user_data)
@@ -342,7 +332,7 @@ import_loaded_cb (GObject      *source,
     message = g_strdup_printf (_("Could not import: %s"), error ? error->message : "");
   else
     message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u event imported", "%u events imported", n), n);
-  toast (self, message);
+  crier_window_toast_from (GTK_WIDGET (self), message);
 }
 
 /* log.import-file: a JSON Lines file by path (the file chooser ends here, tests start here). */
@@ -410,7 +400,7 @@ replay_action (GtkWidget  *widget,
     message = g_strdup_printf (_("Could not send again: %s"), error->message);
   else
     message = g_strdup_printf (_("“%s” sent again"), crier_event_item_get_event (item)->event);
-  toast (self, message);
+  crier_window_toast_from (GTK_WIDGET (self), message);
 }
 
 static void

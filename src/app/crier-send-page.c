@@ -73,16 +73,6 @@ recent_free (Recent *recent)
   g_free (recent);
 }
 
-static void
-toast (CrierSendPage *self,
-       const char    *message)
-{
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-
-  if (CRIER_IS_WINDOW (root))
-    crier_window_toast (CRIER_WINDOW (root), message);
-}
-
 static char *
 dup_text (GtkTextView *view)
 {
@@ -254,7 +244,7 @@ publish (CrierSendPage *self,
   gtk_label_set_label (error_label, "");
   message = recent->notification ? g_strdup_printf (_("Notification sent to user %s"), recent->user_id)
                                  : g_strdup_printf (_("“%s” sent"), recent->event);
-  toast (self, message);
+  crier_window_toast_from (GTK_WIDGET (self), message);
   return TRUE;
 }
 

@@ -497,6 +497,17 @@ crier_window_toast (CrierWindow *self,
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
+/* A toast on the window holding widget; nothing when it is in none (a page under test). */
+void
+crier_window_toast_from (GtkWidget  *widget,
+                         const char *message)
+{
+  GtkRoot *root = gtk_widget_get_root (widget);
+
+  if (CRIER_IS_WINDOW (root))
+    crier_window_toast (CRIER_WINDOW (root), message);
+}
+
 /* Applies everything queued in the models now (tests; the timers do it otherwise). */
 void
 crier_window_flush (CrierWindow *self)

@@ -100,6 +100,25 @@ format_time (gint64 time)
   return g_date_time_format (precise, "%FT%T.%fZ");
 }
 
+/* The string members of the JSON form, written and read by the same table. */
+static const struct
+{
+  const char *name;
+  gsize       offset;
+} string_members[] = {
+  { "app_id", G_STRUCT_OFFSET (CrierMonitorEvent, app_id) },
+  { "socket_id", G_STRUCT_OFFSET (CrierMonitorEvent, socket_id) },
+  { "channel", G_STRUCT_OFFSET (CrierMonitorEvent, channel) },
+  { "event", G_STRUCT_OFFSET (CrierMonitorEvent, event) },
+  { "data", G_STRUCT_OFFSET (CrierMonitorEvent, data) },
+  { "user_id", G_STRUCT_OFFSET (CrierMonitorEvent, user_id) },
+  { "remote", G_STRUCT_OFFSET (CrierMonitorEvent, remote) },
+  { "message", G_STRUCT_OFFSET (CrierMonitorEvent, message) },
+  { "explanation", G_STRUCT_OFFSET (CrierMonitorEvent, explanation) },
+};
+
+#define STRING_MEMBER(event, i) G_STRUCT_MEMBER (char *, event, string_members[i].offset)
+
 /* One JSON object: the --log-format=json line and the event log's export format. */
 char *
 crier_monitor_event_to_json (const CrierMonitorEvent *event)
@@ -108,27 +127,17 @@ crier_monitor_event_to_json (const CrierMonitorEvent *event)
   g_autoptr (JsonGenerator) generator = json_generator_new ();
   g_autoptr (JsonNode) root = NULL;
   g_autofree char *time = format_time (event->time);
-  const struct
-  {
-    const char *name;
-    const char *value;
-  } strings[] = {
-    { "app_id", event->app_id }, { "socket_id", event->socket_id },
-    { "channel", event->channel }, { "event", event->event }, { "data", event->data },
-    { "user_id", event->user_id }, { "remote", event->remote }, { "message", event->message },
-    { "explanation", event->explanation },
-  };
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "time");
   json_builder_add_string_value (builder, time);
   json_builder_set_member_name (builder, "kind");
   json_builder_add_string_value (builder, crier_monitor_kind_to_string (event->kind));
-  for (guint i = 0; i < G_N_ELEMENTS (strings); i++)
-    if (strings[i].value != NULL)
+  for (guint i = 0; i < G_N_ELEMENTS (string_members); i++)
+    if (STRING_MEMBER (event, i) != NULL)
       {
-        json_builder_set_member_name (builder, strings[i].name);
-        json_builder_add_string_value (builder, strings[i].value);
+        json_builder_set_member_name (builder, string_members[i].name);
+        json_builder_add_string_value (builder, STRING_MEMBER (event, i));
       }
   if (event->code != 0)
     {
@@ -154,6 +163,64 @@ crier_monitor_event_to_json (const CrierMonitorEvent *event)
   root = json_builder_get_root (builder);
   json_generator_set_root (generator, root);
   return json_generator_to_data (generator, NULL);
+}
+
+/* A member as text: strings as they are, anything else (details) as its JSON. */
+static char *
+dup_member_text (JsonObject *object,
+                 const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return NULL;
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    return g_strdup (json_node_get_string (node));
+  return json_to_string (node, FALSE);
+}
+
+/* One line of crier_monitor_event_to_json ()'s form (an export, --log-format=json) read
+ * back into an event. */
+CrierMonitorEvent *
+crier_monitor_event_new_from_json (const char *line,
+                                   GError    **error)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (CrierMonitorEvent) event = NULL;
+  JsonObject *object;
+  const char *kind_name, *time;
+  CrierMonitorKind kind;
+
+  g_return_val_if_fail (line != NULL, NULL);
+  if (!json_parser_load_from_data (parser, line, -1, error))
+    return NULL;
+  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "not a JSON object");
+      return NULL;
+    }
+  object = json_node_get_object (json_parser_get_root (parser));
+  kind_name = json_object_get_string_member_with_default (object, "kind", NULL);
+  if (kind_name == NULL || !crier_monitor_kind_from_string (kind_name, &kind))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "unknown event kind “%s”",
+                   kind_name ? kind_name : "");
+      return NULL;
+    }
+  event = crier_monitor_event_new (kind);
+  if ((time = json_object_get_string_member_with_default (object, "time", NULL)) != NULL)
+    {
+      g_autoptr (GDateTime) date = g_date_time_new_from_iso8601 (time, NULL);
+
+      if (date != NULL)
+        event->time = g_date_time_to_unix (date) * G_USEC_PER_SEC + g_date_time_get_microsecond (date);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (string_members); i++)
+    STRING_MEMBER (event, i) = dup_member_text (object, string_members[i].name);
+  event->details = dup_member_text (object, "details");
+  event->code = (int) json_object_get_int_member_with_default (object, "code", 0);
+  event->count = (unsigned) json_object_get_int_member_with_default (object, "count", 0);
+  return g_steal_pointer (&event);
 }
 
 /* One human-readable line for --verbose. */

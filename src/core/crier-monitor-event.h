@@ -32,6 +32,8 @@ CrierMonitorEvent *crier_monitor_event_new (CrierMonitorKind kind);
 CrierMonitorEvent *crier_monitor_event_ref (CrierMonitorEvent *event);
 void               crier_monitor_event_unref (CrierMonitorEvent *event);
 char              *crier_monitor_event_to_json (const CrierMonitorEvent *event);
+CrierMonitorEvent *crier_monitor_event_new_from_json (const char *line,
+                                                     GError    **error);
 char              *crier_monitor_event_to_text (const CrierMonitorEvent *event);
 const char        *crier_monitor_kind_to_string (CrierMonitorKind kind);
 gboolean           crier_monitor_kind_from_string (const char       *name,

@@ -496,9 +496,8 @@ test_simulated_and_replay (void)
   g_autoptr (CrierEventLog) log = crier_event_log_new (100);
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
   const char *channel_data = "{\"user_id\":\"1\"}";
-  g_autofree char *auth = crier_test_channel_auth (CRIER_TEST_APP_KEY, CRIER_TEST_APP_SECRET, client->socket_id,
-                                                   "presence-room", channel_data);
-  g_autoptr (JsonObject) ok = crier_test_client_subscribe (client, "presence-room", auth, channel_data);
+  g_autoptr (JsonObject) ok = crier_test_client_subscribe_signed (client, CRIER_TEST_APP_KEY, CRIER_TEST_APP_SECRET,
+                                                                  "presence-room", channel_data);
   g_autoptr (GError) error = NULL;
   g_auto (GStrv) simulated = NULL;
   CrierChannelItem *item = NULL;

@@ -242,9 +242,8 @@ test_channels_and_log (void)
   CrierWindow *win = crier_gui_test_open_window (server);
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
   const char *channel_data = "{\"user_id\":\"1\"}";
-  g_autofree char *auth = crier_test_channel_auth (CRIER_TEST_APP_KEY, CRIER_TEST_APP_SECRET, client->socket_id,
-                                                   "presence-room", channel_data);
-  g_autoptr (JsonObject) reply = crier_test_client_subscribe (client, "presence-room", auth, channel_data);
+  g_autoptr (JsonObject) reply = crier_test_client_subscribe_signed (client, CRIER_TEST_APP_KEY, CRIER_TEST_APP_SECRET,
+                                                                     "presence-room", channel_data);
   CrierChannelsPage *page = CRIER_CHANNELS_PAGE (crier_window_get_page (win, "channels"));
   g_autofree char *joined = NULL;
   g_autofree char *simulated = NULL;

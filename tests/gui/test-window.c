@@ -82,9 +82,8 @@ test_send_notification (void)
   g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
   CrierWindow *win = crier_gui_test_open_window (server);
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
-  g_autofree char *auth = crier_test_channel_auth (CRIER_TEST_APP_KEY, CRIER_TEST_APP_SECRET, client->socket_id,
-                                                   "private-App.Models.User.1", NULL);
-  g_autoptr (JsonObject) reply = crier_test_client_subscribe (client, "private-App.Models.User.1", auth, NULL);
+  g_autoptr (JsonObject) reply = crier_test_client_subscribe_signed (client, CRIER_TEST_APP_KEY, CRIER_TEST_APP_SECRET,
+                                                                     "private-App.Models.User.1", NULL);
   g_autoptr (JsonObject) message = NULL;
   g_autoptr (JsonObject) data = NULL;
   GtkWidget *send = crier_window_get_page (win, "send");
@@ -106,9 +105,8 @@ test_presence_suggestions (void)
   CrierWindow *win = crier_gui_test_open_window (server);
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
   const char *channel_data = "{\"user_id\":\"42\",\"user_info\":{\"name\":\"Ada\"}}";
-  g_autofree char *auth = crier_test_channel_auth (CRIER_TEST_APP_KEY, CRIER_TEST_APP_SECRET, client->socket_id,
-                                                   "presence-room", channel_data);
-  g_autoptr (JsonObject) reply = crier_test_client_subscribe (client, "presence-room", auth, channel_data);
+  g_autoptr (JsonObject) reply = crier_test_client_subscribe_signed (client, CRIER_TEST_APP_KEY, CRIER_TEST_APP_SECRET,
+                                                                     "presence-room", channel_data);
   CrierChannelItem *item = NULL;
   GListModel *users;
 
@@ -249,9 +247,8 @@ test_join_in (void)
   CrierWindow *win = crier_gui_test_open_window (server);
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
   const char *channel_data = "{\"user_id\":\"1\"}";
-  g_autofree char *auth = crier_test_channel_auth (CRIER_TEST_APP_KEY, CRIER_TEST_APP_SECRET, client->socket_id,
-                                                   "presence-room", channel_data);
-  g_autoptr (JsonObject) reply = crier_test_client_subscribe (client, "presence-room", auth, channel_data);
+  g_autoptr (JsonObject) reply = crier_test_client_subscribe_signed (client, CRIER_TEST_APP_KEY, CRIER_TEST_APP_SECRET,
+                                                                     "presence-room", channel_data);
   CrierChannelsPage *page = CRIER_CHANNELS_PAGE (crier_window_get_page (win, "channels"));
   CrierChannelItem *item = NULL;
   g_auto (GStrv) simulated = NULL;

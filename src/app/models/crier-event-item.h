@@ -33,8 +33,6 @@ gboolean                 crier_event_item_is_replayable (CrierEventItem *self);
 gboolean                 crier_event_item_replay (CrierEventItem *self,
                                                   CrierServer    *server,
                                                   GError        **error);
-CrierMonitorEvent       *crier_event_item_parse_json (const char *line,
-                                                      GError    **error);
 const CrierMonitorEvent *crier_event_item_get_event (CrierEventItem *self);
 CrierMonitorKind         crier_event_item_get_kind (CrierEventItem *self);
 CrierEventCategory       crier_event_item_get_category (CrierEventItem *self);

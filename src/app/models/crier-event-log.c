@@ -335,7 +335,7 @@ crier_event_log_import (CrierEventLog *self,
       g_strstrip (lines[i]);
       if (lines[i][0] == '\0')
         continue;
-      if ((event = crier_event_item_parse_json (lines[i], &line_error)) == NULL)
+      if ((event = crier_monitor_event_new_from_json (lines[i], &line_error)) == NULL)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("Line %u: %s"), i + 1,
                        line_error->message);
