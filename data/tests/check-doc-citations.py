@@ -8,7 +8,7 @@ Usage: check-doc-citations.py SOURCE_ROOT
 A citation is "§N", "§N.M", a range "§N-M", or "NAME.md N.M" without the sign (bench/
 writes them so). Which document a bare "§N.M" means:
 
-- in src/, tests/ and bench/: the document named last before it in the same file
+- in src/, tests/, bench/ and README.md: the document named last before it in the same file
   ("pusher-protocol.md §14", then "§14.2" twenty lines later), and
   pusher-protocol.md when the file names none;
 - in docs/*.md: a document named earlier on the same line, else the file itself;
@@ -23,7 +23,7 @@ import re
 import sys
 
 DEFAULT_DOC = "pusher-protocol.md"
-SCANNED = ("src", "tests", "bench", "docs")
+SCANNED = ("src", "tests", "bench", "docs", "README.md")
 SKIP_DIRS = {"node_modules", ".git", "__pycache__"}
 SECTION = r"\d+(?:\.\d+)*"
 TOKEN = re.compile(
@@ -61,6 +61,8 @@ def headings(path):
 
 def source_files(root):
     for top in SCANNED:
+        if os.path.isfile(os.path.join(root, top)):
+            yield os.path.join(root, top)
         for directory, dirs, files in os.walk(os.path.join(root, top)):
             dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("build"))
             for name in sorted(files):
