@@ -10,6 +10,8 @@
 #include <json-glib/json-glib.h>
 #include <stdlib.h>
 
+#include "crier-encryption.h"
+#include "crier-names.h"
 #include "crier-notification.h"
 #include "crier-window.h"
 
@@ -210,6 +212,33 @@ remember (CrierSendPage *self,
   gtk_stack_set_visible_child_name (self->recent_stack, "list");
 }
 
+/* The data to publish: typed as plaintext, sealed with the app's master key for a
+ * private-encrypted- channel, as a Laravel publisher does (pusher-js decrypts it). */
+static char *
+seal_if_encrypted (CrierSendPage *self,
+                   Recent        *recent,
+                   GtkLabel      *error_label)
+{
+  g_autoptr (GError) error = NULL;
+  CrierAppConfig *app;
+  char *sealed;
+
+  if ((crier_channel_type_from_name (recent->channels[0]) & CRIER_CHANNEL_ENCRYPTED) == 0)
+    return g_strdup (recent->data);
+  app = crier_config_find_app (crier_server_get_config (self->server), recent->app_id);
+  if (app == NULL || app->encryption_master_key == NULL)
+    {
+      /* Translators: encryption-master-key is a config key, keep it as it is */
+      gtk_label_set_label (error_label, _("Encrypted channels need the app’s encryption master key: "
+                                          "set encryption-master-key in the app’s settings."));
+      return NULL;
+    }
+  if ((sealed = crier_encryption_seal (app->encryption_master_key, recent->channels[0], recent->data,
+                                       &error)) == NULL)
+    gtk_label_set_label (error_label, error->message);
+  return sealed;
+}
+
 /* The same path as POST /apps/{id}/events. */
 static gboolean
 publish (CrierSendPage *self,
@@ -233,8 +262,8 @@ publish (CrierSendPage *self,
           return FALSE;
         }
     }
-  else
-    data = g_strdup (recent->data);
+  else if ((data = seal_if_encrypted (self, recent, error_label)) == NULL)
+    return FALSE;
   if (!crier_server_publish (self->server, recent->app_id, (const char * const *) recent->channels,
                              recent->event, data, NULL, &error))
     {

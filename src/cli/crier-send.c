@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "crier-encryption.h"
+#include "crier-names.h"
 #include "crier-notification.h"
 #include "crier-signature.h"
 
@@ -31,6 +33,7 @@ typedef struct
   char    *user;
   char    *type;
   char    *model;
+  char    *encryption_master_key;
   gboolean insecure;
 } SendOptions;
 
@@ -52,6 +55,7 @@ send_options_clear (SendOptions *options)
   g_free (options->user);
   g_free (options->type);
   g_free (options->model);
+  g_free (options->encryption_master_key);
 }
 
 static char *
@@ -134,6 +138,40 @@ check_json (const char *data,
   return json_parser_load_from_data (parser, data, -1, error);
 }
 
+/* A private-encrypted- channel gets the data sealed with its key, as the Pusher SDKs do with
+ * their encryption master key; the server never sees the plaintext. */
+static gboolean
+seal_if_encrypted (SendOptions *options,
+                   GError     **error)
+{
+  gboolean encrypted = FALSE;
+  char *sealed;
+
+  for (guint i = 0; options->channels[i] != NULL; i++)
+    encrypted |= (crier_channel_type_from_name (options->channels[i]) & CRIER_CHANNEL_ENCRYPTED) != 0;
+  if (!encrypted)
+    return TRUE;
+  if (g_strv_length (options->channels) != 1)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("an event for an encrypted channel must go to that channel alone"));
+      return FALSE;
+    }
+  if (options->encryption_master_key == NULL)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("--encryption-master-key is required for a private-encrypted- channel"));
+      return FALSE;
+    }
+  sealed = crier_encryption_seal (options->encryption_master_key, options->channels[0], options->data,
+                                  error);
+  if (sealed == NULL)
+    return FALSE;
+  g_free (options->data);
+  options->data = sealed;
+  return TRUE;
+}
+
 static char *
 trigger_body (const char * const *channels,
               const char         *event,
@@ -200,6 +238,8 @@ crier_send_run (int    argc,
       N_("Notifiable model of the channel (default App.Models.User)"), N_("MODEL") },
     { "data", 'd', 0, G_OPTION_ARG_STRING, &options.data,
       N_("JSON payload (default {})"), N_("JSON") },
+    { "encryption-master-key", 0, 0, G_OPTION_ARG_STRING, &options.encryption_master_key,
+      N_("Base64 of the app's 32-byte master key: encrypt for a private-encrypted- channel (event)"), N_("KEY") },
     { NULL }
   };
   /* Translators: the two subcommands of `crier send`, typed as they are: keep them in English */
@@ -269,6 +309,11 @@ crier_send_run (int    argc,
       if (!check_json (options.data, &error))
         {
           g_printerr (_("crier send: --data is not valid JSON: %s\n"), error->message);
+          return 2;
+        }
+      if (!seal_if_encrypted (&options, &error))
+        {
+          g_printerr ("crier send event: %s\n", error->message);
           return 2;
         }
       body = trigger_body ((const char * const *) options.channels, options.event, options.data,

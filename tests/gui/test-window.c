@@ -8,6 +8,7 @@
 #include "crier-apps-page.h"
 #include "crier-channels-page.h"
 #include "crier-connections-page.h"
+#include "crier-encryption.h"
 #include "crier-gui-test-utils.h"
 #include "crier-log-page.h"
 #include "crier-send-page.h"
@@ -73,6 +74,43 @@ test_send_event (void)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (crier_window_get_event_log (win))), >, 0);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.clear-log", NULL));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (crier_window_get_event_log (win))), ==, 0);
+  crier_gui_test_close_window (win);
+}
+
+#define MASTER_KEY "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+
+/* Typed as plaintext, sent sealed with the app's master key to a private-encrypted-
+ * channel; an app without a key refuses instead of sending plaintext. */
+static void
+test_send_encrypted (void)
+{
+  g_autoptr (CrierTestServer) server = crier_test_server_new (
+    TEST_CONFIG "encryption-master-key=" MASTER_KEY "\n[app:plain]\nkey=plain-key\nsecret=plain-secret\n");
+  CrierWindow *win = crier_gui_test_open_window (server);
+  g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
+  g_autoptr (JsonObject) reply = crier_test_client_subscribe_signed (client, CRIER_TEST_APP_KEY, CRIER_TEST_APP_SECRET,
+                                                                     "private-encrypted-orders", NULL);
+  g_autoptr (JsonObject) message = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *plain = NULL;
+  GtkWidget *send = crier_window_get_page (win, "send");
+  GListModel *recent = crier_send_page_get_recent (CRIER_SEND_PAGE (send));
+
+  crier_send_page_load_event (CRIER_SEND_PAGE (send), CRIER_TEST_APP_ID, "private-encrypted-orders",
+                              "OrderPaid", "{\"secret\":\"café\"}");
+  g_assert_true (gtk_widget_activate_action (send, "send.event", NULL));
+  message = crier_test_client_expect (client, "OrderPaid", "private-encrypted-orders");
+  g_assert_null (strstr (json_object_get_string_member (message, "data"), "caf"));
+  plain = crier_encryption_open (MASTER_KEY, "private-encrypted-orders",
+                                 json_object_get_string_member (message, "data"), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (plain, ==, "{\"secret\":\"café\"}");
+  g_assert_cmpuint (g_list_model_get_n_items (recent), ==, 1);
+
+  crier_send_page_load_event (CRIER_SEND_PAGE (send), "plain", "private-encrypted-orders", "OrderPaid", "{}");
+  g_assert_true (gtk_widget_activate_action (send, "send.event", NULL));
+  crier_window_flush (win);
+  g_assert_cmpuint (g_list_model_get_n_items (recent), ==, 1); /* refused, not sent */
   crier_gui_test_close_window (win);
 }
 
@@ -466,6 +504,7 @@ main (int    argc,
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
   g_test_add_func ("/window/send-event", test_send_event);
+  g_test_add_func ("/window/send-encrypted", test_send_encrypted);
   g_test_add_func ("/window/send-notification", test_send_notification);
   g_test_add_func ("/window/presence-suggestions", test_presence_suggestions);
   g_test_add_func ("/window/credentials", test_credentials);
