@@ -236,7 +236,9 @@ read_records (const char *path,
         *newline = '\0';
       else
         newline = end;
+      /* An empty line parses to no root at all. */
       if (json_parser_load_from_data (parser, line, -1, NULL) &&
+          json_parser_get_root (parser) != NULL &&
           JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
         object = json_node_get_object (json_parser_get_root (parser));
       line = newline + 1;

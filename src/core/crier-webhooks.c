@@ -769,7 +769,7 @@ count_events (const char *body)
   g_autoptr (JsonParser) parser = json_parser_new ();
   JsonNode *events;
 
-  if (!json_parser_load_from_data (parser, body, -1, NULL) ||
+  if (!json_parser_load_from_data (parser, body, -1, NULL) || json_parser_get_root (parser) == NULL ||
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     return 0;
   events = json_object_get_member (json_node_get_object (json_parser_get_root (parser)), "events");
