@@ -17,8 +17,8 @@ typedef struct
 } Fixture;
 
 static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  data)
+fixture_set_up (Fixture      *fixture,
+                gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
 
@@ -28,8 +28,8 @@ fixture_set_up (Fixture       *fixture,
 }
 
 static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  data)
+fixture_tear_down (Fixture      *fixture,
+                   gconstpointer data)
 {
   g_autofree char *state = g_path_get_dirname (fixture->path);
   g_autoptr (GDir) dir = g_dir_open (fixture->dir, 0, NULL);
@@ -108,14 +108,15 @@ bodies (GPtrArray *entries)
 /* Queued, then one delivered and one given up: a restart replays only the third, and the
  * second start compacts the file to it. */
 static void
-test_replay (Fixture       *fixture,
-             gconstpointer  data)
+test_replay (Fixture      *fixture,
+             gconstpointer data)
 {
   g_autoptr (GPtrArray) pending = NULL;
-  g_autoptr (GPtrArray) live = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_webhook_entry_free);
+  g_autoptr (GPtrArray) live =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) crier_webhook_entry_free);
   g_autoptr (GError) error = NULL;
-  g_autofree char *text = NULL;
-  g_autofree char *got = NULL;
+  g_autofree char     *text = NULL;
+  g_autofree char     *got = NULL;
   CrierWebhookJournal *journal = open_journal (fixture->path, &pending);
 
   g_assert_cmpuint (pending->len, ==, 0);
@@ -149,17 +150,19 @@ test_replay (Fixture       *fixture,
 /* A kill -9 in the middle of a write leaves a line without its newline: skipped, and what
  * it would have said (here: done) did not happen. */
 static void
-test_torn_last_line (Fixture       *fixture,
-                     gconstpointer  data)
+test_torn_last_line (Fixture      *fixture,
+                     gconstpointer data)
 {
   g_autoptr (GPtrArray) pending = NULL;
-  g_autofree char *got = NULL;
+  g_autofree char     *got = NULL;
   CrierWebhookJournal *journal;
 
   write_file (fixture->path,
               HEADER
-              "{\"id\":7,\"app_id\":\"app\",\"url\":\"http://h/\",\"created_ms\":1,\"body\":\"a\"}\n"
-              "{\"id\":8,\"app_id\":\"app\",\"url\":\"http://h/\",\"created_ms\":2,\"body\":\"b\"}\n"
+              "{\"id\":7,\"app_id\":\"app\",\"url\":\"http://h/\",\"created_ms\":1,"
+              "\"body\":\"a\"}\n"
+              "{\"id\":8,\"app_id\":\"app\",\"url\":\"http://h/\",\"created_ms\":2,"
+              "\"body\":\"b\"}\n"
               "{\"done\":7,\"outc",
               -1);
   journal = open_journal (fixture->path, &pending);
@@ -170,13 +173,13 @@ test_torn_last_line (Fixture       *fixture,
 
 /* Spool files of the previous format (no header, no ids) are replayed and numbered. */
 static void
-test_old_spool (Fixture       *fixture,
-                gconstpointer  data)
+test_old_spool (Fixture      *fixture,
+                gconstpointer data)
 {
   g_autoptr (GPtrArray) pending = NULL;
   g_autoptr (GError) error = NULL;
-  g_autofree char *got = NULL;
-  g_autofree char *text = NULL;
+  g_autofree char     *got = NULL;
+  g_autofree char     *text = NULL;
   CrierWebhookJournal *journal;
 
   write_file (fixture->path,
@@ -218,11 +221,12 @@ test_foreign_file (gconstpointer data)
   const Foreign *foreign = data;
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) pending = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("crier-journal-XXXXXX", NULL);
-  g_autofree char *path = g_build_filename (dir, "precious", NULL);
-  g_autofree char *after = NULL;
-  gsize length = foreign->length < 0 ? strlen (foreign->contents) : (gsize) foreign->length;
-  gsize after_length = 0;
+  g_autofree char     *dir = g_dir_make_tmp ("crier-journal-XXXXXX", NULL);
+  g_autofree char     *path = g_build_filename (dir, "precious", NULL);
+  g_autofree char     *after = NULL;
+  gsize                length =
+    foreign->length < 0 ? strlen (foreign->contents) : (gsize) foreign->length;
+  gsize                after_length = 0;
   CrierWebhookJournal *journal;
 
   write_file (path, foreign->contents, (gssize) length);
@@ -240,8 +244,8 @@ test_foreign_file (gconstpointer data)
 /* A path that cannot be read as a file (here a directory) is an error too, not a fresh start
  * that would rename a journal over it. */
 static void
-test_unreadable (Fixture       *fixture,
-                 gconstpointer  data)
+test_unreadable (Fixture      *fixture,
+                 gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) pending = NULL;
@@ -255,17 +259,18 @@ test_unreadable (Fixture       *fixture,
 /* Mostly finished records: compaction is wanted, and afterwards the file holds only the
  * live requests. */
 static void
-test_compaction (Fixture       *fixture,
-                 gconstpointer  data)
+test_compaction (Fixture      *fixture,
+                 gconstpointer data)
 {
   g_autoptr (GPtrArray) pending = NULL;
-  g_autoptr (GPtrArray) live = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_webhook_entry_free);
+  g_autoptr (GPtrArray) live =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) crier_webhook_entry_free);
   g_autoptr (GError) error = NULL;
-  g_autofree char *big = g_strnfill (64 * 1024, 'x');
-  g_autofree char *text = NULL;
-  g_autofree char *got = NULL;
+  g_autofree char     *big = g_strnfill (64 * 1024, 'x');
+  g_autofree char     *text = NULL;
+  g_autofree char     *got = NULL;
   CrierWebhookJournal *journal = open_journal (fixture->path, &pending);
-  guint n = 0;
+  guint                n = 0;
 
   g_assert_true (crier_webhook_journal_compact (journal, pending, &error));
   while (!crier_webhook_journal_wants_compaction (journal))
@@ -309,7 +314,8 @@ main (int   argc,
               fixture_tear_down);
   for (guint i = 0; i < G_N_ELEMENTS (foreign_files); i++)
     {
-      g_autofree char *path = g_strdup_printf ("/core/webhook-journal/foreign/%s", foreign_files[i].name);
+      g_autofree char *path = g_strdup_printf ("/core/webhook-journal/foreign/%s",
+                                               foreign_files[i].name);
 
       g_test_add_data_func (path, &foreign_files[i], test_foreign_file);
     }

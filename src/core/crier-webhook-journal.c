@@ -28,16 +28,16 @@
 
 struct _CrierWebhookJournal
 {
-  GObject   parent_instance;
-  char     *path;
-  int       fd;            /* appending; -1 before the first compaction and after a failure */
-  GString  *buffer;        /* records not written yet */
-  guint     write_id;      /* idle: write the buffer */
-  guint     sync_id;       /* timeout: fdatasync what was written */
-  unsigned  sync_interval; /* milliseconds */
-  guint64   next_id;
-  gsize     file_bytes;    /* written and buffered */
-  gsize     live_bytes;    /* records of requests without an outcome */
+  GObject  parent_instance;
+  char    *path;
+  int      fd;            /* appending; -1 before the first compaction and after a failure */
+  GString *buffer;        /* records not written yet */
+  guint    write_id;      /* idle: write the buffer */
+  guint    sync_id;       /* timeout: fdatasync what was written */
+  unsigned sync_interval; /* milliseconds */
+  guint64  next_id;
+  gsize    file_bytes; /* written and buffered */
+  gsize    live_bytes; /* records of requests without an outcome */
 };
 
 G_DEFINE_FINAL_TYPE (CrierWebhookJournal, crier_webhook_journal, G_TYPE_OBJECT)
@@ -77,7 +77,8 @@ stop_appending (CrierWebhookJournal *self,
                 const char          *why)
 {
   g_warning ("webhook journal %s: %s: %s; undelivered webhooks are kept in memory until the "
-             "shutdown writes them", self->path, what, why);
+             "shutdown writes them",
+             self->path, what, why);
   g_clear_handle_id (&self->write_id, g_source_remove);
   g_clear_handle_id (&self->sync_id, g_source_remove);
   g_string_truncate (self->buffer, 0);
@@ -170,15 +171,16 @@ get_id (JsonObject *object,
 static CrierWebhookEntry *
 entry_from_record (JsonObject *object)
 {
-  const char *app_id = crier_json_object_get_string (object, "app_id");
-  const char *url = crier_json_object_get_string (object, "url");
-  const char *body = crier_json_object_get_string (object, "body");
+  const char        *app_id = crier_json_object_get_string (object, "app_id");
+  const char        *url = crier_json_object_get_string (object, "url");
+  const char        *body = crier_json_object_get_string (object, "body");
   CrierWebhookEntry *entry;
 
   if (app_id == NULL || url == NULL || body == NULL)
     return NULL;
   entry = crier_webhook_entry_new (app_id, url,
-                                   json_object_get_int_member_with_default (object, "created_ms", 0),
+                                   json_object_get_int_member_with_default (object, "created_ms",
+                                                                            0),
                                    g_strdup (body));
   if (!get_id (object, "id", &entry->id))
     entry->id = 0; /* a spool file from before the journal */
@@ -216,8 +218,8 @@ read_records (const char *path,
               GError    **error)
 {
   g_autoptr (JsonParser) parser = json_parser_new ();
-  char *line = contents;
-  char *end = contents + length;
+  char    *line = contents;
+  char    *end = contents + length;
   unsigned damaged = 0;
 
   if (length == 0)
@@ -226,11 +228,11 @@ read_records (const char *path,
     return not_a_journal (path, error);
   for (unsigned number = 1; line < end; number++)
     {
-      char *newline = memchr (line, '\n', (gsize) (end - line));
-      gboolean complete = newline != NULL;
-      JsonObject *object = NULL;
+      char              *newline = memchr (line, '\n', (gsize) (end - line));
+      gboolean           complete = newline != NULL;
+      JsonObject        *object = NULL;
       CrierWebhookEntry *entry;
-      guint64 id;
+      guint64            id;
 
       if (complete)
         *newline = '\0';
@@ -360,11 +362,12 @@ crier_webhook_journal_open (const char *path,
 {
   g_autoptr (CrierWebhookJournal) self = NULL;
   g_autoptr (GError) local_error = NULL;
-  g_autoptr (GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_webhook_entry_free);
+  g_autoptr (GPtrArray) entries =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) crier_webhook_entry_free);
   g_autoptr (GHashTable) done = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   g_autofree char *contents = NULL;
-  gsize length = 0;
-  guint64 max_id = 0;
+  gsize            length = 0;
+  guint64          max_id = 0;
 
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (pending != NULL, NULL);
@@ -464,7 +467,7 @@ crier_webhook_journal_compact (CrierWebhookJournal *self,
   g_autoptr (GString) out = g_string_new (HEADER_LINE);
   g_autoptr (GError) local_error = NULL;
   gsize live_bytes = 0;
-  int fd;
+  int   fd;
 
   g_return_val_if_fail (CRIER_IS_WEBHOOK_JOURNAL (self), FALSE);
   write_buffer (self); /* should the rewrite fail, the old file is complete */

@@ -20,7 +20,7 @@ GQuark crier_webhook_journal_error_quark (void);
 /* One webhook request (a batch of events for one app and URL) as the journal keeps it. */
 typedef struct
 {
-  guint64 id;         /* numbered by the journal; 0 before */
+  guint64 id; /* numbered by the journal; 0 before */
   char   *app_id;
   char   *url;
   gint64  created_ms; /* the body's time_ms */
@@ -49,10 +49,10 @@ G_DECLARE_FINAL_TYPE (CrierWebhookJournal, crier_webhook_journal, CRIER, WEBHOOK
  * outcome, in the order they were queued, in *pending (of CrierWebhookEntry). A file that is
  * not a journal is an error and is never written. Nothing is appended before the first
  * crier_webhook_journal_compact (), which rewrites the file with the requests still live. */
-CrierWebhookJournal *crier_webhook_journal_open (const char  *path,
-                                                 unsigned     sync_interval_ms,
-                                                 GPtrArray  **pending,
-                                                 GError     **error);
+CrierWebhookJournal *crier_webhook_journal_open (const char *path,
+                                                 unsigned    sync_interval_ms,
+                                                 GPtrArray **pending,
+                                                 GError    **error);
 const char          *crier_webhook_journal_get_path (CrierWebhookJournal *self);
 void                 crier_webhook_journal_append (CrierWebhookJournal *self,
                                                    CrierWebhookEntry   *entry);

@@ -30,7 +30,7 @@
 
 typedef struct
 {
-  CrierWebhookEntry *entry; /* id, app, URL, body: what the journal keeps */
+  CrierWebhookEntry *entry;         /* id, app, URL, body: what the journal keeps */
   gint64             first_attempt; /* monotonic µs, 0 before the first attempt */
   unsigned           attempts;
   unsigned           n_events;
@@ -80,7 +80,7 @@ struct _CrierWebhooks
   CrierMonitor     *monitor;
   CrierServerStats *stats;
   SoupSession      *session;
-  CrierWebhookJournal *journal; /* NULL until crier_webhooks_load_spool () */
+  CrierWebhookJournal *journal;   /* NULL until crier_webhooks_load_spool () */
   GPtrArray        *targets;   /* of Target */
   GHashTable       *delayed;   /* key → Delayed: vacated / member_removed waiting */
   GHashTable       *counts;    /* app\nchannel → CountThrottle */
@@ -185,7 +185,7 @@ close_batch (Target *target)
   g_autoptr (JsonNode) node = NULL;
   Batch *batch;
   unsigned n = json_array_get_length (target->pending);
-  gint64 created_ms = g_get_real_time () / 1000;
+  gint64   created_ms = g_get_real_time () / 1000;
 
   g_clear_handle_id (&target->window_id, g_source_remove);
   if (n == 0)
@@ -767,13 +767,16 @@ static unsigned
 count_events (const char *body)
 {
   g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonNode *root;
   JsonNode *events;
 
-  if (!json_parser_load_from_data (parser, body, -1, NULL) || json_parser_get_root (parser) == NULL ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (!json_parser_load_from_data (parser, body, -1, NULL) ||
+      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return 0;
-  events = json_object_get_member (json_node_get_object (json_parser_get_root (parser)), "events");
-  return events != NULL && JSON_NODE_HOLDS_ARRAY (events) ? json_array_get_length (json_node_get_array (events)) : 0;
+  events = json_object_get_member (json_node_get_object (root), "events");
+  if (events == NULL || !JSON_NODE_HOLDS_ARRAY (events))
+    return 0;
+  return json_array_get_length (json_node_get_array (events));
 }
 
 /* Opens the journal (webhook-spool): requests left without an answer by the last run, be it
@@ -800,7 +803,7 @@ crier_webhooks_load_spool (CrierWebhooks *self,
   for (guint i = 0; i < pending->len; i++)
     {
       CrierWebhookEntry *entry = g_ptr_array_index (pending, i);
-      Target *target = find_target (self, entry->app_id, entry->url);
+      Target            *target = find_target (self, entry->app_id, entry->url);
       Batch *batch;
 
       if (target == NULL)
@@ -821,7 +824,8 @@ crier_webhooks_load_spool (CrierWebhooks *self,
                path, orphaned);
   if (!compact_journal (self, &local_error))
     g_warning ("webhook journal: %s; undelivered webhooks are kept in memory until the shutdown "
-               "writes them", local_error->message);
+               "writes them",
+               local_error->message);
   if (restored > 0)
     g_message ("%u undelivered webhook request(s) restored from %s", restored, path);
   for (guint i = 0; i < self->targets->len; i++)
@@ -868,11 +872,12 @@ wait_for_answers (CrierWebhooks *self)
   unsigned n = count_in_flight (self);
   unsigned wait_ms = MIN (settings (self)->timeout, SHUTDOWN_WAIT_MS);
   gboolean over = FALSE;
-  guint timer_id;
+  guint    timer_id;
 
   if (n == 0)
     return;
-  g_message ("waiting up to %.1f s for the answers to %u webhook request(s) in flight", wait_ms / 1000.0, n);
+  g_message ("waiting up to %.1f s for the answers to %u webhook request(s) in flight",
+             wait_ms / 1000.0, n);
   timer_id = g_timeout_add (wait_ms, wait_over_cb, &over);
   while (!over && count_in_flight (self) > 0)
     g_main_context_iteration (NULL, TRUE);
@@ -889,7 +894,7 @@ crier_webhooks_shutdown (CrierWebhooks *self)
   g_autoptr (GError) error = NULL;
   GHashTableIter iter;
   Delayed *delayed;
-  unsigned left = 0;
+  unsigned       left = 0;
 
   g_return_if_fail (CRIER_IS_WEBHOOKS (self));
   if (self->shut_down)
@@ -931,13 +936,15 @@ crier_webhooks_shutdown (CrierWebhooks *self)
     {
       if (!compact_journal (self, &error))
         {
-          g_warning ("undelivered webhooks could not be written to the journal: %s", error->message);
+          g_warning ("undelivered webhooks could not be written to the journal: %s",
+                     error->message);
           g_clear_error (&error);
           if (!crier_webhook_journal_sync (self->journal, &error))
             g_warning ("webhook journal: %s", error->message);
         }
       else if (left > 0)
-        g_message ("%u undelivered webhook request(s) kept in %s; they are sent after the next start",
+        g_message ("%u undelivered webhook request(s) kept in %s; they are sent after the next "
+                   "start",
                    left, crier_webhook_journal_get_path (self->journal));
     }
   g_object_unref (self);
