@@ -670,6 +670,17 @@ crier_server_start (CrierServer *self,
           return FALSE;
         }
     }
+  /* Before listening: a webhook-spool that is not a journal stops the start with nothing
+   * to undo. */
+  if (self->webhooks == NULL && has_webhooks (self->config))
+    {
+      g_autoptr (CrierWebhooks) webhooks = crier_webhooks_new (self->config, self->monitor,
+                                                               &self->stats);
+
+      if (!crier_webhooks_load_spool (webhooks, error))
+        return FALSE;
+      self->webhooks = g_steal_pointer (&webhooks);
+    }
   if ((socket = listen_on (self, crier_config_get_port (self->config), error)) == NULL)
     return FALSE;
   if (crier_config_get_metrics_port (self->config) != 0)
@@ -694,11 +705,6 @@ crier_server_start (CrierServer *self,
     self->poller = crier_poller_new (connection_ready_cb, before_batch, after_batch, self);
   if (self->sweep_id == 0)
     self->sweep_id = g_timeout_add_seconds (1, sweep_cb, self);
-  if (self->webhooks == NULL && has_webhooks (self->config))
-    {
-      self->webhooks = crier_webhooks_new (self->config, self->monitor, &self->stats);
-      crier_webhooks_load_spool (self->webhooks);
-    }
   self->running = TRUE;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
   if (crier_server_monitoring (self))

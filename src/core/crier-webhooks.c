@@ -1,6 +1,7 @@
 /* crier-webhooks.c — Pusher webhooks (pusher-protocol.md §15): events from the monitor
  * stream, batched per app and URL, signed with the app secret, delivered in order with
- * retries, and spooled to disk on shutdown so nothing is lost across restarts
+ * retries, and journaled as each batch closes so that neither a restart nor a crash loses
+ * them (at least once: only a request whose answer was lost is sent twice)
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "crier-webhooks"
 
@@ -15,17 +16,24 @@
 
 #include "crier-message.h"
 #include "crier-signature.h"
+#include "crier-webhook-journal.h"
 
 #define COUNT_THROTTLE_SUBSCRIBERS 100
 #define COUNT_THROTTLE_MS          5000
+/* At shutdown, requests in flight get this long (at most webhook-timeout) to be answered:
+ * an answered one is marked done instead of being sent again after the next start. Short,
+ * as a stopping server should stop: the CLI's own grace for the close handshakes follows. */
+#define SHUTDOWN_WAIT_MS 1500
+/* fdatasync at most once per batch window, and at least every second. */
+#define SYNC_INTERVAL_MIN_MS 10
+#define SYNC_INTERVAL_MAX_MS 1000
 
 typedef struct
 {
-  char   *body;
-  gint64  created_ms;
-  gint64  first_attempt; /* monotonic µs, 0 before the first attempt */
-  unsigned attempts;
-  unsigned n_events;
+  CrierWebhookEntry *entry;         /* id, app, URL, body: what the journal keeps */
+  gint64             first_attempt; /* monotonic µs, 0 before the first attempt */
+  unsigned           attempts;
+  unsigned           n_events;
 } Batch;
 
 /* One URL of one app: its events in generation order, one request in flight at a time
@@ -72,6 +80,7 @@ struct _CrierWebhooks
   CrierMonitor     *monitor;
   CrierServerStats *stats;
   SoupSession      *session;
+  CrierWebhookJournal *journal;   /* NULL until crier_webhooks_load_spool () */
   GPtrArray        *targets;   /* of Target */
   GHashTable       *delayed;   /* key → Delayed: vacated / member_removed waiting */
   GHashTable       *counts;    /* app\nchannel → CountThrottle */
@@ -89,7 +98,7 @@ static void cancel_attempt (Target *target);
 static void
 batch_free (Batch *batch)
 {
-  g_free (batch->body);
+  crier_webhook_entry_free (batch->entry);
   g_free (batch);
 }
 
@@ -149,7 +158,7 @@ emit (CrierWebhooks    *self,
   event = crier_monitor_event_new (kind);
   event->app_id = g_strdup (target->app->id);
   event->event = g_strdup (target->config->url);
-  event->data = batch != NULL ? g_strdup (batch->body) : NULL;
+  event->data = batch != NULL ? g_strdup (batch->entry->body) : NULL;
   event->count = batch != NULL ? batch->n_events : 0;
   event->code = code;
   event->message = message;
@@ -171,22 +180,27 @@ target_wants (Target     *target,
 static void
 close_batch (Target *target)
 {
+  CrierWebhooks *self = target->owner;
   g_autoptr (JsonObject) body = json_object_new ();
   g_autoptr (JsonNode) node = NULL;
   Batch *batch;
   unsigned n = json_array_get_length (target->pending);
+  gint64   created_ms = g_get_real_time () / 1000;
 
   g_clear_handle_id (&target->window_id, g_source_remove);
   if (n == 0)
     return;
   batch = g_new0 (Batch, 1);
-  batch->created_ms = g_get_real_time () / 1000;
   batch->n_events = n;
-  json_object_set_int_member (body, "time_ms", batch->created_ms);
+  json_object_set_int_member (body, "time_ms", created_ms);
   json_object_set_array_member (body, "events", g_steal_pointer (&target->pending));
   target->pending = json_array_new ();
   node = json_node_init_object (json_node_alloc (), body);
-  batch->body = crier_json_to_string (node);
+  batch->entry = crier_webhook_entry_new (target->app->id, target->config->url, created_ms,
+                                          crier_json_to_string (node));
+  /* Written at the end of this main loop iteration: a crash loses only the open window. */
+  if (self->journal != NULL)
+    crier_webhook_journal_append (self->journal, batch->entry);
   g_queue_push_tail (&target->batches, batch);
   deliver_next (target);
 }
@@ -242,15 +256,50 @@ dispatch_event (CrierWebhooks *self,
     }
 }
 
+/* Every request without an outcome, in order per target (pending first, then queued). */
+static GPtrArray *
+collect_live (CrierWebhooks *self)
+{
+  GPtrArray *live = g_ptr_array_new ();
+
+  for (guint i = 0; i < self->targets->len; i++)
+    {
+      Target *target = g_ptr_array_index (self->targets, i);
+
+      if (target->in_flight != NULL)
+        g_ptr_array_add (live, target->in_flight->entry);
+      for (GList *l = target->batches.head; l != NULL; l = l->next)
+        g_ptr_array_add (live, ((Batch *) l->data)->entry);
+    }
+  return live;
+}
+
+static gboolean
+compact_journal (CrierWebhooks *self,
+                 GError       **error)
+{
+  g_autoptr (GPtrArray) live = collect_live (self);
+
+  return crier_webhook_journal_compact (self->journal, live, error);
+}
+
 static void
-finish_batch (Target *target)
+finish_batch (Target             *target,
+              CrierWebhookOutcome outcome)
 {
   CrierWebhooks *self = target->owner;
   Batch *batch = g_steal_pointer (&target->in_flight);
+  g_autoptr (GError) error = NULL;
 
   target->queued -= batch->n_events;
   self->stats->webhooks_queued -= batch->n_events;
+  if (self->journal != NULL)
+    crier_webhook_journal_finish (self->journal, batch->entry, outcome);
   batch_free (batch);
+  /* The file would otherwise grow by every request ever sent. */
+  if (self->journal != NULL && crier_webhook_journal_wants_compaction (self->journal) &&
+      !compact_journal (self, &error))
+    g_warning ("webhook journal: %s", error->message);
 }
 
 static unsigned
@@ -319,7 +368,7 @@ sent_cb (GObject      *source,
   g_clear_object (&attempt->cancellable);
   g_free (attempt);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !timed_out)
-    return; /* shutting down: the batch stays for the spool */
+    return; /* the shutdown stopped waiting: the batch stays in the journal */
   target->sending = FALSE;
   target->attempt = NULL;
   self = target->owner;
@@ -330,7 +379,7 @@ sent_cb (GObject      *source,
       self->stats->webhooks_delivered++;
       emit (self, CRIER_MONITOR_WEBHOOK_DELIVERED, target, batch, status,
             g_strdup_printf ("attempt %u", batch->attempts));
-      finish_batch (target);
+      finish_batch (target, CRIER_WEBHOOK_DELIVERED);
       deliver_next (target);
       return;
     }
@@ -340,6 +389,14 @@ sent_cb (GObject      *source,
     why = g_strdup_printf ("timed out after %u ms", settings (self)->timeout);
   else
     why = reply == NULL ? g_strdup (error->message) : g_strdup_printf ("answered %u", status);
+  if (self->shut_down)
+    {
+      /* Failed while the shutdown waited for it: the next start retries it. */
+      emit (self, CRIER_MONITOR_WEBHOOK_FAILED, target, batch, status,
+            g_strdup_printf ("attempt %u %s; kept for the next start", batch->attempts, why));
+      g_free (why);
+      return;
+    }
   if ((g_get_monotonic_time () - batch->first_attempt) / 1000 >= settings (self)->retry_for)
     {
       self->stats->webhooks_dropped += batch->n_events;
@@ -347,7 +404,7 @@ sent_cb (GObject      *source,
             g_strdup_printf ("attempt %u %s; giving up after %.1f s of retries", batch->attempts,
                              why, settings (self)->retry_for / 1000.0));
       g_free (why);
-      finish_batch (target);
+      finish_batch (target, CRIER_WEBHOOK_GIVEN_UP);
       deliver_next (target);
       return;
     }
@@ -362,7 +419,8 @@ sent_cb (GObject      *source,
   }
 }
 
-/* Shutdown: the callback will see G_IO_ERROR_CANCELLED and leave the target alone. */
+/* Shutdown, once it stopped waiting: the callback will see G_IO_ERROR_CANCELLED and leave
+ * the target alone. */
 static void
 cancel_attempt (Target *target)
 {
@@ -399,7 +457,7 @@ deliver_next (Target *target)
   if (batch->first_attempt == 0)
     batch->first_attempt = g_get_monotonic_time ();
   headers = soup_message_get_request_headers (attempt->msg);
-  signature = crier_signature_compute (target->app->secret, batch->body, -1);
+  signature = crier_signature_compute (target->app->secret, batch->entry->body, -1);
   soup_message_headers_replace (headers, "X-Pusher-Key", target->app->key);
   soup_message_headers_replace (headers, "X-Pusher-Signature", signature);
   soup_message_headers_replace (headers, "Accept", "application/json");
@@ -409,7 +467,7 @@ deliver_next (Target *target)
 
       soup_message_headers_replace (headers, g_strstrip (parts[0]), g_strstrip (parts[1]));
     }
-  body = g_bytes_new (batch->body, strlen (batch->body));
+  body = g_bytes_new (batch->entry->body, strlen (batch->entry->body));
   /* Exactly "application/json": the Node SDK's webhook check compares it whole. */
   soup_message_set_request_body_from_bytes (attempt->msg, "application/json", body);
   target->sending = TRUE;
@@ -621,6 +679,7 @@ crier_webhooks_dispose (GObject *object)
   g_clear_pointer (&self->counts, g_hash_table_unref);
   g_clear_pointer (&self->missed, g_hash_table_unref);
   g_clear_pointer (&self->targets, g_ptr_array_unref);
+  g_clear_object (&self->journal);
   if (self->session != NULL)
     soup_session_abort (self->session);
   g_clear_object (&self->session);
@@ -704,82 +763,74 @@ find_target (CrierWebhooks *self,
   return NULL;
 }
 
-/* Batches left undelivered by the last run go first, in their order. The file stays until
- * the next shutdown rewrites it: after a crash they are sent again rather than lost. */
-void
-crier_webhooks_load_spool (CrierWebhooks *self)
+static unsigned
+count_events (const char *body)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+  JsonNode *events;
+
+  if (!json_parser_load_from_data (parser, body, -1, NULL) ||
+      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return 0;
+  events = json_object_get_member (json_node_get_object (root), "events");
+  if (events == NULL || !JSON_NODE_HOLDS_ARRAY (events))
+    return 0;
+  return json_array_get_length (json_node_get_array (events));
+}
+
+/* Opens the journal (webhook-spool): requests left without an answer by the last run, be it
+ * stopped or crashed, go first, in their order; then the file is rewritten with only those.
+ * A file there that is not a journal stops the start rather than being overwritten. */
+gboolean
+crier_webhooks_load_spool (CrierWebhooks *self,
+                           GError       **error)
 {
   g_autofree char *path = crier_webhooks_dup_spool_path (self);
-  g_autofree char *contents = NULL;
-  g_auto (GStrv) lines = NULL;
-  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GPtrArray) pending = NULL;
+  g_autoptr (GError) local_error = NULL;
   unsigned restored = 0;
+  unsigned orphaned = 0;
 
-  g_return_if_fail (CRIER_IS_WEBHOOKS (self));
-  if (!g_file_get_contents (path, &contents, NULL, NULL))
-    return;
-  lines = g_strsplit (contents, "\n", -1);
-  for (guint i = 0; lines[i]; i++)
+  g_return_val_if_fail (CRIER_IS_WEBHOOKS (self), FALSE);
+  g_return_val_if_fail (self->journal == NULL, FALSE);
+  self->journal = crier_webhook_journal_open (path,
+                                              CLAMP (settings (self)->batch_window,
+                                                     SYNC_INTERVAL_MIN_MS, SYNC_INTERVAL_MAX_MS),
+                                              &pending, error);
+  if (self->journal == NULL)
+    return FALSE;
+  for (guint i = 0; i < pending->len; i++)
     {
-      JsonObject *line;
-      JsonObject *body;
-      Target *target;
+      CrierWebhookEntry *entry = g_ptr_array_index (pending, i);
+      Target            *target = find_target (self, entry->app_id, entry->url);
       Batch *batch;
 
-      if (*lines[i] == '\0' || !json_parser_load_from_data (parser, lines[i], -1, NULL) ||
-          !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-        continue;
-      line = json_node_get_object (json_parser_get_root (parser));
-      target = find_target (self, crier_json_object_get_string (line, "app_id"),
-                            crier_json_object_get_string (line, "url"));
-      if (target == NULL || crier_json_object_get_string (line, "body") == NULL)
+      if (target == NULL)
         {
-          g_warning ("%s:%u: a spooled webhook for a URL no longer configured was dropped",
-                     path, i + 1);
+          orphaned++;
           continue;
         }
       batch = g_new0 (Batch, 1);
-      batch->body = g_strdup (crier_json_object_get_string (line, "body"));
-      batch->created_ms = json_object_get_int_member_with_default (line, "created_ms", 0);
-      {
-        g_autoptr (JsonParser) body_parser = json_parser_new ();
-
-        if (json_parser_load_from_data (body_parser, batch->body, -1, NULL) &&
-            JSON_NODE_HOLDS_OBJECT (json_parser_get_root (body_parser)))
-          {
-            body = json_node_get_object (json_parser_get_root (body_parser));
-            if (json_object_has_member (body, "events"))
-              batch->n_events = json_array_get_length (json_object_get_array_member (body, "events"));
-          }
-      }
+      batch->entry = g_steal_pointer (&g_ptr_array_index (pending, i));
+      batch->n_events = count_events (entry->body);
       target->queued += batch->n_events;
       self->stats->webhooks_queued += batch->n_events;
       g_queue_push_tail (&target->batches, batch);
       restored++;
     }
+  if (orphaned > 0)
+    g_warning ("%s: %u undelivered webhook request(s) for a URL no longer configured were dropped",
+               path, orphaned);
+  if (!compact_journal (self, &local_error))
+    g_warning ("webhook journal: %s; undelivered webhooks are kept in memory until the shutdown "
+               "writes them",
+               local_error->message);
   if (restored > 0)
     g_message ("%u undelivered webhook request(s) restored from %s", restored, path);
   for (guint i = 0; i < self->targets->len; i++)
     deliver_next (g_ptr_array_index (self->targets, i));
-}
-
-static void
-spool_batch (GString    *out,
-             Target     *target,
-             Batch      *batch)
-{
-  g_autoptr (JsonObject) line = json_object_new ();
-  g_autoptr (JsonNode) node = NULL;
-  g_autofree char *text = NULL;
-
-  json_object_set_string_member (line, "app_id", target->app->id);
-  json_object_set_string_member (line, "url", target->config->url);
-  json_object_set_int_member (line, "created_ms", batch->created_ms);
-  json_object_set_string_member (line, "body", batch->body);
-  node = json_node_init_object (json_node_alloc (), line);
-  text = crier_json_to_string (node);
-  g_string_append (out, text);
-  g_string_append_c (out, '\n');
+  return TRUE;
 }
 
 static int
@@ -792,17 +843,58 @@ compare_delayed (gconstpointer a,
   return x->sequence < y->sequence ? -1 : x->sequence > y->sequence;
 }
 
-/* On shutdown: delayed events and open batches are closed, requests in flight are
- * cancelled, and everything undelivered goes to the spool file. */
+static unsigned
+count_in_flight (CrierWebhooks *self)
+{
+  unsigned n = 0;
+
+  for (guint i = 0; i < self->targets->len; i++)
+    n += ((Target *) g_ptr_array_index (self->targets, i))->attempt != NULL;
+  return n;
+}
+
+static gboolean
+wait_over_cb (gpointer user_data)
+{
+  gboolean *over = user_data;
+
+  *over = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* A request in flight at shutdown is given a short while: answered 2xx, it is marked done
+ * and never sent again; without an answer it stays in the journal and is sent again after
+ * the next start (the one duplicate at-least-once delivery allows: its answer was lost).
+ * The main context is iterated here because the caller stops synchronously. */
+static void
+wait_for_answers (CrierWebhooks *self)
+{
+  unsigned n = count_in_flight (self);
+  unsigned wait_ms = MIN (settings (self)->timeout, SHUTDOWN_WAIT_MS);
+  gboolean over = FALSE;
+  guint    timer_id;
+
+  if (n == 0)
+    return;
+  g_message ("waiting up to %.1f s for the answers to %u webhook request(s) in flight",
+             wait_ms / 1000.0, n);
+  timer_id = g_timeout_add (wait_ms, wait_over_cb, &over);
+  while (!over && count_in_flight (self) > 0)
+    g_main_context_iteration (NULL, TRUE);
+  if (!over)
+    g_source_remove (timer_id);
+}
+
+/* On shutdown: delayed events and open batches are closed and journaled, requests in flight
+ * get a short while to be answered, and the journal is rewritten with what is left. The file
+ * stays: it is the journal of the next start, and never removed. */
 void
 crier_webhooks_shutdown (CrierWebhooks *self)
 {
-  g_autofree char *path = NULL;
-  g_autofree char *dir = NULL;
-  g_autoptr (GString) out = g_string_new (NULL);
   g_autoptr (GError) error = NULL;
   GHashTableIter iter;
   Delayed *delayed;
+  unsigned       left = 0;
 
   g_return_if_fail (CRIER_IS_WEBHOOKS (self));
   if (self->shut_down)
@@ -829,26 +921,33 @@ crier_webhooks_shutdown (CrierWebhooks *self)
       Target *target = g_ptr_array_index (self->targets, i);
 
       close_batch (target);
-      cancel_attempt (target);
       g_clear_handle_id (&target->retry_id, g_source_remove);
-      if (target->in_flight != NULL)
-        spool_batch (out, target, target->in_flight);
-      for (GList *l = target->batches.head; l != NULL; l = l->next)
-        spool_batch (out, target, l->data);
     }
-  path = crier_webhooks_dup_spool_path (self);
-  if (out->len == 0)
+  g_object_ref (self);
+  wait_for_answers (self);
+  for (guint i = 0; i < self->targets->len; i++)
     {
-      g_unlink (path);
-      return;
+      Target *target = g_ptr_array_index (self->targets, i);
+
+      cancel_attempt (target);
+      left += (target->in_flight != NULL) + target->batches.length;
     }
-  dir = g_path_get_dirname (path);
-  g_mkdir_with_parents (dir, 0700);
-  if (!g_file_set_contents_full (path, out->str, out->len, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
-                                 &error))
-    g_warning ("undelivered webhooks could not be written to %s: %s", path, error->message);
-  else
-    g_message ("undelivered webhooks written to %s; they are sent after the next start", path);
+  if (self->journal != NULL)
+    {
+      if (!compact_journal (self, &error))
+        {
+          g_warning ("undelivered webhooks could not be written to the journal: %s",
+                     error->message);
+          g_clear_error (&error);
+          if (!crier_webhook_journal_sync (self->journal, &error))
+            g_warning ("webhook journal: %s", error->message);
+        }
+      else if (left > 0)
+        g_message ("%u undelivered webhook request(s) kept in %s; they are sent after the next "
+                   "start",
+                   left, crier_webhook_journal_get_path (self->journal));
+    }
+  g_object_unref (self);
 }
 
 unsigned

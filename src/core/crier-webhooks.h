@@ -1,4 +1,5 @@
-/* crier-webhooks.h — Pusher webhooks: batched, signed, retried, spooled across restarts
+/* crier-webhooks.h — Pusher webhooks: batched, signed, retried, journaled across restarts
+ * and crashes
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
@@ -12,7 +13,8 @@ G_DECLARE_FINAL_TYPE (CrierWebhooks, crier_webhooks, CRIER, WEBHOOKS, GObject)
 CrierWebhooks *crier_webhooks_new (CrierConfig      *config,
                                    CrierMonitor     *monitor,
                                    CrierServerStats *stats);
-void           crier_webhooks_load_spool (CrierWebhooks *self);
+gboolean       crier_webhooks_load_spool (CrierWebhooks *self,
+                                          GError       **error);
 void           crier_webhooks_shutdown (CrierWebhooks *self);
 unsigned       crier_webhooks_count_queued (CrierWebhooks *self);
 char          *crier_webhooks_dup_spool_path (CrierWebhooks *self);

@@ -872,7 +872,7 @@ export const WEBHOOK_FIELDS = Object.freeze({
  * Violations are collected in `problems` (waitFor() fails on the first).
  *
  * Each request is answered by the next entry of `plan` (an HTTP status or
- * 'hang': never answered), else 200.  down() closes the listener (later
+ * 'hang': never answered, or 'hold': answered by release()), else 200.  down() closes the listener (later
  * attempts are refused), up() listens again on the same port.
  */
 export class WebhookReceiver {
@@ -885,6 +885,7 @@ export class WebhookReceiver {
     this.problems = [];
     this.plan = [];
     this.hanging = new Set();
+    this.held = []; // {r, res} answered by release()
     this.port = 0;
     this.listening = false;
   }
@@ -948,6 +949,10 @@ export class WebhookReceiver {
       r.answer = action;
       const summary = r.json ? r.json.events?.map((e) => `${e.name}:${e.channel}${e.user_id ? `:${e.user_id}` : ''}`).join(',') : r.body;
       this.ctx.log(`  ${this.label} #${r.n} ${r.method} ${r.path} → ${action}: ${summary}`);
+      if (action === 'hold') {
+        this.held.push({ r, res });
+        return;
+      }
       if (action === 'hang') {
         this.hanging.add(res);
         res.on('close', () => this.hanging.delete(res));
@@ -960,6 +965,19 @@ export class WebhookReceiver {
       res.writeHead(action, { 'Content-Type': 'text/plain' });
       res.end(action < 300 ? 'ok' : 'failing on purpose');
     });
+  }
+
+  /** Answer every request held by a 'hold' in the plan with `status` (recorded as its answer). */
+  release(status = 200) {
+    const held = this.held;
+    this.held = [];
+    for (const { r, res } of held) {
+      r.answer = status;
+      this.ctx.log(`  ${this.label} #${r.n} ${r.path} released → ${status}`);
+      res.writeHead(status, { 'Content-Type': 'text/plain' });
+      res.end(status < 300 ? 'ok' : 'failing on purpose');
+    }
+    return held.length;
   }
 
   verify(r) {
