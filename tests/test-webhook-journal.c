@@ -35,7 +35,10 @@ fixture_tear_down (Fixture      *fixture,
   g_autoptr (GDir) dir = g_dir_open (fixture->dir, 0, NULL);
   const char *name;
 
+  g_autofree char *lock = g_strconcat (fixture->path, ".lock", NULL);
+
   g_unlink (fixture->path);
+  g_unlink (lock);
   g_rmdir (state);
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     {
@@ -238,7 +241,7 @@ test_foreign_file (gconstpointer data)
   g_file_get_contents (path, &after, &after_length, NULL);
   g_assert_cmpmem (after, after_length, foreign->contents, length);
   g_unlink (path);
-  g_rmdir (dir);
+  g_assert_cmpint (g_rmdir (dir), ==, 0); /* nothing of ours was left beside it */
 }
 
 /* A path that cannot be read as a file (here a directory) is an error too, not a fresh start
@@ -254,6 +257,25 @@ test_unreadable (Fixture      *fixture,
   g_assert_null (crier_webhook_journal_open (fixture->path, 10, &pending, &error));
   g_assert_error (error, CRIER_WEBHOOK_JOURNAL_ERROR, CRIER_WEBHOOK_JOURNAL_ERROR_FAILED);
   g_rmdir (fixture->path);
+}
+
+/* One server per journal: a second open of the same path is refused while the first holds
+ * it, and works once the first is gone. */
+static void
+test_in_use (Fixture      *fixture,
+             gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) pending = NULL;
+  g_autoptr (GPtrArray) second_pending = NULL;
+  CrierWebhookJournal *first = open_journal (fixture->path, &pending);
+
+  g_assert_null (crier_webhook_journal_open (fixture->path, 10, &second_pending, &error));
+  g_assert_error (error, CRIER_WEBHOOK_JOURNAL_ERROR, CRIER_WEBHOOK_JOURNAL_ERROR_IN_USE);
+  g_assert_nonnull (strstr (error->message, fixture->path));
+  g_assert_finalize_object (first);
+  g_clear_pointer (&pending, g_ptr_array_unref);
+  g_assert_finalize_object (open_journal (fixture->path, &pending));
 }
 
 /* Mostly finished records: compaction is wanted, and afterwards the file holds only the
@@ -309,6 +331,8 @@ main (int   argc,
   g_test_add ("/core/webhook-journal/old-spool", Fixture, NULL, fixture_set_up, test_old_spool,
               fixture_tear_down);
   g_test_add ("/core/webhook-journal/unreadable", Fixture, NULL, fixture_set_up, test_unreadable,
+              fixture_tear_down);
+  g_test_add ("/core/webhook-journal/in-use", Fixture, NULL, fixture_set_up, test_in_use,
               fixture_tear_down);
   g_test_add ("/core/webhook-journal/compaction", Fixture, NULL, fixture_set_up, test_compaction,
               fixture_tear_down);

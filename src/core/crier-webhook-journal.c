@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "crier-message.h"
@@ -31,6 +32,7 @@ struct _CrierWebhookJournal
   GObject  parent_instance;
   char    *path;
   int      fd;            /* appending; -1 before the first compaction and after a failure */
+  int      lock_fd;       /* flock'd PATH.lock: one server per journal */
   GString *buffer;        /* records not written yet */
   guint    write_id;      /* idle: write the buffer */
   guint    sync_id;       /* timeout: fdatasync what was written */
@@ -85,6 +87,7 @@ stop_appending (CrierWebhookJournal *self,
   if (self->fd >= 0)
     close (self->fd);
   self->fd = -1;
+  self->lock_fd = -1;
 }
 
 static gboolean
@@ -296,6 +299,11 @@ crier_webhook_journal_dispose (GObject *object)
       close (self->fd);
       self->fd = -1;
     }
+  if (self->lock_fd >= 0)
+    {
+      close (self->lock_fd); /* releases the lock; the file stays, to lock again */
+      self->lock_fd = -1;
+    }
   G_OBJECT_CLASS (crier_webhook_journal_parent_class)->dispose (object);
 }
 
@@ -353,6 +361,55 @@ crier_webhook_entry_free (CrierWebhookEntry *entry)
   g_free (entry);
 }
 
+/* Two servers appending to and compacting one journal would replay each other's requests:
+ * the first to open it holds PATH.lock (an flock, released by the kernel even on kill -9;
+ * the journal itself is replaced on compaction, so it cannot carry the lock). */
+static int
+lock_journal (const char *path,
+              gboolean   *created,
+              GError    **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *lock_path = g_strconcat (path, ".lock", NULL);
+  int fd;
+
+  *created = !g_file_test (lock_path, G_FILE_TEST_EXISTS);
+  if (g_mkdir_with_parents (dir, 0700) != 0 ||
+      (fd = g_open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
+    {
+      g_set_error (error, CRIER_WEBHOOK_JOURNAL_ERROR, CRIER_WEBHOOK_JOURNAL_ERROR_FAILED,
+                   "cannot create %s for the webhook journal (webhook-spool): %s", lock_path,
+                   g_strerror (errno));
+      return -1;
+    }
+  if (flock (fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      int saved = errno;
+
+      close (fd);
+      if (saved == EWOULDBLOCK)
+        g_set_error (error, CRIER_WEBHOOK_JOURNAL_ERROR, CRIER_WEBHOOK_JOURNAL_ERROR_IN_USE,
+                     "webhook-spool %s is in use by another running Crier: give each server a "
+                     "webhook-spool of its own", path);
+      else
+        g_set_error (error, CRIER_WEBHOOK_JOURNAL_ERROR, CRIER_WEBHOOK_JOURNAL_ERROR_FAILED,
+                     "cannot lock %s: %s", lock_path, g_strerror (saved));
+      return -1;
+    }
+  return fd;
+}
+
+/* A path that is not ours keeps nothing of ours beside it. */
+static void
+refuse_path (const char *path,
+             gboolean    created_lock)
+{
+  g_autofree char *lock_path = g_strconcat (path, ".lock", NULL);
+
+  if (created_lock)
+    g_unlink (lock_path);
+}
+
 /* pending: (out) (transfer full) (element-type CrierWebhookEntry) */
 CrierWebhookJournal *
 crier_webhook_journal_open (const char *path,
@@ -368,22 +425,31 @@ crier_webhook_journal_open (const char *path,
   g_autofree char *contents = NULL;
   gsize            length = 0;
   guint64          max_id = 0;
+  int              lock_fd;
+  gboolean         created_lock;
 
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (pending != NULL, NULL);
+  if ((lock_fd = lock_journal (path, &created_lock, error)) < 0)
+    return NULL;
+  self = g_object_new (CRIER_TYPE_WEBHOOK_JOURNAL, NULL);
+  self->lock_fd = lock_fd; /* held from here on, also while reading */
   if (!g_file_get_contents (path, &contents, &length, &local_error))
     {
       if (!g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         {
           g_set_error (error, CRIER_WEBHOOK_JOURNAL_ERROR, CRIER_WEBHOOK_JOURNAL_ERROR_FAILED,
                        "cannot read the webhook journal (webhook-spool): %s", local_error->message);
+          refuse_path (path, created_lock);
           return NULL;
         }
     }
   else if (!read_records (path, contents, length, entries, done, error))
-    return NULL;
+    {
+      refuse_path (path, created_lock);
+      return NULL;
+    }
 
-  self = g_object_new (CRIER_TYPE_WEBHOOK_JOURNAL, NULL);
   self->path = g_strdup (path);
   self->sync_interval = sync_interval_ms;
   *pending = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_webhook_entry_free);

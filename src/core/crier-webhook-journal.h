@@ -13,6 +13,7 @@ typedef enum
 {
   CRIER_WEBHOOK_JOURNAL_ERROR_NOT_A_JOURNAL, /* the file exists and is something else: left alone */
   CRIER_WEBHOOK_JOURNAL_ERROR_FAILED,        /* it cannot be read or written */
+  CRIER_WEBHOOK_JOURNAL_ERROR_IN_USE,        /* another running server has it open */
 } CrierWebhookJournalError;
 
 GQuark crier_webhook_journal_error_quark (void);

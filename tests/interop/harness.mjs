@@ -188,6 +188,10 @@ class CrierServer {
     // A deterministic environment: no PUSHER_APP_* unless the scenario asks.
     const env = { ...process.env };
     for (const k of ['PUSHER_APP_ID', 'PUSHER_APP_KEY', 'PUSHER_APP_SECRET']) delete env[k];
+    // The default webhook journal lives under XDG_DATA_HOME: one per scenario, so scenarios
+    // running in parallel never share one (a second server is refused its journal).
+    this.ctx.dataHome ??= this.ctx.tempDir();
+    env.XDG_DATA_HOME = this.ctx.dataHome;
     Object.assign(env, this.opts.env || {});
 
     this.args = args;

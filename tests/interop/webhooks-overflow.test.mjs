@@ -101,7 +101,9 @@ scenario('webhooks-overflow', async (t) => {
   const failing = await t.webhookReceiver('receiver (500)');
   const cfg2 = {
     ...config,
-    server: { ...config.server, 'webhook-retry-for': 800, 'webhook-retry-initial': 100, 'webhook-retry-max': 200, 'webhook-queue-limit': 100 },
+    // a journal of its own: the first server still holds the first one
+    server: { ...config.server, 'webhook-retry-for': 800, 'webhook-retry-initial': 100, 'webhook-retry-max': 200, 'webhook-queue-limit': 100,
+      'webhook-spool': join(t.tempDir(), 'spool.jsonl') },
     webhooks: [{ name: 'failing', app: APP.id, url: failing.expect('/failing', APP), events: ['client_event'] }],
   };
   const server2 = await t.crier({ config: cfg2, extraArgs: ['--verbose'] });
