@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "crier-test-utils.h"
 #include "crier-webhook-journal.h"
 
 #define HEADER "{\"crier-webhook-journal\":1}\n"
@@ -278,6 +279,27 @@ test_in_use (Fixture      *fixture,
   g_assert_finalize_object (open_journal (fixture->path, &pending));
 }
 
+/* The window restarts its server in one go (stop, then start): the stopped server has let go
+ * of its journal by then, so the new one gets it. */
+static void
+test_server_restart (Fixture      *fixture,
+                     gconstpointer data)
+{
+  g_autofree char *config = g_strdup_printf ("[server]\nwebhook-spool=%s\n"
+                                             "[app:hooks]\nkey=hooks-key\nsecret=hooks-secret\n"
+                                             "[webhook:w]\napp=hooks\nurl=http://127.0.0.1:9/hook\n",
+                                             fixture->path);
+  g_autoptr (CrierTestServer) server = crier_test_server_new (config);
+  g_autoptr (GError) error = NULL;
+
+  for (int i = 0; i < 3; i++)
+    {
+      crier_server_stop (server->server, 4200, "restart");
+      g_assert_true (crier_server_start (server->server, &error));
+      g_assert_no_error (error);
+    }
+}
+
 /* Mostly finished records: compaction is wanted, and afterwards the file holds only the
  * live requests. */
 static void
@@ -334,6 +356,8 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/core/webhook-journal/in-use", Fixture, NULL, fixture_set_up, test_in_use,
               fixture_tear_down);
+  g_test_add ("/core/webhook-journal/server-restart", Fixture, NULL, fixture_set_up,
+              test_server_restart, fixture_tear_down);
   g_test_add ("/core/webhook-journal/compaction", Fixture, NULL, fixture_set_up, test_compaction,
               fixture_tear_down);
   for (guint i = 0; i < G_N_ELEMENTS (foreign_files); i++)

@@ -872,17 +872,20 @@ wait_for_answers (CrierWebhooks *self)
   unsigned n = count_in_flight (self);
   unsigned wait_ms = MIN (settings (self)->timeout, SHUTDOWN_WAIT_MS);
   gboolean over = FALSE;
-  guint    timer_id;
+  GMainContext *context = g_main_context_get_thread_default ();
+  g_autoptr (GSource) timer = NULL;
 
   if (n == 0)
     return;
   g_message ("waiting up to %.1f s for the answers to %u webhook request(s) in flight",
              wait_ms / 1000.0, n);
-  timer_id = g_timeout_add (wait_ms, wait_over_cb, &over);
+  /* The server's own context: the window will run the server in a thread of its own. */
+  timer = g_timeout_source_new (wait_ms);
+  g_source_set_callback (timer, wait_over_cb, &over, NULL);
+  g_source_attach (timer, context);
   while (!over && count_in_flight (self) > 0)
-    g_main_context_iteration (NULL, TRUE);
-  if (!over)
-    g_source_remove (timer_id);
+    g_main_context_iteration (context, TRUE);
+  g_source_destroy (timer);
 }
 
 /* On shutdown: delayed events and open batches are closed and journaled, requests in flight
@@ -947,6 +950,9 @@ crier_webhooks_shutdown (CrierWebhooks *self)
                    "start",
                    left, crier_webhook_journal_get_path (self->journal));
     }
+  /* Let go of the journal (and its lock) now, not when the last callback drops its reference
+   * to us: a restart right after this stop opens it again. */
+  g_clear_object (&self->journal);
   g_object_unref (self);
 }
 
