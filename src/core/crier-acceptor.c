@@ -752,6 +752,8 @@ crier_acceptor_free (CrierAcceptor *self)
           entry->acceptor = NULL;
           continue;
         }
+      if (entry->stream != NULL)
+        crier_http_stream_set_watch (entry->stream, NULL, NULL, NULL);
       if (entry->stream == NULL || entry->stolen != NULL)
         g_io_stream_close (entry->stolen != NULL ? entry->stolen : G_IO_STREAM (entry->tcp),
                            NULL, NULL);
