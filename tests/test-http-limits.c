@@ -311,7 +311,8 @@ test_body_chunked (void)
 {
   g_autoptr (CrierTestServer) server = start_server ("max-body-size = 4096\n");
   g_autoptr (Raw) raw = raw_connect (server->port);
-  g_autofree char *chunk = g_strdup_printf ("400\r\n%s\r\n", g_strnfill (1024, 'a'));
+  g_autofree char *payload = g_strnfill (1024, 'a');
+  g_autofree char *chunk = g_strdup_printf ("400\r\n%s\r\n", payload);
 
   raw_send_text (raw, "POST /apps/3/events HTTP/1.1\r\nHost: x\r\n"
                       "Transfer-Encoding: chunked\r\n\r\n");
