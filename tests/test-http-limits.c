@@ -15,10 +15,10 @@
 
 #include "crier-test-utils.h"
 
-#define APP_CONFIG                            \
-  "[app:3]\n"                                 \
-  "key = " CRIER_TEST_APP_KEY "\n"            \
-  "secret = " CRIER_TEST_APP_SECRET "\n"      \
+#define APP_CONFIG                       \
+  "[app:3]\n"                            \
+  "key = " CRIER_TEST_APP_KEY "\n"       \
+  "secret = " CRIER_TEST_APP_SECRET "\n" \
   "allowed-origins = https://good.example\n"
 
 /* ---------------------------------------------------------------- raw client */
@@ -34,9 +34,8 @@ typedef struct
 static Raw *
 raw_connect (unsigned port)
 {
-  Raw *raw = g_new0 (Raw, 1);
-  struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons (port),
-                                 .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  Raw               *raw = g_new0 (Raw, 1);
+  struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons (port), .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
 
   raw->fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   g_assert_cmpint (raw->fd, >=, 0);
@@ -61,7 +60,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (Raw, raw_free)
 static gboolean
 raw_poll (Raw *raw)
 {
-  char buffer[16384];
+  char   buffer[16384];
   gssize n;
 
   while (!raw->closed && (n = recv (raw->fd, buffer, sizeof buffer, 0)) != 0)
@@ -86,7 +85,7 @@ raw_send (Raw        *raw,
           gsize       length)
 {
   CrierTestDeadline *deadline = crier_test_deadline_new (CRIER_TEST_TIMEOUT);
-  gsize done = 0;
+  gsize              done = 0;
 
   while (done < length)
     {
@@ -326,7 +325,7 @@ static void
 test_body_small_ok (void)
 {
   g_autoptr (CrierTestServer) server = start_server ("max-body-size = 4096\n");
-  const char *body = "{\"name\":\"e\",\"channel\":\"c\",\"data\":\"{}\"}";
+  const char      *body = "{\"name\":\"e\",\"channel\":\"c\",\"data\":\"{}\"}";
   g_autofree char *query = crier_test_sign_query ("POST", "/apps/3/events", CRIER_TEST_APP_KEY,
                                                   CRIER_TEST_APP_SECRET, body,
                                                   g_get_real_time () / G_USEC_PER_SEC, NULL);
@@ -443,10 +442,9 @@ emfile_subprocess (void)
   g_autoptr (CrierTestServer) server = start_server ("");
   g_autoptr (GArray) fillers = g_array_new (FALSE, FALSE, sizeof (int));
   g_autoptr (Raw) raw = NULL;
-  struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons (server->port),
-                                 .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-  int fd;
-  unsigned wakeups = 0;
+  struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons (server->port), .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  int                fd;
+  unsigned           wakeups = 0;
   CrierTestDeadline *deadline;
 
   /* A low limit, so that filling it is quick. */

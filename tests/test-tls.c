@@ -33,9 +33,8 @@ start_tls_server (void)
 static int
 tcp_connect (unsigned port)
 {
-  struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons (port),
-                                 .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons (port), .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  int                fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
   g_assert_cmpint (fd, >=, 0);
   g_assert_cmpint (connect (fd, (struct sockaddr *) &address, sizeof address), ==, 0);
@@ -48,7 +47,7 @@ static gboolean
 tcp_closed (int      fd,
             GString *received)
 {
-  char buffer[4096];
+  char   buffer[4096];
   gssize n;
 
   while ((n = recv (fd, buffer, sizeof buffer, 0)) > 0)
@@ -144,8 +143,8 @@ test_handshake_timeout (void)
   g_autoptr (CrierTestServer) server = start_tls_server_with ("handshake-timeout = 1\n");
   g_autoptr (GString) received = g_string_new (NULL);
   static const guint8 partial[] = { 0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01 };
-  int silent = tcp_connect (server->port);
-  int slow = tcp_connect (server->port);
+  int                 silent = tcp_connect (server->port);
+  int                 slow = tcp_connect (server->port);
 
   g_assert_cmpint (send (slow, partial, sizeof partial, MSG_NOSIGNAL), ==, sizeof partial);
   crier_test_wait_until (tcp_closed (silent, received), CRIER_TEST_TIMEOUT);
@@ -162,10 +161,10 @@ test_garbage (void)
   g_autoptr (CrierTestServer) server = start_tls_server ();
   g_autoptr (GString) http_answer = g_string_new (NULL);
   g_autoptr (GString) binary_answer = g_string_new (NULL);
-  const char *request = "GET /up HTTP/1.1\r\nHost: x\r\n\r\n";
+  const char         *request = "GET /up HTTP/1.1\r\nHost: x\r\n\r\n";
   static const guint8 binary[] = { 0x00, 0xff, 0x13, 0x37, 0x42, 0x00, 0x00, 0x01 };
-  int http = tcp_connect (server->port);
-  int garbage = tcp_connect (server->port);
+  int                 http = tcp_connect (server->port);
+  int                 garbage = tcp_connect (server->port);
 
   g_assert_cmpint (send (http, request, strlen (request), MSG_NOSIGNAL), ==, strlen (request));
   g_assert_cmpint (send (garbage, binary, sizeof binary, MSG_NOSIGNAL), ==, sizeof binary);

@@ -21,7 +21,7 @@
 #define ACCEPT_RETRY_MS    250 /* out of file descriptors: try again this often */
 #define TLS_RECHECK_MS     20  /* a ClientHello split over several segments: look again */
 #define TLS_RECORD_MAX     (16384 + 2048)
-#define LINGER_SECONDS     2   /* after an error answer, read what the client still sends, */
+#define LINGER_SECONDS     2             /* after an error answer, read what the client still sends, */
 #define LINGER_MAX_BYTES   (1024 * 1024) /* so that closing does not reset the answer away */
 
 typedef enum
@@ -55,17 +55,17 @@ typedef struct
   GSocketAddress    *local;
   GSocket           *socket;
   GSocketConnection *tcp;
-  GIOStream         *base;     /* tcp, or the TLS connection over it */
-  CrierHttpStream   *stream;   /* what libsoup reads and writes (NULL before libsoup has it) */
-  GIOStream         *stolen;   /* the connection taken back from libsoup, to answer and close */
-  SoupServerMessage *msg;      /* the request being served; the last one while idle */
+  GIOStream         *base;        /* tcp, or the TLS connection over it */
+  CrierHttpStream   *stream;      /* what libsoup reads and writes (NULL before libsoup has it) */
+  GIOStream         *stolen;      /* the connection taken back from libsoup, to answer and close */
+  SoupServerMessage *msg;         /* the request being served; the last one while idle */
   GCancellable      *cancellable; /* the TLS handshake */
-  GSource           *timer;    /* the phase's deadline, or "act now" */
-  GSource           *watch;    /* TLS_WAIT, LINGER: the socket's input */
+  GSource           *timer;       /* the phase's deadline, or "act now" */
+  GSource           *watch;       /* TLS_WAIT, LINGER: the socket's input */
   Phase              phase;
-  gboolean           acting;   /* the timer fires now to answer with status */
+  gboolean           acting;     /* the timer fires now to answer with status */
   gboolean           rechecking; /* TLS_WAIT: polling for the rest of a ClientHello */
-  unsigned           status;   /* 0: close without an answer */
+  unsigned           status;     /* 0: close without an answer */
   const char        *reason;
   gint64             request_deadline;
   gsize              header_bytes;
@@ -193,7 +193,7 @@ linger_cb (GSocket     *socket,
            gpointer     user_data)
 {
   Entry *entry = user_data;
-  char buffer[4096];
+  char   buffer[4096];
 
   for (;;)
     {
@@ -216,14 +216,21 @@ answer (Entry      *entry,
         unsigned    status,
         const char *reason)
 {
-  static const struct { unsigned status; const char *phrase; } phrases[] = {
-    { 400, "Bad Request" }, { 408, "Request Timeout" }, { 413, "Content Too Large" },
-    { 414, "URI Too Long" }, { 431, "Request Header Fields Too Large" },
+  static const struct
+  {
+    unsigned    status;
+    const char *phrase;
+  } phrases[] = {
+    { 400, "Bad Request" },
+    { 408, "Request Timeout" },
+    { 413, "Content Too Large" },
+    { 414, "URI Too Long" },
+    { 431, "Request Header Fields Too Large" },
   };
   g_autofree char *text = NULL;
-  const char *phrase = "Error";
-  GIOStream *raw = entry->base != NULL ? entry->base : G_IO_STREAM (entry->tcp);
-  GOutputStream *out;
+  const char      *phrase = "Error";
+  GIOStream       *raw = entry->base != NULL ? entry->base : G_IO_STREAM (entry->tcp);
+  GOutputStream   *out;
 
   if (status == 0)
     return finish (entry);
@@ -254,7 +261,7 @@ static void
 start_request (Entry *entry)
 {
   const CrierHttpLimits *limits = &entry->acceptor->limits;
-  gint64 now = g_get_monotonic_time ();
+  gint64                 now = g_get_monotonic_time ();
 
   entry->phase = PHASE_HEADERS;
   entry->header_bytes = 0;
@@ -372,10 +379,10 @@ static gboolean client_hello_cb (gpointer user_data);
 static gboolean
 check_client_hello (Entry *entry)
 {
-  int fd = g_socket_get_fd (entry->socket);
+  int    fd = g_socket_get_fd (entry->socket);
   guint8 head[5];
   gssize n = recv (fd, head, sizeof head, MSG_PEEK | MSG_DONTWAIT);
-  int available = 0;
+  int    available = 0;
   g_autoptr (GError) error = NULL;
 
   if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
@@ -446,7 +453,7 @@ client_readable_cb (GSocket     *socket,
 static gboolean
 timer_cb (gpointer user_data)
 {
-  Entry *entry = user_data;
+  Entry   *entry = user_data;
   gboolean acting = entry->acting;
 
   entry->acting = FALSE;
@@ -597,10 +604,10 @@ static void
 got_headers_cb (SoupServerMessage *msg,
                 gpointer           user_data)
 {
-  CrierAcceptor *self = user_data;
-  Entry *entry = lookup (self, msg);
+  CrierAcceptor      *self = user_data;
+  Entry              *entry = lookup (self, msg);
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  const char *length = soup_message_headers_get_list (headers, "Content-Length");
+  const char         *length = soup_message_headers_get_list (headers, "Content-Length");
 
   if (entry == NULL || entry->msg != msg)
     return;
@@ -627,7 +634,7 @@ got_chunk_cb (SoupServerMessage *msg,
               gpointer           user_data)
 {
   CrierAcceptor *self = user_data;
-  Entry *entry = lookup (self, msg);
+  Entry         *entry = lookup (self, msg);
 
   if (entry == NULL || entry->msg != msg || entry->acting)
     return;
@@ -645,7 +652,7 @@ request_started_cb (SoupServer        *server,
                     gpointer           user_data)
 {
   CrierAcceptor *self = user_data;
-  Entry *entry = lookup (self, msg);
+  Entry         *entry = lookup (self, msg);
 
   if (entry == NULL)
     return;
@@ -677,7 +684,7 @@ request_done_cb (SoupServer        *server,
                  gpointer           user_data)
 {
   CrierAcceptor *self = user_data;
-  Entry *entry = lookup (self, msg);
+  Entry         *entry = lookup (self, msg);
 
   if (entry == NULL || entry->msg != msg || entry->acting)
     return;

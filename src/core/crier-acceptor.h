@@ -25,10 +25,10 @@ void           crier_acceptor_free (CrierAcceptor *self);
 /* The WebSocket upgrade of msg was written and its connection stolen: stop guarding it.
  * Returns FALSE for a connection it does not know; else socket and base (the TCP or TLS
  * connection under libsoup's streams), both (transfer full). */
-gboolean       crier_acceptor_release (CrierAcceptor     *self,
-                                       SoupServerMessage *msg,
-                                       GSocket          **socket,
-                                       GIOStream        **base);
+gboolean crier_acceptor_release (CrierAcceptor     *self,
+                                 SoupServerMessage *msg,
+                                 GSocket          **socket,
+                                 GIOStream        **base);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CrierAcceptor, crier_acceptor_free)
 

@@ -26,9 +26,7 @@ struct _CrierHttpInput
 
 static void crier_http_input_pollable_init (GPollableInputStreamInterface *iface);
 
-G_DEFINE_FINAL_TYPE_WITH_CODE (CrierHttpInput, crier_http_input, G_TYPE_INPUT_STREAM,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_POLLABLE_INPUT_STREAM,
-                                                      crier_http_input_pollable_init))
+G_DEFINE_FINAL_TYPE_WITH_CODE (CrierHttpInput, crier_http_input, G_TYPE_INPUT_STREAM, G_IMPLEMENT_INTERFACE (G_TYPE_POLLABLE_INPUT_STREAM, crier_http_input_pollable_init))
 
 static gssize
 would_block (GError **error)
@@ -64,8 +62,8 @@ crier_http_input_read_nonblocking (GPollableInputStream *stream,
                                    GError              **error)
 {
   CrierHttpInput *self = CRIER_HTTP_INPUT (stream);
-  GError *read_error = NULL;
-  gssize n;
+  GError         *read_error = NULL;
+  gssize          n;
 
   if (self->stalled)
     return would_block (error);
@@ -87,8 +85,8 @@ crier_http_input_read (GInputStream *stream,
                        GError      **error)
 {
   CrierHttpInput *self = CRIER_HTTP_INPUT (stream);
-  GError *read_error = NULL;
-  gssize n;
+  GError         *read_error = NULL;
+  gssize          n;
 
   if (self->stalled)
     return would_block (error);
@@ -195,9 +193,9 @@ crier_http_stream_close (GIOStream    *stream,
                          GCancellable *cancellable,
                          GError      **error)
 {
-  CrierHttpStream *self = CRIER_HTTP_STREAM (stream);
+  CrierHttpStream      *self = CRIER_HTTP_STREAM (stream);
   CrierHttpStreamClosed closed = g_steal_pointer (&self->closed);
-  gboolean ok = TRUE;
+  gboolean              ok = TRUE;
 
   self->input->watch = NULL;
   if (!self->detached)

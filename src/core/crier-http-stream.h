@@ -31,7 +31,7 @@ void             crier_http_stream_set_watch (CrierHttpStream      *self,
                                               CrierHttpStreamClosed closed,
                                               gpointer              user_data);
 /* Stops watching, and closing no longer touches base: someone else owns it now. */
-void             crier_http_stream_detach (CrierHttpStream *self);
-GIOStream       *crier_http_stream_get_base (CrierHttpStream *self);
+void       crier_http_stream_detach (CrierHttpStream *self);
+GIOStream *crier_http_stream_get_base (CrierHttpStream *self);
 
 G_END_DECLS

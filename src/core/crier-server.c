@@ -299,10 +299,10 @@ upgrade_written_cb (SoupServerMessage *msg,
   g_autoptr (GSocket) socket = NULL;
   g_autoptr (GByteArray) early = g_byte_array_new ();
   g_autofree char *remote = remote_address_string (msg);
-  GInputStream *in;
+  GInputStream    *in;
   CrierConnection *conn;
-  guint8 buffer[4096];
-  gssize n;
+  guint8           buffer[4096];
+  gssize           n;
   int fd;
 
   g_object_ref (msg);
@@ -318,7 +318,7 @@ upgrade_written_cb (SoupServerMessage *msg,
   /* libsoup may already have read the client's first frames into its buffer. */
   in = g_io_stream_get_input_stream (stream);
   while ((n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (in), buffer,
-                                                       sizeof buffer, NULL, NULL)) > 0)
+                                                        sizeof buffer, NULL, NULL)) > 0)
     g_byte_array_append (early, buffer, n);
   /* The connection polls its own copy of the descriptor. */
   fd = fcntl (g_socket_get_fd (socket), F_DUPFD_CLOEXEC, 0);
