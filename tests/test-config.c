@@ -169,6 +169,56 @@ test_frame_size_floor (void)
   g_assert_cmpuint (crier_config_get_max_frame_size (config), ==, 1024);
 }
 
+/* HTTP / TLS limits (issue 11): defaults, every key, and the floors. */
+static void
+test_http_limits (void)
+{
+  g_autoptr (CrierConfig) defaults = crier_config_new ();
+  g_autoptr (CrierConfig) config = crier_config_new ();
+  g_autoptr (GError) error = NULL;
+  const CrierHttpLimits *limits = crier_config_get_http_limits (defaults);
+  static const char * const bad[][2] = {
+    { "handshake-timeout=0", "inline: [server] handshake-timeout: must be at least 1 second" },
+    { "request-timeout=0", "inline: [server] request-timeout: must be at least 1 second" },
+    { "keepalive-timeout=0", "inline: [server] keepalive-timeout: must be at least 1 second" },
+    { "max-header-size=100", "inline: [server] max-header-size: must be at least 1024 bytes" },
+    { "max-header-size=65536",
+      "inline: [server] max-header-size: “65536” is not a whole number between 0 and 49152" },
+    { "max-body-size=-1",
+      "inline: [server] max-body-size: “-1” is not a whole number between 0 and 2147483647" },
+  };
+
+  g_assert_cmpuint (limits->handshake_timeout, ==, 10);
+  g_assert_cmpuint (limits->request_timeout, ==, 30);
+  g_assert_cmpuint (limits->keepalive_timeout, ==, 60);
+  g_assert_cmpuint (limits->max_header_size, ==, 16384);
+  g_assert_cmpuint (limits->max_body_size, ==, 1048576);
+
+  g_assert_true (crier_config_load_data (config,
+                                         "[server]\nhandshake-timeout=3\nrequest-timeout=4\n"
+                                         "keepalive-timeout=5\nmax-header-size=2048\n"
+                                         "max-body-size=100\n[app:a]\nkey=k\nsecret=s\n",
+                                         "inline", &error));
+  g_assert_no_error (error);
+  limits = crier_config_get_http_limits (config);
+  g_assert_cmpuint (limits->handshake_timeout, ==, 3);
+  g_assert_cmpuint (limits->request_timeout, ==, 4);
+  g_assert_cmpuint (limits->keepalive_timeout, ==, 5);
+  g_assert_cmpuint (limits->max_header_size, ==, 2048);
+  g_assert_cmpuint (limits->max_body_size, ==, 100);
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr (CrierConfig) other = crier_config_new ();
+      g_autofree char *text = g_strdup_printf ("[server]\n%s\n[app:a]\nkey=k\nsecret=s\n", bad[i][0]);
+
+      g_assert_false (crier_config_load_data (other, text, "inline", &error));
+      g_assert_error (error, CRIER_CONFIG_ERROR, CRIER_CONFIG_ERROR_INVALID);
+      g_assert_cmpstr (error->message, ==, bad[i][1]);
+      g_clear_error (&error);
+    }
+}
+
 typedef struct
 {
   const char *file;
@@ -404,6 +454,7 @@ main (int   argc,
   g_test_add_func ("/core/config/good/minimal", test_good_minimal);
   g_test_add_func ("/core/config/good/replaces-default-app", test_file_replaces_default_app);
   g_test_add_func ("/core/config/good/frame-size-floor", test_frame_size_floor);
+  g_test_add_func ("/core/config/good/http-limits", test_http_limits);
   for (guint i = 0; i < G_N_ELEMENTS (bad_cases); i++)
     {
       g_autofree char *name = g_strndup (bad_cases[i].file, strlen (bad_cases[i].file) - 5);

@@ -2,18 +2,68 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "crier-test-utils.h"
+
+static CrierTestServer *
+start_tls_server_with (const char *extra)
+{
+  g_autofree char *cert = g_test_build_filename (G_TEST_DIST, "data", "tls-cert.pem", NULL);
+  g_autofree char *key = g_test_build_filename (G_TEST_DIST, "data", "tls-key.pem", NULL);
+  g_autofree char *config = g_strdup_printf ("[server]\ntls-cert=%s\ntls-key=%s\n%s"
+                                             "[app:tls]\nkey=tls-key\nsecret=tls-secret\n",
+                                             cert, key, extra);
+
+  return crier_test_server_new (config);
+}
 
 static CrierTestServer *
 start_tls_server (void)
 {
-  g_autofree char *cert = g_test_build_filename (G_TEST_DIST, "data", "tls-cert.pem", NULL);
-  g_autofree char *key = g_test_build_filename (G_TEST_DIST, "data", "tls-key.pem", NULL);
-  g_autofree char *config = g_strdup_printf ("[server]\ntls-cert=%s\ntls-key=%s\n"
-                                             "[app:tls]\nkey=tls-key\nsecret=tls-secret\n",
-                                             cert, key);
+  return start_tls_server_with ("");
+}
 
-  return crier_test_server_new (config);
+/* A plain TCP socket to the TLS port, non-blocking once connected. */
+static int
+tcp_connect (unsigned port)
+{
+  struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons (port), .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  int                fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (connect (fd, (struct sockaddr *) &address, sizeof address), ==, 0);
+  g_assert_cmpint (fcntl (fd, F_SETFL, O_NONBLOCK), ==, 0);
+  return fd;
+}
+
+/* Reads into received; TRUE once the server closed the connection. */
+static gboolean
+tcp_closed (int      fd,
+            GString *received)
+{
+  char   buffer[4096];
+  gssize n;
+
+  while ((n = recv (fd, buffer, sizeof buffer, 0)) > 0)
+    g_string_append_len (received, buffer, n);
+  return n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR);
+}
+
+static unsigned
+count_fds (void)
+{
+  g_autoptr (GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  unsigned n = 0;
+
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
 }
 
 static void
@@ -67,6 +117,84 @@ test_bad_certificate (void)
   g_assert_error (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_TLS);
 }
 
+/* Silent sockets must not hold the TLS handshakes of real clients hostage (they used to
+ * take GLib's thread pool, one blocked handshake each, with no timeout). */
+static void
+test_silent_sockets (void)
+{
+  g_autoptr (CrierTestServer) server = start_tls_server ();
+  g_autoptr (CrierTestClient) client = NULL;
+  int silent[50];
+
+  for (guint i = 0; i < G_N_ELEMENTS (silent); i++)
+    silent[i] = tcp_connect (server->port);
+  crier_test_drain ();
+  client = crier_test_client_connect (server, "tls-key");
+  g_assert_nonnull (client->socket_id);
+  for (guint i = 0; i < G_N_ELEMENTS (silent); i++)
+    close (silent[i]);
+}
+
+/* A silent socket, and one that stops in the middle of its ClientHello, are closed once
+ * the handshake-timeout has passed. */
+static void
+test_handshake_timeout (void)
+{
+  g_autoptr (CrierTestServer) server = start_tls_server_with ("handshake-timeout = 1\n");
+  g_autoptr (GString) received = g_string_new (NULL);
+  static const guint8 partial[] = { 0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01 };
+  int                 silent = tcp_connect (server->port);
+  int                 slow = tcp_connect (server->port);
+
+  g_assert_cmpint (send (slow, partial, sizeof partial, MSG_NOSIGNAL), ==, sizeof partial);
+  crier_test_wait_until (tcp_closed (silent, received), CRIER_TEST_TIMEOUT);
+  crier_test_wait_until (tcp_closed (slow, received), CRIER_TEST_TIMEOUT);
+  g_assert_cmpuint (received->len, ==, 0);
+  close (silent);
+  close (slow);
+}
+
+/* Plain HTTP on the TLS port gets an answer that says so; other garbage is closed. */
+static void
+test_garbage (void)
+{
+  g_autoptr (CrierTestServer) server = start_tls_server ();
+  g_autoptr (GString) http_answer = g_string_new (NULL);
+  g_autoptr (GString) binary_answer = g_string_new (NULL);
+  const char         *request = "GET /up HTTP/1.1\r\nHost: x\r\n\r\n";
+  static const guint8 binary[] = { 0x00, 0xff, 0x13, 0x37, 0x42, 0x00, 0x00, 0x01 };
+  int                 http = tcp_connect (server->port);
+  int                 garbage = tcp_connect (server->port);
+
+  g_assert_cmpint (send (http, request, strlen (request), MSG_NOSIGNAL), ==, strlen (request));
+  g_assert_cmpint (send (garbage, binary, sizeof binary, MSG_NOSIGNAL), ==, sizeof binary);
+  crier_test_wait_until (tcp_closed (http, http_answer), CRIER_TEST_TIMEOUT);
+  crier_test_wait_until (tcp_closed (garbage, binary_answer), CRIER_TEST_TIMEOUT);
+  g_assert_true (g_str_has_prefix (http_answer->str, "HTTP/1.1 400 "));
+  g_assert_nonnull (strstr (http_answer->str, "TLS"));
+  g_assert_cmpuint (binary_answer->len, ==, 0);
+  close (http);
+  close (garbage);
+}
+
+/* HTTPS clients that close their kept-alive connections (with close_notify) give the
+ * server's descriptors back. */
+static void
+test_https_client_closes (void)
+{
+  g_autoptr (CrierTestServer) server = start_tls_server ();
+  unsigned before = count_fds ();
+
+  for (int i = 0; i < 10; i++)
+    {
+      g_autoptr (CrierTestResponse) response = crier_test_http (server, "GET", "/up", NULL);
+
+      g_assert_cmpuint (response->status, ==, 200);
+      soup_session_abort (server->session);
+    }
+  crier_test_wait_until (count_fds () <= before, CRIER_TEST_TIMEOUT);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -75,5 +203,9 @@ main (int    argc,
   g_test_add_func ("/tls/websocket", test_websocket);
   g_test_add_func ("/tls/https-keep-alive", test_https);
   g_test_add_func ("/tls/bad-certificate", test_bad_certificate);
+  g_test_add_func ("/tls/silent-sockets", test_silent_sockets);
+  g_test_add_func ("/tls/handshake-timeout", test_handshake_timeout);
+  g_test_add_func ("/tls/garbage", test_garbage);
+  g_test_add_func ("/tls/https-client-closes", test_https_client_closes);
   return g_test_run ();
 }

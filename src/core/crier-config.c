@@ -23,6 +23,7 @@ struct _CrierConfig
   unsigned   metrics_port;
   gsize      max_outgoing_buffer;
   gsize      max_frame_size;
+  CrierHttpLimits http;
   GPtrArray *apps; /* of CrierAppConfig */
   CrierWebhookSettings webhooks;
 };
@@ -137,6 +138,11 @@ crier_config_init (CrierConfig *self)
   self->pong_timeout = CRIER_DEFAULT_PONG_TIMEOUT;
   self->max_outgoing_buffer = 4 * 1024 * 1024;
   self->max_frame_size = 256 * 1024;
+  self->http.handshake_timeout = 10;
+  self->http.request_timeout = 30;
+  self->http.keepalive_timeout = 60;
+  self->http.max_header_size = 16 * 1024;
+  self->http.max_body_size = 1024 * 1024;
   self->apps = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_app_config_unref);
   self->webhooks.batch_window = 50;
   self->webhooks.vacated_delay = 3000;
@@ -313,8 +319,10 @@ read_server_group (CrierConfig *self,
     "host", "port", "tls-cert", "tls-key", "activity-timeout", "pong-timeout",
     "max-connections", "max-outgoing-buffer", "max-frame-size", "metrics-port", "webhook-batch-window",
     "webhook-vacated-delay", "webhook-timeout", "webhook-retry-initial", "webhook-retry-max",
-    "webhook-retry-for", "webhook-queue-limit", "webhook-spool", NULL
+    "webhook-retry-for", "webhook-queue-limit", "webhook-spool", "handshake-timeout",
+    "request-timeout", "keepalive-timeout", "max-header-size", "max-body-size", NULL
   };
+  CrierHttpLimits *http = &self->http;
   CrierWebhookSettings *hooks = &self->webhooks;
   unsigned outgoing = (unsigned) self->max_outgoing_buffer;
   unsigned frame = (unsigned) self->max_frame_size;
@@ -337,8 +345,22 @@ read_server_group (CrierConfig *self,
       !read_uint (reader, "webhook-retry-max", 3600000, &hooks->retry_max, error) ||
       !read_uint (reader, "webhook-retry-for", 86400000, &hooks->retry_for, error) ||
       !read_uint (reader, "webhook-queue-limit", 10000000, &hooks->queue_limit, error) ||
-      !read_string (reader, "webhook-spool", &hooks->spool_path, error))
+      !read_string (reader, "webhook-spool", &hooks->spool_path, error) ||
+      !read_uint (reader, "handshake-timeout", 3600, &http->handshake_timeout, error) ||
+      !read_uint (reader, "request-timeout", 86400, &http->request_timeout, error) ||
+      !read_uint (reader, "keepalive-timeout", 86400, &http->keepalive_timeout, error) ||
+      !read_uint (reader, "max-header-size", CRIER_MAX_HEADER_SIZE_LIMIT, &http->max_header_size,
+                  error) ||
+      !read_uint (reader, "max-body-size", G_MAXINT, &http->max_body_size, error))
     return FALSE;
+  if (http->handshake_timeout == 0 || http->request_timeout == 0 || http->keepalive_timeout == 0)
+    return reader_fail (reader,
+                        http->handshake_timeout == 0 ? "handshake-timeout"
+                        : http->request_timeout == 0 ? "request-timeout"
+                                                     : "keepalive-timeout",
+                        error, "must be at least 1 second");
+  if (http->max_header_size < 1024)
+    return reader_fail (reader, "max-header-size", error, "must be at least 1024 bytes");
   if (hooks->timeout == 0)
     return reader_fail (reader, "webhook-timeout", error, "must be at least 1 millisecond");
   if (hooks->queue_limit == 0)
@@ -755,6 +777,13 @@ crier_config_set_spool_path (CrierConfig *self,
   g_return_if_fail (CRIER_IS_CONFIG (self));
   g_free (self->webhooks.spool_path);
   self->webhooks.spool_path = g_strdup (path);
+}
+
+const CrierHttpLimits *
+crier_config_get_http_limits (CrierConfig *self)
+{
+  g_return_val_if_fail (CRIER_IS_CONFIG (self), NULL);
+  return &self->http;
 }
 
 unsigned

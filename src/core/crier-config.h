@@ -97,6 +97,22 @@ unsigned    crier_config_get_metrics_port (CrierConfig *self);
 void        crier_config_set_metrics_port (CrierConfig *self,
                                            unsigned     port);
 
+/* What one HTTP connection may cost before it is answered with an error and closed. */
+typedef struct
+{
+  unsigned handshake_timeout; /* seconds: the TLS handshake, then each request's headers */
+  unsigned request_timeout;   /* seconds: a whole request, first byte to response written */
+  unsigned keepalive_timeout; /* seconds: an idle kept-alive connection between requests */
+  unsigned max_header_size;   /* bytes: request line and headers (414 / 431 beyond) */
+  unsigned max_body_size;     /* bytes: a request body (413 beyond) */
+} CrierHttpLimits;
+
+/* libsoup 3.2 resets a connection whose headers pass 64 KiB; stay below with room for a
+ * read's worth of bytes so that Crier answers 431 first. */
+#define CRIER_MAX_HEADER_SIZE_LIMIT (48 * 1024)
+
+const CrierHttpLimits *crier_config_get_http_limits (CrierConfig *self);
+
 /* Webhook delivery (pusher-protocol.md §15). Times in milliseconds. */
 typedef struct
 {

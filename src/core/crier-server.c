@@ -295,46 +295,47 @@ upgrade_written_cb (SoupServerMessage *msg,
 {
   CrierServer *self = upgrade->server;
   g_autoptr (GIOStream) stream = NULL;
+  g_autoptr (GIOStream) base = NULL;
+  g_autoptr (GSocket) socket = NULL;
   g_autoptr (GByteArray) early = g_byte_array_new ();
   g_autofree char *remote = remote_address_string (msg);
-  GSocket *socket = self->acceptor == NULL ? NULL
-                    : crier_acceptor_lookup_socket (self->acceptor,
-                                                    soup_server_message_get_remote_address (msg));
+  GInputStream    *in;
   CrierConnection *conn;
+  guint8           buffer[4096];
+  gssize           n;
   int fd;
 
   g_object_ref (msg);
   stream = soup_server_message_steal_connection (msg);
+  if (stream == NULL || self->acceptor == NULL ||
+      !crier_acceptor_release (self->acceptor, msg, &socket, &base))
+    {
+      g_object_unref (msg);
+      return;
+    }
   g_object_unref (msg);
-  if (stream == NULL || socket == NULL)
-    return;
 
+  /* libsoup may already have read the client's first frames into its buffer. */
+  in = g_io_stream_get_input_stream (stream);
+  while ((n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (in), buffer,
+                                                        sizeof buffer, NULL, NULL)) > 0)
+    g_byte_array_append (early, buffer, n);
+  /* The connection polls its own copy of the descriptor. */
+  fd = fcntl (g_socket_get_fd (socket), F_DUPFD_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      g_io_stream_close (base, NULL, NULL);
+      return;
+    }
   if (!self->tls)
     {
-      GInputStream *in = g_io_stream_get_input_stream (stream);
-      guint8 buffer[4096];
-      gssize n;
-
-      /* libsoup may already have read the client's first frames into its buffer. */
-      while ((n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (in), buffer,
-                                                           sizeof buffer, NULL, NULL)) > 0)
-        g_byte_array_append (early, buffer, n);
       /* Keep only the file descriptor: the GIO stream objects would cost more memory per
        * idle connection than the rest of its state. */
-      fd = fcntl (g_socket_get_fd (socket), F_DUPFD_CLOEXEC, 0);
-      g_io_stream_close (stream, NULL, NULL);
-      if (fd < 0)
-        return;
+      g_io_stream_close (base, NULL, NULL);
       conn = crier_connection_new (self, fd, NULL);
     }
   else
-    {
-      /* The stream owns the socket's descriptor; the connection polls its own copy. */
-      fd = fcntl (g_socket_get_fd (socket), F_DUPFD_CLOEXEC, 0);
-      if (fd < 0)
-        return;
-      conn = crier_connection_new (self, fd, stream);
-    }
+    conn = crier_connection_new (self, fd, base); /* the TLS connection, without libsoup's layers */
 
   do
     g_snprintf (conn->socket_id, sizeof conn->socket_id, "%u.%" G_GUINT64_FORMAT,
@@ -405,7 +406,9 @@ request_cb (SoupServer        *soup,
   upgrade->server = self;
   upgrade->path = g_strdup (path);
   upgrade->query = query != NULL ? g_hash_table_ref (query) : NULL;
-  upgrade->origin = g_strdup (soup_message_headers_get_one (
+  /* Two Origin headers are ambiguous: joined ("a, b") they match no allowed origin, so the
+   * connection is refused the usual way instead of admitted on one of them. */
+  upgrade->origin = g_strdup (soup_message_headers_get_list (
     soup_server_message_get_request_headers (msg), "Origin"));
   g_signal_connect_data (msg, "wrote-informational", G_CALLBACK (upgrade_written_cb), upgrade,
                          upgrade_free, 0);
@@ -692,13 +695,15 @@ crier_server_start (CrierServer *self,
         return FALSE;
       self->metrics_soup = soup_server_new ("server-header", "crier/" PACKAGE_VERSION, NULL);
       soup_server_add_handler (self->metrics_soup, NULL, metrics_request_cb, self, NULL);
-      self->metrics_acceptor = crier_acceptor_new (metrics_socket, self->metrics_soup, NULL);
+      self->metrics_acceptor = crier_acceptor_new (metrics_socket, self->metrics_soup, NULL,
+                                                   crier_config_get_http_limits (self->config));
     }
 
   self->tls = certificate != NULL;
   self->soup = soup_server_new ("server-header", "crier/" PACKAGE_VERSION, NULL);
   soup_server_add_handler (self->soup, NULL, request_cb, self, NULL);
-  self->acceptor = crier_acceptor_new (socket, self->soup, certificate);
+  self->acceptor = crier_acceptor_new (socket, self->soup, certificate,
+                                       crier_config_get_http_limits (self->config));
   local = g_socket_get_local_address (socket, NULL);
   self->port = local != NULL ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local)) : 0;
   if (self->poller == NULL)
