@@ -28,6 +28,15 @@ static const char *config_text =
   "secret = 7ad3773142a6692b25b8\n"
   "max-presence-members = 1000\n";
 
+/* The smallest queue a client may leave unread. */
+static const char *small_queue_config =
+  "[server]\n"
+  "max-outgoing-buffer = 65536\n"
+  "\n"
+  "[app:3]\n"
+  "key = 278d425bdf160c739803\n"
+  "secret = 7ad3773142a6692b25b8\n";
+
 /* Raw clients: blocking sockets driven from a thread while the test's main thread runs the
  * server. libsoup clients cannot reset a connection (SO_LINGER 0), and thousands of them
  * would cost more than the server under test. */
@@ -45,6 +54,7 @@ typedef struct
   unsigned   n_clients;
   unsigned   n_channels; /* 0: connect only */
   gboolean   presence;
+  int        rcvbuf;     /* 0: the kernel's default */
   RawClient *clients;
   char      *failure; /* set by the thread: what went wrong */
   int        done;    /* atomic */
@@ -164,7 +174,8 @@ raw_next_text (RawClient *client)
 
 static gboolean
 raw_connect (RawClient *client,
-             unsigned   port)
+             unsigned   port,
+             int        rcvbuf)
 {
   struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons (port),
                                  .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
@@ -178,6 +189,8 @@ raw_connect (RawClient *client,
   /* A server that stops answering fails the test instead of hanging the thread. */
   setsockopt (client->fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
   setsockopt (client->fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+  if (rcvbuf > 0) /* before connect (): the window the server may fill */
+    setsockopt (client->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
   if (connect (client->fd, (struct sockaddr *) &address, sizeof address) < 0)
     return FALSE;
   request = g_strdup_printf ("GET /app/" KEY "?protocol=7&client=js&version=8.6.0 HTTP/1.1\r\n"
@@ -301,7 +314,7 @@ crowd_join_thread (gpointer data)
   Crowd *crowd = data;
 
   for (unsigned i = 0; i < crowd->n_clients && crowd->failure == NULL; i++)
-    if (!raw_connect (&crowd->clients[i], crowd->port))
+    if (!raw_connect (&crowd->clients[i], crowd->port, crowd->rcvbuf))
       crowd->failure = g_strdup_printf ("client %u: connect: %s", i, g_strerror (errno));
   for (unsigned i = 0; i < crowd->n_clients && crowd->failure == NULL; i++)
     {
@@ -323,14 +336,16 @@ crowd_join_thread (gpointer data)
 }
 
 static Crowd *
-crowd_join (CrierTestServer *server,
-            unsigned         n_clients,
-            unsigned         n_channels,
-            gboolean         presence)
+crowd_join_full (CrierTestServer *server,
+                 unsigned         n_clients,
+                 unsigned         n_channels,
+                 gboolean         presence,
+                 int              rcvbuf)
 {
   Crowd *crowd = g_new0 (Crowd, 1);
   GThread *thread;
 
+  crowd->rcvbuf = rcvbuf;
   crowd->port = server->port;
   crowd->n_clients = n_clients;
   crowd->n_channels = n_channels;
@@ -344,6 +359,15 @@ crowd_join (CrierTestServer *server,
   if (crowd->failure != NULL)
     g_error ("%s", crowd->failure);
   return crowd;
+}
+
+static Crowd *
+crowd_join (CrierTestServer *server,
+            unsigned         n_clients,
+            unsigned         n_channels,
+            gboolean         presence)
+{
+  return crowd_join_full (server, n_clients, n_channels, presence, 0);
 }
 
 typedef enum
@@ -514,7 +538,7 @@ static void
 fixture_setup (Fixture      *f,
                gconstpointer data)
 {
-  f->server = crier_test_server_new (config_text);
+  f->server = crier_test_server_new (data != NULL ? data : config_text);
 }
 
 static void
@@ -596,6 +620,37 @@ test_presence_fin (Fixture      *f,
   assert_loop_goes_idle ();
 }
 
+/* A subscriber that never reads is cut off once its queue passes max-outgoing-buffer,
+ * outside any poller batch (the publications come from the API); a reader on the same
+ * channel keeps getting every event. */
+static void
+test_slow_consumer (Fixture      *f,
+                    gconstpointer data)
+{
+  g_autoptr (CrierTestClient) reader = crier_test_client_connect (f->server, KEY);
+  g_autoptr (JsonObject) succeeded = crier_test_client_subscribe (reader, "public-lifecycle-0",
+                                                                  NULL, NULL);
+  g_autoptr (Crowd) crowd = crowd_join_full (f->server, 1, 1, FALSE, 4096);
+  g_autofree char *payload = g_strdup_printf ("{\"fill\":\"%0*d\"}", 8000, 0);
+  unsigned published = 0;
+
+  /* Bounded: 4000 events of 8 kB are far more than the queue and the socket buffers. */
+  while (crier_server_count_connections (f->server->server) > 1 && published < 4000)
+    {
+      g_autoptr (GError) error = NULL;
+
+      crier_server_publish (f->server->server, APP, (const char *[]) { "public-lifecycle-0", NULL },
+                            "slow-event", payload, NULL, &error);
+      g_assert_no_error (error);
+      published++;
+      crier_test_wait_until (count_texts (reader, "slow-event") == published, DRAIN_TIMEOUT);
+    }
+  g_assert_cmpuint (crier_server_count_connections (f->server->server), ==, 1);
+  assert_loop_goes_idle ();
+  assert_drained (f->server, 1);
+  assert_still_serving (f->server);
+}
+
 /* Shutdown (what SIGTERM does) just after every client reset: the 4200 close frames fail
  * to write, then the server is disposed. */
 static void
@@ -635,6 +690,8 @@ main (int   argc,
   g_test_add ("/core/lifecycle/presence-reset", Fixture, NULL, fixture_setup, test_presence_reset,
               fixture_teardown);
   g_test_add ("/core/lifecycle/presence-fin", Fixture, NULL, fixture_setup, test_presence_fin,
+              fixture_teardown);
+  g_test_add ("/core/lifecycle/slow-consumer", Fixture, small_queue_config, fixture_setup, test_slow_consumer,
               fixture_teardown);
   g_test_add ("/core/lifecycle/stop-after-reset", Fixture, NULL, fixture_setup,
               test_stop_after_reset, fixture_teardown);
