@@ -544,7 +544,9 @@ crier_connection_ready (CrierConnection *conn,
         {
           gssize n;
 
-          if (conn->state == CRIER_CONNECTION_CLOSED)
+          /* Doomed by the write above or by what it read: no more input, it is aborted
+           * when the batch ends. */
+          if (conn->state == CRIER_CONNECTION_CLOSED || conn->doomed)
             return;
           n = read_some (conn, buffer, READ_BUFFER_SIZE);
           if (n == -1)
