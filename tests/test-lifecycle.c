@@ -527,6 +527,18 @@ assert_drained (CrierTestServer *server,
   g_assert_cmpuint (connections->len, ==, survivors);
 }
 
+/* Each of the crowd's connections was detached once: one disconnected event each and, for
+ * presence members (one user per client), one member_removed each. */
+static void
+assert_departed (CrierTestServer *server,
+                 const Crowd     *crowd)
+{
+  g_assert_cmpuint (crier_test_server_count_events (server, CRIER_MONITOR_DISCONNECTED, NULL), ==,
+                    crowd->n_clients);
+  g_assert_cmpuint (crier_test_server_count_events (server, CRIER_MONITOR_MEMBER_REMOVED, NULL), ==,
+                    crowd->presence ? crowd->n_clients : 0);
+}
+
 /* Tests */
 
 typedef struct
@@ -559,6 +571,7 @@ test_reset_storm (Fixture      *f,
   crowd_leave (crowd, LEAVE_BAD_FRAME);
   assert_loop_goes_idle ();
   assert_drained (f->server, 0);
+  assert_departed (f->server, crowd);
   assert_still_serving (f->server);
   assert_loop_goes_idle ();
 }
@@ -582,6 +595,7 @@ test_presence_reset (Fixture      *f,
   crowd_leave (crowd, LEAVE_RESET);
   assert_loop_goes_idle ();
   assert_drained (f->server, 1);
+  assert_departed (f->server, crowd);
   crier_test_wait_until (count_texts (survivor, "pusher_internal:member_removed") == 100,
                          DRAIN_TIMEOUT);
   members = crier_server_dup_members (f->server->server, APP, "presence-lifecycle-0");
@@ -610,6 +624,7 @@ test_presence_fin (Fixture      *f,
   crowd_leave (crowd, LEAVE_FIN);
   assert_loop_goes_idle ();
   assert_drained (f->server, 1);
+  assert_departed (f->server, crowd);
   crier_test_wait_until (count_texts (survivor, "pusher_internal:member_removed") == 10,
                          DRAIN_TIMEOUT);
   members = crier_server_dup_members (f->server->server, APP, "presence-lifecycle-0");
@@ -648,6 +663,7 @@ test_slow_consumer (Fixture      *f,
   g_assert_cmpuint (crier_server_count_connections (f->server->server), ==, 1);
   assert_loop_goes_idle ();
   assert_drained (f->server, 1);
+  assert_departed (f->server, crowd);
   assert_still_serving (f->server);
 }
 
@@ -663,6 +679,7 @@ test_stop_after_reset (Fixture      *f,
   crier_server_stop (f->server->server, 4200, "Generic reconnect immediately");
   assert_loop_goes_idle ();
   assert_drained (f->server, 0);
+  assert_departed (f->server, crowd);
 }
 
 /* Shutdown while clients stay connected and silent: the close handshakes end at their
@@ -676,6 +693,7 @@ test_stop_silent (Fixture      *f,
   crier_server_stop (f->server->server, 4200, "Generic reconnect immediately");
   assert_loop_goes_idle ();
   assert_drained (f->server, 0);
+  assert_departed (f->server, crowd);
   crowd_leave (crowd, LEAVE_RESET);
   assert_loop_goes_idle ();
 }

@@ -281,8 +281,10 @@ crier_connection_close (CrierConnection *conn,
 {
   g_autoptr (GBytes) frame = NULL;
 
-  if (conn->state != CRIER_CONNECTION_OPEN || conn->doomed)
-    return; /* a doomed connection gets no handshake: it is aborted at the end of this pass */
+  if (conn->state != CRIER_CONNECTION_OPEN)
+    return;
+  /* Detached now even when doomed: its member_removed and webhooks go out before, say, a
+   * shutdown that follows stops the webhooks. */
   crier_protocol_detach (conn);
   frame = crier_frame_new_close (code, reason);
   conn->state = CRIER_CONNECTION_CLOSING;
