@@ -90,7 +90,10 @@ crier_connection_abort (CrierConnection *conn,
 }
 
 /* A write failed or the queue overflowed, possibly while a delivery loop iterates the
- * channel this connection is in: end it from the main loop, not under the loop's feet. */
+ * channel this connection is in: end it when this main-loop pass ends (crier_server_flush,
+ * after the poller batch or from a high-priority idle), not under the loop's feet. Until
+ * then nothing reads its socket, so it must not wait longer than that: a readable socket
+ * left unread keeps the level-triggered poller ready and the main loop spinning. */
 static void
 abort_soon (CrierConnection *conn,
             const char      *why)
@@ -280,6 +283,8 @@ crier_connection_close (CrierConnection *conn,
 
   if (conn->state != CRIER_CONNECTION_OPEN)
     return;
+  /* Detached now even when doomed: its member_removed and webhooks go out before, say, a
+   * shutdown that follows stops the webhooks. */
   crier_protocol_detach (conn);
   frame = crier_frame_new_close (code, reason);
   conn->state = CRIER_CONNECTION_CLOSING;
@@ -531,7 +536,7 @@ crier_connection_ready (CrierConnection *conn,
   guint8 *buffer = conn->server->read_buffer;
 
   if (conn->state == CRIER_CONNECTION_CLOSED || conn->doomed)
-    return; /* closed earlier in this batch, or about to be */
+    return; /* closed earlier in this batch, or aborted when it ends */
   if (events & EPOLLOUT)
     flush_queue (conn);
   if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
@@ -541,7 +546,9 @@ crier_connection_ready (CrierConnection *conn,
         {
           gssize n;
 
-          if (conn->state == CRIER_CONNECTION_CLOSED)
+          /* Doomed by the write above or by what it read: no more input, it is aborted
+           * when the batch ends. */
+          if (conn->state == CRIER_CONNECTION_CLOSED || conn->doomed)
             return;
           n = read_some (conn, buffer, READ_BUFFER_SIZE);
           if (n == -1)

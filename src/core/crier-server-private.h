@@ -39,9 +39,9 @@ struct _CrierConnection
   gboolean              ping_outstanding : 1;
   gboolean              authorized : 1;  /* signed in or subscribed to private/presence */
   gboolean              want_write : 1;
-  gboolean              doomed : 1;
+  gboolean              doomed : 1;      /* to be aborted at the end of this pass */
   gboolean              dirty : 1;       /* frames queued since the last flush */
-  gboolean              discard_input : 1; /* after a protocol violation */      /* to be aborted from the main loop */
+  gboolean              discard_input : 1; /* after a protocol violation */
   GIOStream            *tls_stream;      /* NULL for plain sockets (read with recv) */
   char                  socket_id[24];
   char                 *remote;
@@ -108,13 +108,16 @@ struct _CrierServer
   CrierPoller  *poller;
   GHashTable   *apps_by_key; /* key → CrierApp */
   GHashTable   *apps_by_id;  /* id → CrierApp (same objects, not owned) */
+  /* A connection's life: in connections while open or closing; finish () buries it
+   * (out of the poller and the table, into the graveyard); empty_graveyard () frees it and
+   * nothing else does. dirty and doomed may still name buried connections: both are
+   * emptied (crier_server_flush) before the graveyard is. */
   GHashTable   *connections; /* socket id → CrierConnection (owned) */
-  GPtrArray    *graveyard;   /* closed connections, freed between poller batches */
-  GPtrArray    *doomed;      /* connections to abort from an idle callback */
+  GPtrArray    *graveyard;   /* finished connections, freed between poller batches */
+  GPtrArray    *doomed;      /* connections to abort at the end of this pass */
   GPtrArray    *dirty;       /* connections with frames to write at the end of this pass */
-  guint         flush_id;
+  guint         flush_id;    /* the end of a pass outside a poller batch */
   gboolean      in_batch;    /* inside a poller batch: it flushes when it ends */
-  guint         reap_id;
   JsonParser   *parser;
   CrierBroker  *broker; /* NULL: deliver locally */
   CrierWebhooks *webhooks; /* NULL when no app has webhooks */

@@ -59,37 +59,14 @@ crier_server_emit (CrierServer       *self,
   crier_monitor_emit (self->monitor, event);
 }
 
-/* Closed connections are freed between poller batches, never while a batch may still
- * hold a pointer to them. */
+/* A finished connection leaves the table at once but is freed only by empty_graveyard (),
+ * the one place connections are freed, once nothing can still hold it: see there. */
 void
 crier_server_bury (CrierServer     *self,
                    CrierConnection *conn)
 {
   g_hash_table_remove (self->connections, conn->socket_id);
   g_ptr_array_add (self->graveyard, conn);
-}
-
-static gboolean
-reap_cb (gpointer user_data)
-{
-  CrierServer *self = user_data;
-  g_autoptr (GPtrArray) doomed = g_steal_pointer (&self->doomed);
-
-  self->doomed = g_ptr_array_new ();
-  self->dirty = g_ptr_array_new ();
-  self->reap_id = 0;
-  for (guint i = 0; i < doomed->len; i++)
-    crier_connection_abort (g_ptr_array_index (doomed, i), "closed after a failed write");
-  return G_SOURCE_REMOVE;
-}
-
-void
-crier_server_doom (CrierServer     *self,
-                   CrierConnection *conn)
-{
-  g_ptr_array_add (self->doomed, conn);
-  if (self->reap_id == 0)
-    self->reap_id = g_idle_add (reap_cb, self);
 }
 
 /* A copy to iterate while closing connections changes the table. */
@@ -106,19 +83,30 @@ snapshot_connections (CrierServer *self)
   return all;
 }
 
-/* Writes what this main-loop pass queued: one writev per connection. */
+/* The end of a main-loop pass: writes what it queued (one writev per connection) and
+ * aborts the connections it doomed. Each abort can queue frames for others
+ * (member_removed, subscription counts) and each write can doom another connection, so
+ * this repeats until both lists are empty; it ends because a connection is doomed once. */
 void
 crier_server_flush (CrierServer *self)
 {
-  g_autoptr (GPtrArray) dirty = NULL;
+  while (self->dirty->len > 0 || self->doomed->len > 0)
+    {
+      g_autoptr (GPtrArray) dirty = g_steal_pointer (&self->dirty);
+      g_autoptr (GPtrArray) doomed = NULL;
 
+      self->dirty = g_ptr_array_new ();
+      for (guint i = 0; i < dirty->len; i++)
+        crier_connection_flush (g_ptr_array_index (dirty, i));
+      doomed = g_steal_pointer (&self->doomed);
+      self->doomed = g_ptr_array_new ();
+      /* Safe here: no channel's delivery loop is running, and a doomed connection that
+       * finished meanwhile (deadline, peer close) is in the graveyard, not freed. */
+      for (guint i = 0; i < doomed->len; i++)
+        crier_connection_abort (g_ptr_array_index (doomed, i), "closed after a failed write");
+    }
+  /* The aborts may have scheduled another pass: nothing is left for it. */
   g_clear_handle_id (&self->flush_id, g_source_remove);
-  if (self->dirty->len == 0)
-    return;
-  dirty = g_steal_pointer (&self->dirty);
-  self->dirty = g_ptr_array_new ();
-  for (guint i = 0; i < dirty->len; i++)
-    crier_connection_flush (g_ptr_array_index (dirty, i));
 }
 
 static gboolean
@@ -131,15 +119,32 @@ flush_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Frames queued outside a poller batch (HTTP API, timers, the dashboard) go out from a
- * high-priority idle: the next thing the main loop does. */
+/* Frames queued and connections doomed outside a poller batch (HTTP API, timers, the
+ * dashboard) are handled from a high-priority idle: the next thing the main loop does,
+ * before the poller can report a doomed connection's socket again. */
+static void
+schedule_flush (CrierServer *self)
+{
+  if (self->flush_id == 0 && !self->in_batch)
+    self->flush_id = g_idle_add_full (G_PRIORITY_HIGH, flush_cb, self, NULL);
+}
+
 void
 crier_server_mark_dirty (CrierServer     *self,
                          CrierConnection *conn)
 {
   g_ptr_array_add (self->dirty, conn);
-  if (self->flush_id == 0 && !self->in_batch)
-    self->flush_id = g_idle_add_full (G_PRIORITY_HIGH, flush_cb, self, NULL);
+  schedule_flush (self);
+}
+
+/* The connection is aborted at the end of this pass (crier_server_flush), not later: until
+ * then its socket may stay ready in the level-triggered poller without being read. */
+void
+crier_server_doom (CrierServer     *self,
+                   CrierConnection *conn)
+{
+  g_ptr_array_add (self->doomed, conn);
+  schedule_flush (self);
 }
 
 static gboolean
@@ -152,14 +157,16 @@ after_batch (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* The only place connections are freed. Outside a poller batch and outside the sweep's
+ * and the shutdown's snapshots, the dirty and doomed lists are the only holders of a
+ * finished connection: flushing empties both first. */
 static gboolean
 empty_graveyard (gpointer user_data)
 {
   CrierServer *self = user_data;
 
-  /* Dirty connections may be in the graveyard: write (or skip) them before freeing. */
   crier_server_flush (self);
-
+  g_assert (self->dirty->len == 0 && self->doomed->len == 0);
   if (self->graveyard->len > 0)
     g_ptr_array_set_size (self->graveyard, 0);
   return G_SOURCE_CONTINUE;
@@ -426,11 +433,7 @@ crier_server_dispose (GObject *object)
 
       for (guint i = 0; i < all->len; i++)
         crier_connection_abort (g_ptr_array_index (all, i), "server disposed");
-      g_ptr_array_set_size (self->doomed, 0);
-      g_clear_handle_id (&self->reap_id, g_source_remove);
-      g_ptr_array_set_size (self->dirty, 0);
-      g_clear_handle_id (&self->flush_id, g_source_remove);
-      g_ptr_array_set_size (self->graveyard, 0);
+      empty_graveyard (self); /* every connection is finished: flushing writes nothing */
     }
   g_clear_handle_id (&self->sweep_id, g_source_remove);
   g_clear_pointer (&self->poller, crier_poller_free);
