@@ -565,3 +565,18 @@ load_conn_table_init (LoadConnTable *table,
   table->t_keepalive = load_now_ns ();
   return TRUE;
 }
+
+/* Closes every connection; the table can be initialised again. */
+void
+load_conn_table_clear (LoadConnTable *table)
+{
+  table->closing = TRUE;
+  for (unsigned i = 0; i < table->n_conns; i++)
+    load_conn_close (table, &table->conns[i]);
+  g_clear_pointer (&table->conns, g_free);
+  g_clear_pointer (&table->upgrade_format, g_free);
+  if (table->epfd >= 0)
+    close (table->epfd);
+  table->epfd = -1;
+  table->n_conns = table->n_ws = 0;
+}

@@ -99,6 +99,7 @@ gboolean load_conn_table_init (LoadConnTable *table,
                                gboolean       verbose,
                                unsigned       n_ws,
                                unsigned       n_http);
+void     load_conn_table_clear (LoadConnTable *table);
 void     load_conn_table_poll (LoadConnTable *table,
                                int            timeout_ms);
 

@@ -143,7 +143,8 @@ load_run_init (LoadRun           *run,
   run->deadline = run->table.t_keepalive + (gint64) opt->timeout * LOAD_NS_PER_S;
 }
 
-/* Prints the verdict and returns the exit status; the run is over. */
+/* Prints the verdict and returns the exit status; the run is over and every
+ * connection closed. */
 int
 load_run_finish (LoadRun *run)
 {
@@ -151,6 +152,8 @@ load_run_finish (LoadRun *run)
 
   run->table.closing = TRUE;
   status = load_verdict_finish (&run->verdict);
+  load_conn_table_clear (&run->table);
   load_delivery_clear (&run->delivery);
+  load_verdict_clear (&run->verdict);
   return status;
 }

@@ -74,3 +74,9 @@ load_verdict_finish (LoadVerdict *v)
   g_print ("result=ok\n");
   return 0;
 }
+
+void
+load_verdict_clear (LoadVerdict *v)
+{
+  g_clear_pointer (&v->failure, g_free);
+}

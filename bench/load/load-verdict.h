@@ -32,5 +32,6 @@ void load_verdict_report (LoadVerdict *v,
                           const char  *format,
                           ...) G_GNUC_PRINTF (2, 3);
 int  load_verdict_finish (LoadVerdict *v);
+void load_verdict_clear (LoadVerdict *v);
 
 G_END_DECLS
