@@ -3,13 +3,13 @@
 
 #define G_LOG_DOMAIN "crier-load"
 
+#include <string.h>
+
 #include "load-http.h"
 #include "load-run.h"
 #include "load-scenarios.h"
 #include "load-signature.h"
 #include "load-time.h"
-
-#include <string.h>
 
 typedef struct
 {

@@ -19,13 +19,13 @@
 
 /* RFC 6455 5.2: first byte FIN, RSV1-3, opcode; second byte MASK and a 7-bit
  * length, where 126 and 127 announce a 16-bit or 64-bit length after it. */
-#define FIN_BIT     0x80
-#define RSV_BITS    0x70
-#define OPCODE_BITS 0x0f
-#define MASK_BIT    0x80
-#define LENGTH_BITS 0x7f
-#define LENGTH_16   126
-#define LENGTH_64   127
+#define FIN_BIT          0x80
+#define RSV_BITS         0x70
+#define OPCODE_BITS      0x0f
+#define MASK_BIT         0x80
+#define LENGTH_BITS      0x7f
+#define LENGTH_16        126
+#define LENGTH_64        127
 #define MAX_FRAME_HEADER 14 /* 2 + 8 bytes of length + 4 of mask */
 
 /* Sec-WebSocket-Accept the server must answer to KEY (RFC 6455 4.2.2) */
