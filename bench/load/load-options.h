@@ -1,0 +1,35 @@
+/* load-options.h — crier-load's command line, read-only once parsed
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  char    *host;
+  int      port;
+  char    *app_id;
+  char    *key;
+  char    *secret;
+  char    *channel;
+  char    *event;
+  int      connections;
+  int      subscribers;
+  int      messages;
+  int      warmup;
+  int      window;
+  int      concurrency;
+  int      http_connections;
+  int      timeout;
+  int      stall;
+  int      server_pid;
+  double   settle;
+  int      last;
+  int      sources;
+  gboolean udp;
+  gboolean verbose;
+} LoadOptions;
+
+G_END_DECLS
