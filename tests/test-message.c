@@ -70,7 +70,7 @@ test_parse_good (gconstpointer data)
   g_autoptr (JsonParser) parser = json_parser_new_immutable ();
   CrierMessage message;
 
-  g_assert_true (crier_message_parse (parser, c->text, strlen (c->text), &message));
+  g_assert_true (crier_message_parse (parser, c->text, strlen (c->text), &message, NULL));
   g_assert_nonnull (message.root);
   g_assert_cmpstr (message.event, ==, c->event);
   g_assert_cmpstr (message.channel, ==, c->channel);
@@ -97,8 +97,8 @@ test_parse_reuse (void)
   CrierMessage first;
   CrierMessage second;
 
-  g_assert_true (crier_message_parse (parser, one, strlen (one), &first));
-  g_assert_true (crier_message_parse (parser, two, strlen (two), &second));
+  g_assert_true (crier_message_parse (parser, one, strlen (one), &first, NULL));
+  g_assert_true (crier_message_parse (parser, two, strlen (two), &second, NULL));
   g_assert_cmpstr (first.event, ==, "one");
   g_assert_cmpstr (first.channel, ==, "a");
   g_assert_cmpstr (second.event, ==, "two");
@@ -114,7 +114,7 @@ test_parse_length (void)
   const char *text = "{\"event\":\"e\"}GARBAGE";
   CrierMessage message;
 
-  g_assert_true (crier_message_parse (parser, text, 13, &message));
+  g_assert_true (crier_message_parse (parser, text, 13, &message, NULL));
   g_assert_cmpstr (message.event, ==, "e");
   crier_message_clear (&message);
 }
@@ -149,7 +149,7 @@ test_parse_bad (gconstpointer data)
   g_autoptr (JsonParser) parser = json_parser_new_immutable ();
   CrierMessage message;
 
-  g_assert_false (crier_message_parse (parser, c->text, strlen (c->text), &message));
+  g_assert_false (crier_message_parse (parser, c->text, strlen (c->text), &message, NULL));
   g_assert_null (message.root);
   /* Clearing a failed parse is harmless. */
   crier_message_clear (&message);
@@ -183,7 +183,7 @@ test_data_object (gconstpointer data)
   g_autoptr (JsonObject) object = NULL;
   CrierMessage message;
 
-  g_assert_true (crier_message_parse (parser, c->text, strlen (c->text), &message));
+  g_assert_true (crier_message_parse (parser, c->text, strlen (c->text), &message, NULL));
   object = crier_message_dup_data_object (&message);
   if (c->channel == NULL)
     g_assert_null (object);
@@ -226,7 +226,7 @@ test_data_text (gconstpointer data)
   g_autofree char *text = NULL;
   CrierMessage message;
 
-  g_assert_true (crier_message_parse (parser, c->text, strlen (c->text), &message));
+  g_assert_true (crier_message_parse (parser, c->text, strlen (c->text), &message, NULL));
   text = crier_message_dup_data_text (&message);
   g_assert_cmpstr (text, ==, c->relayed);
   crier_message_clear (&message);

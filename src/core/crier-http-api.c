@@ -223,7 +223,7 @@ parse_body (Request *request)
   const char *data = g_bytes_get_data (request->body, &length);
   JsonNode *root;
 
-  if (length == 0 || !json_parser_load_from_data (parser, data, length, &error))
+  if (length == 0 || !crier_json_parser_load (parser, data, length, &error))
     {
       fail (request, SOUP_STATUS_BAD_REQUEST, "The request body is not valid JSON%s%s",
             error ? ": " : "", error ? error->message : "");
