@@ -2,7 +2,10 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "crier-config-writer.h"
 #include "crier-config.h"
@@ -362,6 +365,47 @@ test_many_apps (void)
   g_assert_cmpstr (error->message, ==, "many: [app:last] key: “key17” is already the key of app “id17”");
 }
 
+/* `crier --server` with a broken config file and every string option set: exit 1 with
+ * one line on stderr, and nothing leaked on that early return (LeakSanitizer in the
+ * sanitizer build exits 23 instead). */
+static void
+test_cli_config_error_exit (void)
+{
+  g_autofree char *crier = g_test_build_filename (G_TEST_BUILT, "..", "src", "crier", NULL);
+  g_autofree char *path = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr (GError) error = NULL;
+  int status = 0;
+  int fd;
+
+  if (!g_file_test (crier, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("src/crier is not built");
+      return;
+    }
+  fd = g_file_open_tmp ("crier-config-XXXXXX.conf", &path, &error);
+  g_assert_no_error (error);
+  close (fd);
+  g_assert_true (g_file_set_contents (path, "[app:a]\nkey=k\nsecret=s\n[webhook:w]\napp=a\n"
+                                            "url=ftp://x\\ny\n", -1, &error));
+  {
+    const char *argv[] = { crier, "--server", "--config", path, "--host", "127.0.0.1",
+                           "--tls-cert", "/nonexistent/cert.pem", "--tls-key",
+                           "/nonexistent/key.pem", "--log-format", "text", NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
+                                 NULL, NULL, &err, &status, &error));
+  }
+  g_assert_no_error (error);
+  g_remove (path);
+  g_test_message ("stderr: %s", err);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 1);
+  g_assert_true (g_str_has_prefix (err, "crier: "));
+  g_assert_true (g_str_has_suffix (err, " is not an http:// or https:// URL\n"));
+  g_assert_cmpint (strchr (err, '\n') - err, ==, strlen (err) - 1);
+}
+
 /* The same errors through load_data, with the caller's name for the text. */
 static void
 test_bad_data_origin (void)
@@ -522,6 +566,7 @@ main (int   argc,
     }
   g_test_add_func ("/core/config/bad/one-line/path-and-writer", test_one_line_path_and_writer);
   g_test_add_func ("/core/config/good/many-apps", test_many_apps);
+  g_test_add_func ("/core/config/cli/config-error-exit", test_cli_config_error_exit);
   g_test_add_func ("/core/config/bad/missing-file", test_missing_file);
   g_test_add_func ("/core/config/environment/defaults", test_environment_defaults);
   g_test_add_func ("/core/config/environment/set", test_environment_set);
