@@ -300,7 +300,7 @@ parse_channel_data (const char *channel_data,
 
   if (object == NULL)
     {
-      *problem = error->domain == CRIER_JSON_ERROR
+      *problem = g_error_matches (error, CRIER_JSON_ERROR, CRIER_JSON_ERROR_TOO_DEEP)
                    ? g_strdup_printf ("Invalid channel_data: %s", error->message)
                    : g_strdup ("Invalid channel_data: not a JSON object");
       return FALSE;
@@ -562,8 +562,10 @@ handle_signin (CrierConnection *conn,
   if ((user = crier_json_parse_object (user_data, -1, &error)) == NULL)
     return rejectf (conn, CRIER_MONITOR_AUTH_FAILED, CRIER_CODE_UNAUTHORIZED, NULL,
                     "Connection is unauthorized: user_data is not a JSON object%s%s",
-                    error->domain == CRIER_JSON_ERROR ? ": " : "",
-                    error->domain == CRIER_JSON_ERROR ? error->message : "");
+                    g_error_matches (error, CRIER_JSON_ERROR, CRIER_JSON_ERROR_TOO_DEEP) ? ": " : "",
+                    g_error_matches (error, CRIER_JSON_ERROR, CRIER_JSON_ERROR_TOO_DEEP)
+                      ? error->message
+                      : "");
   /* A number is refused, not coerced: pusher-js drops such a sign-in itself (§6.4). */
   id = crier_json_object_get_string (user, "id");
   if (id == NULL || *id == '\0')
@@ -684,8 +686,8 @@ crier_protocol_handle_text (CrierConnection *conn,
     return;
   if (!crier_message_parse (conn->server->parser, text, length, &message, &error))
     {
-      /* Refused before parsing (too deep, not strict JSON): say why. */
-      if (error->domain == CRIER_JSON_ERROR)
+      /* Nested too deep to parse: say so, the text itself may be well-formed. */
+      if (g_error_matches (error, CRIER_JSON_ERROR, CRIER_JSON_ERROR_TOO_DEEP))
         return rejectf (conn, CRIER_MONITOR_PROTOCOL_ERROR, 0, NULL,
                         "Received invalid JSON: %s", error->message);
       return reject (conn, CRIER_MONITOR_PROTOCOL_ERROR, 0, NULL, "Received invalid JSON");
