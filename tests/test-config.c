@@ -2,8 +2,12 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include "crier-config-writer.h"
 #include "crier-config.h"
 
 static char *
@@ -310,6 +314,148 @@ test_bad (gconstpointer data)
     g_assert_cmpstr (error->message, ==, expected);
 }
 
+typedef struct
+{
+  const char *name;
+  const char *text;
+  const char *message;
+} OneLineCase;
+
+/* A value may hold any character once GKeyFile has read its escapes; the error quoting it
+ * stays one line, with control characters (and bytes that are not UTF-8) escaped. */
+static const OneLineCase one_line_cases[] = {
+  { "newline-escape", "[app:a]\nkey=k\nsecret=s\n[webhook:w]\napp=a\nurl=ftp://x\\ny\n",
+    "t.conf: [webhook:w] url: “ftp://x\\ny” is not an http:// or https:// URL" },
+  { "carriage-return-escape",
+    "[app:a]\nkey=k\nsecret=s\n[webhook:w]\napp=a\nurl=ftp://x\\rDONE\n",
+    "t.conf: [webhook:w] url: “ftp://x\\rDONE” is not an http:// or https:// URL" },
+  { "tab", "[server]\nport = 1\t2\n[app:a]\nkey=k\nsecret=s\n",
+    "t.conf: [server] port: “1\\t2” is not a whole number between 0 and 65535" },
+  { "terminal-escape", "[server]\nport = \x1b[31mred\n[app:a]\nkey=k\nsecret=s\n",
+    "t.conf: [server] port: “\\x1b[31mred” is not a whole number between 0 and 65535" },
+  { "not-utf8", "[app:a]\nkey=k\nsecret=s\nenabled=\xff\n",
+    "t.conf: [app:a] enabled: “\\xff” is not true or false" },
+  { "key-name", "[server]\nco\x1blour = 1\n[app:a]\nkey=k\nsecret=s\n",
+    "t.conf: [server] co\\x1blour: unknown key" },
+  { "duplicate-key", "[app:a]\nkey=k\\nz\nsecret=s\n[app:b]\nkey=k\\nz\nsecret=s\n",
+    "t.conf: [app:b] key: “k\\nz” is already the key of app “a”" },
+  { "webhook-app", "[app:a]\nkey=k\nsecret=s\n[webhook:w]\napp=a\\nb\nurl=http://x\n",
+    "t.conf: [webhook:w] app: no app “a\\nb” is declared before this webhook" },
+  { "webhook-events",
+    "[app:a]\nkey=k\nsecret=s\n[webhook:w]\napp=a\nurl=http://x\nevents=a\\nb\n",
+    "t.conf: [webhook:w] events: unknown event kind “a\\nb”" },
+  { "webhook-headers",
+    "[app:a]\nkey=k\nsecret=s\n[webhook:w]\napp=a\nurl=http://x\nheaders=a\\nb\n",
+    "t.conf: [webhook:w] headers: “a\\nb” is not of the form “Name: value”" },
+  /* GKeyFile's own messages quote the line. */
+  { "syntax-error", "this line\r is bad\n[app:a]\nkey=k\nsecret=s\n",
+    "t.conf: Key file contains line “this line\\r is bad” which is not a key-value pair, group, "
+    "or comment" },
+  { "group-name", "[app:a\x01]\nkey=k\nsecret=s\n", "t.conf: Invalid group name: app:a\\x01" },
+};
+
+static void
+test_one_line (gconstpointer data)
+{
+  const OneLineCase *c = data;
+  g_autoptr (CrierConfig) config = crier_config_new ();
+  g_autoptr (GError) error = NULL;
+
+  g_assert_false (crier_config_load_data (config, c->text, "t.conf", &error));
+  g_assert_nonnull (error);
+  g_assert_cmpstr (error->message, ==, c->message);
+}
+
+/* The origin (a path) is quoted too, and so is the writer's GKeyFile error. */
+static void
+test_one_line_path_and_writer (void)
+{
+  g_autoptr (CrierConfig) config = crier_config_new ();
+  g_autoptr (GPtrArray) apps = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_app_config_unref);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *written = NULL;
+
+  g_assert_false (crier_config_load_file (config, "/nonexistent/a\nb\rc.conf", &error));
+  g_assert_null (strpbrk (error->message, "\n\r"));
+  g_assert_nonnull (strstr (error->message, "/nonexistent/a\\nb\\rc.conf"));
+  g_clear_error (&error);
+  g_ptr_array_add (apps, crier_app_config_new ("a", "k", "s"));
+  written = crier_config_write_apps ("junk\rmore\n", apps, &error);
+  g_assert_null (written);
+  g_assert_cmpstr (error->message, ==,
+                   "Key file contains line “junk\\rmore” which is not a key-value pair, group, "
+                   "or comment");
+}
+
+/* Many apps: each is checked against the earlier ones by id and key through an index (the
+ * time it takes is bench/config-scaling's business); the answers are those of a scan. */
+static void
+test_many_apps (void)
+{
+  g_autoptr (GString) text = g_string_new (NULL);
+  g_autoptr (CrierConfig) config = crier_config_new ();
+  g_autoptr (CrierConfig) bad = crier_config_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *duplicate = NULL;
+  CrierAppConfig *app;
+
+  for (unsigned i = 0; i < 5000; i++)
+    g_string_append_printf (text, "[app:id%u]\nkey = key%u\nsecret = secret%u\n", i, i, i);
+  g_string_append (text, "[webhook:first]\napp = id0\nurl = http://127.0.0.1/hook\n");
+  g_assert_true (crier_config_load_data (config, text->str, "many", &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (crier_config_get_apps (config)->len, ==, 5000);
+  app = crier_config_find_app (config, "id4999");
+  g_assert_nonnull (app);
+  g_assert_cmpstr (app->key, ==, "key4999");
+  g_assert_cmpuint (crier_config_find_app (config, "id0")->webhooks->len, ==, 1);
+
+  duplicate = g_strconcat (text->str, "[app:last]\nkey = key17\nsecret = s\n", NULL);
+  g_assert_false (crier_config_load_data (bad, duplicate, "many", &error));
+  g_assert_cmpstr (error->message, ==, "many: [app:last] key: “key17” is already the key of app “id17”");
+}
+
+/* `crier --server` with a broken config file and every string option set: exit 1 with
+ * one line on stderr, and nothing leaked on that early return (LeakSanitizer in the
+ * sanitizer build exits 23 instead). */
+static void
+test_cli_config_error_exit (void)
+{
+  g_autofree char *crier = g_test_build_filename (G_TEST_BUILT, "..", "src", "crier", NULL);
+  g_autofree char *path = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr (GError) error = NULL;
+  int status = 0;
+  int fd;
+
+  if (!g_file_test (crier, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("src/crier is not built");
+      return;
+    }
+  fd = g_file_open_tmp ("crier-config-XXXXXX.conf", &path, &error);
+  g_assert_no_error (error);
+  close (fd);
+  g_assert_true (g_file_set_contents (path, "[app:a]\nkey=k\nsecret=s\n[webhook:w]\napp=a\n"
+                                            "url=ftp://x\\ny\n", -1, &error));
+  {
+    const char *argv[] = { crier, "--server", "--config", path, "--host", "127.0.0.1",
+                           "--tls-cert", "/nonexistent/cert.pem", "--tls-key",
+                           "/nonexistent/key.pem", "--log-format", "text", NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
+                                 NULL, NULL, &err, &status, &error));
+  }
+  g_assert_no_error (error);
+  g_remove (path);
+  g_test_message ("stderr: %s", err);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 1);
+  g_assert_true (g_str_has_prefix (err, "crier: "));
+  g_assert_true (g_str_has_suffix (err, " is not an http:// or https:// URL\n"));
+  g_assert_cmpint (strchr (err, '\n') - err, ==, strlen (err) - 1);
+}
+
 /* The same errors through load_data, with the caller's name for the text. */
 static void
 test_bad_data_origin (void)
@@ -463,6 +609,15 @@ main (int   argc,
       g_test_add_data_func (path, &bad_cases[i], test_bad);
     }
   g_test_add_func ("/core/config/bad/data-origin", test_bad_data_origin);
+  for (guint i = 0; i < G_N_ELEMENTS (one_line_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/core/config/bad/one-line/%s", one_line_cases[i].name);
+
+      g_test_add_data_func (path, &one_line_cases[i], test_one_line);
+    }
+  g_test_add_func ("/core/config/bad/one-line/path-and-writer", test_one_line_path_and_writer);
+  g_test_add_func ("/core/config/good/many-apps", test_many_apps);
+  g_test_add_func ("/core/config/cli/config-error-exit", test_cli_config_error_exit);
   g_test_add_func ("/core/config/bad/missing-file", test_missing_file);
   g_test_add_func ("/core/config/environment/defaults", test_environment_defaults);
   g_test_add_func ("/core/config/environment/set", test_environment_set);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "crier-signature.h"
+#include "crier-test-utils.h"
 
 #define KEY    "278d425bdf160c739803"
 #define SECRET "7ad3773142a6692b25b8"
@@ -180,6 +181,99 @@ test_equal (gconstpointer data)
   g_assert_cmpint (crier_signature_equal (c->expected, c->given), ==, c->equal);
 }
 
+typedef struct
+{
+  const char *name;
+  const char *text;
+  gboolean    valid;
+  gint64      seconds;
+} TimestampCase;
+
+static const TimestampCase timestamp_cases[] = {
+  { "now-ish", "1700000000", TRUE, 1700000000 },
+  { "zero", "0", TRUE, 0 },
+  { "negative", "-5", TRUE, -5 },
+  { "int64-min", "-9223372036854775808", TRUE, G_MININT64 },
+  { "int64-max", "9223372036854775807", TRUE, G_MAXINT64 },
+  /* strtoll clamps these to the limits; they are not timestamps. */
+  { "above-int64", "9223372036854775808", FALSE, 0 },
+  { "below-int64", "-9223372036854775809", FALSE, 0 },
+  { "huge", "99999999999999999999999999999999999999", FALSE, 0 },
+  { "empty", "", FALSE, 0 },
+  { "letters", "abc", FALSE, 0 },
+  { "trailing", "1700000000x", FALSE, 0 },
+  { "leading-space", " 1700000000", FALSE, 0 },
+  { "fraction", "1700000000.5", FALSE, 0 },
+};
+
+static void
+test_timestamp (gconstpointer data)
+{
+  const TimestampCase *c = data;
+  gint64 seconds = 42;
+
+  g_assert_cmpint (crier_signature_parse_timestamp (c->text, &seconds), ==, c->valid);
+  g_assert_cmpint (seconds, ==, c->seconds);
+}
+
+typedef struct
+{
+  gint64  a;
+  gint64  b;
+  guint64 distance;
+} DistanceCase;
+
+/* Exact for every pair, including those whose signed difference overflows. */
+static const DistanceCase distance_cases[] = {
+  { 0, 0, 0 },
+  { 1700000000, 1700000600, 600 },
+  { 1700000600, 1700000000, 600 },
+  { 1700000000, G_MININT64, G_GUINT64_CONSTANT (9223372038554775808) },
+  { G_MININT64, 1700000000, G_GUINT64_CONSTANT (9223372038554775808) },
+  { 1700000000, G_MAXINT64, G_GUINT64_CONSTANT (9223372035154775807) },
+  { -1700000000, G_MAXINT64, G_GUINT64_CONSTANT (9223372038554775807) },
+  { G_MININT64, G_MAXINT64, G_MAXUINT64 },
+  { G_MAXINT64, G_MININT64, G_MAXUINT64 },
+  { G_MININT64, G_MININT64, 0 },
+};
+
+static void
+test_timestamp_distance (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (distance_cases); i++)
+    {
+      const DistanceCase *c = &distance_cases[i];
+
+      g_assert_cmpuint (crier_signature_timestamp_distance (c->a, c->b), ==, c->distance);
+    }
+}
+
+/* The HTTP API with the extreme auth_timestamp values a client can send: 401 with
+ * Pusher's wording, no signed overflow on the way (UBSan in the sanitizer build). The
+ * timestamp is checked before the signature, so the signature need not be right. */
+static void
+test_api_extreme_timestamps (void)
+{
+  static const char * const timestamps[] = {
+    "-9223372036854775808", "9223372036854775807", "-9223372036854775807",
+    "9223372036854775808", "-99999999999999999999999999", "253402300800", "-62135596801",
+  };
+  g_autoptr (CrierTestServer) server = crier_test_server_new (
+    "[app:3]\nkey = " CRIER_TEST_APP_KEY "\nsecret = " CRIER_TEST_APP_SECRET "\n");
+
+  for (guint i = 0; i < G_N_ELEMENTS (timestamps); i++)
+    {
+      g_autofree char *target = g_strdup_printf (
+        "/apps/3/channels?auth_key=%s&auth_timestamp=%s&auth_version=1.0&auth_signature=00",
+        CRIER_TEST_APP_KEY, timestamps[i]);
+      g_autoptr (CrierTestResponse) response = crier_test_http (server, "GET", target, NULL);
+
+      g_test_message ("%s: %u %s", timestamps[i], response->status, response->body);
+      g_assert_cmpuint (response->status, ==, 401);
+      g_assert_true (g_str_has_prefix (response->body, "Timestamp expired: Given timestamp ("));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -208,6 +302,15 @@ main (int   argc,
 
       g_test_add_data_func (path, &equal_cases[i], test_equal);
     }
+  for (guint i = 0; i < G_N_ELEMENTS (timestamp_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/core/signature/timestamp/%s",
+                                               timestamp_cases[i].name);
+
+      g_test_add_data_func (path, &timestamp_cases[i], test_timestamp);
+    }
+  g_test_add_func ("/core/signature/timestamp-distance", test_timestamp_distance);
+  g_test_add_func ("/core/signature/api/extreme-timestamps", test_api_extreme_timestamps);
 
   return g_test_run ();
 }

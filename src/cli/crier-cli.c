@@ -31,6 +31,18 @@ typedef struct
   int      metrics_port;
 } ServerOptions;
 
+/* Every early return (a bad option, a config error) frees what the parser allocated. */
+static void
+server_options_clear (ServerOptions *options)
+{
+  g_clear_pointer (&options->host, g_free);
+  g_clear_pointer (&options->config_path, g_free);
+  g_clear_pointer (&options->tls_cert, g_free);
+  g_clear_pointer (&options->tls_key, g_free);
+  g_clear_pointer (&options->log_format, g_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ServerOptions, server_options_clear)
+
 typedef struct
 {
   CrierServer *server;
@@ -130,7 +142,7 @@ static int
 run_server (int    argc,
             char **argv)
 {
-  ServerOptions options = { .port = -1 };
+  g_auto (ServerOptions) options = { .port = -1 };
   const GOptionEntry entries[] = {
     { "server", 0, 0, G_OPTION_ARG_NONE, &options.server,
       N_("Run the server without a window"), NULL },
@@ -236,11 +248,6 @@ run_server (int    argc,
 
 out:
   g_signal_handlers_disconnect_by_data (crier_server_get_monitor (server), &headless);
-  g_free (options.host);
-  g_free (options.config_path);
-  g_free (options.tls_cert);
-  g_free (options.tls_key);
-  g_free (options.log_format);
   return status;
 }
 

@@ -101,7 +101,7 @@ crier_channel_dup_presence_data (CrierChannel *channel)
     {
       json_builder_set_member_name (builder, member->user_id);
       if (member->user_info != NULL &&
-          json_parser_load_from_data (parser, member->user_info, -1, NULL))
+          crier_json_parser_load (parser, member->user_info, -1, NULL))
         json_builder_add_value (builder, json_node_copy (json_parser_get_root (parser)));
       else
         json_builder_add_null_value (builder);
@@ -130,7 +130,7 @@ crier_channel_announce_member (CrierChannel    *channel,
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "user_id");
   json_builder_add_string_value (builder, member->user_id);
-  if (member->user_info != NULL && json_parser_load_from_data (parser, member->user_info, -1, NULL))
+  if (member->user_info != NULL && crier_json_parser_load (parser, member->user_info, -1, NULL))
     {
       json_builder_set_member_name (builder, "user_info");
       json_builder_add_value (builder, json_node_copy (json_parser_get_root (parser)));

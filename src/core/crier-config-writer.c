@@ -30,33 +30,42 @@ crier_config_write_apps (const char *existing,
                          GError    **error)
 {
   g_autoptr (GKeyFile) file = g_key_file_new ();
+  g_autoptr (GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GError) local_error = NULL;
   g_auto (GStrv) groups = NULL;
 
   g_return_val_if_fail (apps != NULL, NULL);
   g_key_file_set_list_separator (file, ';');
   if (existing != NULL &&
       !g_key_file_load_from_data (file, existing, (gsize) -1,
-                                  G_KEY_FILE_KEEP_COMMENTS | G_KEY_FILE_KEEP_TRANSLATIONS, error))
-    return NULL;
+                                  G_KEY_FILE_KEEP_COMMENTS | G_KEY_FILE_KEEP_TRANSLATIONS,
+                                  &local_error))
+    {
+      /* GKeyFile quotes the offending line, which may hold a carriage return. */
+      g_autofree char *line = crier_config_dup_one_line (local_error->message);
+
+      g_set_error_literal (error, local_error->domain, local_error->code, line);
+      return NULL;
+    }
   if (apps->len == 0)
     {
       g_set_error (error, CRIER_CONFIG_ERROR, CRIER_CONFIG_ERROR_INVALID,
                    "a configuration needs at least one app");
       return NULL;
     }
+  /* A set of the ids, not a scan of apps per section: linear in the number of apps. */
+  for (guint i = 0; i < apps->len; i++)
+    {
+      CrierAppConfig *app = g_ptr_array_index (apps, i);
+
+      if (app->id != NULL)
+        g_hash_table_add (ids, app->id);
+    }
   groups = g_key_file_get_groups (file, NULL);
   for (guint i = 0; groups[i]; i++)
-    {
-      gboolean kept = FALSE;
-
-      if (!g_str_has_prefix (groups[i], "app:"))
-        continue;
-      for (guint j = 0; j < apps->len && !kept; j++)
-        kept = g_str_equal (((CrierAppConfig *) g_ptr_array_index (apps, j))->id,
-                            groups[i] + strlen ("app:"));
-      if (!kept)
-        g_key_file_remove_group (file, groups[i], NULL);
-    }
+    if (g_str_has_prefix (groups[i], "app:") &&
+        !g_hash_table_contains (ids, groups[i] + strlen ("app:")))
+      g_key_file_remove_group (file, groups[i], NULL);
   for (guint i = 0; i < apps->len; i++)
     {
       CrierAppConfig *app = g_ptr_array_index (apps, i);

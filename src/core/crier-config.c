@@ -181,12 +181,75 @@ crier_config_new_from_environment (void)
   return self;
 }
 
-/* Key-file reading with errors that name the file, group and key. */
+/* text with control characters (and bytes that are not UTF-8) written as escapes, so that
+ * an error quoting a value ("a\nb" in the file is a newline once read) stays one line and
+ * cannot move a terminal's cursor. */
+char *
+crier_config_dup_one_line (const char *text)
+{
+  GString *line = g_string_sized_new (strlen (text));
+  const char *p = text;
+
+  while (*p != '\0')
+    {
+      const char *end = NULL;
+      unsigned char c = (unsigned char) *p;
+
+      if (c >= 0x80)
+        {
+          gunichar u = g_utf8_get_char_validated (p, -1);
+
+          if (u != (gunichar) -1 && u != (gunichar) -2)
+            {
+              end = g_utf8_next_char (p);
+              g_string_append_len (line, p, end - p);
+              p = end;
+              continue;
+            }
+        }
+      if (c == '\n')
+        g_string_append (line, "\\n");
+      else if (c == '\r')
+        g_string_append (line, "\\r");
+      else if (c == '\t')
+        g_string_append (line, "\\t");
+      else if (c < 0x20 || c >= 0x7f)
+        g_string_append_printf (line, "\\x%02x", c);
+      else
+        g_string_append_c (line, (char) c);
+      p++;
+    }
+  return g_string_free (line, FALSE);
+}
+
+/* Every error of the loader goes through here: one line, whatever the values held. */
+static gboolean G_GNUC_PRINTF (3, 4)
+config_fail (GError         **error,
+             CrierConfigError code,
+             const char      *format,
+             ...)
+{
+  g_autofree char *message = NULL;
+  g_autofree char *line = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  line = crier_config_dup_one_line (message);
+  g_set_error_literal (error, CRIER_CONFIG_ERROR, code, line);
+  return FALSE;
+}
+
+/* Key-file reading with errors that name the file, group and key. ids and keys index the
+ * apps read so far, so that loading stays linear in the number of apps. */
 typedef struct
 {
   GKeyFile   *file;
   const char *origin;
   const char *group;
+  GHashTable *ids;  /* id → CrierAppConfig, borrowed from self->apps */
+  GHashTable *keys; /* key → CrierAppConfig, likewise */
 } Reader;
 
 static gboolean G_GNUC_PRINTF (4, 5)
@@ -203,12 +266,10 @@ reader_fail (Reader     *reader,
   message = g_strdup_vprintf (format, args);
   va_end (args);
   if (key != NULL)
-    g_set_error (error, CRIER_CONFIG_ERROR, CRIER_CONFIG_ERROR_INVALID, "%s: [%s] %s: %s",
-                 reader->origin, reader->group, key, message);
-  else
-    g_set_error (error, CRIER_CONFIG_ERROR, CRIER_CONFIG_ERROR_INVALID, "%s: [%s] %s",
-                 reader->origin, reader->group, message);
-  return FALSE;
+    return config_fail (error, CRIER_CONFIG_ERROR_INVALID, "%s: [%s] %s: %s", reader->origin,
+                        reader->group, key, message);
+  return config_fail (error, CRIER_CONFIG_ERROR_INVALID, "%s: [%s] %s", reader->origin,
+                      reader->group, message);
 }
 
 static gboolean
@@ -390,10 +451,11 @@ read_app_group (CrierConfig *self,
     "allowed-origins", "encryption-master-key", NULL
   };
   g_autoptr (CrierAppConfig) app = crier_app_config_new (id, NULL, NULL);
+  CrierAppConfig *other;
 
   if (*id == '\0')
     return reader_fail (reader, NULL, error, "the app id after “app:” is empty");
-  if (crier_config_find_app (self, id) != NULL)
+  if (g_hash_table_contains (reader->ids, id))
     return reader_fail (reader, NULL, error, "app “%s” is declared twice", id);
   if (!check_known_keys (reader, known, error) ||
       !read_string (reader, "key", &app->key, error) ||
@@ -430,19 +492,16 @@ read_app_group (CrierConfig *self,
     return reader_fail (reader, "key", error, "missing: every app needs a key");
   if (app->secret == NULL || *app->secret == '\0')
     return reader_fail (reader, "secret", error, "missing: every app needs a secret");
-  for (guint i = 0; i < self->apps->len; i++)
-    {
-      CrierAppConfig *other = g_ptr_array_index (self->apps, i);
-
-      if (g_str_equal (other->key, app->key))
-        return reader_fail (reader, "key", error, "“%s” is already the key of app “%s”",
-                            app->key, other->id);
-    }
+  if ((other = g_hash_table_lookup (reader->keys, app->key)) != NULL)
+    return reader_fail (reader, "key", error, "“%s” is already the key of app “%s”", app->key,
+                        other->id);
   if (app->max_message_size == 0)
     return reader_fail (reader, "max-message-size", error, "must be at least 1 byte");
   if (app->max_channel_name_length == 0 || app->max_event_name_length == 0)
     return reader_fail (reader, app->max_channel_name_length == 0 ? "max-channel-name-length" : "max-event-name-length",
                         error, "must be at least 1");
+  g_hash_table_insert (reader->ids, app->id, app);
+  g_hash_table_insert (reader->keys, app->key, app);
   g_ptr_array_add (self->apps, g_steal_pointer (&app));
   return TRUE;
 }
@@ -469,7 +528,7 @@ read_webhook_group (CrierConfig *self,
     return FALSE;
   if (app_id == NULL)
     return reader_fail (reader, "app", error, "missing: name the app this webhook belongs to");
-  if ((app = crier_config_find_app (self, app_id)) == NULL)
+  if ((app = g_hash_table_lookup (reader->ids, app_id)) == NULL)
     return reader_fail (reader, "app", error, "no app “%s” is declared before this webhook",
                         app_id);
 
@@ -525,14 +584,12 @@ check_duplicates (const char *data,
           if (!g_hash_table_add (groups, g_strdup (group)))
             {
               if (g_str_has_prefix (group, "app:"))
-                g_set_error (error, CRIER_CONFIG_ERROR, CRIER_CONFIG_ERROR_INVALID,
-                             "%s: [%s] app “%s” is declared twice (line %u)", origin_name, group,
-                             group + strlen ("app:"), i + 1);
-              else
-                g_set_error (error, CRIER_CONFIG_ERROR, CRIER_CONFIG_ERROR_INVALID,
-                             "%s: [%s] the section is declared twice (line %u)", origin_name,
-                             group, i + 1);
-              return FALSE;
+                return config_fail (error, CRIER_CONFIG_ERROR_INVALID,
+                                    "%s: [%s] app “%s” is declared twice (line %u)", origin_name,
+                                    group, group + strlen ("app:"), i + 1);
+              return config_fail (error, CRIER_CONFIG_ERROR_INVALID,
+                                  "%s: [%s] the section is declared twice (line %u)", origin_name,
+                                  group, i + 1);
             }
           continue;
         }
@@ -541,11 +598,8 @@ check_duplicates (const char *data,
       *equals = '\0';
       g_strstrip (line);
       if (!g_hash_table_add (keys, g_strdup (line)))
-        {
-          g_set_error (error, CRIER_CONFIG_ERROR, CRIER_CONFIG_ERROR_INVALID,
-                       "%s: [%s] %s: set twice (line %u)", origin_name, group, line, i + 1);
-          return FALSE;
-        }
+        return config_fail (error, CRIER_CONFIG_ERROR_INVALID, "%s: [%s] %s: set twice (line %u)",
+                            origin_name, group, line, i + 1);
     }
   return TRUE;
 }
@@ -559,7 +613,9 @@ crier_config_load_data (CrierConfig *self,
   g_autoptr (GKeyFile) file = g_key_file_new ();
   g_autoptr (GError) local_error = NULL;
   g_auto (GStrv) groups = NULL;
-  Reader reader = { NULL, origin_name, NULL };
+  g_autoptr (GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GHashTable) keys = g_hash_table_new (g_str_hash, g_str_equal);
+  Reader reader = { NULL, origin_name, NULL, ids, keys };
 
   g_return_val_if_fail (CRIER_IS_CONFIG (self), FALSE);
 
@@ -567,9 +623,8 @@ crier_config_load_data (CrierConfig *self,
   if (!g_key_file_load_from_data (file, data, (gsize) -1, G_KEY_FILE_NONE, &local_error))
     {
       /* GKeyFile's messages already carry the line. */
-      g_set_error (error, CRIER_CONFIG_ERROR, CRIER_CONFIG_ERROR_PARSE, "%s: %s", origin_name,
-                   local_error->message);
-      return FALSE;
+      return config_fail (error, CRIER_CONFIG_ERROR_PARSE, "%s: %s", origin_name,
+                          local_error->message);
     }
 
   if (!check_duplicates (data, origin_name, error))
@@ -605,10 +660,9 @@ crier_config_load_data (CrierConfig *self,
     }
   if (self->apps->len == 0)
     {
-      g_set_error (error, CRIER_CONFIG_ERROR, CRIER_CONFIG_ERROR_INVALID,
-                   "%s: declares no app (add an [app:ID] section with key and secret)",
-                   origin_name);
-      return FALSE;
+      return config_fail (error, CRIER_CONFIG_ERROR_INVALID,
+                          "%s: declares no app (add an [app:ID] section with key and secret)",
+                          origin_name);
     }
   return TRUE;
 }
@@ -625,9 +679,7 @@ crier_config_load_file (CrierConfig *self,
 
   if (!g_file_get_contents (path, &contents, NULL, &local_error))
     {
-      g_set_error (error, CRIER_CONFIG_ERROR, CRIER_CONFIG_ERROR_PARSE, "%s",
-                   local_error->message);
-      return FALSE;
+      return config_fail (error, CRIER_CONFIG_ERROR_PARSE, "%s", local_error->message);
     }
   return crier_config_load_data (self, contents, path, error);
 }

@@ -65,6 +65,7 @@ gboolean     crier_config_load_data (CrierConfig *self,
                                      const char  *data,
                                      const char  *origin_name,
                                      GError     **error);
+char        *crier_config_dup_one_line (const char *text);
 void         crier_config_add_app (CrierConfig    *self,
                                    CrierAppConfig *app);
 GPtrArray   *crier_config_get_apps (CrierConfig *self);

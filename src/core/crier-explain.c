@@ -87,7 +87,7 @@ explain_key_part (CrierServer *server,
   key = g_strndup (auth, colon - auth);
   if (g_str_equal (key, app->config->key))
     return NULL;
-  if (g_str_equal (key, app->config->secret))
+  if (crier_signature_equal (app->config->secret, key))
     return g_strdup_printf ("The key and the secret are swapped: the auth value starts with this "
                             "app's secret instead of its key '%s'.",
                             app->config->key);
@@ -260,7 +260,7 @@ crier_explain_unknown_key (CrierServer *server,
       CrierApp *app = g_hash_table_lookup (server->apps_by_id,
                                            ((CrierAppConfig *) g_ptr_array_index (apps, i))->id);
 
-      if (g_str_equal (app->config->secret, key))
+      if (crier_signature_equal (app->config->secret, key))
         return g_strdup_printf ("Unknown key '%s': that is the secret of app '%s', whose key is "
                                 "'%s'. The page must use the key (VITE_PUSHER_APP_KEY), never "
                                 "the secret.",

@@ -100,7 +100,11 @@ respond_json (Request  *request,
 static char *
 format_timestamp (gint64 seconds)
 {
-  g_autoptr (GDateTime) time = g_date_time_new_from_unix_utc (seconds);
+  /* Only years 1 to 9999, the range of GDateTime: far outside it, GLib's own conversion of
+   * seconds to microseconds can overflow (a client chooses auth_timestamp). */
+  g_autoptr (GDateTime) time = seconds >= -62135596800 && seconds <= 253402300799
+                                 ? g_date_time_new_from_unix_utc (seconds)
+                                 : NULL;
 
   return time != NULL ? g_date_time_format_iso8601 (time) : g_strdup_printf ("%" G_GINT64_FORMAT, seconds);
 }
@@ -120,7 +124,8 @@ check_signature (Request *request)
   gint64 timestamp;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   gsize body_length = g_bytes_get_size (request->body);
-  char *end = NULL;
+  gboolean parsed;
+  guint64 skew = 0;
 
   for (guint i = 0; i < G_N_ELEMENTS (required); i++)
     if (g_hash_table_lookup (request->query, required[i]) == NULL)
@@ -132,11 +137,11 @@ check_signature (Request *request)
         return FALSE;
       }
   key = g_hash_table_lookup (request->query, "auth_key");
-  if (!g_str_equal (key, config->key))
+  if (!crier_signature_equal (config->key, key))
     {
       CrierApp *owner = g_hash_table_lookup (request->server->apps_by_key, key);
 
-      if (g_str_equal (key, config->secret))
+      if (crier_signature_equal (config->secret, key))
         fail (request, SOUP_STATUS_UNAUTHORIZED,
               "Unknown auth_key: '%s' is not the key of app '%s'. The key and the secret are "
               "swapped: auth_key is the app's secret; its key is '%s'.",
@@ -159,13 +164,13 @@ check_signature (Request *request)
       return FALSE;
     }
   timestamp_text = g_hash_table_lookup (request->query, "auth_timestamp");
-  timestamp = g_ascii_strtoll (timestamp_text, &end, 10);
-  if (end == timestamp_text || *end != '\0' || ABS (now - timestamp) > TIMESTAMP_WINDOW)
+  parsed = crier_signature_parse_timestamp (timestamp_text, &timestamp);
+  if (!parsed || (skew = crier_signature_timestamp_distance (now, timestamp)) > TIMESTAMP_WINDOW)
     {
       g_autofree char *given = format_timestamp (timestamp);
       g_autofree char *server = format_timestamp (now);
 
-      if (end == timestamp_text || *end != '\0')
+      if (!parsed)
         fail (request, SOUP_STATUS_UNAUTHORIZED,
               "Timestamp expired: Given timestamp (%s) not within %ds of server time (%s). "
               "auth_timestamp must be Unix time in seconds.",
@@ -173,9 +178,9 @@ check_signature (Request *request)
       else
         fail (request, SOUP_STATUS_UNAUTHORIZED,
               "Timestamp expired: Given timestamp (%s) not within %ds of server time (%s). "
-              "The sender's clock is %" G_GINT64_FORMAT " s %s the server's: check its clock "
+              "The sender's clock is %" G_GUINT64_FORMAT " s %s the server's: check its clock "
               "(NTP) or a delayed queue job.",
-              given, TIMESTAMP_WINDOW, server, ABS (now - timestamp),
+              given, TIMESTAMP_WINDOW, server, skew,
               timestamp < now ? "behind" : "ahead of");
       return FALSE;
     }
@@ -223,7 +228,7 @@ parse_body (Request *request)
   const char *data = g_bytes_get_data (request->body, &length);
   JsonNode *root;
 
-  if (length == 0 || !json_parser_load_from_data (parser, data, length, &error))
+  if (length == 0 || !crier_json_parser_load (parser, data, length, &error))
     {
       fail (request, SOUP_STATUS_BAD_REQUEST, "The request body is not valid JSON%s%s",
             error ? ": " : "", error ? error->message : "");

@@ -9,27 +9,36 @@
 #include "crier-frame.h"
 
 /* Returns FALSE for anything that is not a JSON object with a string "event"
- * ("Received invalid JSON", pusher-protocol.md §6.6). */
+ * ("Received invalid JSON", pusher-protocol.md §6.6). error says why; it is in
+ * CRIER_JSON_ERROR when the text was refused before parsing (too deep, not strict JSON). */
 gboolean
 crier_message_parse (JsonParser   *parser,
                      const char   *text,
                      gsize         length,
-                     CrierMessage *message)
+                     CrierMessage *message,
+                     GError      **error)
 {
   JsonObject *object;
   JsonNode *root;
   JsonNode *node;
 
   *message = (CrierMessage) { 0 };
-  if (!json_parser_load_from_data (parser, text, (gssize) length, NULL))
+  if (!crier_json_parser_load (parser, text, (gssize) length, error))
     return FALSE;
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return FALSE;
+    {
+      g_set_error (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_INVALID_DATA, "not a JSON object");
+      return FALSE;
+    }
   object = json_node_get_object (root);
   message->event = crier_json_object_get_string (object, "event");
   if (message->event == NULL)
-    return FALSE;
+    {
+      g_set_error (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_INVALID_DATA,
+                   "no string member \"event\"");
+      return FALSE;
+    }
   message->root = json_node_ref (root);
   message->channel = crier_json_object_get_string (object, "channel");
   node = json_object_get_member (object, "data");
@@ -49,22 +58,13 @@ crier_message_clear (CrierMessage *message)
 JsonObject *
 crier_message_dup_data_object (CrierMessage *message)
 {
-  g_autoptr (JsonParser) parser = NULL;
-  JsonNode *root;
-
   if (message->data == NULL)
     return NULL;
   if (JSON_NODE_HOLDS_OBJECT (message->data))
     return json_object_ref (json_node_get_object (message->data));
   if (json_node_get_value_type (message->data) != G_TYPE_STRING)
     return NULL;
-  parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, json_node_get_string (message->data), -1, NULL))
-    return NULL;
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return NULL;
-  return json_object_ref (json_node_get_object (root));
+  return crier_json_parse_object (json_node_get_string (message->data), -1, NULL);
 }
 
 /* The text a client event relays as `data`: a string as it is, anything else as its
@@ -78,27 +78,6 @@ crier_message_dup_data_text (CrierMessage *message)
       json_node_get_value_type (message->data) == G_TYPE_STRING)
     return g_strdup (json_node_get_string (message->data));
   return crier_json_to_string (message->data);
-}
-
-const char *
-crier_json_object_get_string (JsonObject *object,
-                              const char *member)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, member) : NULL;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-char *
-crier_json_to_string (JsonNode *node)
-{
-  g_autoptr (JsonGenerator) generator = json_generator_new ();
-
-  json_generator_set_root (generator, node);
-  return json_generator_to_data (generator, NULL);
 }
 
 static GBytes *

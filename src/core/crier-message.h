@@ -4,6 +4,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "crier-json.h"
 #include "crier-types.h"
 
 G_BEGIN_DECLS
@@ -19,14 +20,11 @@ typedef struct
 gboolean    crier_message_parse (JsonParser   *parser,
                                  const char   *text,
                                  gsize         length,
-                                 CrierMessage *message);
+                                 CrierMessage *message,
+                                 GError      **error);
 void        crier_message_clear (CrierMessage *message);
 JsonObject *crier_message_dup_data_object (CrierMessage *message);
 char       *crier_message_dup_data_text (CrierMessage *message);
-
-const char *crier_json_object_get_string (JsonObject *object,
-                                          const char *member);
-char       *crier_json_to_string (JsonNode *node);
 
 GBytes     *crier_message_build (const char *event,
                                  const char *channel,

@@ -8,6 +8,8 @@
 
 #include <json-glib/json-glib.h>
 
+#include "crier-json.h"
+
 G_DEFINE_BOXED_TYPE (CrierMonitorEvent, crier_monitor_event, crier_monitor_event_ref,
                      crier_monitor_event_unref)
 
@@ -153,7 +155,7 @@ crier_monitor_event_to_json (const CrierMonitorEvent *event)
     {
       g_autoptr (JsonParser) parser = json_parser_new ();
 
-      if (json_parser_load_from_data (parser, event->details, -1, NULL))
+      if (crier_json_parser_load (parser, event->details, -1, NULL))
         {
           json_builder_set_member_name (builder, "details");
           json_builder_add_value (builder, json_node_copy (json_parser_get_root (parser)));
@@ -192,7 +194,7 @@ crier_monitor_event_new_from_json (const char *line,
   CrierMonitorKind kind;
 
   g_return_val_if_fail (line != NULL, NULL);
-  if (!json_parser_load_from_data (parser, line, -1, error))
+  if (!crier_json_parser_load (parser, line, -1, error))
     return NULL;
   if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {

@@ -9,6 +9,8 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "crier-json.h"
+
 /* data (a JSON object) plus a fresh UUID v4 `id` and the class name as `type`, in that
  * order, as PHP's array_merge gives (laravel-broadcasting.md §10.1). id: (out) (optional). */
 char *
@@ -23,7 +25,7 @@ crier_notification_build_data (const char *data,
   JsonObject *object;
 
   g_return_val_if_fail (type != NULL, NULL);
-  if (!json_parser_load_from_data (parser, data && *data ? data : "{}", -1, error))
+  if (!crier_json_parser_load (parser, data && *data ? data : "{}", -1, error))
     return NULL;
   if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {

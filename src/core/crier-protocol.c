@@ -293,18 +293,18 @@ parse_channel_data (const char *channel_data,
                     char      **user_info,
                     char      **problem)
 {
-  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
-  JsonObject *object;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonObject) object = crier_json_parse_object (channel_data, -1, &error);
   JsonNode *id;
   JsonNode *info;
 
-  if (!json_parser_load_from_data (parser, channel_data, -1, NULL) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (object == NULL)
     {
-      *problem = g_strdup ("Invalid channel_data: not a JSON object");
+      *problem = g_error_matches (error, CRIER_JSON_ERROR, CRIER_JSON_ERROR_TOO_DEEP)
+                   ? g_strdup_printf ("Invalid channel_data: %s", error->message)
+                   : g_strdup ("Invalid channel_data: not a JSON object");
       return FALSE;
     }
-  object = json_node_get_object (json_parser_get_root (parser));
   id = json_object_get_member (object, "user_id");
   if (id != NULL && JSON_NODE_HOLDS_VALUE (id) && json_node_get_value_type (id) == G_TYPE_STRING &&
       *json_node_get_string (id) != '\0')
@@ -535,13 +535,13 @@ handle_signin (CrierConnection *conn,
   CrierServer *server = conn->server;
   CrierAppConfig *config = conn->app->config;
   g_autoptr (JsonObject) data = crier_message_dup_data_object (message);
-  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr (JsonObject) user = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *to_sign = NULL;
   g_autofree char *problem = NULL;
   g_autoptr (GBytes) frame = NULL;
   const char *auth = crier_json_object_get_string (data, "auth");
   const char *user_data = crier_json_object_get_string (data, "user_data");
-  JsonObject *user;
   JsonNode *info;
   const char *id;
 
@@ -559,11 +559,13 @@ handle_signin (CrierConnection *conn,
                                  ? crier_explain_signin (conn, user_data, auth)
                                  : NULL);
     }
-  if (!json_parser_load_from_data (parser, user_data, -1, NULL) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    return reject (conn, CRIER_MONITOR_AUTH_FAILED, CRIER_CODE_UNAUTHORIZED, NULL,
-                   "Connection is unauthorized: user_data is not a JSON object");
-  user = json_node_get_object (json_parser_get_root (parser));
+  if ((user = crier_json_parse_object (user_data, -1, &error)) == NULL)
+    return rejectf (conn, CRIER_MONITOR_AUTH_FAILED, CRIER_CODE_UNAUTHORIZED, NULL,
+                    "Connection is unauthorized: user_data is not a JSON object%s%s",
+                    g_error_matches (error, CRIER_JSON_ERROR, CRIER_JSON_ERROR_TOO_DEEP) ? ": " : "",
+                    g_error_matches (error, CRIER_JSON_ERROR, CRIER_JSON_ERROR_TOO_DEEP)
+                      ? error->message
+                      : "");
   /* A number is refused, not coerced: pusher-js drops such a sign-in itself (§6.4). */
   id = crier_json_object_get_string (user, "id");
   if (id == NULL || *id == '\0')
@@ -676,13 +678,20 @@ crier_protocol_handle_text (CrierConnection *conn,
                             const char      *text,
                             gsize            length)
 {
+  g_autoptr (GError) error = NULL;
   CrierMessage message;
   const char *event;
 
   if (conn->app == NULL)
     return;
-  if (!crier_message_parse (conn->server->parser, text, length, &message))
-    return reject (conn, CRIER_MONITOR_PROTOCOL_ERROR, 0, NULL, "Received invalid JSON");
+  if (!crier_message_parse (conn->server->parser, text, length, &message, &error))
+    {
+      /* Nested too deep to parse: say so, the text itself may be well-formed. */
+      if (g_error_matches (error, CRIER_JSON_ERROR, CRIER_JSON_ERROR_TOO_DEEP))
+        return rejectf (conn, CRIER_MONITOR_PROTOCOL_ERROR, 0, NULL,
+                        "Received invalid JSON: %s", error->message);
+      return reject (conn, CRIER_MONITOR_PROTOCOL_ERROR, 0, NULL, "Received invalid JSON");
+    }
 
   event = message.event;
   if (g_str_equal (event, "pusher:ping"))

@@ -91,7 +91,7 @@ crier_server_add_simulated_member (CrierServer *self,
       return FALSE;
     }
   if (user_info != NULL && *user_info != '\0' &&
-      !json_parser_load_from_data (parser, user_info, -1, error))
+      !crier_json_parser_load (parser, user_info, -1, error))
     return FALSE;
   if ((channel = presence_channel (self, app_id, channel_name, error)) == NULL)
     return FALSE;

@@ -18,8 +18,9 @@ crier_signature_compute (const char *secret,
                                   (const guchar *) data, length < 0 ? strlen (data) : (gsize) length);
 }
 
-/* Constant time in the length of expected: a peer must not learn how many leading
- * characters of a forged signature were right. */
+/* For signatures, keys and secrets. Constant time in the length of expected: a peer must
+ * not learn how many leading characters of a forged signature (or a guessed secret) were
+ * right. GLib has no such comparison; g_str_equal stops at the first difference. */
 gboolean
 crier_signature_equal (const char *expected,
                        const char *given)
@@ -53,7 +54,7 @@ crier_signature_check_auth (const char *auth,
       return FALSE;
     }
   key = g_strndup (auth, colon - auth);
-  if (!g_str_equal (key, app_key))
+  if (!crier_signature_equal (app_key, key))
     {
       *message = g_strdup_printf ("Invalid key in subscription auth data: '%s'", key);
       return FALSE;
@@ -66,6 +67,34 @@ crier_signature_check_auth (const char *auth,
       return FALSE;
     }
   return TRUE;
+}
+
+/* auth_timestamp (§14.2): decimal Unix seconds. FALSE for anything else, a number beyond
+ * gint64 included (strtoll would clamp it to G_MAXINT64 and call it valid). */
+gboolean
+crier_signature_parse_timestamp (const char *text,
+                                 gint64     *seconds)
+{
+  gint64 value = 0;
+
+  g_return_val_if_fail (seconds != NULL, FALSE);
+
+  *seconds = 0;
+  if (text == NULL || !g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64,
+                                                 &value, NULL))
+    return FALSE;
+  *seconds = value;
+  return TRUE;
+}
+
+/* |a - b| for any two gint64, as an unsigned number: a - b itself overflows for a
+ * timestamp of G_MININT64 (undefined behaviour, which UBSan reports). In unsigned
+ * arithmetic the larger minus the smaller is exact, since their distance fits 64 bits. */
+guint64
+crier_signature_timestamp_distance (gint64 a,
+                                    gint64 b)
+{
+  return a >= b ? (guint64) a - (guint64) b : (guint64) b - (guint64) a;
 }
 
 static int

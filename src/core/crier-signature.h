@@ -16,6 +16,10 @@ gboolean crier_signature_check_auth (const char *auth,
                                      const char *secret,
                                      const char *string_to_sign,
                                      char      **message);
+gboolean crier_signature_parse_timestamp (const char *text,
+                                          gint64     *seconds);
+guint64  crier_signature_timestamp_distance (gint64 a,
+                                             gint64 b);
 
 char    *crier_signature_api_string (const char *method,
                                      const char *path,
