@@ -1,6 +1,6 @@
 /* crier-channel-list.c — the occupied channels of a server, live
  * SPDX-License-Identifier: GPL-3.0-or-later */
-#define G_LOG_DOMAIN "crier-app"
+#define G_LOG_DOMAIN "crier-gui"
 
 #include "config.h"
 

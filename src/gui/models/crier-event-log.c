@@ -1,6 +1,6 @@
 /* crier-event-log.c — the bounded list of everything the monitor reported
  * SPDX-License-Identifier: GPL-3.0-or-later */
-#define G_LOG_DOMAIN "crier-app"
+#define G_LOG_DOMAIN "crier-gui"
 
 #include "config.h"
 

@@ -1,6 +1,6 @@
 /* crier-laravel-env.c — the .env block and Echo snippet that point Laravel at Crier
  * SPDX-License-Identifier: GPL-3.0-or-later */
-#define G_LOG_DOMAIN "crier-app"
+#define G_LOG_DOMAIN "crier-gui"
 
 #include "config.h"
 

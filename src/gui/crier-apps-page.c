@@ -1,6 +1,6 @@
 /* crier-apps-page.c — app credentials, the Laravel .env block, add/edit/remove apps
  * SPDX-License-Identifier: GPL-3.0-or-later */
-#define G_LOG_DOMAIN "crier-app"
+#define G_LOG_DOMAIN "crier-gui"
 
 #include "config.h"
 

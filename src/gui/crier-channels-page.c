@@ -1,7 +1,7 @@
 /* crier-channels-page.c — the occupied channels, their presence members, and joining in:
  * client events and simulated members sent from the dashboard
  * SPDX-License-Identifier: GPL-3.0-or-later */
-#define G_LOG_DOMAIN "crier-app"
+#define G_LOG_DOMAIN "crier-gui"
 
 #include "config.h"
 

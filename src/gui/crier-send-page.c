@@ -1,6 +1,6 @@
 /* crier-send-page.c — fire test events and Laravel notifications
  * SPDX-License-Identifier: GPL-3.0-or-later */
-#define G_LOG_DOMAIN "crier-app"
+#define G_LOG_DOMAIN "crier-gui"
 
 #include "config.h"
 

@@ -1,6 +1,6 @@
 /* crier-stats-sampler.c — a server's counters sampled once a second, for the graph
  * SPDX-License-Identifier: GPL-3.0-or-later */
-#define G_LOG_DOMAIN "crier-app"
+#define G_LOG_DOMAIN "crier-gui"
 
 #include "config.h"
 

@@ -1,6 +1,6 @@
 /* crier-event-batch.c — monitor events gathered between two ticks of a list model
  * SPDX-License-Identifier: GPL-3.0-or-later */
-#define G_LOG_DOMAIN "crier-app"
+#define G_LOG_DOMAIN "crier-gui"
 
 #include "config.h"
 

@@ -1,6 +1,6 @@
 /* crier-window.c — the dashboard window: server status, live views, send forms
  * SPDX-License-Identifier: GPL-3.0-or-later */
-#define G_LOG_DOMAIN "crier-app"
+#define G_LOG_DOMAIN "crier-gui"
 
 #include "config.h"
 

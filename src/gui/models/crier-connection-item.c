@@ -1,6 +1,6 @@
 /* crier-connection-item.c — one open WebSocket connection, updated in place
  * SPDX-License-Identifier: GPL-3.0-or-later */
-#define G_LOG_DOMAIN "crier-app"
+#define G_LOG_DOMAIN "crier-gui"
 
 #include "config.h"
 

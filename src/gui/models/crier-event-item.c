@@ -1,6 +1,6 @@
 /* crier-event-item.c — one row of the event log: a monitor event as a GObject
  * SPDX-License-Identifier: GPL-3.0-or-later */
-#define G_LOG_DOMAIN "crier-app"
+#define G_LOG_DOMAIN "crier-gui"
 
 #include "config.h"
 

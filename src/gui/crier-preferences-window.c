@@ -1,6 +1,6 @@
 /* crier-preferences-window.c — server address, TLS, log size, start-up, style
  * SPDX-License-Identifier: GPL-3.0-or-later */
-#define G_LOG_DOMAIN "crier-app"
+#define G_LOG_DOMAIN "crier-gui"
 
 #include "config.h"
 
