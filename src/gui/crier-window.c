@@ -428,8 +428,8 @@ crier_window_set_server (CrierWindow *self,
   if (server != NULL)
     g_signal_connect (server, "notify::running", G_CALLBACK (server_running_cb), self);
   crier_event_log_set_monitor (self->log, server ? crier_server_get_monitor (server) : NULL);
-  crier_connection_list_set_server (self->connections, server);
-  crier_channel_list_set_server (self->channels, server);
+  crier_live_list_set_server (CRIER_LIVE_LIST (self->connections), server);
+  crier_live_list_set_server (CRIER_LIVE_LIST (self->channels), server);
   crier_stats_sampler_set_server (self->sampler, server);
   crier_log_page_set_server (self->log_page, server);
   crier_channels_page_set_server (self->channels_page, server);
@@ -514,8 +514,8 @@ crier_window_flush (CrierWindow *self)
 {
   g_return_if_fail (CRIER_IS_WINDOW (self));
   crier_event_log_flush (self->log);
-  crier_connection_list_flush (self->connections);
-  crier_channel_list_flush (self->channels);
+  crier_live_list_flush (CRIER_LIVE_LIST (self->connections));
+  crier_live_list_flush (CRIER_LIVE_LIST (self->channels));
 }
 
 /* "Edit and Send…" of a logged event: a broadcast opens in the send form, a client event

@@ -5,19 +5,17 @@
 #include <gio/gio.h>
 
 #include "crier-connection-item.h"
-#include "crier-server.h"
+#include "crier-live-list.h"
 
 G_BEGIN_DECLS
 
 #define CRIER_TYPE_CONNECTION_LIST (crier_connection_list_get_type ())
-G_DECLARE_FINAL_TYPE (CrierConnectionList, crier_connection_list, CRIER, CONNECTION_LIST, GObject)
+G_DECLARE_FINAL_TYPE (CrierConnectionList, crier_connection_list, CRIER, CONNECTION_LIST,
+                      CrierLiveList)
 
 CrierConnectionList *crier_connection_list_new (CrierServer *server);
-void                 crier_connection_list_set_server (CrierConnectionList *self,
-                                                       CrierServer         *server);
 CrierConnectionItem *crier_connection_list_find (CrierConnectionList *self,
                                                  const char          *socket_id);
-void                 crier_connection_list_flush (CrierConnectionList *self);
 void                 crier_connection_list_refresh_counters (CrierConnectionList *self);
 
 G_END_DECLS

@@ -82,39 +82,3 @@ crier_event_batch_destroy (CrierEventBatch *self)
   g_clear_handle_id (&self->source_id, g_source_remove);
   g_clear_pointer (&self->events, g_ptr_array_unref);
 }
-
-/* Applies one tick to *items (GObjects, in model order): drops the ones in removed
- * (a set), appends added, and emits a single items_changed on model from the first
- * removed row to the end, or for the appended rows only. TRUE when anything changed. */
-gboolean
-crier_event_batch_splice (GListModel *model,
-                          GPtrArray **items,
-                          GHashTable *removed,
-                          GPtrArray  *added)
-{
-  guint old_len = (*items)->len;
-  guint first = old_len;
-
-  if (g_hash_table_size (removed) > 0)
-    {
-      GPtrArray *kept = g_ptr_array_new_full (old_len, g_object_unref);
-
-      for (guint i = 0; i < old_len; i++)
-        {
-          gpointer item = g_ptr_array_index (*items, i);
-
-          if (g_hash_table_contains (removed, item))
-            first = MIN (first, i);
-          else
-            g_ptr_array_add (kept, g_object_ref (item));
-        }
-      g_ptr_array_unref (*items);
-      *items = kept;
-    }
-  for (guint i = 0; i < added->len; i++)
-    g_ptr_array_add (*items, g_object_ref (g_ptr_array_index (added, i)));
-  if (old_len == (*items)->len && first == old_len)
-    return FALSE;
-  g_list_model_items_changed (model, first, old_len - first, (*items)->len - first);
-  return TRUE;
-}

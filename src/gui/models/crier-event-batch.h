@@ -35,9 +35,4 @@ GPtrArray *crier_event_batch_take (CrierEventBatch *self);
 void       crier_event_batch_clear (CrierEventBatch *self);
 void       crier_event_batch_destroy (CrierEventBatch *self);
 
-gboolean   crier_event_batch_splice (GListModel *model,
-                                     GPtrArray **items,
-                                     GHashTable *removed,
-                                     GPtrArray  *added);
-
 G_END_DECLS
