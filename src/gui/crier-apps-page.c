@@ -35,6 +35,7 @@ G_DEFINE_FINAL_TYPE (CrierAppsPage, crier_apps_page, GTK_TYPE_WIDGET)
 enum
 {
   PROP_0,
+  PROP_SERVER,
   PROP_REVEAL_SECRET,
   PROP_BROADCASTER,
   N_PROPS
@@ -124,7 +125,7 @@ copy_text (CrierAppsPage *self,
   gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), text);
   /* Translators: %s is what was copied, e.g. “.env block” */
   message = g_strdup_printf (_("%s copied"), what);
-  crier_window_toast_from (GTK_WIDGET (self), message);
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", message);
 }
 
 static void
@@ -209,10 +210,10 @@ save (CrierAppsPage *self,
     {
       g_autofree char *message = g_strdup_printf (_("Could not save the apps: %s"), error->message);
 
-      crier_window_toast_from (GTK_WIDGET (self), message);
+      gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", message);
       return;
     }
-  crier_window_toast_from (GTK_WIDGET (self), _("Apps saved; the server restarts with them"));
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", _("Apps saved; the server restarts with them"));
 }
 
 static void
@@ -344,6 +345,9 @@ crier_apps_page_get_property (GObject    *object,
 
   switch (prop_id)
     {
+    case PROP_SERVER:
+      g_value_set_object (value, self->server);
+      break;
     case PROP_REVEAL_SECRET:
       g_value_set_boolean (value, self->reveal_secret);
       break;
@@ -365,6 +369,9 @@ crier_apps_page_set_property (GObject      *object,
 
   switch (prop_id)
     {
+    case PROP_SERVER:
+      crier_apps_page_set_server (self, g_value_get_object (value));
+      break;
     case PROP_REVEAL_SECRET:
       self->reveal_secret = g_value_get_boolean (value);
       break;
@@ -398,6 +405,8 @@ crier_apps_page_class_init (CrierAppsPageClass *klass)
   properties[PROP_BROADCASTER] = g_param_spec_string ("broadcaster", NULL, NULL, "pusher",
                                                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
                                                         G_PARAM_STATIC_STRINGS);
+  properties[PROP_SERVER] = g_param_spec_object ("server", NULL, NULL, CRIER_TYPE_SERVER,
+                                                 G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);

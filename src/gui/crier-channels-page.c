@@ -36,6 +36,15 @@ struct _CrierChannelsPage
 
 G_DEFINE_FINAL_TYPE (CrierChannelsPage, crier_channels_page, GTK_TYPE_WIDGET)
 
+enum
+{
+  PROP_0,
+  PROP_SERVER,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
 static void
 update_simulated (CrierChannelsPage *self)
 {
@@ -176,7 +185,7 @@ report (CrierChannelsPage *self,
       return;
     }
   gtk_label_set_label (self->join_error, "");
-  crier_window_toast_from (GTK_WIDGET (self), success);
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", success);
 }
 
 static void
@@ -277,12 +286,50 @@ crier_channels_page_dispose (GObject *object)
 }
 
 static void
+crier_channels_page_get_property (GObject    *object,
+                                  guint       prop_id,
+                                  GValue     *value,
+                                  GParamSpec *pspec)
+{
+  CrierChannelsPage *self = CRIER_CHANNELS_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SERVER:
+      g_value_set_object (value, self->server);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+crier_channels_page_set_property (GObject      *object,
+                                  guint         prop_id,
+                                  const GValue *value,
+                                  GParamSpec   *pspec)
+{
+  CrierChannelsPage *self = CRIER_CHANNELS_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SERVER:
+      crier_channels_page_set_server (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 crier_channels_page_class_init (CrierChannelsPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = crier_channels_page_dispose;
+  object_class->get_property = crier_channels_page_get_property;
+  object_class->set_property = crier_channels_page_set_property;
   g_type_ensure (CRIER_TYPE_CHANNEL_ITEM);
   g_type_ensure (CRIER_TYPE_MEMBER_ITEM);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -306,6 +353,10 @@ crier_channels_page_class_init (CrierChannelsPageClass *klass)
   gtk_widget_class_install_action (widget_class, "channels.client-event", NULL, client_event_action);
   gtk_widget_class_install_action (widget_class, "channels.add-member", NULL, add_member_action);
   gtk_widget_class_install_action (widget_class, "channels.remove-member", "s", remove_member_action);
+
+  properties[PROP_SERVER] = g_param_spec_object ("server", NULL, NULL, CRIER_TYPE_SERVER,
+                                                 G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void

@@ -22,6 +22,15 @@ struct _CrierConnectionsPage
 
 G_DEFINE_FINAL_TYPE (CrierConnectionsPage, crier_connections_page, GTK_TYPE_WIDGET)
 
+enum
+{
+  PROP_0,
+  PROP_SERVER,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
 static void
 update_state (CrierConnectionsPage *self)
 {
@@ -82,12 +91,50 @@ crier_connections_page_dispose (GObject *object)
 }
 
 static void
+crier_connections_page_get_property (GObject    *object,
+                                     guint       prop_id,
+                                     GValue     *value,
+                                     GParamSpec *pspec)
+{
+  CrierConnectionsPage *self = CRIER_CONNECTIONS_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SERVER:
+      g_value_set_object (value, self->server);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+crier_connections_page_set_property (GObject      *object,
+                                     guint         prop_id,
+                                     const GValue *value,
+                                     GParamSpec   *pspec)
+{
+  CrierConnectionsPage *self = CRIER_CONNECTIONS_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SERVER:
+      crier_connections_page_set_server (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 crier_connections_page_class_init (CrierConnectionsPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = crier_connections_page_dispose;
+  object_class->get_property = crier_connections_page_get_property;
+  object_class->set_property = crier_connections_page_set_property;
   g_type_ensure (CRIER_TYPE_CONNECTION_ITEM);
   g_type_ensure (CRIER_TYPE_EVENT_ITEM);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -96,6 +143,10 @@ crier_connections_page_class_init (CrierConnectionsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CrierConnectionsPage, stack);
   gtk_widget_class_bind_template_child (widget_class, CrierConnectionsPage, selection);
   gtk_widget_class_install_action (widget_class, "connections.disconnect", NULL, disconnect_action);
+
+  properties[PROP_SERVER] = g_param_spec_object ("server", NULL, NULL, CRIER_TYPE_SERVER,
+                                                 G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void

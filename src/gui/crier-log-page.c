@@ -51,6 +51,7 @@ G_DEFINE_FINAL_TYPE (CrierLogPage, crier_log_page, GTK_TYPE_WIDGET)
 enum
 {
   PROP_0,
+  PROP_SERVER,
   PROP_AUTOSCROLL,
   N_PROPS
 };
@@ -332,7 +333,7 @@ import_loaded_cb (GObject      *source,
     message = g_strdup_printf (_("Could not import: %s"), error ? error->message : "");
   else
     message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u event imported", "%u events imported", n), n);
-  crier_window_toast_from (GTK_WIDGET (self), message);
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", message);
 }
 
 /* log.import-file: a JSON Lines file by path (the file chooser ends here, tests start here). */
@@ -400,7 +401,7 @@ replay_action (GtkWidget  *widget,
     message = g_strdup_printf (_("Could not send again: %s"), error->message);
   else
     message = g_strdup_printf (_("“%s” sent again"), crier_event_item_get_event (item)->event);
-  crier_window_toast_from (GTK_WIDGET (self), message);
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", message);
 }
 
 static void
@@ -459,6 +460,9 @@ crier_log_page_get_property (GObject    *object,
 
   switch (prop_id)
     {
+    case PROP_SERVER:
+      g_value_set_object (value, self->server);
+      break;
     case PROP_AUTOSCROLL:
       g_value_set_boolean (value, self->autoscroll);
       break;
@@ -477,6 +481,9 @@ crier_log_page_set_property (GObject      *object,
 
   switch (prop_id)
     {
+    case PROP_SERVER:
+      crier_log_page_set_server (self, g_value_get_object (value));
+      break;
     case PROP_AUTOSCROLL:
       if (self->autoscroll != g_value_get_boolean (value))
         {
@@ -503,6 +510,8 @@ crier_log_page_class_init (CrierLogPageClass *klass)
   properties[PROP_AUTOSCROLL] = g_param_spec_boolean ("autoscroll", NULL, NULL, TRUE,
                                                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
                                                         G_PARAM_STATIC_STRINGS);
+  properties[PROP_SERVER] = g_param_spec_object ("server", NULL, NULL, CRIER_TYPE_SERVER,
+                                                 G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (CRIER_TYPE_EVENT_ITEM);

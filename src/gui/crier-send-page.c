@@ -63,6 +63,15 @@ struct _CrierSendPage
 
 G_DEFINE_FINAL_TYPE (CrierSendPage, crier_send_page, GTK_TYPE_WIDGET)
 
+enum
+{
+  PROP_0,
+  PROP_SERVER,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
 static void
 recent_free (Recent *recent)
 {
@@ -273,7 +282,7 @@ publish (CrierSendPage *self,
   gtk_label_set_label (error_label, "");
   message = recent->notification ? g_strdup_printf (_("Notification sent to user %s"), recent->user_id)
                                  : g_strdup_printf (_("“%s” sent"), recent->event);
-  crier_window_toast_from (GTK_WIDGET (self), message);
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", message);
   return TRUE;
 }
 
@@ -505,12 +514,50 @@ crier_send_page_finalize (GObject *object)
 }
 
 static void
+crier_send_page_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  CrierSendPage *self = CRIER_SEND_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SERVER:
+      g_value_set_object (value, self->server);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+crier_send_page_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  CrierSendPage *self = CRIER_SEND_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SERVER:
+      crier_send_page_set_server (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 crier_send_page_class_init (CrierSendPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = crier_send_page_dispose;
+  object_class->get_property = crier_send_page_get_property;
+  object_class->set_property = crier_send_page_set_property;
   object_class->finalize = crier_send_page_finalize;
   g_type_ensure (CRIER_TYPE_CHANNEL_ITEM);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -543,6 +590,10 @@ crier_send_page_class_init (CrierSendPageClass *klass)
   gtk_widget_class_install_action (widget_class, "send.event", NULL, send_event_action);
   gtk_widget_class_install_action (widget_class, "send.notification", NULL, send_notification_action);
   gtk_widget_class_install_action (widget_class, "send.resend", "u", resend_action);
+
+  properties[PROP_SERVER] = g_param_spec_object ("server", NULL, NULL, CRIER_TYPE_SERVER,
+                                                 G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void

@@ -16,13 +16,17 @@
 #include "crier-stats-page.h"
 
 /* The window owns the models; the application owns the server and may replace it
- * (start, restart, apps edited), and every model follows. */
+ * (start, restart, apps edited). The window's "server" follows the application's through
+ * a binding group, and the models and pages follow the window's through bindings. */
 struct _CrierWindow
 {
   AdwApplicationWindow parent_instance;
 
   CrierApplication    *application;
+  GBindingGroup       *application_bindings;
+  GSignalGroup        *application_signals;
   CrierServer         *server;
+  GSignalGroup        *server_signals;
   CrierEventLog       *log;
   CrierConnectionList *connections;
   CrierChannelList    *channels;
@@ -85,35 +89,16 @@ update_status (CrierWindow *self)
       gtk_label_set_label (self->status_detail, error ? _("Could not start") : _("Not listening"));
       gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "stopped");
     }
-  /* A switch without an application (tests) still shows the truth. */
-  if (self->application == NULL)
-    gtk_switch_set_active (self->server_switch, running);
   gtk_label_set_label (self->banner_label, error ? error : "");
   gtk_revealer_set_reveal_child (self->banner_revealer, error != NULL && !running);
 }
 
 static void
-server_running_cb (CrierServer *server,
-                   GParamSpec  *pspec,
-                   CrierWindow *self)
+toast_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
 {
-  update_status (self);
-}
-
-static void
-app_server_cb (CrierApplication *application,
-               GParamSpec       *pspec,
-               CrierWindow      *self)
-{
-  crier_window_set_server (self, crier_application_get_server (application));
-}
-
-static void
-app_error_cb (CrierApplication *application,
-              GParamSpec       *pspec,
-              CrierWindow      *self)
-{
-  update_status (self);
+  crier_window_toast (CRIER_WINDOW (widget), g_variant_get_string (parameter, NULL));
 }
 
 static void
@@ -185,33 +170,14 @@ copy_env_action (GtkWidget  *widget,
   gtk_widget_activate_action (GTK_WIDGET (self->apps_page), "apps.copy-env", NULL);
 }
 
-/* Stop with 4200 (pusher-js and Echo reconnect at once), then start again. The
- * application builds a fresh server from the settings; a window without one (tests)
- * restarts the server it shows, on the same port so that clients find it again. */
+/* Stop with 4200 (pusher-js and Echo reconnect at once), then start again: the
+ * application builds a fresh server from the settings (app.server-restart). */
 static void
 restart_server_action (GtkWidget  *widget,
                        const char *action_name,
                        GVariant   *parameter)
 {
-  CrierWindow *self = CRIER_WINDOW (widget);
-  g_autoptr (GError) error = NULL;
-  CrierConfig *config;
-  unsigned port;
-
-  if (self->application != NULL)
-    {
-      crier_application_restart_server (self->application);
-      return;
-    }
-  if (self->server == NULL)
-    return;
-  port = crier_server_get_port (self->server);
-  crier_server_stop (self->server, 4200, "Server restarted from the dashboard");
-  config = crier_server_get_config (self->server);
-  if (crier_config_get_port (config) == 0 && port != 0)
-    crier_config_set_port (config, port);
-  if (!crier_server_start (self->server, &error))
-    crier_window_toast (self, error->message);
+  gtk_widget_activate_action (widget, "app.server-restart", NULL);
 }
 
 static gboolean
@@ -242,8 +208,8 @@ application_cb (CrierWindow *self)
       GSettings *settings = crier_application_get_settings (CRIER_APPLICATION (app));
 
       self->application = CRIER_APPLICATION (app);
-      g_signal_connect_object (app, "notify::server", G_CALLBACK (app_server_cb), self, 0);
-      g_signal_connect_object (app, "notify::server-error", G_CALLBACK (app_error_cb), self, 0);
+      g_binding_group_set_source (self->application_bindings, app);
+      g_signal_group_set_target (self->application_signals, app);
       g_signal_connect_object (settings, "changed::log-size", G_CALLBACK (log_size_changed_cb), self, 0);
       log_size_changed_cb (settings, "log-size", self);
       gtk_window_set_default_size (GTK_WINDOW (self), g_settings_get_int (settings, "window-width"),
@@ -252,7 +218,6 @@ application_cb (CrierWindow *self)
         gtk_window_maximize (GTK_WINDOW (self));
       g_settings_bind (settings, "autoscroll", self->log_page, "autoscroll", G_SETTINGS_BIND_DEFAULT);
       crier_apps_page_set_application (self->apps_page, self->application);
-      crier_window_set_server (self, crier_application_get_server (self->application));
     }
   update_status (self);
 }
@@ -272,11 +237,16 @@ crier_window_dispose (GObject *object)
 {
   CrierWindow *self = CRIER_WINDOW (object);
 
-  if (self->server != NULL)
-    g_signal_handlers_disconnect_by_data (self->server, self);
-  g_clear_object (&self->server);
+  if (self->application_bindings != NULL)
+    g_binding_group_set_source (self->application_bindings, NULL);
+  if (self->application_signals != NULL)
+    g_signal_group_set_target (self->application_signals, NULL);
+  g_clear_object (&self->application_bindings);
+  g_clear_object (&self->application_signals);
+  /* Every follower lets the server go before the templates are torn down. */
   if (self->log != NULL)
-    crier_event_log_set_monitor (self->log, NULL);
+    crier_window_set_server (self, NULL);
+  g_clear_object (&self->server_signals);
   gtk_widget_dispose_template (GTK_WIDGET (self), CRIER_TYPE_WINDOW);
   g_clear_object (&self->log);
   g_clear_object (&self->connections);
@@ -360,6 +330,7 @@ crier_window_class_init (CrierWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CrierWindow, apps_page);
 
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
+  gtk_widget_class_install_action (widget_class, "win.toast", "s", toast_action);
   gtk_widget_class_install_action (widget_class, "win.find", NULL, find_action);
   gtk_widget_class_install_action (widget_class, "win.clear-log", NULL, clear_log_action);
   gtk_widget_class_install_action (widget_class, "win.send", NULL, send_action);
@@ -389,6 +360,23 @@ crier_window_init (CrierWindow *self)
   self->connections = crier_connection_list_new (NULL);
   self->channels = crier_channel_list_new (NULL);
   self->sampler = crier_stats_sampler_new (NULL);
+  {
+    GObject *followers[] = { G_OBJECT (self->connections), G_OBJECT (self->channels),
+                             G_OBJECT (self->sampler), G_OBJECT (self->log_page),
+                             G_OBJECT (self->channels_page), G_OBJECT (self->connections_page),
+                             G_OBJECT (self->send_page), G_OBJECT (self->apps_page) };
+
+    for (guint i = 0; i < G_N_ELEMENTS (followers); i++)
+      g_object_bind_property (self, "server", followers[i], "server", G_BINDING_DEFAULT);
+  }
+  self->server_signals = g_signal_group_new (CRIER_TYPE_SERVER);
+  g_signal_group_connect_swapped (self->server_signals, "notify::running",
+                                  G_CALLBACK (update_status), self);
+  self->application_bindings = g_binding_group_new ();
+  g_binding_group_bind (self->application_bindings, "server", self, "server", G_BINDING_SYNC_CREATE);
+  self->application_signals = g_signal_group_new (CRIER_TYPE_APPLICATION);
+  g_signal_group_connect_swapped (self->application_signals, "notify::server-error",
+                                  G_CALLBACK (update_status), self);
   crier_log_page_set_log (self->log_page, self->log);
   crier_connections_page_set_model (self->connections_page, self->connections);
   crier_channels_page_set_model (self->channels_page, self->channels);
@@ -399,7 +387,7 @@ crier_window_init (CrierWindow *self)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
 }
 
-/* application may be NULL (tests): then the window shows whatever server it is given. */
+/* Without an application the window shows whatever server it is given ("server"). */
 CrierWindow *
 crier_window_new (CrierApplication *application)
 {
@@ -420,24 +408,13 @@ crier_window_set_server (CrierWindow *self,
   g_return_if_fail (CRIER_IS_WINDOW (self));
   g_return_if_fail (server == NULL || CRIER_IS_SERVER (server));
 
-  if (self->server == server)
+  if (!g_set_object (&self->server, server))
     return;
-  if (self->server != NULL)
-    g_signal_handlers_disconnect_by_data (self->server, self);
-  g_set_object (&self->server, server);
-  if (server != NULL)
-    g_signal_connect (server, "notify::running", G_CALLBACK (server_running_cb), self);
+  g_signal_group_set_target (self->server_signals, server);
   crier_event_log_set_monitor (self->log, server ? crier_server_get_monitor (server) : NULL);
-  crier_live_list_set_server (CRIER_LIVE_LIST (self->connections), server);
-  crier_live_list_set_server (CRIER_LIVE_LIST (self->channels), server);
-  crier_stats_sampler_set_server (self->sampler, server);
-  crier_log_page_set_server (self->log_page, server);
-  crier_channels_page_set_server (self->channels_page, server);
-  crier_connections_page_set_server (self->connections_page, server);
-  crier_send_page_set_server (self->send_page, server);
-  crier_apps_page_set_server (self->apps_page, server);
-  update_status (self);
+  /* The models and pages follow through their bindings to "server". */
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVER]);
+  update_status (self);
 }
 
 CrierEventLog *
@@ -495,17 +472,6 @@ crier_window_toast (CrierWindow *self,
   toast = adw_toast_new (message);
   adw_toast_set_timeout (toast, 3);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
-}
-
-/* A toast on the window holding widget; nothing when it is in none (a page under test). */
-void
-crier_window_toast_from (GtkWidget  *widget,
-                         const char *message)
-{
-  GtkRoot *root = gtk_widget_get_root (widget);
-
-  if (CRIER_IS_WINDOW (root))
-    crier_window_toast (CRIER_WINDOW (root), message);
 }
 
 /* Applies everything queued in the models now (tests; the timers do it otherwise). */

@@ -27,8 +27,6 @@ GtkWidget           *crier_window_get_page (CrierWindow *self,
                                             const char  *name);
 void                 crier_window_show_page (CrierWindow *self,
                                              const char  *name);
-void                 crier_window_toast_from (GtkWidget  *widget,
-                                              const char *message);
 void                 crier_window_toast (CrierWindow *self,
                                          const char  *message);
 void                 crier_window_flush (CrierWindow *self);

@@ -682,6 +682,40 @@ test_quit (void)
   run_app (quit_test);
 }
 
+/* The header's Restart (win.restart-server, Ctrl+Shift+R) is the application's restart: a
+ * fresh server from the settings, on the same port; the window and its pages follow it. */
+static void
+restart_server_test (CrierApplication *app,
+                     CrierWindow      *win)
+{
+  g_autoptr (CrierServer) before = g_object_ref (crier_application_get_server (app));
+  unsigned port = crier_server_get_port (before);
+  CrierServer *after;
+
+  g_assert_true (crier_window_get_server (win) == before);
+  g_assert_true (server_running (app));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.restart-server", NULL));
+  crier_test_wait_until (server_running (app), CRIER_TEST_TIMEOUT);
+  after = crier_application_get_server (app);
+  g_assert_true (after != before);
+  g_assert_false (crier_server_is_running (before));
+  g_assert_cmpuint (crier_server_get_port (after), ==, port);
+  g_assert_true (crier_window_get_server (win) == after);
+  g_assert_true (crier_live_list_get_server (CRIER_LIVE_LIST (crier_window_get_connections (win))) == after);
+  g_assert_true (can_connect ("127.0.0.1", port));
+}
+
+static void
+test_restart_server (void)
+{
+  g_autoptr (GSettings) settings = g_settings_new (APP_ID);
+
+  reset_settings ();
+  g_settings_set_value (settings, "port", g_variant_new_uint16 (free_port ("127.0.0.1")));
+  run_app (restart_server_test);
+  reset_settings ();
+}
+
 static GSocket *occupier;
 static unsigned occupied_port;
 
@@ -802,6 +836,7 @@ main (int    argc,
   g_test_add_func ("/application/start-server-setting", test_start_server_setting);
   g_test_add_func ("/application/port-in-use", test_port_in_use);
   g_test_add_func ("/application/quit", test_quit);
+  g_test_add_func ("/application/restart-server", test_restart_server);
   status = g_test_run ();
   g_rmdir (config_home);
   return status;

@@ -25,6 +25,15 @@ G_DEFINE_FINAL_TYPE (CrierStatsSampler, crier_stats_sampler, G_TYPE_OBJECT)
 
 enum
 {
+  PROP_0,
+  PROP_SERVER,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum
+{
   SIGNAL_SAMPLED,
   N_SIGNALS
 };
@@ -49,13 +58,55 @@ crier_stats_sampler_dispose (GObject *object)
 }
 
 static void
+crier_stats_sampler_get_property (GObject    *object,
+                                  guint       prop_id,
+                                  GValue     *value,
+                                  GParamSpec *pspec)
+{
+  CrierStatsSampler *self = CRIER_STATS_SAMPLER (object);
+
+  switch (prop_id)
+    {
+    case PROP_SERVER:
+      g_value_set_object (value, self->server);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+crier_stats_sampler_set_property (GObject      *object,
+                                  guint         prop_id,
+                                  const GValue *value,
+                                  GParamSpec   *pspec)
+{
+  CrierStatsSampler *self = CRIER_STATS_SAMPLER (object);
+
+  switch (prop_id)
+    {
+    case PROP_SERVER:
+      crier_stats_sampler_set_server (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 crier_stats_sampler_class_init (CrierStatsSamplerClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = crier_stats_sampler_dispose;
+  object_class->get_property = crier_stats_sampler_get_property;
+  object_class->set_property = crier_stats_sampler_set_property;
   signals[SIGNAL_SAMPLED] = g_signal_new ("sampled", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                           0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  properties[PROP_SERVER] = g_param_spec_object ("server", NULL, NULL, CRIER_TYPE_SERVER,
+                                                 G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
