@@ -455,22 +455,3 @@ crier_channels_page_fill_client_event (CrierChannelsPage *self,
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->client_data_view), data ? data : "{}", -1);
   gtk_editable_set_text (GTK_EDITABLE (self->client_user_row), user_id ? user_id : "");
 }
-
-/* Fills the simulated member form (tests). */
-void
-crier_channels_page_fill_member (CrierChannelsPage *self,
-                                 const char        *user_id,
-                                 const char        *user_info)
-{
-  g_return_if_fail (CRIER_IS_CHANNELS_PAGE (self));
-  gtk_editable_set_text (GTK_EDITABLE (self->member_id_row), user_id ? user_id : "");
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->member_info_view), user_info ? user_info : "", -1);
-}
-
-/* The last refusal the join-in forms show, "" if none (tests). */
-const char *
-crier_channels_page_get_error (CrierChannelsPage *self)
-{
-  g_return_val_if_fail (CRIER_IS_CHANNELS_PAGE (self), NULL);
-  return gtk_label_get_label (self->join_error);
-}

@@ -25,9 +25,5 @@ void        crier_channels_page_fill_client_event (CrierChannelsPage *self,
                                                    const char        *event,
                                                    const char        *data,
                                                    const char        *user_id);
-void        crier_channels_page_fill_member (CrierChannelsPage *self,
-                                             const char        *user_id,
-                                             const char        *user_info);
-const char *crier_channels_page_get_error (CrierChannelsPage *self);
 
 G_END_DECLS

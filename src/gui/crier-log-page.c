@@ -654,12 +654,3 @@ crier_log_page_select (CrierLogPage *self,
   g_return_if_fail (CRIER_IS_LOG_PAGE (self));
   gtk_single_selection_set_selected (self->selection, position);
 }
-
-/* The text the details pane shows above the JSON: explanation and delivery trace (tests). */
-char *
-crier_log_page_dup_summary_text (CrierLogPage *self)
-{
-  g_return_val_if_fail (CRIER_IS_LOG_PAGE (self), NULL);
-  return g_strjoin ("\n", gtk_label_get_label (self->explanation_label),
-                    gtk_label_get_label (self->trace_label), NULL);
-}

@@ -23,6 +23,5 @@ void        crier_log_page_set_filter (CrierLogPage *self,
 GListModel *crier_log_page_get_filtered (CrierLogPage *self);
 void        crier_log_page_select (CrierLogPage *self,
                                    guint         position);
-char       *crier_log_page_dup_summary_text (CrierLogPage *self);
 
 G_END_DECLS

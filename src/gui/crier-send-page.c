@@ -721,19 +721,3 @@ crier_send_page_load_event (CrierSendPage *self,
   gtk_label_set_label (self->event_error, "");
   gtk_widget_grab_focus (GTK_WIDGET (self->event_row));
 }
-
-/* What the event form holds now (tests). */
-void
-crier_send_page_get_event_form (CrierSendPage *self,
-                                const char   **channels,
-                                const char   **event,
-                                char         **data)
-{
-  g_return_if_fail (CRIER_IS_SEND_PAGE (self));
-  if (channels != NULL)
-    *channels = gtk_editable_get_text (GTK_EDITABLE (self->channels_row));
-  if (event != NULL)
-    *event = gtk_editable_get_text (GTK_EDITABLE (self->event_row));
-  if (data != NULL)
-    *data = dup_text (self->event_data_view);
-}

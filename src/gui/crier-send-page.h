@@ -23,10 +23,6 @@ void        crier_send_page_load_event (CrierSendPage *self,
                                         const char    *channel,
                                         const char    *event,
                                         const char    *data);
-void        crier_send_page_get_event_form (CrierSendPage *self,
-                                            const char   **channels,
-                                            const char   **event,
-                                            char         **data);
 GListModel *crier_send_page_get_recent (CrierSendPage *self);
 GListModel *crier_send_page_get_user_suggestions (CrierSendPage *self);
 

@@ -11,7 +11,7 @@
 #define FLUSH_MS 50
 
 /* Items are GObjects that change in place, so rows update instead of being rebuilt; a
- * flood of monitor events costs one items_changed per tick (style.md §5). */
+ * flood of monitor events costs one items_changed per tick. */
 typedef struct
 {
   CrierServer    *server;
