@@ -45,7 +45,7 @@ check()
     echo "ok: LANGUAGE=$lang crier $* prints '$want'"
   fi
 }
-# The window's --help points to the terminal front end (src/app/crier-application.c).
+# The window's --help points to the terminal front end (src/gui/crier-application.c).
 gui_help="“crier --server” runs the server without a window; “crier --server --help” lists its options.
 “crier send --help” shows how to fire test events and notifications from the terminal."
 for lang in $(sed 's/#.*//' "$src/po/LINGUAS"); do

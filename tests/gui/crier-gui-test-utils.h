@@ -9,5 +9,15 @@ G_BEGIN_DECLS
 
 CrierWindow *crier_gui_test_open_window (CrierTestServer *server);
 void         crier_gui_test_close_window (CrierWindow *win);
+GObject     *crier_gui_test_child (gpointer    widget,
+                                   GType       type,
+                                   const char *name);
+void         crier_gui_test_set_text (gpointer    widget,
+                                      GType       type,
+                                      const char *name,
+                                      const char *text);
+char        *crier_gui_test_dup_text (gpointer    widget,
+                                      GType       type,
+                                      const char *name);
 
 G_END_DECLS

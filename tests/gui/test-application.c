@@ -42,7 +42,7 @@ log_writer (GLogLevelFlags   level,
       domain = fields[i].value;
     else if (g_str_equal (fields[i].key, "MESSAGE"))
       message = fields[i].value;
-  if ((level & G_LOG_LEVEL_WARNING) && expected_warning != NULL && g_strcmp0 (domain, "crier-app") == 0 &&
+  if ((level & G_LOG_LEVEL_WARNING) && expected_warning != NULL && g_strcmp0 (domain, "crier-gui") == 0 &&
       message != NULL && g_pattern_match_simple (expected_warning, message))
     {
       n_expected_warnings++;
@@ -512,7 +512,7 @@ preferences_test (CrierApplication *app,
   g_assert_cmpuint (adw_combo_row_get_selected (style_row), ==, 0);
   g_assert_cmpint (adw_style_manager_get_color_scheme (style), ==, ADW_COLOR_SCHEME_DEFAULT);
 
-  /* Start on launch: saved here; the next launch is /app/start-server-setting's. */
+  /* Start on launch: saved here; the next launch is /application/start-server-setting's. */
   start_switch = GTK_SWITCH (template_child (prefs, CRIER_TYPE_PREFERENCES_WINDOW, "start_switch"));
   g_assert_true (gtk_switch_get_active (start_switch));
   gtk_switch_set_active (start_switch, FALSE);
@@ -578,7 +578,7 @@ tls_files_test (CrierApplication *app,
  * response_cb () never frees the response's a{sv} nor its "uris" array, and the hidden
  * fallback dialog's places sidebar makes libcloudproviders leak its paths, GFiles and
  * GErrors), and none of those allocations has a frame LSan could name. Everything else
- * of the preferences is leak-checked in /app/preferences. */
+ * of the preferences is leak-checked in /application/preferences. */
 static void
 test_tls_files (void)
 {
@@ -680,6 +680,40 @@ test_quit (void)
   reset_settings ();
   g_settings_set_value (settings, "port", g_variant_new_uint16 (free_port ("127.0.0.1")));
   run_app (quit_test);
+}
+
+/* The header's Restart (win.restart-server, Ctrl+Shift+R) is the application's restart: a
+ * fresh server from the settings, on the same port; the window and its pages follow it. */
+static void
+restart_server_test (CrierApplication *app,
+                     CrierWindow      *win)
+{
+  g_autoptr (CrierServer) before = g_object_ref (crier_application_get_server (app));
+  unsigned port = crier_server_get_port (before);
+  CrierServer *after;
+
+  g_assert_true (crier_window_get_server (win) == before);
+  g_assert_true (server_running (app));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.restart-server", NULL));
+  crier_test_wait_until (server_running (app), CRIER_TEST_TIMEOUT);
+  after = crier_application_get_server (app);
+  g_assert_true (after != before);
+  g_assert_false (crier_server_is_running (before));
+  g_assert_cmpuint (crier_server_get_port (after), ==, port);
+  g_assert_true (crier_window_get_server (win) == after);
+  g_assert_true (crier_live_list_get_server (CRIER_LIVE_LIST (crier_window_get_connections (win))) == after);
+  g_assert_true (can_connect ("127.0.0.1", port));
+}
+
+static void
+test_restart_server (void)
+{
+  g_autoptr (GSettings) settings = g_settings_new (APP_ID);
+
+  reset_settings ();
+  g_settings_set_value (settings, "port", g_variant_new_uint16 (free_port ("127.0.0.1")));
+  run_app (restart_server_test);
+  reset_settings ();
 }
 
 static GSocket *occupier;
@@ -797,11 +831,12 @@ main (int    argc,
   g_log_set_writer_func (log_writer, NULL, NULL);
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
-  g_test_add_func ("/app/preferences", test_preferences);
-  g_test_add_func ("/app/tls-files", test_tls_files);
-  g_test_add_func ("/app/start-server-setting", test_start_server_setting);
-  g_test_add_func ("/app/port-in-use", test_port_in_use);
-  g_test_add_func ("/app/quit", test_quit);
+  g_test_add_func ("/application/preferences", test_preferences);
+  g_test_add_func ("/application/tls-files", test_tls_files);
+  g_test_add_func ("/application/start-server-setting", test_start_server_setting);
+  g_test_add_func ("/application/port-in-use", test_port_in_use);
+  g_test_add_func ("/application/quit", test_quit);
+  g_test_add_func ("/application/restart-server", test_restart_server);
   status = g_test_run ();
   g_rmdir (config_home);
   return status;

@@ -160,7 +160,7 @@ test_connection_list_events (void)
   event = make_event (CRIER_MONITOR_SUBSCRIBED, "3.3", "presence-room");
   event->user_id = g_strdup ("5");
   crier_monitor_emit (monitor, event);
-  crier_connection_list_flush (list);
+  crier_live_list_flush (CRIER_LIVE_LIST (list));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 3);
   g_assert_cmpuint (n_changes, ==, 1);
   g_assert_cmpstr (crier_connection_item_get_user_id (crier_connection_list_find (list, "3.3")), ==, "5");
@@ -173,7 +173,7 @@ test_connection_list_events (void)
   crier_monitor_emit (monitor, make_event (CRIER_MONITOR_CONNECTED, "4.4", NULL));
   crier_monitor_emit (monitor, make_event (CRIER_MONITOR_DISCONNECTED, "4.4", NULL));
   n_changes = 0;
-  crier_connection_list_flush (list);
+  crier_live_list_flush (CRIER_LIVE_LIST (list));
   g_assert_cmpuint (n_changes, ==, 1);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 2);
   item = g_list_model_get_item (G_LIST_MODEL (list), 0);
@@ -181,6 +181,108 @@ test_connection_list_events (void)
   g_assert_cmpstr (crier_connection_item_get_user_id (item), ==, "7");
   g_assert_null (crier_connection_list_find (list, "1.1"));
   g_assert_nonnull (crier_connection_list_find (list, "3.3"));
+}
+
+typedef struct
+{
+  guint position, removed, added;
+} Change;
+
+static void
+record_change_cb (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  GArray     *changes)
+{
+  Change change = { position, removed, added };
+
+  g_array_append_val (changes, change);
+}
+
+static void
+assert_socket_ids (GListModel  *model,
+                   const char **want)
+{
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, g_strv_length ((char **) want));
+  for (guint i = 0; want[i] != NULL; i++)
+    {
+      g_autoptr (CrierConnectionItem) item = g_list_model_get_item (model, i);
+
+      g_assert_cmpstr (crier_connection_item_get_socket_id (item), ==, want[i]);
+    }
+}
+
+/* CrierLiveList, shared by both live lists (tested here through the connection list): one
+ * items_changed per flush with exact positions, items that came and went within one tick
+ * never shown, updates in place without a signal, a new server replacing the old items. */
+static void
+test_live_list_positions (void)
+{
+  g_autoptr (CrierServer) server = crier_server_new (NULL);
+  g_autoptr (CrierConnectionList) list = crier_connection_list_new (server);
+  CrierLiveList *live = CRIER_LIVE_LIST (list);
+  CrierMonitor *monitor = crier_server_get_monitor (server);
+  g_autoptr (GArray) changes = g_array_new (FALSE, FALSE, sizeof (Change));
+  Change *change;
+
+  g_assert_true (g_list_model_get_item_type (G_LIST_MODEL (list)) == CRIER_TYPE_CONNECTION_ITEM);
+  g_assert_true (crier_live_list_get_server (live) == server);
+  g_signal_connect (list, "items-changed", G_CALLBACK (record_change_cb), changes);
+  crier_live_list_flush (live); /* nothing queued: no signal */
+  g_assert_cmpuint (changes->len, ==, 0);
+
+  crier_monitor_emit (monitor, make_event (CRIER_MONITOR_CONNECTED, "1.1", NULL));
+  crier_monitor_emit (monitor, make_event (CRIER_MONITOR_CONNECTED, "2.2", NULL));
+  crier_monitor_emit (monitor, make_event (CRIER_MONITOR_CHANNEL_OCCUPIED, NULL, "orders")); /* not ours */
+  crier_monitor_emit (monitor, make_event (CRIER_MONITOR_CONNECTED, "3.3", NULL));
+  crier_monitor_emit (monitor, make_event (CRIER_MONITOR_CONNECTED, "4.4", NULL));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 0); /* queued until the tick */
+  crier_live_list_flush (live);
+  g_assert_cmpuint (changes->len, ==, 1);
+  change = &g_array_index (changes, Change, 0);
+  g_assert_cmpuint (change->position, ==, 0);
+  g_assert_cmpuint (change->removed, ==, 0);
+  g_assert_cmpuint (change->added, ==, 4);
+  assert_socket_ids (G_LIST_MODEL (list), (const char *[]) { "1.1", "2.2", "3.3", "4.4", NULL });
+
+  /* An update in place is the item's business: no items_changed. */
+  crier_monitor_emit (monitor, make_event (CRIER_MONITOR_SUBSCRIBED, "4.4", "orders"));
+  crier_live_list_flush (live);
+  g_assert_cmpuint (changes->len, ==, 1);
+
+  /* Remove the second row, append two, one of which also goes: rows 1.. change once. */
+  crier_monitor_emit (monitor, make_event (CRIER_MONITOR_DISCONNECTED, "3.3", NULL));
+  crier_monitor_emit (monitor, make_event (CRIER_MONITOR_CONNECTED, "5.5", NULL));
+  crier_monitor_emit (monitor, make_event (CRIER_MONITOR_DISCONNECTED, "2.2", NULL));
+  crier_monitor_emit (monitor, make_event (CRIER_MONITOR_CONNECTED, "6.6", NULL));
+  crier_monitor_emit (monitor, make_event (CRIER_MONITOR_DISCONNECTED, "6.6", NULL));
+  crier_monitor_emit (monitor, make_event (CRIER_MONITOR_DISCONNECTED, "9.9", NULL)); /* unknown */
+  crier_live_list_flush (live);
+  g_assert_cmpuint (changes->len, ==, 2);
+  change = &g_array_index (changes, Change, 1);
+  g_assert_cmpuint (change->position, ==, 1);
+  g_assert_cmpuint (change->removed, ==, 3);
+  g_assert_cmpuint (change->added, ==, 2);
+  assert_socket_ids (G_LIST_MODEL (list), (const char *[]) { "1.1", "4.4", "5.5", NULL });
+  g_assert_null (crier_connection_list_find (list, "6.6"));
+  g_assert_null (crier_connection_list_find (list, "2.2"));
+  g_assert_nonnull (crier_connection_list_find (list, "5.5"));
+
+  /* Events queued for the old server are dropped with its items. */
+  crier_monitor_emit (monitor, make_event (CRIER_MONITOR_CONNECTED, "7.7", NULL));
+  crier_live_list_set_server (live, NULL);
+  g_assert_cmpuint (changes->len, ==, 3);
+  change = &g_array_index (changes, Change, 2);
+  g_assert_cmpuint (change->position, ==, 0);
+  g_assert_cmpuint (change->removed, ==, 3);
+  g_assert_cmpuint (change->added, ==, 0);
+  crier_live_list_flush (live);
+  crier_monitor_emit (monitor, make_event (CRIER_MONITOR_CONNECTED, "8.8", NULL)); /* not followed */
+  crier_live_list_flush (live);
+  g_assert_cmpuint (changes->len, ==, 3);
+  g_assert_null (crier_connection_list_find (list, "7.7"));
+  g_assert_false (crier_monitor_is_active (monitor));
 }
 
 static void
@@ -201,7 +303,7 @@ test_channel_list_presence (void)
   event->data = g_strdup ("{\"name\":\"Ada\"}");
   crier_monitor_emit (monitor, event);
   crier_monitor_emit (monitor, make_event (CRIER_MONITOR_EVENT_PUBLISHED, NULL, "presence-room"));
-  crier_channel_list_flush (list);
+  crier_live_list_flush (CRIER_LIVE_LIST (list));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 1);
   item = crier_channel_list_find (list, "app-id", "presence-room");
   g_assert_nonnull (item);
@@ -218,7 +320,7 @@ test_channel_list_presence (void)
   event->user_id = g_strdup ("1");
   crier_monitor_emit (monitor, event);
   crier_monitor_emit (monitor, make_event (CRIER_MONITOR_CHANNEL_VACATED, "1.1", "presence-room"));
-  crier_channel_list_flush (list);
+  crier_live_list_flush (CRIER_LIVE_LIST (list));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 0);
 }
 
@@ -475,7 +577,7 @@ test_connection_auth_failures (void)
       failed->explanation = g_strdup_printf ("failure %d", i);
       crier_monitor_emit (monitor, failed);
     }
-  crier_connection_list_flush (list);
+  crier_live_list_flush (CRIER_LIVE_LIST (list));
   item = crier_connection_list_find (list, "1.1");
   g_assert_nonnull (item);
   failures = crier_connection_item_get_auth_failures (item);
@@ -506,7 +608,7 @@ test_simulated_and_replay (void)
   crier_event_log_set_monitor (log, crier_server_get_monitor (server->server));
   g_assert_true (crier_server_add_simulated_member (server->server, CRIER_TEST_APP_ID, "presence-room", "bot",
                                                     "{\"name\":\"Bot\"}", &error));
-  crier_test_wait_until ((crier_channel_list_flush (channels),
+  crier_test_wait_until ((crier_live_list_flush (CRIER_LIVE_LIST (channels)),
                           (item = crier_channel_list_find (channels, CRIER_TEST_APP_ID, "presence-room")) != NULL &&
                             g_list_model_get_n_items (crier_channel_item_get_members (item)) == 2),
                          CRIER_TEST_TIMEOUT);
@@ -567,6 +669,7 @@ main (int    argc,
   g_test_add_func ("/models/event-item/explanation", test_event_item_explanation);
   g_test_add_func ("/models/connection-list/auth-failures", test_connection_auth_failures);
   g_test_add_func ("/models/participant/simulated-and-replay", test_simulated_and_replay);
+  g_test_add_func ("/models/live-list/positions", test_live_list_positions);
   g_test_add_func ("/models/connection-list/events", test_connection_list_events);
   g_test_add_func ("/models/channel-list/presence", test_channel_list_presence);
   g_test_add_func ("/models/lists/live", test_lists_live);

@@ -258,7 +258,8 @@ test_channels_and_log (void)
   assert_shows (win, "Presence Members");
   assert_shows (win, "Simulated Member");
   assert_shows (win, "No simulated members");
-  crier_channels_page_fill_member (page, "bot", "{\"name\":\"Bot\"}");
+  crier_gui_test_set_text (page, CRIER_TYPE_CHANNELS_PAGE, "member_id_row", "bot");
+  crier_gui_test_set_text (page, CRIER_TYPE_CHANNELS_PAGE, "member_info_view", "{\"name\":\"Bot\"}");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "channels.add-member", NULL));
   {
     g_autoptr (JsonObject) added = crier_test_client_expect (client, "pusher_internal:member_added", "presence-room");

@@ -1,0 +1,38 @@
+/* crier-event-batch.h — monitor events gathered between two ticks of a list model
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "crier-monitor.h"
+
+G_BEGIN_DECLS
+
+typedef void (*CrierEventBatchFlushFunc) (gpointer owner);
+
+/* Embedded in a list model: events queue as refs and the owner's flush runs once per
+ * interval, so a flood costs one items_changed per tick instead of one per event. */
+typedef struct
+{
+  GPtrArray               *events; /* of CrierMonitorEvent, oldest first */
+  guint                    source_id;
+  guint                    interval_ms;
+  const char              *source_name; /* static */
+  CrierEventBatchFlushFunc flush;
+  gpointer                 owner;
+} CrierEventBatch;
+
+void       crier_event_batch_init (CrierEventBatch         *self,
+                                   guint                    interval_ms,
+                                   const char              *source_name,
+                                   CrierEventBatchFlushFunc flush,
+                                   gpointer                 owner);
+void       crier_event_batch_push (CrierEventBatch   *self,
+                                   CrierMonitorEvent *event);
+void       crier_event_batch_keep_tail (CrierEventBatch *self,
+                                        guint            n);
+GPtrArray *crier_event_batch_take (CrierEventBatch *self);
+void       crier_event_batch_clear (CrierEventBatch *self);
+void       crier_event_batch_destroy (CrierEventBatch *self);
+
+G_END_DECLS
