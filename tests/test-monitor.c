@@ -74,6 +74,47 @@ test_from_json (void)
   g_assert_nonnull (error);
 }
 
+/* Lines a JSON Lines import can hold (found by tests/fuzz/fuzz-jsonl): a blank line and
+ * members of the wrong JSON type are input mistakes, refused or ignored without a
+ * critical (this test runs with fatal criticals). */
+static const struct
+{
+  const char *line;
+  gboolean    accepted;
+} malformed_lines[] = {
+  { "", FALSE },
+  { " \t ", FALSE },
+  { "{\"kind\":{}}", FALSE },
+  { "{\"kind\":[\"connected\"]}", FALSE },
+  { "{\"kind\":\"connected\",\"time\":{\"a\":1}}", TRUE },
+  { "{\"kind\":\"connected\",\"code\":{}}", TRUE },
+  { "{\"kind\":\"connected\",\"count\":[1,2]}", TRUE },
+  { "{\"kind\":\"connected\",\"code\":\"4001\",\"count\":null}", TRUE },
+};
+
+static void
+test_from_json_malformed (gconstpointer data)
+{
+  guint i = GPOINTER_TO_UINT (data);
+  g_autoptr (CrierMonitorEvent) event = NULL;
+  g_autoptr (GError) error = NULL;
+
+  event = crier_monitor_event_new_from_json (malformed_lines[i].line, &error);
+  if (malformed_lines[i].accepted)
+    {
+      g_assert_no_error (error);
+      g_assert_nonnull (event);
+      g_assert_cmpint (event->kind, ==, CRIER_MONITOR_CONNECTED);
+      g_assert_cmpint (event->code, ==, 0);
+      g_assert_cmpuint (event->count, ==, 0);
+    }
+  else
+    {
+      g_assert_null (event);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+    }
+}
+
 /* Unset fields are left out; code and count only when not zero. */
 static void
 test_to_json_sparse (void)
@@ -253,6 +294,12 @@ main (int   argc,
   g_test_add_func ("/core/monitor/to-json/sparse", test_to_json_sparse);
   g_test_add_func ("/core/monitor/to-json/published-zero", test_to_json_published_zero);
   g_test_add_func ("/core/monitor/from-json", test_from_json);
+  for (guint i = 0; i < G_N_ELEMENTS (malformed_lines); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/core/monitor/from-json/malformed/%u", i);
+
+      g_test_add_data_func (path, GUINT_TO_POINTER (i), test_from_json_malformed);
+    }
   g_test_add_func ("/core/monitor/to-text/published", test_to_text);
   g_test_add_func ("/core/monitor/to-text/all-fields", test_to_text_all_fields);
   g_test_add_func ("/core/monitor/to-text/long-data", test_to_text_long_data);
