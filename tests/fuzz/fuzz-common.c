@@ -16,6 +16,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <sanitizer/lsan_interface.h>
+
 #include "crier-monitor-event.h"
 #include "crier-server-private.h"
 #include "crier-signature.h"
@@ -82,12 +84,95 @@ monitor_event_cb (CrierMonitor      *monitor,
     }
 }
 
+/* ASan's default quarantine (256 MB) makes every input touch fresh pages: five times
+ * slower here, while one input frees far less than 16 MB. */
+const char *__asan_default_options (void);
+
+const char *
+__asan_default_options (void)
+{
+  return "quarantine_size_mb=16";
+}
+
+/* Where the first JSON value in text ends, or length if it never does: a scanner just
+ * good enough to tell "one value, then more text" from the rest. */
+static gsize
+skip_json_value (const char *text,
+                 gsize       length)
+{
+  gsize i = 0;
+  int depth = 0;
+  gboolean in_string = FALSE;
+
+  while (i < length && g_ascii_isspace (text[i]))
+    i++;
+  for (; i < length; i++)
+    {
+      char c = text[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            {
+              in_string = FALSE;
+              if (depth == 0)
+                return i + 1;
+            }
+        }
+      else if (c == '"')
+        in_string = TRUE;
+      else if (c == '{' || c == '[')
+        depth++;
+      else if (c == '}' || c == ']')
+        {
+          if (--depth <= 0)
+            return i + 1;
+        }
+      else if (depth == 0 && (g_ascii_isspace (c) || c == ','))
+        return i;
+    }
+  return length;
+}
+
+/* json-glib 1.6.6 leaks the tree it parsed when text follows the first JSON value
+ * ("{}{}", "[1] x"): a leak per such message or request (reported with
+ * tests/fuzz/crashes/json-trailing-*). Until the server refuses trailing text itself,
+ * the fuzz build wraps json-glib's parser (-Wl,--wrap) so that exactly those parses are
+ * not leak-checked; every other leak still fails the run. */
+gboolean __real_json_parser_load_from_data (JsonParser *parser,
+                                            const char *data,
+                                            gssize      length,
+                                            GError    **error);
+gboolean __wrap_json_parser_load_from_data (JsonParser *parser,
+                                            const char *data,
+                                            gssize      length,
+                                            GError    **error);
+
+gboolean
+__wrap_json_parser_load_from_data (JsonParser *parser,
+                                   const char *data,
+                                   gssize      length,
+                                   GError    **error)
+{
+  gsize size = length < 0 ? strlen (data) : (gsize) length;
+  gsize end = skip_json_value (data, size);
+  gboolean ok;
+
+  while (end < size && g_ascii_isspace (data[end]))
+    end++;
+  if (end >= size)
+    return __real_json_parser_load_from_data (parser, data, length, error);
+  __lsan_disable ();
+  ok = __real_json_parser_load_from_data (parser, data, length, error);
+  __lsan_enable ();
+  return ok;
+}
+
 void
 fuzz_init (void)
 {
-  /* GLib 2.74's slice allocator would hide allocations from ASan. */
-  setenv ("G_SLICE", "always-malloc", 0);
-  setenv ("G_DEBUG", "gc-friendly", 0);
   g_log_set_writer_func (log_writer, NULL, NULL);
   clients = g_ptr_array_new ();
 }
@@ -96,6 +181,15 @@ int
 LLVMFuzzerInitialize (int    *argc,
                       char ***argv)
 {
+  /* GLib 2.74's slice allocator would hide allocations from ASan, and it reads G_SLICE
+   * before any code of ours runs: start again with it set, so that a reproducer needs no
+   * environment. */
+  if (getenv ("G_SLICE") == NULL)
+    {
+      setenv ("G_SLICE", "always-malloc", 1);
+      setenv ("G_DEBUG", "gc-friendly", 0);
+      execv ("/proc/self/exe", *argv);
+    }
   fuzz_init ();
   return 0;
 }
