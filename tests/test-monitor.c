@@ -284,6 +284,37 @@ test_listeners (void)
   g_assert_cmpuint (received->len, ==, 1);
 }
 
+/* Events carry bytes clients sent (an HTTP request path, an Origin header) to JSON
+ * Lines, a terminal and GTK labels, which all need UTF-8 (found by tests/fuzz/fuzz-http:
+ * "GET /apps/\x8d…" made an export line the reader refused). */
+static void
+test_emit_invalid_utf8 (void)
+{
+  g_autoptr (CrierMonitor) monitor = crier_monitor_new ();
+  g_autoptr (GPtrArray) received = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_monitor_event_unref);
+  g_autoptr (CrierMonitorEvent) back = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *json = NULL;
+  CrierMonitorEvent *event = crier_monitor_event_new (CRIER_MONITOR_API_REQUEST);
+
+  g_signal_connect (monitor, "event", G_CALLBACK (event_cb), received);
+  event->event = g_strdup ("GET /apps/\x8d\x8d" "3/channels");
+  event->message = g_strdup ("Not found: /apps/\xff");
+  event->explanation = g_strdup ("Origin '\xc3' is not allowed");
+  event->channel = g_strdup ("caf\xc3\xa9"); /* valid: kept as it is */
+  crier_monitor_emit (monitor, event);
+  g_assert_cmpuint (received->len, ==, 1);
+  event = g_ptr_array_index (received, 0);
+  g_assert_cmpstr (event->event, ==, "GET /apps/\uFFFD\uFFFD3/channels");
+  g_assert_cmpstr (event->message, ==, "Not found: /apps/\uFFFD");
+  g_assert_cmpstr (event->explanation, ==, "Origin '\uFFFD' is not allowed");
+  g_assert_cmpstr (event->channel, ==, "caf\xc3\xa9");
+  json = crier_monitor_event_to_json (event);
+  back = crier_monitor_event_new_from_json (json, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (back->event, ==, event->event);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -305,6 +336,7 @@ main (int   argc,
   g_test_add_func ("/core/monitor/to-text/long-data", test_to_text_long_data);
   g_test_add_func ("/core/monitor/kind-names", test_kind_names);
   g_test_add_func ("/core/monitor/ref", test_ref);
+  g_test_add_func ("/core/monitor/emit/invalid-utf8", test_emit_invalid_utf8);
   g_test_add_func ("/core/monitor/listeners", test_listeners);
 
   return g_test_run ();

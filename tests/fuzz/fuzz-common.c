@@ -106,6 +106,13 @@ skip_json_value (const char *text,
 
   while (i < length && g_ascii_isspace (text[i]))
     i++;
+  if (i < length && text[i] != '{' && text[i] != '[' && text[i] != '"')
+    {
+      /* A number, true, false, null (or junk): up to the next structural character. */
+      while (i < length && !g_ascii_isspace (text[i]) && strchr ("{}[]\",:", text[i]) == NULL)
+        i++;
+      return i;
+    }
   for (; i < length; i++)
     {
       char c = text[i];
@@ -130,8 +137,6 @@ skip_json_value (const char *text,
           if (--depth <= 0)
             return i + 1;
         }
-      else if (depth == 0 && (g_ascii_isspace (c) || c == ','))
-        return i;
     }
   return length;
 }
@@ -421,6 +426,19 @@ fuzz_client_send_text (FuzzClient *client,
   fuzz_client_write (client, frame->data, frame->len);
 }
 
+/* A string member, or NULL (json-glib's typed getters are criticals on other types). */
+static const char *
+get_string (JsonObject *object,
+            const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
 static char *
 sign (const char *secret,
       const char *key,
@@ -456,20 +474,22 @@ fuzz_sign_client_message (const char *socket_id,
     return NULL;
   parser = json_parser_new ();
   if (!json_parser_load_from_data (parser, text, length, NULL) ||
+      json_parser_get_root (parser) == NULL ||
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     return NULL;
   root = json_node_get_object (json_parser_get_root (parser));
-  event = json_object_get_string_member_with_default (root, "event", "");
+  event = get_string (root, "event");
+  if (event == NULL)
+    return NULL;
   if (!json_object_has_member (root, "data"))
     return NULL;
   /* pusher-js sends data as an object; some clients send it as JSON text. */
-  if (JSON_NODE_HOLDS_VALUE (json_object_get_member (root, "data")) &&
-      json_node_get_value_type (json_object_get_member (root, "data")) == G_TYPE_STRING)
+  if (get_string (root, "data") != NULL)
     {
       g_autoptr (JsonParser) inner = json_parser_new ();
 
-      if (!json_parser_load_from_data (inner, json_object_get_string_member (root, "data"), -1,
-                                       NULL) ||
+      if (!json_parser_load_from_data (inner, get_string (root, "data"), -1, NULL) ||
+          json_parser_get_root (inner) == NULL ||
           !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (inner)))
         return NULL;
       data_node = json_node_copy (json_parser_get_root (inner));
@@ -480,22 +500,25 @@ fuzz_sign_client_message (const char *socket_id,
   else
     return NULL;
   data = json_node_get_object (data_node);
-  if (g_strcmp0 (json_object_get_string_member_with_default (data, "auth", NULL), FUZZ_SIGN) != 0)
+  if (g_strcmp0 (get_string (data, "auth"), FUZZ_SIGN) != 0)
     return NULL;
 
   if (g_str_equal (event, "pusher:subscribe"))
     {
-      const char *channel = json_object_get_string_member_with_default (data, "channel", "");
-      const char *channel_data = json_object_get_string_member_with_default (data, "channel_data",
-                                                                             NULL);
+      const char *channel = get_string (data, "channel");
+      const char *channel_data = get_string (data, "channel_data");
 
+      if (channel == NULL)
+        return NULL;
       to_sign = channel_data != NULL ? g_strconcat (socket_id, ":", channel, ":", channel_data, NULL)
                                      : g_strconcat (socket_id, ":", channel, NULL);
     }
   else if (g_str_equal (event, "pusher:signin"))
     {
-      const char *user_data = json_object_get_string_member_with_default (data, "user_data", "");
+      const char *user_data = get_string (data, "user_data");
 
+      if (user_data == NULL)
+        return NULL;
       to_sign = g_strconcat (socket_id, "::user::", user_data, NULL);
     }
   else
