@@ -284,6 +284,26 @@ test_listeners (void)
   g_assert_cmpuint (received->len, ==, 1);
 }
 
+/* Times before year 1000 keep four digits of year, so that the reader can read them back
+ * (found by tests/fuzz/fuzz-jsonl: "0820-05-01T10:00:00Z" was written as "820-05-01…"). */
+static void
+test_from_json_early_year (void)
+{
+  g_autoptr (CrierMonitorEvent) event = NULL;
+  g_autoptr (CrierMonitorEvent) back = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *json = NULL;
+
+  event = crier_monitor_event_new_from_json ("{\"kind\":\"connected\",\"time\":\"0820-05-01T10:00:00.000250Z\"}",
+                                             &error);
+  g_assert_no_error (error);
+  json = crier_monitor_event_to_json (event);
+  g_assert_nonnull (strstr (json, "\"0820-05-01T10:00:00.000250Z\""));
+  back = crier_monitor_event_new_from_json (json, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (back->time, ==, event->time);
+}
+
 /* Events carry bytes clients sent (an HTTP request path, an Origin header) to JSON
  * Lines, a terminal and GTK labels, which all need UTF-8 (found by tests/fuzz/fuzz-http:
  * "GET /apps/\x8d…" made an export line the reader refused). */
@@ -337,6 +357,7 @@ main (int   argc,
   g_test_add_func ("/core/monitor/kind-names", test_kind_names);
   g_test_add_func ("/core/monitor/ref", test_ref);
   g_test_add_func ("/core/monitor/emit/invalid-utf8", test_emit_invalid_utf8);
+  g_test_add_func ("/core/monitor/from-json/early-year", test_from_json_early_year);
   g_test_add_func ("/core/monitor/listeners", test_listeners);
 
   return g_test_run ();

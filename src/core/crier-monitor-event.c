@@ -97,7 +97,12 @@ format_time (gint64 time)
   g_autoptr (GDateTime) date = g_date_time_new_from_unix_utc (time / G_USEC_PER_SEC);
   g_autoptr (GDateTime) precise = g_date_time_add (date, time % G_USEC_PER_SEC);
 
-  return g_date_time_format (precise, "%FT%T.%fZ");
+  /* By hand: %F writes years before 1000 with fewer than the four digits ISO 8601 and
+   * the reader need. */
+  return g_strdup_printf ("%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", g_date_time_get_year (precise),
+                          g_date_time_get_month (precise), g_date_time_get_day_of_month (precise),
+                          g_date_time_get_hour (precise), g_date_time_get_minute (precise),
+                          g_date_time_get_second (precise), g_date_time_get_microsecond (precise));
 }
 
 /* The string members of the JSON form, written and read by the same table. */

@@ -80,7 +80,7 @@ sign_request (const char *data,
 
   out = g_string_new (NULL);
   g_string_append_printf (out, "%s %s?%s %s", parts[0], path, encoded, parts[2]);
-  head = g_strndup (line_end + 2, head_end - (line_end + 2));
+  head = head_end > line_end ? g_strndup (line_end + 2, head_end - (line_end + 2)) : g_strdup ("");
   headers = g_strsplit (head, "\r\n", -1);
   for (guint i = 0; headers[i] != NULL; i++)
     {
