@@ -10,6 +10,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <sanitizer/lsan_interface.h>
+
 #include "crier-server-private.h"
 #include "crier-signature.h"
 #include "fuzz-common.h"
@@ -95,6 +97,57 @@ sign_request (const char *data,
   return g_string_free_to_bytes (out);
 }
 
+/* libsoup 3.2.3 leaks the request target of a request whose header lines it refuses
+ * (reproduced with libsoup alone: tests/fuzz/crashes/libsoup-bad-header-leak). Such a
+ * request never reaches Crier, libsoup answers 400 itself, so the input is cut before the
+ * first head libsoup cannot parse; everything before it is sent. */
+static gsize
+parsable_length (const char *data,
+                 gsize       size)
+{
+  gsize pos = 0;
+
+  while (pos < size)
+    {
+      const char *end = g_strstr_len (data + pos, size - pos, "\r\n\r\n");
+      g_autoptr (SoupMessageHeaders) headers = NULL;
+      g_autofree char *method = NULL;
+      g_autofree char *path = NULL;
+      SoupHTTPVersion version;
+      gsize head_length;
+      guint status;
+
+      if (end == NULL)
+        return size;
+      head_length = end + 4 - (data + pos);
+      headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
+      __lsan_disable ();
+      status = soup_headers_parse_request (data + pos, (int) head_length, headers, &method, &path,
+                                           &version);
+      __lsan_enable ();
+      if (status != SOUP_STATUS_OK)
+        return pos;
+      switch (soup_message_headers_get_encoding (headers))
+        {
+        case SOUP_ENCODING_NONE:
+          pos += head_length;
+          break;
+        case SOUP_ENCODING_CONTENT_LENGTH:
+          if ((guint64) soup_message_headers_get_content_length (headers) > size - pos - head_length)
+            return size;
+          pos += head_length + soup_message_headers_get_content_length (headers);
+          break;
+        case SOUP_ENCODING_UNRECOGNIZED:
+        case SOUP_ENCODING_EOF:
+        case SOUP_ENCODING_CHUNKED:
+        case SOUP_ENCODING_BYTERANGES:
+        default:
+          return size; /* where the next head starts is libsoup's business */
+        }
+    }
+  return size;
+}
+
 /* Reads (and forgets) the responses; TRUE if there was something, or the end. */
 static gboolean
 drain (int       fd,
@@ -121,6 +174,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   CrierServer *server = fuzz_server_new ();
   FuzzClient *client = fuzz_client_new (server, "/app/" FUZZ_APP_KEY, "7");
   g_autoptr (GBytes) request = sign_request ((const char *) data, size);
+  g_autoptr (GBytes) whole = NULL;
   g_autoptr (GSocket) socket = NULL;
   g_autoptr (GSocketConnection) connection = NULL;
   g_autoptr (GSocketAddress) local = g_inet_socket_address_new_from_string ("127.0.0.1", 6001);
@@ -142,6 +196,10 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 
   if (request == NULL)
     request = g_bytes_new (data, size);
+  whole = g_steal_pointer (&request);
+  request = g_bytes_new_from_bytes (whole, 0,
+                                    parsable_length (g_bytes_get_data (whole, NULL),
+                                                     g_bytes_get_size (whole)));
   bytes = g_bytes_get_data (request, &length);
 
   /* The acceptor's path: a stream for SoupServer, as for a TCP connection it accepted. */
