@@ -90,6 +90,8 @@ static const struct
   { "{\"kind\":\"connected\",\"code\":{}}", TRUE },
   { "{\"kind\":\"connected\",\"count\":[1,2]}", TRUE },
   { "{\"kind\":\"connected\",\"code\":\"4001\",\"count\":null}", TRUE },
+  { "{\"kind\":\"connected\",\"details\":\"\"}", TRUE },
+  { "{\"kind\":\"connected\",\"details\":\" \"}", TRUE },
 };
 
 static void
@@ -107,6 +109,8 @@ test_from_json_malformed (gconstpointer data)
       g_assert_cmpint (event->kind, ==, CRIER_MONITOR_CONNECTED);
       g_assert_cmpint (event->code, ==, 0);
       g_assert_cmpuint (event->count, ==, 0);
+      /* and the writer writes it back (details that are no JSON are left out) */
+      g_free (crier_monitor_event_to_json (event));
     }
   else
     {

@@ -158,7 +158,9 @@ crier_monitor_event_to_json (const CrierMonitorEvent *event)
     {
       g_autoptr (JsonParser) parser = json_parser_new ();
 
-      if (json_parser_load_from_data (parser, event->details, -1, NULL))
+      /* Blank text parses too, to no root: then there are no details to write. */
+      if (json_parser_load_from_data (parser, event->details, -1, NULL) &&
+          json_parser_get_root (parser) != NULL)
         {
           json_builder_set_member_name (builder, "details");
           json_builder_add_value (builder, json_node_copy (json_parser_get_root (parser)));

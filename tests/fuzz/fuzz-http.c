@@ -97,6 +97,23 @@ sign_request (const char *data,
   return g_string_free_to_bytes (out);
 }
 
+/* Past the blank line that ends a request head: libsoup reads lines up to "\n" and takes
+ * "\r\n" or "\n" alone as the blank one. NULL if there is none. */
+static const char *
+find_head_end (const char *data,
+               gsize       size)
+{
+  for (gsize i = 0; i + 1 < size; i++)
+    if (data[i] == '\n')
+      {
+        if (data[i + 1] == '\n')
+          return data + i + 2;
+        if (data[i + 1] == '\r' && i + 2 < size && data[i + 2] == '\n')
+          return data + i + 3;
+      }
+  return NULL;
+}
+
 /* libsoup 3.2.3 leaks the request target of a request whose head it refuses
  * (reproduced with libsoup alone: tests/fuzz/crashes/libsoup-bad-header-leak). Such a
  * request never reaches Crier, libsoup answers 400 itself, so the input is cut before the
@@ -109,7 +126,7 @@ parsable_length (const char *data,
 
   while (pos < size)
     {
-      const char *end = g_strstr_len (data + pos, size - pos, "\r\n\r\n");
+      const char *end = find_head_end (data + pos, size - pos);
       g_autoptr (SoupMessageHeaders) headers = NULL;
       g_autofree char *method = NULL;
       g_autofree char *path = NULL;
@@ -119,7 +136,7 @@ parsable_length (const char *data,
 
       if (end == NULL)
         return size;
-      head_length = end + 4 - (data + pos);
+      head_length = end - (data + pos);
       headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
       __lsan_disable ();
       status = soup_headers_parse_request (data + pos, (int) head_length, headers, &method, &path,
