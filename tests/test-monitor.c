@@ -318,11 +318,12 @@ test_emit_invalid_utf8 (void)
   g_autoptr (GPtrArray) received = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_monitor_event_unref);
   g_autoptr (CrierMonitorEvent) back = NULL;
   g_autoptr (GError) error = NULL;
-  g_autofree char *json = NULL;
+  g_autofree char   *json = NULL;
   CrierMonitorEvent *event = crier_monitor_event_new (CRIER_MONITOR_API_REQUEST);
 
   g_signal_connect (monitor, "event", G_CALLBACK (event_cb), received);
-  event->event = g_strdup ("GET /apps/\x8d\x8d" "3/channels");
+  event->event = g_strdup ("GET /apps/\x8d\x8d"
+                           "3/channels");
   event->message = g_strdup ("Not found: /apps/\xff");
   event->explanation = g_strdup ("Origin '\xc3' is not allowed");
   event->channel = g_strdup ("caf\xc3\xa9"); /* valid: kept as it is */

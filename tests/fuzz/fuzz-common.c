@@ -8,6 +8,7 @@
 #include "fuzz-common.h"
 
 #include <errno.h>
+#include <sanitizer/lsan_interface.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +16,6 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <sanitizer/lsan_interface.h>
 
 #include "crier-monitor-event.h"
 #include "crier-server-private.h"
@@ -43,7 +42,7 @@ log_writer (GLogLevelFlags   level,
 {
   const char *domain = NULL;
   const char *message = NULL;
-  gboolean ours;
+  gboolean    ours;
 
   if (level & (G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO | G_LOG_LEVEL_MESSAGE))
     return G_LOG_WRITER_HANDLED;
@@ -100,8 +99,8 @@ static gsize
 skip_json_value (const char *text,
                  gsize       length)
 {
-  gsize i = 0;
-  int depth = 0;
+  gsize    i = 0;
+  int      depth = 0;
   gboolean in_string = FALSE;
 
   while (i < length && g_ascii_isspace (text[i]))
@@ -161,8 +160,8 @@ __wrap_json_parser_load_from_data (JsonParser *parser,
                                    gssize      length,
                                    GError    **error)
 {
-  gsize size = length < 0 ? strlen (data) : (gsize) length;
-  gsize end = skip_json_value (data, size);
+  gsize    size = length < 0 ? strlen (data) : (gsize) length;
+  gsize    end = skip_json_value (data, size);
   gboolean ok;
 
   while (end < size && g_ascii_isspace (data[end]))
@@ -280,7 +279,7 @@ fuzz_client_new (CrierServer *server,
   FuzzClient *client = g_new0 (FuzzClient, 1);
   g_autoptr (GHashTable) query = g_hash_table_new (g_str_hash, g_str_equal);
   CrierConnection *conn;
-  int fds[2];
+  int              fds[2];
 
   if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, fds) != 0)
     g_error ("socketpair: %s", g_strerror (errno));
@@ -321,8 +320,8 @@ static gboolean
 drain_peer (FuzzClient *client)
 {
   gboolean got = FALSE;
-  char buffer[16384];
-  ssize_t n;
+  char     buffer[16384];
+  ssize_t  n;
 
   while ((n = recv (client->peer, buffer, sizeof buffer, MSG_DONTWAIT)) > 0)
     got = TRUE;
@@ -334,7 +333,7 @@ static gboolean
 server_has_input (FuzzClient *client)
 {
   CrierConnection *conn = lookup_connection (client);
-  int pending = 0;
+  int              pending = 0;
 
   if (conn == NULL || conn->discard_input)
     return FALSE;
@@ -395,7 +394,7 @@ fuzz_client_send_text (FuzzClient *client,
   static const guint8 mask[4] = { 0x37, 0xfa, 0x21, 0x3d };
   g_autoptr (GByteArray) frame = g_byte_array_sized_new (length + 14);
   guint8 header[14];
-  gsize header_length;
+  gsize  header_length;
 
   header[0] = 0x80 | 0x1;
   if (length < 126)
@@ -466,7 +465,7 @@ fuzz_sign_client_message (const char *socket_id,
   JsonObject *root;
   JsonObject *data;
   const char *event;
-  gboolean data_is_string = FALSE;
+  gboolean    data_is_string = FALSE;
 
   /* Only what asks for it is parsed here, so that every other input reaches the server's
    * parser first (and a crash in parsing is the server's, not ours). */

@@ -18,10 +18,10 @@ G_BEGIN_DECLS
  * since a fuzzer cannot forge an HMAC and would never get past the checks otherwise. */
 #define FUZZ_SIGN "SIGN"
 
-int  LLVMFuzzerInitialize (int    *argc,
-                           char ***argv);
-int  LLVMFuzzerTestOneInput (const uint8_t *data,
-                             size_t         size);
+int LLVMFuzzerInitialize (int    *argc,
+                          char ***argv);
+int LLVMFuzzerTestOneInput (const uint8_t *data,
+                            size_t         size);
 
 void fuzz_init (void);
 

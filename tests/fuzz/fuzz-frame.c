@@ -17,7 +17,7 @@ check_header (const guint8 *data,
               gsize         size)
 {
   CrierFrameHeader header = { 0 };
-  const char *problem = NULL;
+  const char      *problem = NULL;
 
   switch (crier_frame_parse_header (data, size, &header, &problem))
     {
@@ -49,7 +49,7 @@ check_close (const guint8 *data,
   g_autofree char *reason = NULL;
   g_autoptr (GBytes) frame = NULL;
   const guint8 *bytes;
-  gsize length;
+  gsize         length;
 
   if (size < 2)
     return;
@@ -68,7 +68,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
 {
   CrierServer *server;
-  FuzzClient *client;
+  FuzzClient  *client;
 
   check_header (data, size);
   check_close (data, size);

@@ -6,11 +6,10 @@
 #include "config.h"
 
 #include <errno.h>
+#include <sanitizer/lsan_interface.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <sanitizer/lsan_interface.h>
 
 #include "crier-server-private.h"
 #include "crier-signature.h"
@@ -18,7 +17,7 @@
 
 /* Channels and users for the API to find: a public channel, a presence member, a
  * signed-in user. */
-static const char * const setup_messages[] = {
+static const char *const setup_messages[] = {
   "{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"my-channel\"}}",
   "{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"cache-news\"}}",
   ("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"presence-room\",\"auth\":\"SIGN\","
@@ -34,8 +33,8 @@ static GBytes *
 sign_request (const char *data,
               gsize       size)
 {
-  const char *line_end = g_strstr_len (data, size, "\r\n");
-  const char *head_end = g_strstr_len (data, size, "\r\n\r\n");
+  const char      *line_end = g_strstr_len (data, size, "\r\n");
+  const char      *head_end = g_strstr_len (data, size, "\r\n\r\n");
   g_autofree char *line = NULL;
   g_auto (GStrv) parts = NULL;
   g_autofree char *url = NULL;
@@ -46,12 +45,12 @@ sign_request (const char *data,
   g_autofree char *encoded = NULL;
   g_auto (GStrv) headers = NULL;
   g_autofree char *head = NULL;
-  const char *secret = FUZZ_APP_SECRET;
-  const char *key = FUZZ_APP_KEY;
-  const char *path;
-  GHashTableIter iter;
-  gpointer name, value;
-  GString *out;
+  const char      *secret = FUZZ_APP_SECRET;
+  const char      *key = FUZZ_APP_KEY;
+  const char      *path;
+  GHashTableIter   iter;
+  gpointer         name, value;
+  GString         *out;
 
   if (line_end == NULL || head_end == NULL || head_end < line_end)
     return NULL;
@@ -130,9 +129,9 @@ parsable_length (const char *data,
       g_autoptr (SoupMessageHeaders) headers = NULL;
       g_autofree char *method = NULL;
       g_autofree char *path = NULL;
-      SoupHTTPVersion version;
-      gsize head_length;
-      guint status;
+      SoupHTTPVersion  version;
+      gsize            head_length;
+      guint            status;
 
       if (end == NULL)
         return size;
@@ -175,8 +174,8 @@ drain (int       fd,
        gboolean *closed)
 {
   gboolean got = FALSE;
-  char buffer[16384];
-  ssize_t n;
+  char     buffer[16384];
+  ssize_t  n;
 
   while ((n = recv (fd, buffer, sizeof buffer, MSG_DONTWAIT)) > 0)
     got = TRUE;
@@ -193,7 +192,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
 {
   CrierServer *server = fuzz_server_new ();
-  FuzzClient *client = fuzz_client_new (server, "/app/" FUZZ_APP_KEY, "7");
+  FuzzClient  *client = fuzz_client_new (server, "/app/" FUZZ_APP_KEY, "7");
   g_autoptr (GBytes) request = sign_request ((const char *) data, size);
   g_autoptr (GBytes) whole = NULL;
   g_autoptr (GSocket) socket = NULL;
@@ -201,9 +200,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   g_autoptr (GSocketAddress) local = g_inet_socket_address_new_from_string ("127.0.0.1", 6001);
   g_autoptr (GSocketAddress) remote = g_inet_socket_address_new_from_string ("127.0.0.1", 40001);
   const guint8 *bytes;
-  gsize length;
-  gboolean closed = FALSE;
-  int fds[2];
+  gsize         length;
+  gboolean      closed = FALSE;
+  int           fds[2];
 
   for (guint i = 0; i < G_N_ELEMENTS (setup_messages); i++)
     {

@@ -16,17 +16,17 @@ int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
 {
-  const char *text = (const char *) data;
-  const char *end = text + size;
+  const char  *text = (const char *) data;
+  const char  *end = text + size;
   CrierServer *server = fuzz_server_new ();
-  FuzzClient *first = fuzz_client_new (server, "/app/" FUZZ_APP_KEY, "7");
-  FuzzClient *second = fuzz_client_new (server, "/app/" FUZZ_APP_KEY, "5");
+  FuzzClient  *first = fuzz_client_new (server, "/app/" FUZZ_APP_KEY, "7");
+  FuzzClient  *second = fuzz_client_new (server, "/app/" FUZZ_APP_KEY, "5");
 
   while (text < end)
     {
-      const char *newline = memchr (text, '\n', end - text);
-      const char *line_end = newline != NULL ? newline : end;
-      FuzzClient *client = first;
+      const char      *newline = memchr (text, '\n', end - text);
+      const char      *line_end = newline != NULL ? newline : end;
+      FuzzClient      *client = first;
       g_autofree char *signed_text = NULL;
 
       if (text < line_end && *text == '>')
