@@ -74,6 +74,51 @@ test_from_json (void)
   g_assert_nonnull (error);
 }
 
+/* Lines a JSON Lines import can hold (found by tests/fuzz/fuzz-jsonl): a blank line and
+ * members of the wrong JSON type are input mistakes, refused or ignored without a
+ * critical (this test runs with fatal criticals). */
+static const struct
+{
+  const char *line;
+  gboolean    accepted;
+} malformed_lines[] = {
+  { "", FALSE },
+  { " \t ", FALSE },
+  { "{\"kind\":{}}", FALSE },
+  { "{\"kind\":[\"connected\"]}", FALSE },
+  { "{\"kind\":\"connected\",\"time\":{\"a\":1}}", TRUE },
+  { "{\"kind\":\"connected\",\"code\":{}}", TRUE },
+  { "{\"kind\":\"connected\",\"count\":[1,2]}", TRUE },
+  { "{\"kind\":\"connected\",\"code\":\"4001\",\"count\":null}", TRUE },
+  { "{\"kind\":\"connected\",\"details\":\"\"}", TRUE },
+  { "{\"kind\":\"connected\",\"details\":\" \"}", TRUE },
+};
+
+static void
+test_from_json_malformed (gconstpointer data)
+{
+  guint i = GPOINTER_TO_UINT (data);
+  g_autoptr (CrierMonitorEvent) event = NULL;
+  g_autoptr (GError) error = NULL;
+
+  event = crier_monitor_event_new_from_json (malformed_lines[i].line, &error);
+  if (malformed_lines[i].accepted)
+    {
+      g_assert_no_error (error);
+      g_assert_nonnull (event);
+      g_assert_cmpint (event->kind, ==, CRIER_MONITOR_CONNECTED);
+      g_assert_cmpint (event->code, ==, 0);
+      g_assert_cmpuint (event->count, ==, 0);
+      /* and the writer writes it back (details that are no JSON are left out) */
+      g_free (crier_monitor_event_to_json (event));
+    }
+  else
+    {
+      g_assert_null (event);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+    }
+}
+
 /* Unset fields are left out; code and count only when not zero. */
 static void
 test_to_json_sparse (void)
@@ -243,6 +288,58 @@ test_listeners (void)
   g_assert_cmpuint (received->len, ==, 1);
 }
 
+/* Times before year 1000 keep four digits of year, so that the reader can read them back
+ * (found by tests/fuzz/fuzz-jsonl: "0820-05-01T10:00:00Z" was written as "820-05-01…"). */
+static void
+test_from_json_early_year (void)
+{
+  g_autoptr (CrierMonitorEvent) event = NULL;
+  g_autoptr (CrierMonitorEvent) back = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *json = NULL;
+
+  event = crier_monitor_event_new_from_json ("{\"kind\":\"connected\",\"time\":\"0820-05-01T10:00:00.000250Z\"}",
+                                             &error);
+  g_assert_no_error (error);
+  json = crier_monitor_event_to_json (event);
+  g_assert_nonnull (strstr (json, "\"0820-05-01T10:00:00.000250Z\""));
+  back = crier_monitor_event_new_from_json (json, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (back->time, ==, event->time);
+}
+
+/* Events carry bytes clients sent (an HTTP request path, an Origin header) to JSON
+ * Lines, a terminal and GTK labels, which all need UTF-8 (found by tests/fuzz/fuzz-http:
+ * "GET /apps/\x8d…" made an export line the reader refused). */
+static void
+test_emit_invalid_utf8 (void)
+{
+  g_autoptr (CrierMonitor) monitor = crier_monitor_new ();
+  g_autoptr (GPtrArray) received = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_monitor_event_unref);
+  g_autoptr (CrierMonitorEvent) back = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char   *json = NULL;
+  CrierMonitorEvent *event = crier_monitor_event_new (CRIER_MONITOR_API_REQUEST);
+
+  g_signal_connect (monitor, "event", G_CALLBACK (event_cb), received);
+  event->event = g_strdup ("GET /apps/\x8d\x8d"
+                           "3/channels");
+  event->message = g_strdup ("Not found: /apps/\xff");
+  event->explanation = g_strdup ("Origin '\xc3' is not allowed");
+  event->channel = g_strdup ("caf\xc3\xa9"); /* valid: kept as it is */
+  crier_monitor_emit (monitor, event);
+  g_assert_cmpuint (received->len, ==, 1);
+  event = g_ptr_array_index (received, 0);
+  g_assert_cmpstr (event->event, ==, "GET /apps/\uFFFD\uFFFD3/channels");
+  g_assert_cmpstr (event->message, ==, "Not found: /apps/\uFFFD");
+  g_assert_cmpstr (event->explanation, ==, "Origin '\uFFFD' is not allowed");
+  g_assert_cmpstr (event->channel, ==, "caf\xc3\xa9");
+  json = crier_monitor_event_to_json (event);
+  back = crier_monitor_event_new_from_json (json, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (back->event, ==, event->event);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -253,11 +350,19 @@ main (int   argc,
   g_test_add_func ("/core/monitor/to-json/sparse", test_to_json_sparse);
   g_test_add_func ("/core/monitor/to-json/published-zero", test_to_json_published_zero);
   g_test_add_func ("/core/monitor/from-json", test_from_json);
+  for (guint i = 0; i < G_N_ELEMENTS (malformed_lines); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/core/monitor/from-json/malformed/%u", i);
+
+      g_test_add_data_func (path, GUINT_TO_POINTER (i), test_from_json_malformed);
+    }
   g_test_add_func ("/core/monitor/to-text/published", test_to_text);
   g_test_add_func ("/core/monitor/to-text/all-fields", test_to_text_all_fields);
   g_test_add_func ("/core/monitor/to-text/long-data", test_to_text_long_data);
   g_test_add_func ("/core/monitor/kind-names", test_kind_names);
   g_test_add_func ("/core/monitor/ref", test_ref);
+  g_test_add_func ("/core/monitor/emit/invalid-utf8", test_emit_invalid_utf8);
+  g_test_add_func ("/core/monitor/from-json/early-year", test_from_json_early_year);
   g_test_add_func ("/core/monitor/listeners", test_listeners);
 
   return g_test_run ();

@@ -451,8 +451,12 @@ process (CrierConnection *conn,
           if (header.fin)
             {
               g_autoptr (GByteArray) message = g_steal_pointer (&conn->fragments);
+              static guint8 empty[1];
 
-              handle_message (conn, conn->fragment_opcode, message->data, message->len);
+              /* An empty message's array has no data pointer: the text is "", not NULL
+               * (found by tests/fuzz/fuzz-frame). */
+              handle_message (conn, conn->fragment_opcode, message->len > 0 ? message->data : empty,
+                              message->len);
             }
         }
       else if (conn->fragments != NULL)

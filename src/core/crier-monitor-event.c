@@ -99,7 +99,12 @@ format_time (gint64 time)
   g_autoptr (GDateTime) date = g_date_time_new_from_unix_utc (time / G_USEC_PER_SEC);
   g_autoptr (GDateTime) precise = g_date_time_add (date, time % G_USEC_PER_SEC);
 
-  return g_date_time_format (precise, "%FT%T.%fZ");
+  /* By hand: %F writes years before 1000 with fewer than the four digits ISO 8601 and
+   * the reader need. */
+  return g_strdup_printf ("%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", g_date_time_get_year (precise),
+                          g_date_time_get_month (precise), g_date_time_get_day_of_month (precise),
+                          g_date_time_get_hour (precise), g_date_time_get_minute (precise),
+                          g_date_time_get_second (precise), g_date_time_get_microsecond (precise));
 }
 
 /* The string members of the JSON form, written and read by the same table. */
@@ -155,7 +160,9 @@ crier_monitor_event_to_json (const CrierMonitorEvent *event)
     {
       g_autoptr (JsonParser) parser = json_parser_new ();
 
-      if (crier_json_parser_load (parser, event->details, -1, NULL))
+      /* Blank text parses too, to no root: then there are no details to write. */
+      if (crier_json_parser_load (parser, event->details, -1, NULL) &&
+          json_parser_get_root (parser) != NULL)
         {
           json_builder_set_member_name (builder, "details");
           json_builder_add_value (builder, json_node_copy (json_parser_get_root (parser)));
@@ -181,6 +188,29 @@ dup_member_text (JsonObject *object,
   return json_to_string (node, FALSE);
 }
 
+/* Members of another JSON type than expected read as absent: a file being imported is
+ * input (json-glib's typed getters are criticals on a container). */
+static const char *
+get_string_member (JsonObject *object,
+                   const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_string (node) : NULL;
+}
+
+static gint64
+get_int_member (JsonObject *object,
+                const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) == G_TYPE_STRING)
+    return 0;
+  return json_node_get_int (node);
+}
+
 /* One line of crier_monitor_event_to_json ()'s form (an export, --log-format=json) read
  * back into an event. */
 CrierMonitorEvent *
@@ -196,13 +226,14 @@ crier_monitor_event_new_from_json (const char *line,
   g_return_val_if_fail (line != NULL, NULL);
   if (!crier_json_parser_load (parser, line, -1, error))
     return NULL;
-  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  /* A blank line parses, to no root at all. */
+  if (json_parser_get_root (parser) == NULL || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "not a JSON object");
       return NULL;
     }
   object = json_node_get_object (json_parser_get_root (parser));
-  kind_name = json_object_get_string_member_with_default (object, "kind", NULL);
+  kind_name = get_string_member (object, "kind");
   if (kind_name == NULL || !crier_monitor_kind_from_string (kind_name, &kind))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "unknown event kind “%s”",
@@ -210,7 +241,7 @@ crier_monitor_event_new_from_json (const char *line,
       return NULL;
     }
   event = crier_monitor_event_new (kind);
-  if ((time = json_object_get_string_member_with_default (object, "time", NULL)) != NULL)
+  if ((time = get_string_member (object, "time")) != NULL)
     {
       g_autoptr (GDateTime) date = g_date_time_new_from_iso8601 (time, NULL);
 
@@ -220,8 +251,8 @@ crier_monitor_event_new_from_json (const char *line,
   for (guint i = 0; i < G_N_ELEMENTS (string_members); i++)
     STRING_MEMBER (event, i) = dup_member_text (object, string_members[i].name);
   event->details = dup_member_text (object, "details");
-  event->code = (int) json_object_get_int_member_with_default (object, "code", 0);
-  event->count = (unsigned) json_object_get_int_member_with_default (object, "count", 0);
+  event->code = (int) get_int_member (object, "code");
+  event->count = (unsigned) get_int_member (object, "count");
   return g_steal_pointer (&event);
 }
 

@@ -51,12 +51,37 @@ crier_monitor_is_active (CrierMonitor *self)
   return g_signal_has_handler_pending (self, signals[SIGNAL_EVENT], 0, TRUE);
 }
 
+static void
+make_valid (char **text)
+{
+  if (*text != NULL && !g_utf8_validate (*text, -1, NULL))
+    {
+      char *valid = g_utf8_make_valid (*text, -1);
+
+      g_free (*text);
+      *text = valid;
+    }
+}
+
 /* Takes ownership of event. */
 void
 crier_monitor_emit (CrierMonitor      *self,
                     CrierMonitorEvent *event)
 {
   g_return_if_fail (CRIER_IS_MONITOR (self));
+  /* Events carry bytes clients sent (an HTTP request path, an Origin header) to JSON
+   * Lines, the terminal and GTK labels, which all need UTF-8: invalid sequences become
+   * U+FFFD here, once, before the event is shared and immutable. */
+  make_valid (&event->app_id);
+  make_valid (&event->socket_id);
+  make_valid (&event->channel);
+  make_valid (&event->event);
+  make_valid (&event->data);
+  make_valid (&event->user_id);
+  make_valid (&event->remote);
+  make_valid (&event->message);
+  make_valid (&event->explanation);
+  make_valid (&event->details);
   g_signal_emit (self, signals[SIGNAL_EVENT], 0, event);
   crier_monitor_event_unref (event);
 }
