@@ -56,7 +56,7 @@ static const ScanCase scan_cases[] = {
   { "very-deep", "", "[", DEEP, "", "]", "", CRIER_JSON_ERROR_TOO_DEEP },
   /* Unbalanced: still counted as it goes. */
   { "unclosed", "", "[", CRIER_JSON_MAX_DEPTH + 1, "", "", "", CRIER_JSON_ERROR_TOO_DEEP },
-  { "stray-closers-first", "]]]]}}}}", "[", CRIER_JSON_MAX_DEPTH + 1, "", "]", "", CRIER_JSON_ERROR_TOO_DEEP },
+  { "stray-closers-first", "]]]]}}}}", "[", CRIER_JSON_MAX_DEPTH + 1, "", "]", "", CRIER_JSON_ERROR_INVALID },
   { "sequential", "[", "[]", 1000, "", "", "]", -1 },
   /* Brackets inside strings are text. */
   { "brackets-in-string", "[\"", "[{", 1000, "", "}]", "\"]", -1 },
@@ -79,6 +79,17 @@ static const ScanCase scan_cases[] = {
   { "low-surrogate-alone", "[\"\\udc00\"]", "", 0, "", "", "", CRIER_JSON_ERROR_INVALID },
   { "unknown-escape", "[\"\\x\"]", "", 0, "", "", "", CRIER_JSON_ERROR_INVALID },
   { "octal-escape", "[\"\\101\"]", "", 0, "", "", "", CRIER_JSON_ERROR_INVALID },
+  /* One value, then nothing but whitespace: json-glib 1.6 leaks the tree it built when
+   * text follows it (found by fuzz-pusher). */
+  { "space-around", " \t\r\n{\"a\":[1,\"}\"]} \n", "", 0, "", "", "", -1 },
+  { "scalar", " -1.5e3 ", "", 0, "", "", "", -1 },
+  { "string-scalar", "\"a]\"", "", 0, "", "", "", -1 },
+  { "object-then-object", "{}{}", "", 0, "", "", "", CRIER_JSON_ERROR_INVALID },
+  { "array-then-space-then-array", "[1] [2]", "", 0, "", "", "", CRIER_JSON_ERROR_INVALID },
+  { "scalar-then-object", "1{\"a\":[[[]]]}", "", 0, "", "", "", CRIER_JSON_ERROR_INVALID },
+  { "literal-then-literal", "true false", "", 0, "", "", "", CRIER_JSON_ERROR_INVALID },
+  { "string-then-string", "\"a\"\"b\"", "", 0, "", "", "", CRIER_JSON_ERROR_INVALID },
+  { "stray-closer-after", "{}}", "", 0, "", "", "", CRIER_JSON_ERROR_INVALID },
   /* Malformed in ways the scan leaves to the parser. */
   { "unterminated-string", "[\"abc", "", 0, "", "", "", -1 },
   { "backslash-at-end", "[\"abc\\", "", 0, "", "", "", -1 },

@@ -115,7 +115,7 @@ test_from_json_malformed (gconstpointer data)
   else
     {
       g_assert_null (event);
-      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+      g_assert_nonnull (error); /* "no JSON value" for blank lines, "not a JSON object" … */
     }
 }
 

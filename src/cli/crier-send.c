@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "crier-encryption.h"
+#include "crier-json.h"
 #include "crier-names.h"
 #include "crier-notification.h"
 #include "crier-signature.h"
@@ -135,7 +136,7 @@ check_json (const char *data,
 {
   g_autoptr (JsonParser) parser = json_parser_new ();
 
-  return json_parser_load_from_data (parser, data, -1, error);
+  return crier_json_parser_load (parser, data, -1, error);
 }
 
 /* A private-encrypted- channel gets the data sealed with its key, as the Pusher SDKs do with

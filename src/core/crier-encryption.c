@@ -8,6 +8,8 @@
 
 #include "crier-encryption.h"
 
+#include "crier-json.h"
+
 #include <json-glib/json-glib.h>
 #include <sodium.h>
 #include <string.h>
@@ -156,7 +158,7 @@ crier_encryption_open (const char *master_key_base64,
       (key = crier_encryption_derive_key (master_key_base64, channel, error)) == NULL)
     return NULL;
   /* A sealed payload is one flat object: anything nested is not one, and is not parsed. */
-  if (!is_flat_object (payload) || !json_parser_load_from_data (parser, payload, -1, NULL) ||
+  if (!is_flat_object (payload) || !crier_json_parser_load (parser, payload, -1, NULL) ||
       (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
       !read_base64_member (json_node_get_object (root), "nonce", &nonce, &nonce_length) ||
       !read_base64_member (json_node_get_object (root), "ciphertext", &sealed, &sealed_length) ||

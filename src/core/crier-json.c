@@ -93,12 +93,20 @@ skip_string (const char **p,
   return TRUE;
 }
 
+static gboolean
+is_json_space (char c)
+{
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
 /* Linear, allocation-free: it runs on every client message. Counts the arrays and objects
  * open at each point and fails beyond max_depth. Brackets are only counted where
  * json-glib 1.6 sees structure: outside strings, which need strict escapes (skip_string)
  * and double quotes, since json-glib also reads 'single-quoted' strings and treats "/ … /"
- * as a comment. Neither is JSON, so both are refused here rather than modelled. Other
- * mistakes (a stray comma, an unclosed bracket) are left for the parser to report. */
+ * as a comment. Neither is JSON, so both are refused here rather than modelled. Text after
+ * the first value ("{}{}", "1{}") is refused too: json-glib 1.6 leaks the tree it built
+ * when it meets it. Other mistakes (a stray comma, an unclosed bracket) are left for the
+ * parser to report. */
 gboolean
 crier_json_check_depth (const char *text,
                         gssize      length,
@@ -108,40 +116,60 @@ crier_json_check_depth (const char *text,
   const char *p = text;
   const char *end;
   unsigned depth = 0;
+  gboolean in_scalar = FALSE; /* a top-level number or literal being read */
+  gboolean done = FALSE;      /* the top-level value is complete */
 
   g_return_val_if_fail (text != NULL || length == 0, FALSE);
-
   end = text + (length < 0 ? strlen (text) : (gsize) length);
   while (p < end)
-    switch (*p++)
-      {
-      case '[':
-      case '{':
-        if (++depth > max_depth)
-          {
-            g_set_error (error, CRIER_JSON_ERROR, CRIER_JSON_ERROR_TOO_DEEP,
-                         "arrays and objects nested deeper than %u levels", max_depth);
+    {
+      char c = *p++;
+
+      if (depth == 0)
+        {
+          if (is_json_space (c))
+            {
+              done |= in_scalar;
+              in_scalar = FALSE;
+              continue;
+            }
+          if (done || (in_scalar && (c == '[' || c == '{' || c == '"' || c == ']' || c == '}')))
+            return invalid (error, "text after the JSON value");
+        }
+      switch (c)
+        {
+        case '[':
+        case '{':
+          if (++depth > max_depth)
+            {
+              g_set_error (error, CRIER_JSON_ERROR, CRIER_JSON_ERROR_TOO_DEEP,
+                           "arrays and objects nested deeper than %u levels", max_depth);
+              return FALSE;
+            }
+          break;
+        case ']':
+        case '}':
+          if (depth == 0)
+            return invalid (error, "a closing bracket without an opening one");
+          if (--depth == 0)
+            done = TRUE;
+          break;
+        case '"':
+          if (!skip_string (&p, end, error))
             return FALSE;
-          }
-        break;
-      case ']':
-      case '}':
-        if (depth > 0) /* one too many: the parser stops there */
-          depth--;
-        break;
-      case '"':
-        if (!skip_string (&p, end, error))
-          return FALSE;
-        break;
-      case '\'':
-        return invalid (error, "a single-quoted string");
-      case '/':
-        return invalid (error, "a comment");
-      case '\0':
-        return invalid (error, "a NUL byte");
-      default:
-        break;
-      }
+          done |= depth == 0;
+          break;
+        case '\'':
+          return invalid (error, "a single-quoted string");
+        case '/':
+          return invalid (error, "a comment");
+        case '\0':
+          return invalid (error, "a NUL byte");
+        default:
+          in_scalar |= depth == 0;
+          break;
+        }
+    }
   return TRUE;
 }
 
@@ -155,8 +183,16 @@ crier_json_parser_load (JsonParser *parser,
 {
   g_return_val_if_fail (JSON_IS_PARSER (parser), FALSE);
 
-  return crier_json_check_depth (text, length, CRIER_JSON_MAX_DEPTH, error) &&
-         json_parser_load_from_data (parser, text, length, error);
+  if (!crier_json_check_depth (text, length, CRIER_JSON_MAX_DEPTH, error) ||
+      !json_parser_load_from_data (parser, text, length, error))
+    return FALSE;
+  /* json-glib takes blank text for a document without a value: callers want one. */
+  if (json_parser_get_root (parser) == NULL)
+    {
+      g_set_error (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_INVALID_DATA, "no JSON value");
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* Returns: (transfer full) (nullable): the root, NULL with error set on failure (json-glib

@@ -226,8 +226,7 @@ crier_monitor_event_new_from_json (const char *line,
   g_return_val_if_fail (line != NULL, NULL);
   if (!crier_json_parser_load (parser, line, -1, error))
     return NULL;
-  /* A blank line parses, to no root at all. */
-  if (json_parser_get_root (parser) == NULL || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "not a JSON object");
       return NULL;

@@ -17,6 +17,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "crier-json.h"
 #include "crier-message.h"
 
 /* The first line says what the file is, so that a webhook-spool naming any other file is
@@ -242,7 +243,7 @@ read_records (const char *path,
       else
         newline = end;
       /* An empty line parses to no root at all. */
-      if (json_parser_load_from_data (parser, line, -1, NULL) &&
+      if (crier_json_parser_load (parser, line, -1, NULL) &&
           json_parser_get_root (parser) != NULL &&
           JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
         object = json_node_get_object (json_parser_get_root (parser));

@@ -14,6 +14,7 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
+#include "crier-json.h"
 #include "crier-message.h"
 #include "crier-signature.h"
 #include "crier-webhook-journal.h"
@@ -770,7 +771,7 @@ count_events (const char *body)
   JsonNode *root;
   JsonNode *events;
 
-  if (!json_parser_load_from_data (parser, body, -1, NULL) ||
+  if (!crier_json_parser_load (parser, body, -1, NULL) ||
       (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return 0;
   events = json_object_get_member (json_node_get_object (root), "events");

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "crier-encryption.h"
+#include "crier-json.h"
 #include "crier-names.h"
 #include "crier-notification.h"
 #include "crier-window.h"
@@ -119,7 +120,7 @@ validate_json (GtkTextView *view,
 
   gtk_text_buffer_get_bounds (buffer, &start, &end);
   gtk_text_buffer_remove_tag_by_name (buffer, "error", &start, &end);
-  if (json_parser_load_from_data (parser, *text ? text : "{}", -1, &error))
+  if (crier_json_parser_load (parser, *text ? text : "{}", -1, &error))
     {
       if (object_only && !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
         {

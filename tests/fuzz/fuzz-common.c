@@ -31,7 +31,7 @@ struct _FuzzClient
 static GPtrArray *clients; /* every FuzzClient alive, drained by fuzz_settle () */
 static unsigned   next_client;
 
-/* Client mistakes must never reach g_warning (docs/style.md §7) and criticals are our
+/* Client mistakes must never reach g_warning (a client could flood the log) and criticals are our
  * own bugs: both end the run as a crash, so the fuzzer reports them with the input.
  * Other libraries' warnings are theirs; debug chatter is dropped for speed. */
 static GLogWriterOutput

@@ -41,7 +41,7 @@ check_header (const guint8 *data,
 }
 
 /* A close frame with any reason stays a valid control frame: at most 125 bytes of
- * payload, the reason valid UTF-8 (RFC 6455 §5.5, §5.5.1). */
+ * payload, the reason valid UTF-8 (RFC 6455, sections 5.5 and 5.5.1). */
 static void
 check_close (const guint8 *data,
              gsize         size)

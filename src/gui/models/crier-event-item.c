@@ -6,6 +6,7 @@
 
 #include "crier-event-item.h"
 
+#include "crier-json.h"
 #include "crier-server.h"
 
 #include <glib/gi18n.h>
@@ -440,12 +441,12 @@ crier_event_item_dup_details (CrierEventItem *self)
 
   g_return_val_if_fail (CRIER_IS_EVENT_ITEM (self), NULL);
   json = crier_monitor_event_to_json (self->event);
-  if (!json_parser_load_from_data (parser, json, -1, NULL))
+  if (!crier_json_parser_load (parser, json, -1, NULL))
     return g_steal_pointer (&json);
   object = json_node_get_object (json_parser_get_root (parser));
   /* Pusher payloads are JSON inside a string: show them as the object they carry. */
   if (self->event->data != NULL &&
-      json_parser_load_from_data (data_parser, self->event->data, -1, NULL))
+      crier_json_parser_load (data_parser, self->event->data, -1, NULL))
     json_object_set_member (object, "data", json_node_copy (json_parser_get_root (data_parser)));
   json_generator_set_pretty (generator, TRUE);
   json_generator_set_indent (generator, 2);
@@ -485,7 +486,7 @@ dup_details_object (const CrierMonitorEvent *event)
   g_autoptr (JsonParser) parser = json_parser_new ();
   JsonNode *root;
 
-  if (event->details == NULL || !json_parser_load_from_data (parser, event->details, -1, NULL))
+  if (event->details == NULL || !crier_json_parser_load (parser, event->details, -1, NULL))
     return NULL;
   root = json_parser_get_root (parser);
   return JSON_NODE_HOLDS_OBJECT (root) ? json_object_ref (json_node_get_object (root)) : NULL;
