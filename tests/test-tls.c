@@ -195,6 +195,100 @@ test_https_client_closes (void)
   crier_test_wait_until (count_fds () <= before, CRIER_TEST_TIMEOUT);
 }
 
+/* A wss client that writes faster than the server reads: TLS holds decrypted input the
+ * socket no longer shows, and reading until the socket is empty never ended while the
+ * client kept writing, so nobody else was served. */
+typedef struct
+{
+  unsigned port;
+  gint     written;  /* bytes of frames written, for the test thread */
+  gint     stop;
+  gint     finished;
+  gboolean flooding; /* still writing when it was told to stop */
+} Flood;
+
+static gboolean
+accept_any_certificate_cb (GTlsConnection       *connection,
+                           GTlsCertificate      *certificate,
+                           GTlsCertificateFlags  errors,
+                           gpointer              user_data)
+{
+  return TRUE;
+}
+
+static gpointer
+flood_thread (gpointer data)
+{
+  Flood *flood = data;
+  g_autoptr (GSocketClient) socket_client = g_socket_client_new ();
+  g_autoptr (GSocketConnection) tcp = NULL;
+  g_autoptr (GIOStream) tls = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GByteArray) frames = g_byte_array_new ();
+  const char *upgrade = "GET /app/tls-key?protocol=7 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                        "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+  const char *message = "{\"event\":\"pusher:unsubscribe\",\"data\":{\"channel\":\"nothing\"}}";
+  guint8 header[6] = { 0x81, 0x80 | (guint8) strlen (message), 0, 0, 0, 0 }; /* mask 0 */
+  char reply[4096];
+  gsize got = 0;
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  tcp = g_socket_client_connect_to_host (socket_client, "127.0.0.1", flood->port, NULL, &error);
+  g_assert_no_error (error);
+  tls = g_tls_client_connection_new (G_IO_STREAM (tcp), NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (tls, "accept-certificate", G_CALLBACK (accept_any_certificate_cb), NULL);
+  g_assert_true (g_tls_connection_handshake (G_TLS_CONNECTION (tls), NULL, &error));
+  g_output_stream_write_all (g_io_stream_get_output_stream (tls), upgrade, strlen (upgrade), NULL,
+                             NULL, &error);
+  g_assert_no_error (error);
+  while (got < sizeof reply - 1 && g_strstr_len (reply, got, "\r\n\r\n") == NULL)
+    {
+      gssize n = g_input_stream_read (g_io_stream_get_input_stream (tls), reply + got,
+                                      sizeof reply - 1 - got, NULL, &error);
+      g_assert_cmpint (n, >, 0);
+      got += n;
+    }
+  g_assert_true (g_str_has_prefix (reply, "HTTP/1.1 101"));
+  while (frames->len < 64 * 1024)
+    {
+      g_byte_array_append (frames, header, sizeof header);
+      g_byte_array_append (frames, (const guint8 *) message, strlen (message));
+    }
+  while (!g_atomic_int_get (&flood->stop) && g_get_monotonic_time () < deadline)
+    {
+      if (!g_output_stream_write_all (g_io_stream_get_output_stream (tls), frames->data,
+                                      frames->len, NULL, NULL, NULL))
+        break;
+      g_atomic_int_add (&flood->written, (gint) frames->len);
+    }
+  flood->flooding = g_atomic_int_get (&flood->stop);
+  g_io_stream_close (tls, NULL, NULL);
+  g_atomic_int_set (&flood->finished, 1);
+  return NULL;
+}
+
+static void
+test_fast_writer (void)
+{
+  g_autoptr (CrierTestServer) server = start_tls_server ();
+  g_autoptr (CrierTestClient) client = crier_test_client_connect (server, "tls-key");
+  g_autoptr (JsonObject) pong = NULL;
+  Flood flood = { .port = server->port };
+  GThread *thread = g_thread_new ("flood", flood_thread, &flood);
+
+  /* A few megabytes in: the server is reading the flood. */
+  crier_test_wait_until (g_atomic_int_get (&flood.written) > 4 * 1024 * 1024, 15);
+  crier_test_client_send (client, "{\"event\":\"pusher:ping\",\"data\":{}}");
+  pong = crier_test_client_expect (client, "pusher:pong", NULL);
+  g_atomic_int_set (&flood.stop, 1);
+  /* Its last write ends once the server has read it: keep the server running until then. */
+  crier_test_wait_until (g_atomic_int_get (&flood.finished), CRIER_TEST_TIMEOUT);
+  g_thread_join (thread);
+  g_assert_true (flood.flooding); /* answered while the flood went on, not after it */
+}
+
 int
 main (int    argc,
       char **argv)
@@ -207,5 +301,6 @@ main (int    argc,
   g_test_add_func ("/tls/handshake-timeout", test_handshake_timeout);
   g_test_add_func ("/tls/garbage", test_garbage);
   g_test_add_func ("/tls/https-client-closes", test_https_client_closes);
+  g_test_add_func ("/tls/fast-writer", test_fast_writer);
   return g_test_run ();
 }

@@ -545,16 +545,25 @@ crier_connection_ready (CrierConnection *conn,
     flush_queue (conn);
   if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
     {
-      /* TLS may hold decrypted bytes the socket no longer shows: drain it completely. */
-      for (int i = 0; conn->tls_stream != NULL || i < READS_PER_WAKEUP; i++)
+      gsize budget = READS_PER_WAKEUP * READ_BUFFER_SIZE;
+
+      for (;;)
         {
           gssize n;
 
+          if (budget == 0)
+            {
+              /* Our share of this pass is used. A plain socket with more is reported again;
+               * TLS may hold decrypted bytes its socket no longer shows. */
+              if (conn->tls_stream != NULL)
+                crier_server_read_later (conn->server, conn);
+              break;
+            }
           /* Doomed by the write above or by what it read: no more input, it is aborted
            * when the batch ends. */
           if (conn->state == CRIER_CONNECTION_CLOSED || conn->doomed)
             return;
-          n = read_some (conn, buffer, READ_BUFFER_SIZE);
+          n = read_some (conn, buffer, MIN (budget, READ_BUFFER_SIZE));
           if (n == -1)
             break;
           if (n <= 0)
@@ -562,7 +571,9 @@ crier_connection_ready (CrierConnection *conn,
               crier_connection_abort (conn, n == 0 ? "connection closed by peer" : "read failed");
               return;
             }
+          budget -= n;
           crier_connection_feed (conn, buffer, n);
+          /* A short plain read emptied the socket; TLS returns a record at a time. */
           if ((gsize) n < READ_BUFFER_SIZE && conn->tls_stream == NULL)
             break;
         }

@@ -42,6 +42,7 @@ struct _CrierConnection
   gboolean              doomed : 1;      /* to be aborted at the end of this pass */
   gboolean              dirty : 1;       /* frames queued since the last flush */
   gboolean              discard_input : 1; /* after a protocol violation */
+  gboolean              unread : 1;      /* TLS may hold input: read again next pass */
   GIOStream            *tls_stream;      /* NULL for plain sockets (read with recv) */
   char                  socket_id[24];
   char                 *remote;
@@ -117,6 +118,8 @@ struct _CrierServer
   GPtrArray    *doomed;      /* connections to abort at the end of this pass */
   GPtrArray    *dirty;       /* connections with frames to write at the end of this pass */
   guint         flush_id;    /* the end of a pass outside a poller batch */
+  GPtrArray    *unread;      /* TLS connections whose read budget ran out */
+  GSource      *unread_source;
   gboolean      in_batch;    /* inside a poller batch: it flushes when it ends */
   JsonParser   *parser;
   CrierBroker  *broker; /* NULL: deliver locally */
@@ -208,6 +211,8 @@ void               crier_server_bury (CrierServer     *self,
                                       CrierConnection *conn);
 void               crier_server_doom (CrierServer     *self,
                                       CrierConnection *conn);
+void               crier_server_read_later (CrierServer     *self,
+                                            CrierConnection *conn);
 void               crier_server_mark_dirty (CrierServer     *self,
                                             CrierConnection *conn);
 void               crier_server_flush (CrierServer *self);

@@ -20,6 +20,8 @@
 
 #define LISTEN_BACKLOG   4096
 #define READ_BUFFER_SIZE (64 * 1024)
+/* Read on after the upgrade beyond libsoup's header buffer (8 KiB): enough to empty it. */
+#define EARLY_INPUT_LIMIT (64 * 1024)
 
 G_DEFINE_FINAL_TYPE (CrierServer, crier_server, G_TYPE_OBJECT)
 G_DEFINE_QUARK (crier-server-error-quark, crier_server_error)
@@ -148,6 +150,46 @@ crier_server_doom (CrierServer     *self,
 }
 
 static gboolean
+read_later_cb (gpointer user_data)
+{
+  CrierServer *self = user_data;
+  g_autoptr (GPtrArray) unread = g_steal_pointer (&self->unread);
+
+  self->unread = g_ptr_array_new ();
+  g_clear_pointer (&self->unread_source, g_source_unref);
+  for (guint i = 0; i < unread->len; i++)
+    {
+      CrierConnection *conn = g_ptr_array_index (unread, i);
+
+      conn->unread = FALSE;
+      crier_connection_ready (conn, EPOLLIN);
+    }
+  crier_server_flush (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* A TLS connection that used up its reads for this pass may hold decrypted input its socket
+ * no longer shows, so epoll would not report it again: it gets another turn after the
+ * others had theirs (a client sending faster than we read must not starve the loop). */
+void
+crier_server_read_later (CrierServer     *self,
+                         CrierConnection *conn)
+{
+  if (conn->unread)
+    return;
+  conn->unread = TRUE;
+  g_ptr_array_add (self->unread, conn);
+  if (self->unread_source == NULL)
+    {
+      self->unread_source = g_idle_source_new ();
+      g_source_set_priority (self->unread_source, G_PRIORITY_DEFAULT);
+      g_source_set_callback (self->unread_source, read_later_cb, self, NULL);
+      g_source_set_static_name (self->unread_source, "crier-read-later");
+      g_source_attach (self->unread_source, g_main_context_get_thread_default ());
+    }
+}
+
+static gboolean
 after_batch (gpointer user_data)
 {
   CrierServer *self = user_data;
@@ -167,6 +209,13 @@ empty_graveyard (gpointer user_data)
 
   crier_server_flush (self);
   g_assert (self->dirty->len == 0 && self->doomed->len == 0);
+  for (guint i = 0; i < self->graveyard->len; i++)
+    {
+      CrierConnection *conn = g_ptr_array_index (self->graveyard, i);
+
+      if (conn->unread)
+        g_ptr_array_remove_fast (self->unread, conn);
+    }
   if (self->graveyard->len > 0)
     g_ptr_array_set_size (self->graveyard, 0);
   return G_SOURCE_CONTINUE;
@@ -322,9 +371,13 @@ upgrade_written_cb (SoupServerMessage *msg,
     }
   g_object_unref (msg);
 
-  /* libsoup may already have read the client's first frames into its buffer. */
+  /* libsoup may already have read the client's first frames into its buffer (one header
+   * block at most). Reading on through it reaches the socket, or TLS, where a client that
+   * keeps writing would never let this loop end: take a bounded share, and leave the rest
+   * to the connection's own reads. */
   in = g_io_stream_get_input_stream (stream);
-  while ((n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (in), buffer,
+  while (early->len < EARLY_INPUT_LIMIT &&
+         (n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (in), buffer,
                                                         sizeof buffer, NULL, NULL)) > 0)
     g_byte_array_append (early, buffer, n);
   /* The connection polls its own copy of the descriptor. */
@@ -361,6 +414,9 @@ upgrade_written_cb (SoupServerMessage *msg,
   crier_protocol_open (conn, upgrade->path, upgrade->query);
   if (early->len > 0 && conn->state == CRIER_CONNECTION_OPEN)
     crier_connection_feed (conn, early->data, early->len);
+  /* More may wait inside TLS, where the poller cannot see it. */
+  if (early->len >= EARLY_INPUT_LIMIT && self->tls && conn->state == CRIER_CONNECTION_OPEN)
+    crier_server_read_later (self, conn);
 }
 
 /* --metrics-port: only the operational endpoints, away from the public port. */
@@ -436,6 +492,9 @@ crier_server_dispose (GObject *object)
       empty_graveyard (self); /* every connection is finished: flushing writes nothing */
     }
   g_clear_handle_id (&self->sweep_id, g_source_remove);
+  if (self->unread_source != NULL)
+    g_source_destroy (self->unread_source);
+  g_clear_pointer (&self->unread_source, g_source_unref);
   g_clear_pointer (&self->poller, crier_poller_free);
   g_clear_object (&self->soup);
   g_clear_object (&self->metrics_soup);
@@ -452,6 +511,7 @@ crier_server_finalize (GObject *object)
   g_ptr_array_unref (self->graveyard);
   g_ptr_array_unref (self->doomed);
   g_ptr_array_unref (self->dirty);
+  g_ptr_array_unref (self->unread);
   g_hash_table_unref (self->apps_by_id);
   g_hash_table_unref (self->apps_by_key);
   g_clear_object (&self->parser);
@@ -551,6 +611,7 @@ crier_server_init (CrierServer *self)
   self->graveyard = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_connection_free);
   self->doomed = g_ptr_array_new ();
   self->dirty = g_ptr_array_new ();
+  self->unread = g_ptr_array_new ();
   self->parser = json_parser_new_immutable ();
   self->read_buffer = g_malloc (READ_BUFFER_SIZE);
 }
