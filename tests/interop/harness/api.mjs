@@ -1,4 +1,4 @@
-// api.mjs: checking the answers of the pusher server SDK (the HTTP API);
+// api.mjs — checking the answers of the pusher server SDK (the HTTP API);
 // the SDK client itself comes from CrierServer.api().
 //
 // Part of the interop harness (see ../harness.mjs); node: built-ins only at load time.

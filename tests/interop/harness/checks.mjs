@@ -1,4 +1,4 @@
-// checks.mjs: failures, assertions and bounded waits, with the address
+// checks.mjs — failures, assertions and bounded waits, with the address
 // and the wait limit every part of the harness shares.
 //
 // Part of the interop harness (see ../harness.mjs); node: built-ins only at load time.

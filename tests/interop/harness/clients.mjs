@@ -1,4 +1,4 @@
-// clients.mjs: the clients a scenario drives: raw `ws` connections that
+// clients.mjs — the clients a scenario drives: raw `ws` connections that
 // record every frame, pusher-js and laravel-echo authorised with the pusher SDK, and
 // the helpers that wait on them.
 //

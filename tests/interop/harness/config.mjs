@@ -1,4 +1,4 @@
-// config.mjs: apps and the key file a scenario gives crier with --config.
+// config.mjs — apps and the key file a scenario gives crier with --config.
 //
 // Part of the interop harness (see ../harness.mjs); node: built-ins only at load time.
 

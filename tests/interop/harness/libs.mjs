@@ -1,4 +1,4 @@
-// libs.mjs: the npm clients (pusher-js, the pusher SDK, ws, laravel-echo),
+// libs.mjs — the npm clients (pusher-js, the pusher SDK, ws, laravel-echo),
 // loaded on demand so that a missing node_modules is a skip (77), not an import error.
 //
 // Part of the interop harness (see ../harness.mjs); node: built-ins only at load time.

@@ -1,4 +1,4 @@
-// process.mjs: the crier process: started on 127.0.0.1 port 0, its stdout
+// process.mjs — the crier process: started on 127.0.0.1 port 0, its stdout
 // monitor lines and /metrics, signals, and the tail shown when a scenario fails.
 //
 // Part of the interop harness (see ../harness.mjs); node: built-ins only at load time.

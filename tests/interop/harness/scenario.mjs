@@ -1,4 +1,4 @@
-// scenario.mjs: a scenario and its context `t`: the crier processes it started,
+// scenario.mjs — a scenario and its context `t`: the crier processes it started,
 // the clients and receivers it opened, steps and logging, cleanup, the watchdog, and the
 // exit code meson reads.
 //

@@ -1,4 +1,4 @@
-// webhooks.mjs: a local receiver for crier's webhooks that checks every request
+// webhooks.mjs — a local receiver for crier's webhooks that checks every request
 // as a Pusher webhook receiver would.
 //
 // Part of the interop harness (see ../harness.mjs); node: built-ins only at load time.
