@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "crier-names.h"
 #include "crier-signature.h"
 
 struct _CrierTestDeadline
@@ -165,6 +166,76 @@ crier_test_server_count_events (CrierTestServer *self,
   return count;
 }
 
+/* Server fixture */
+
+/* One app per limit, so each test reaches the behaviour it needs by the key it uses. */
+const char crier_test_limits_config[] =
+  "[server]\n"
+  "max-frame-size = 4096\n"
+  "\n"
+  "[app:3]\n"
+  "key = 278d425bdf160c739803\n"
+  "secret = 7ad3773142a6692b25b8\n"
+  "\n"
+  "[app:members]\n"
+  "key = members-key\n"
+  "secret = members-secret\n"
+  "max-presence-members = 1\n"
+  "\n"
+  "[app:rate]\n"
+  "key = rate-key\n"
+  "secret = rate-secret\n"
+  "client-events-per-second = 2\n"
+  "\n"
+  "[app:quiet]\n"
+  "key = quiet-key\n"
+  "secret = quiet-secret\n"
+  "client-events = false\n"
+  "\n"
+  "[app:small]\n"
+  "key = small-key\n"
+  "secret = small-secret\n"
+  "max-connections = 1\n"
+  "\n"
+  "[app:origins]\n"
+  "key = origins-key\n"
+  "secret = origins-secret\n"
+  "allowed-origins = https://good.example\n"
+  "\n"
+  "[app:off]\n"
+  "key = off-key\n"
+  "secret = off-secret\n"
+  "enabled = false\n";
+
+void
+crier_test_fixture_setup (CrierTestFixture *f,
+                          gconstpointer     config)
+{
+  f->server = crier_test_server_new (config != NULL ? config : crier_test_limits_config);
+}
+
+void
+crier_test_fixture_teardown (CrierTestFixture *f,
+                             gconstpointer     config)
+{
+  g_clear_pointer (&f->server, crier_test_server_free);
+}
+
+void
+crier_test_publish (CrierTestServer *server,
+                    const char      *channel,
+                    const char      *event,
+                    const char      *data,
+                    const char      *except)
+{
+  const char *channels[] = { channel, NULL };
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (crier_server_publish (server->server, CRIER_TEST_APP_ID, channels, event, data,
+                                       except, &error));
+  g_assert_no_error (error);
+}
+
 /* JSON */
 
 JsonObject *
@@ -200,6 +271,25 @@ crier_test_json_to_string (JsonObject *object)
   g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), object);
 
   return json_to_string (node, FALSE);
+}
+
+void
+crier_test_assert_data_string (JsonObject *message,
+                               const char *expected)
+{
+  JsonNode *data = json_object_get_member (message, "data");
+
+  g_assert_nonnull (data);
+  g_assert_true (JSON_NODE_HOLDS_VALUE (data));
+  g_assert_cmpint (json_node_get_value_type (data), ==, G_TYPE_STRING);
+  g_assert_cmpstr (json_node_get_string (data), ==, expected);
+}
+
+char *
+crier_test_member_data (const char *user_id_json,
+                        const char *name)
+{
+  return g_strdup_printf ("{\"user_id\":%s,\"user_info\":{\"name\":\"%s\"}}", user_id_json, name);
 }
 
 /* Client */
@@ -508,6 +598,55 @@ crier_test_client_subscribe_signed (CrierTestClient *self,
   g_autofree char *auth = crier_test_channel_auth (key, secret, self->socket_id, channel, channel_data);
 
   return crier_test_client_subscribe (self, channel, auth, channel_data);
+}
+
+void
+crier_test_client_send_subscribe_signed (CrierTestClient *self,
+                                         const char      *key,
+                                         const char      *secret,
+                                         const char      *channel,
+                                         const char      *channel_data)
+{
+  g_autofree char *auth = crier_test_channel_auth (key, secret, self->socket_id, channel, channel_data);
+
+  crier_test_client_send_subscribe (self, channel, auth, channel_data);
+}
+
+void
+crier_test_client_subscribe_any (CrierTestClient *self,
+                                 const char      *key,
+                                 const char      *secret,
+                                 const char      *channel)
+{
+  g_autofree char *auth = NULL;
+  g_autoptr (JsonObject) ok = NULL;
+  g_autoptr (JsonObject) miss = NULL;
+
+  if (crier_channel_type_needs_auth (crier_channel_type_from_name (channel)))
+    auth = crier_test_channel_auth (key, secret, self->socket_id, channel, NULL);
+  ok = crier_test_client_subscribe (self, channel, auth, NULL);
+  if (g_str_has_prefix (channel, "cache-"))
+    miss = crier_test_client_expect (self, "pusher:cache_miss", channel);
+}
+
+void
+crier_test_client_sign_in (CrierTestClient *self,
+                           const char      *user_data)
+{
+  g_autofree char *auth = crier_test_user_auth (CRIER_TEST_APP_KEY, CRIER_TEST_APP_SECRET,
+                                                self->socket_id, user_data);
+  g_autoptr (JsonNode) quoted = json_node_init_string (json_node_alloc (), user_data);
+  g_autofree char *quoted_text = json_to_string (quoted, FALSE);
+  g_autoptr (JsonObject) success = NULL;
+  JsonObject *data;
+
+  crier_test_client_sendf (self, "{\"event\":\"pusher:signin\",\"data\":{\"auth\":\"%s\",\"user_data\":%s}}",
+                           auth, quoted_text);
+  success = crier_test_client_expect (self, "pusher:signin_success", NULL);
+  /* An object holding the same user_data string (pusher-protocol.md §6.4). */
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_object_get_member (success, "data")));
+  data = json_object_get_object_member (success, "data");
+  g_assert_cmpstr (json_object_get_string_member (data, "user_data"), ==, user_data);
 }
 
 /* Signatures */

@@ -77,6 +77,32 @@ guint              crier_test_server_count_events (CrierTestServer *self,
                                                    const char      *channel);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CrierTestServer, crier_test_server_free)
 
+/* The fixture of the server's integration tests (test-connection, test-protocol,
+ * test-publish, test-query, test-server): a CrierTestServer on crier_test_limits_config,
+ * or on the key-file text passed as the test data. */
+extern const char crier_test_limits_config[];
+
+typedef struct
+{
+  CrierTestServer *server;
+} CrierTestFixture;
+
+void crier_test_fixture_setup (CrierTestFixture *f,
+                               gconstpointer     config);
+void crier_test_fixture_teardown (CrierTestFixture *f,
+                                  gconstpointer     config);
+
+#define CRIER_TEST_ADD(path, func, config)                                    \
+  g_test_add (path, CrierTestFixture, config, crier_test_fixture_setup, func, \
+              crier_test_fixture_teardown)
+
+/* Publishes to the test app (CRIER_TEST_APP_ID) and asserts it was accepted. */
+void crier_test_publish (CrierTestServer *server,
+                         const char      *channel,
+                         const char      *event,
+                         const char      *data,
+                         const char      *except);
+
 /* One WebSocket client; received text messages are parsed and queued. */
 typedef struct
 {
@@ -135,6 +161,22 @@ void             crier_test_client_send_subscribe (CrierTestClient *self,
                                                    const char      *channel,
                                                    const char      *auth,
                                                    const char      *channel_data);
+/* Signs the subscription like crier_test_client_subscribe_signed () and sends it without
+ * waiting for an answer. */
+void             crier_test_client_send_subscribe_signed (CrierTestClient *self,
+                                                          const char      *key,
+                                                          const char      *secret,
+                                                          const char      *channel,
+                                                          const char      *channel_data);
+/* Subscribes to a channel of any type, signing it when the type needs auth; on a cache
+ * channel also takes the pusher:cache_miss that follows. */
+void             crier_test_client_subscribe_any (CrierTestClient *self,
+                                                  const char      *key,
+                                                  const char      *secret,
+                                                  const char      *channel);
+/* pusher:signin as the test app signs it; asserts pusher:signin_success echoes user_data. */
+void             crier_test_client_sign_in (CrierTestClient *self,
+                                            const char      *user_data);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CrierTestClient, crier_test_client_free)
 
 /* "<key>:<HMAC(secret, socket_id:channel[:channel_data])>" as an app server signs it. */
@@ -186,5 +228,11 @@ JsonObject *crier_test_parse_object (const char *text);
 /* The data member of a message: a string holding JSON is parsed (double encoding). */
 JsonObject *crier_test_dup_data_object (JsonObject *message);
 char       *crier_test_json_to_string (JsonObject *object);
+/* Asserts the data member of a message is a JSON string (not an object) equal to expected. */
+void        crier_test_assert_data_string (JsonObject *message,
+                                           const char *expected);
+/* A presence member's channel_data: {"user_id":<user_id_json>,"user_info":{"name":"<name>"}}. */
+char       *crier_test_member_data (const char *user_id_json,
+                                    const char *name);
 
 G_END_DECLS
