@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <sanitizer/lsan_interface.h>
 #include <string.h>
@@ -96,76 +97,39 @@ sign_request (const char *data,
   return g_string_free_to_bytes (out);
 }
 
-/* Past the blank line that ends a request head: libsoup reads lines up to "\n" and takes
- * "\r\n" or "\n" alone as the blank one. NULL if there is none. */
-static const char *
-find_head_end (const char *data,
-               gsize       size)
+/* libsoup 3.2.3 leaks the request target of every head it parses but then refuses for its
+ * body encoding (a Transfer-Encoding other than chunked, a bad Content-Length): parse_headers ()
+ * in soup-server-message-io-http1.c returns 501 or 400 before its g_free (req_path). Upstream
+ * fixed it in 3.5.2 (commit 450d43c4, "Fix memory leak in error path"); Debian 12 has 3.2.3.
+ * Such a request never reaches Crier, but the fuzzer reports the leak (inputs in
+ * tests/fuzz/crashes/http/libsoup-*). Predicting which bytes libsoup takes for a head is not
+ * enough (a head also ends at EOF, or after a chunked body), so the target decides at the
+ * point libsoup does: SoupServer calls soup_headers_parse_request () through libsoup's PLT,
+ * and this definition in the executable takes that call, lets libsoup parse, and hands LSan
+ * exactly the string that parse_headers () is about to lose, under exactly its condition.
+ * Every other allocation stays leak-checked, and every input is sent whole. */
+guint
+soup_headers_parse_request (const char         *str,
+                            int                 len,
+                            SoupMessageHeaders *req_headers,
+                            char              **req_method,
+                            char              **req_path,
+                            SoupHTTPVersion    *ver)
 {
-  for (gsize i = 0; i + 1 < size; i++)
-    if (data[i] == '\n')
-      {
-        if (data[i + 1] == '\n')
-          return data + i + 2;
-        if (data[i + 1] == '\r' && i + 2 < size && data[i + 2] == '\n')
-          return data + i + 3;
-      }
-  return NULL;
-}
+  static guint (*real) (const char *, int, SoupMessageHeaders *, char **, char **,
+                        SoupHTTPVersion *) = NULL;
+  guint status;
 
-/* libsoup 3.2.3 leaks the request target of a request whose head it refuses
- * (reproduced with libsoup alone: tests/fuzz/crashes/libsoup-bad-header-leak). Such a
- * request never reaches Crier, libsoup answers 400 itself, so the input is cut before the
- * first head libsoup cannot parse; everything before it is sent. */
-static gsize
-parsable_length (const char *data,
-                 gsize       size)
-{
-  gsize pos = 0;
-
-  while (pos < size)
+  if (real == NULL)
     {
-      const char *end = find_head_end (data + pos, size - pos);
-      g_autoptr (SoupMessageHeaders) headers = NULL;
-      g_autofree char *method = NULL;
-      g_autofree char *path = NULL;
-      SoupHTTPVersion  version;
-      gsize            head_length;
-      guint            status;
-
-      if (end == NULL)
-        return size;
-      head_length = end - (data + pos);
-      headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
-      __lsan_disable ();
-      status = soup_headers_parse_request (data + pos, (int) head_length, headers, &method, &path,
-                                           &version);
-      __lsan_enable ();
-      /* After parsing, libsoup also refuses (and leaks the same way) a body encoding it
-       * does not know and an HTTP/1.1 request without Host. */
-      if (status != SOUP_STATUS_OK ||
-          soup_message_headers_get_encoding (headers) == SOUP_ENCODING_UNRECOGNIZED ||
-          (version == SOUP_HTTP_1_1 && soup_message_headers_get_one (headers, "Host") == NULL))
-        return pos;
-      switch (soup_message_headers_get_encoding (headers))
-        {
-        case SOUP_ENCODING_NONE:
-          pos += head_length;
-          break;
-        case SOUP_ENCODING_CONTENT_LENGTH:
-          if ((guint64) soup_message_headers_get_content_length (headers) > size - pos - head_length)
-            return size;
-          pos += head_length + soup_message_headers_get_content_length (headers);
-          break;
-        case SOUP_ENCODING_UNRECOGNIZED:
-        case SOUP_ENCODING_EOF:
-        case SOUP_ENCODING_CHUNKED:
-        case SOUP_ENCODING_BYTERANGES:
-        default:
-          return size; /* where the next head starts is libsoup's business */
-        }
+      real = dlsym (RTLD_NEXT, "soup_headers_parse_request");
+      g_assert (real != NULL);
     }
-  return size;
+  status = real (str, len, req_headers, req_method, req_path, ver);
+  if (SOUP_STATUS_IS_SUCCESSFUL (status) && req_path != NULL &&
+      soup_message_headers_get_encoding (req_headers) == SOUP_ENCODING_UNRECOGNIZED)
+    __lsan_ignore_object (*req_path);
+  return status;
 }
 
 /* Reads (and forgets) the responses; TRUE if there was something, or the end. */
@@ -194,7 +158,6 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   CrierServer *server = fuzz_server_new ();
   FuzzClient  *client = fuzz_client_new (server, "/app/" FUZZ_APP_KEY, "7");
   g_autoptr (GBytes) request = sign_request ((const char *) data, size);
-  g_autoptr (GBytes) whole = NULL;
   g_autoptr (GSocket) socket = NULL;
   g_autoptr (GSocketConnection) connection = NULL;
   g_autoptr (GSocketAddress) local = g_inet_socket_address_new_from_string ("127.0.0.1", 6001);
@@ -216,10 +179,6 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 
   if (request == NULL)
     request = g_bytes_new (data, size);
-  whole = g_steal_pointer (&request);
-  request = g_bytes_new_from_bytes (whole, 0,
-                                    parsable_length (g_bytes_get_data (whole, NULL),
-                                                     g_bytes_get_size (whole)));
   bytes = g_bytes_get_data (request, &length);
 
   /* The acceptor's path: a stream for SoupServer, as for a TCP connection it accepted. */
