@@ -272,6 +272,9 @@ static const BadCase bad_cases[] = {
   { "webhook-unknown-app.conf", CRIER_CONFIG_ERROR_INVALID,
     "%s: [webhook:w] app: no app “b” is declared before this webhook" },
   { "webhook-missing-url.conf", CRIER_CONFIG_ERROR_INVALID, "%s: [webhook:w] url: missing" },
+  /* Stray bytes after a section header hid a repeated key from the duplicate check (found
+   * by fuzz-config): the text must be UTF-8. */
+  { "not-utf8.conf", CRIER_CONFIG_ERROR_PARSE, "%s: line 3 is not valid UTF-8 text" },
   /* GKeyFile's own message follows the file name; it names the line. */
   { "syntax-error.conf", CRIER_CONFIG_ERROR_PARSE,
     "%s: Key file contains line “this line is not a key file line” which is not a key-value pair, "
@@ -334,7 +337,7 @@ static const OneLineCase one_line_cases[] = {
   { "terminal-escape", "[server]\nport = \x1b[31mred\n[app:a]\nkey=k\nsecret=s\n",
     "t.conf: [server] port: “\\x1b[31mred” is not a whole number between 0 and 65535" },
   { "not-utf8", "[app:a]\nkey=k\nsecret=s\nenabled=\xff\n",
-    "t.conf: [app:a] enabled: “\\xff” is not true or false" },
+    "t.conf: line 4 is not valid UTF-8 text" },
   { "key-name", "[server]\nco\x1blour = 1\n[app:a]\nkey=k\nsecret=s\n",
     "t.conf: [server] co\\x1blour: unknown key" },
   { "duplicate-key", "[app:a]\nkey=k\\nz\nsecret=s\n[app:b]\nkey=k\\nz\nsecret=s\n",

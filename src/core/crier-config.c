@@ -616,10 +616,22 @@ crier_config_load_data (CrierConfig *self,
   g_autoptr (GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr (GHashTable) keys = g_hash_table_new (g_str_hash, g_str_equal);
   Reader reader = { NULL, origin_name, NULL, ids, keys };
+  const char *invalid = NULL;
 
   g_return_val_if_fail (CRIER_IS_CONFIG (self), FALSE);
 
   g_key_file_set_list_separator (file, ';');
+  /* GKeyFile reads some stray bytes after a section's "]" as part of its header line, where
+   * check_duplicates () would not see a header: a config file is UTF-8 text, say so. */
+  if (!g_utf8_validate (data, -1, &invalid))
+    {
+      unsigned line = 1;
+
+      for (const char *p = data; p < invalid; p++)
+        line += *p == '\n';
+      return config_fail (error, CRIER_CONFIG_ERROR_PARSE, "%s: line %u is not valid UTF-8 text",
+                          origin_name, line);
+    }
   if (!g_key_file_load_from_data (file, data, (gsize) -1, G_KEY_FILE_NONE, &local_error))
     {
       /* GKeyFile's messages already carry the line. */
