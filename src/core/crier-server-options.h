@@ -37,7 +37,7 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CrierServerOptions, crier_server_options_clear
 
 /* Returns: (transfer full): the option table, NULL-terminated, with arg_data pointing into
  * @self (which must outlive the parse); free it with g_free () once it has been added to a
- * GOptionContext or a GApplication, which copy it. Descriptions are N_(): pass
+ * GOptionContext or a GApplication, which copy it. Descriptions are marked for translation: pass
  * GETTEXT_PACKAGE as the translation domain. */
 GOptionEntry *crier_server_options_dup_entries (CrierServerOptions *self);
 
