@@ -13,35 +13,29 @@
 
 #include "crier-log.h"
 #include "crier-send.h"
+#include "crier-server-options.h"
 #include "crier-server.h"
 
 #define SHUTDOWN_GRACE_MS 3000
 
+/* The CLI-only options; the server's own are CrierServerOptions, shared with the window. */
 typedef struct
 {
-  gboolean server;
-  gboolean version;
-  char    *host;
-  int      port;
-  char    *config_path;
-  char    *tls_cert;
-  char    *tls_key;
-  gboolean verbose;
-  char    *log_format;
-  int      metrics_port;
-} ServerOptions;
+  CrierServerOptions server_options;
+  gboolean           server;
+  gboolean           version;
+  gboolean           verbose;
+  char              *log_format;
+} CliOptions;
 
 /* Every early return (a bad option, a config error) frees what the parser allocated. */
 static void
-server_options_clear (ServerOptions *options)
+cli_options_clear (CliOptions *options)
 {
-  g_clear_pointer (&options->host, g_free);
-  g_clear_pointer (&options->config_path, g_free);
-  g_clear_pointer (&options->tls_cert, g_free);
-  g_clear_pointer (&options->tls_key, g_free);
+  crier_server_options_clear (&options->server_options);
   g_clear_pointer (&options->log_format, g_free);
 }
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ServerOptions, server_options_clear)
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliOptions, cli_options_clear)
 
 typedef struct
 {
@@ -138,26 +132,40 @@ print_banner (CrierServer *server)
   fflush (stdout);
 }
 
+/* The same words as the window's (crier-application.c), so one translation serves both. */
+static void
+print_usage_error (const CrierServerOptions *options,
+                   const GError             *error)
+{
+  switch ((CrierServerOptionsError) error->code)
+    {
+    case CRIER_SERVER_OPTIONS_ERROR_PORT:
+      g_printerr (_("crier: --port must be between 0 and 65535, not “%s”\n"), options->port);
+      break;
+    case CRIER_SERVER_OPTIONS_ERROR_METRICS_PORT:
+      g_printerr (_("crier: --metrics-port must be between 0 and 65535, not “%s”\n"),
+                  options->metrics_port);
+      break;
+    case CRIER_SERVER_OPTIONS_ERROR_TLS_PAIR:
+      g_printerr (_("crier: --tls-cert and --tls-key go together: give both, or neither\n"));
+      break;
+    default:
+      g_printerr ("crier: %s\n", error->message);
+    }
+}
+
 static int
 run_server (int    argc,
             char **argv)
 {
-  g_auto (ServerOptions) options = { .port = -1 };
-  const GOptionEntry entries[] = {
+  g_auto (CliOptions) options = { { NULL } };
+  /* --help lists --server, the server options, then the rest, as it always did. */
+  const GOptionEntry first_entries[] = {
     { "server", 0, 0, G_OPTION_ARG_NONE, &options.server,
       N_("Run the server without a window"), NULL },
-    { "host", 0, 0, G_OPTION_ARG_STRING, &options.host,
-      N_("Address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)"), N_("HOST") },
-    { "port", 'p', 0, G_OPTION_ARG_INT, &options.port,
-      N_("Port to listen on (default 6001; 0 picks a free one)"), N_("PORT") },
-    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &options.config_path,
-      N_("Read server and app settings from FILE"), N_("FILE") },
-    { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &options.tls_cert,
-      N_("Serve wss:// and https:// with this PEM certificate"), N_("FILE") },
-    { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &options.tls_key,
-      N_("The PEM private key of the certificate"), N_("FILE") },
-    { "metrics-port", 0, 0, G_OPTION_ARG_INT, &options.metrics_port,
-      N_("Serve /metrics on this port instead of the main one"), N_("PORT") },
+    { NULL }
+  };
+  const GOptionEntry entries[] = {
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &options.verbose,
       N_("Print every connection, subscription and event as it happens"), NULL },
     { "log-format", 0, 0, G_OPTION_ARG_STRING, &options.log_format,
@@ -166,6 +174,7 @@ run_server (int    argc,
       N_("Print the version and exit"), NULL },
     { NULL }
   };
+  g_autofree GOptionEntry *server_entries = crier_server_options_dup_entries (&options.server_options);
   g_autoptr (GOptionContext) context = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (CrierConfig) config = NULL;
@@ -180,6 +189,8 @@ run_server (int    argc,
     _("Without --server, Crier opens its window. `crier send --help` shows how to fire test events.\n"
       "Without --config, one app is served whose id, key and secret come from PUSHER_APP_ID,\n"
       "PUSHER_APP_KEY and PUSHER_APP_SECRET (default app-id, app-key, app-secret)."));
+  g_option_context_add_main_entries (context, first_entries, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, server_entries, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
@@ -200,31 +211,16 @@ run_server (int    argc,
   headless.json = g_strcmp0 (options.log_format, "json") == 0;
   if (headless.json)
     crier_log_use_json ();
-  if (options.port > 65535 || options.port < -1)
+  if ((config = crier_server_options_new_config (&options.server_options, &error)) == NULL)
     {
-      g_printerr (_("crier: --port must be between 0 and 65535, not %d\n"), options.port);
-      return 2;
-    }
-
-  if (options.config_path != NULL)
-    {
-      config = crier_config_new ();
-      if (!crier_config_load_file (config, options.config_path, &error))
+      if (error->domain != CRIER_SERVER_OPTIONS_ERROR)
         {
           g_printerr ("crier: %s\n", error->message);
           return 1;
         }
+      print_usage_error (&options.server_options, error);
+      return 2;
     }
-  else
-    config = crier_config_new_from_environment ();
-  if (options.host != NULL)
-    crier_config_set_host (config, options.host);
-  if (options.port >= 0)
-    crier_config_set_port (config, options.port);
-  if (options.metrics_port > 0 && options.metrics_port <= 65535)
-    crier_config_set_metrics_port (config, options.metrics_port);
-  if (options.tls_cert != NULL || options.tls_key != NULL)
-    crier_config_set_tls (config, options.tls_cert, options.tls_key);
 
   server = crier_server_new (config);
   headless.server = server;

@@ -10,6 +10,7 @@
 
 #include "crier-config-writer.h"
 #include "crier-preferences-window.h"
+#include "crier-server-options.h"
 #include "crier-window.h"
 
 #define RETIRE_GRACE_MS 3000
@@ -24,12 +25,9 @@ struct _CrierApplication
   CrierServer   *server;
   char          *server_error;
   gboolean       port_in_use;
-  /* from the command line; they win over the settings */
-  char          *config_path;
-  char          *host;
-  int            port;
-  char          *tls_cert;
-  char          *tls_key;
+  /* the command line (GApplication parses into it); it wins over the settings */
+  CrierServerOptions options;
+  char          *config_path; /* --config (canonical) or the user's crier.conf */
   gboolean       explicit_config;
 };
 
@@ -115,12 +113,9 @@ build_config (CrierApplication *self,
       key = g_settings_get_string (self->settings, "tls-key");
       crier_config_set_tls (config, *cert ? cert : NULL, *key ? key : NULL);
     }
-  if (self->host != NULL)
-    crier_config_set_host (config, self->host);
-  if (self->port >= 0)
-    crier_config_set_port (config, self->port);
-  if (self->tls_cert != NULL || self->tls_key != NULL)
-    crier_config_set_tls (config, self->tls_cert, self->tls_key);
+  /* Checked in handle_local_options already; this cannot fail any more. */
+  if (!crier_server_options_apply (&self->options, config, error))
+    return NULL;
   return g_steal_pointer (&config);
 }
 
@@ -394,6 +389,28 @@ color_scheme_changed_cb (GSettings        *settings,
                                       schemes[CLAMP (scheme, 0, 2)]);
 }
 
+/* The same words as crier --server's (crier-cli.c), so one translation serves both. */
+static void
+print_usage_error (const CrierServerOptions *options,
+                   const GError             *error)
+{
+  switch ((CrierServerOptionsError) error->code)
+    {
+    case CRIER_SERVER_OPTIONS_ERROR_PORT:
+      g_printerr (_("crier: --port must be between 0 and 65535, not “%s”\n"), options->port);
+      break;
+    case CRIER_SERVER_OPTIONS_ERROR_METRICS_PORT:
+      g_printerr (_("crier: --metrics-port must be between 0 and 65535, not “%s”\n"),
+                  options->metrics_port);
+      break;
+    case CRIER_SERVER_OPTIONS_ERROR_TLS_PAIR:
+      g_printerr (_("crier: --tls-cert and --tls-key go together: give both, or neither\n"));
+      break;
+    default:
+      g_printerr ("crier: %s\n", error->message);
+    }
+}
+
 static int
 crier_application_handle_local_options (GApplication *app,
                                         GVariantDict *options)
@@ -401,7 +418,7 @@ crier_application_handle_local_options (GApplication *app,
   CrierApplication *self = CRIER_APPLICATION (app);
   GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
   g_autoptr (GSettingsSchema) schema = NULL;
-  const char *port = NULL;
+  g_autoptr (GError) error = NULL;
 
   /* g_settings_new () aborts on a missing schema: say what to do instead. */
   if (source != NULL)
@@ -413,35 +430,22 @@ crier_application_handle_local_options (GApplication *app,
       return 1;
     }
 
-  if (g_variant_dict_lookup (options, "config", "^ay", &self->config_path))
+  /* The server options were parsed into self->options (their entries have arg_data), so
+   * @options does not hold them; bad values are refused as crier --server refuses them. */
+  if (!crier_server_options_check (&self->options, &error))
     {
-      g_autofree char *path = self->config_path;
-
+      print_usage_error (&self->options, error);
+      return 2;
+    }
+  if (self->options.config_path != NULL)
+    {
       self->explicit_config = TRUE;
-      self->config_path = g_canonicalize_filename (path, NULL);
+      self->config_path = g_canonicalize_filename (self->options.config_path, NULL);
     }
-  g_variant_dict_lookup (options, "host", "s", &self->host);
-  /* A string: GApplication drops an integer option whose value is 0, and 0 is a port. */
-  if (g_variant_dict_lookup (options, "port", "&s", &port))
-    {
-      guint64 value;
-
-      if (!g_ascii_string_to_unsigned (port, 10, 0, 65535, &value, NULL))
-        {
-          g_printerr (_("crier: --port must be between 0 and 65535, not “%s”\n"), port);
-          return 2;
-        }
-      self->port = (int) value;
-    }
-  g_variant_dict_lookup (options, "tls-cert", "^ay", &self->tls_cert);
-  g_variant_dict_lookup (options, "tls-key", "^ay", &self->tls_key);
 
   /* A running Crier only raises its window: say so rather than drop the options unseen. */
-  if (self->explicit_config || self->host != NULL || self->port >= 0 || self->tls_cert != NULL ||
-      self->tls_key != NULL)
+  if (!crier_server_options_is_empty (&self->options))
     {
-      g_autoptr (GError) error = NULL;
-
       if (!g_application_register (app, NULL, &error))
         {
           g_printerr ("crier: %s\n", error->message);
@@ -472,7 +476,7 @@ crier_application_startup (GApplication *app)
   if (self->config_path == NULL)
     self->config_path = dup_user_config_path ();
   if (g_settings_get_boolean (self->settings, "start-server") || self->explicit_config ||
-      self->port >= 0)
+      self->options.port != NULL)
     crier_application_start_server (self);
   else
     prepare_stopped_server (self);
@@ -519,9 +523,7 @@ crier_application_finalize (GObject *object)
 
   g_free (self->server_error);
   g_free (self->config_path);
-  g_free (self->host);
-  g_free (self->tls_cert);
-  g_free (self->tls_key);
+  crier_server_options_clear (&self->options);
   G_OBJECT_CLASS (crier_application_parent_class)->finalize (object);
 }
 
@@ -577,21 +579,9 @@ crier_application_class_init (CrierApplicationClass *klass)
 static void
 crier_application_init (CrierApplication *self)
 {
-  const GOptionEntry entries[] = {
-    { "host", 0, 0, G_OPTION_ARG_STRING, NULL,
-      N_("Address to listen on (default: the preferences)"), N_("HOST") },
-    { "port", 'p', 0, G_OPTION_ARG_STRING, NULL,
-      N_("Port to listen on (default: the preferences; 0 picks a free one)"), N_("PORT") },
-    { "config", 'c', 0, G_OPTION_ARG_FILENAME, NULL,
-      N_("Read server and app settings from FILE"), N_("FILE") },
-    { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, NULL,
-      N_("Serve wss:// and https:// with this PEM certificate"), N_("FILE") },
-    { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, NULL,
-      N_("The PEM private key of the certificate"), N_("FILE") },
-    { NULL }
-  };
+  /* The table crier --server uses; GApplication copies it and parses into self->options. */
+  g_autofree GOptionEntry *entries = crier_server_options_dup_entries (&self->options);
 
-  self->port = -1;
   g_application_add_main_option_entries (G_APPLICATION (self), entries);
   g_application_set_option_context_summary (G_APPLICATION (self),
     _("A Pusher-compatible WebSocket server with a live debug dashboard."));

@@ -1,0 +1,161 @@
+/* crier-server-options.c — one option table and one set of checks for --host, --port,
+ * --config, --tls-cert, --tls-key and --metrics-port, whichever front end parses them
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "crier-config"
+
+#include "config.h"
+
+#include "crier-server-options.h"
+
+#include <glib/gi18n.h>
+
+G_DEFINE_QUARK (crier-server-options-error-quark, crier_server_options_error)
+
+/* A port as typed: decimal digits only, 0 to 65535 (0 lets the kernel pick). */
+static gboolean
+parse_port (const char *text,
+            unsigned   *port)
+{
+  guint64 value = 0;
+
+  if (!g_ascii_string_to_unsigned (text, 10, 0, 65535, &value, NULL))
+    return FALSE;
+  *port = (unsigned) value;
+  return TRUE;
+}
+
+/* An empty path is no file: the server and the preferences read "" as "no TLS". */
+static gboolean
+is_set (const char *path)
+{
+  return path != NULL && *path != '\0';
+}
+
+void
+crier_server_options_clear (CrierServerOptions *self)
+{
+  g_clear_pointer (&self->host, g_free);
+  g_clear_pointer (&self->port, g_free);
+  g_clear_pointer (&self->config_path, g_free);
+  g_clear_pointer (&self->tls_cert, g_free);
+  g_clear_pointer (&self->tls_key, g_free);
+  g_clear_pointer (&self->metrics_port, g_free);
+}
+
+GOptionEntry *
+crier_server_options_dup_entries (CrierServerOptions *self)
+{
+  const GOptionEntry entries[] = {
+    { "host", 0, 0, G_OPTION_ARG_STRING, &self->host,
+      N_("Address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)"), N_("HOST") },
+    { "port", 'p', 0, G_OPTION_ARG_STRING, &self->port,
+      N_("Port to listen on (default 6001; 0 picks a free one)"), N_("PORT") },
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &self->config_path,
+      N_("Read server and app settings from FILE"), N_("FILE") },
+    { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &self->tls_cert,
+      N_("Serve wss:// and https:// with this PEM certificate"), N_("FILE") },
+    { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &self->tls_key,
+      N_("The PEM private key of the certificate"), N_("FILE") },
+    { "metrics-port", 0, 0, G_OPTION_ARG_STRING, &self->metrics_port,
+      N_("Serve /metrics on this port instead of the main one"), N_("PORT") },
+    { NULL }
+  };
+
+  g_return_val_if_fail (self != NULL, NULL);
+  return g_memdup2 (entries, sizeof entries);
+}
+
+/* Whether the command line named any server option (a running window cannot take them). */
+gboolean
+crier_server_options_is_empty (const CrierServerOptions *self)
+{
+  g_return_val_if_fail (self != NULL, TRUE);
+  return self->host == NULL && self->port == NULL && self->config_path == NULL &&
+         self->tls_cert == NULL && self->tls_key == NULL && self->metrics_port == NULL;
+}
+
+/* Usage errors only: whether the files exist and the certificate loads is the server's
+ * business when it starts (the window retries, the files may appear meanwhile). */
+gboolean
+crier_server_options_check (const CrierServerOptions *self,
+                            GError                  **error)
+{
+  unsigned port;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (self->port != NULL && !parse_port (self->port, &port))
+    {
+      g_set_error (error, CRIER_SERVER_OPTIONS_ERROR, CRIER_SERVER_OPTIONS_ERROR_PORT,
+                   "--port must be between 0 and 65535, not “%s”", self->port);
+      return FALSE;
+    }
+  if (self->metrics_port != NULL && !parse_port (self->metrics_port, &port))
+    {
+      g_set_error (error, CRIER_SERVER_OPTIONS_ERROR, CRIER_SERVER_OPTIONS_ERROR_METRICS_PORT,
+                   "--metrics-port must be between 0 and 65535, not “%s”", self->metrics_port);
+      return FALSE;
+    }
+  /* One without the other replaces both in the configuration, so the server could only
+   * fail at its start; say it while the command line is still on the screen. */
+  if (is_set (self->tls_cert) != is_set (self->tls_key))
+    {
+      g_set_error_literal (error, CRIER_SERVER_OPTIONS_ERROR, CRIER_SERVER_OPTIONS_ERROR_TLS_PAIR,
+                           "--tls-cert and --tls-key go together");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Options win over what @config has (its file, the environment or the preferences). The
+ * configuration file itself is the caller's: the window layers it with its preferences. */
+gboolean
+crier_server_options_apply (const CrierServerOptions *self,
+                            CrierConfig              *config,
+                            GError                  **error)
+{
+  unsigned port;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (CRIER_IS_CONFIG (config), FALSE);
+
+  if (!crier_server_options_check (self, error))
+    return FALSE;
+  if (self->host != NULL)
+    crier_config_set_host (config, self->host);
+  if (self->port != NULL && parse_port (self->port, &port))
+    crier_config_set_port (config, port);
+  /* 0 is "on the main port", the configuration file's default, and a way to override it. */
+  if (self->metrics_port != NULL && parse_port (self->metrics_port, &port))
+    crier_config_set_metrics_port (config, port);
+  if (self->tls_cert != NULL || self->tls_key != NULL)
+    crier_config_set_tls (config, self->tls_cert, self->tls_key);
+  return TRUE;
+}
+
+/* The headless server's configuration: --config, or else the environment's one app, then
+ * the options on top. Usage errors come first (CRIER_SERVER_OPTIONS_ERROR), then those of
+ * the file (CRIER_CONFIG_ERROR, G_FILE_ERROR). */
+CrierConfig *
+crier_server_options_new_config (const CrierServerOptions *self,
+                                 GError                  **error)
+{
+  g_autoptr (CrierConfig) config = NULL;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (!crier_server_options_check (self, error))
+    return NULL;
+  if (self->config_path != NULL)
+    {
+      config = crier_config_new ();
+      if (!crier_config_load_file (config, self->config_path, error))
+        return NULL;
+    }
+  else
+    config = crier_config_new_from_environment ();
+  if (!crier_server_options_apply (self, config, error))
+    return NULL;
+  return g_steal_pointer (&config);
+}
