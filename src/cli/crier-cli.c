@@ -109,8 +109,8 @@ signal_cb (gpointer user_data)
       g_main_loop_quit (headless->loop); /* second signal: do not wait any longer */
       return G_SOURCE_CONTINUE;
     }
-  g_message ("shutting down: closing every connection with 4200");
-  crier_server_stop (headless->server, 4200, "Generic reconnect immediately");
+  g_message ("shutting down: closing every connection with %d", CRIER_CODE_RECONNECT);
+  crier_server_stop (headless->server, CRIER_CODE_RECONNECT, "Generic reconnect immediately");
   headless->grace_id = g_timeout_add (SHUTDOWN_GRACE_MS, grace_over_cb, headless);
   g_timeout_add (20, drained_cb, headless);
   return G_SOURCE_CONTINUE;
@@ -136,6 +136,32 @@ print_banner (CrierServer *server)
               app->client_events ? _("on") : _("off"));
     }
   fflush (stdout);
+}
+
+/* The core reports what went wrong with a code; the way out is this front end's: its
+ * options. Returns the words to append to the core's message, or NULL. */
+static char *
+dup_start_advice (const GError *error)
+{
+  if (error->domain != CRIER_SERVER_ERROR)
+    return NULL;
+  switch ((CrierServerError) error->code)
+    {
+    case CRIER_SERVER_ERROR_ADDRESS_IN_USE:
+      return g_strdup (_ (" (is another Crier, soketi or laravel-websockets running? choose "
+                          "another with --port)"));
+    case CRIER_SERVER_ERROR_METRICS_ADDRESS_IN_USE:
+      return g_strdup (_ (" (choose another with --metrics-port)"));
+    case CRIER_SERVER_ERROR_TLS_INCOMPLETE:
+      return g_strdup (_ (": give both --tls-cert and --tls-key"));
+    case CRIER_SERVER_ERROR_BAD_ADDRESS:
+    case CRIER_SERVER_ERROR_TLS:
+    case CRIER_SERVER_ERROR_UNKNOWN_APP:
+    case CRIER_SERVER_ERROR_INVALID:
+    case CRIER_SERVER_ERROR_TOO_LARGE:
+    default:
+      return NULL;
+    }
 }
 
 static int
@@ -233,7 +259,9 @@ run_server (int    argc,
                       &headless);
   if (!crier_server_start (server, &error))
     {
-      g_printerr ("crier: %s\n", error->message);
+      g_autofree char *advice = dup_start_advice (error);
+
+      g_printerr ("crier: %s%s\n", error->message, advice != NULL ? advice : "");
       status = 1;
       goto out;
     }

@@ -597,9 +597,10 @@ resolve_host (const char *host,
 }
 
 static GSocket *
-listen_on (CrierServer *self,
-           unsigned     port,
-           GError     **error)
+listen_on (CrierServer     *self,
+           unsigned         port,
+           CrierServerError in_use_code,
+           GError         **error)
 {
   const char *host = crier_config_get_host (self->config);
   g_autoptr (GInetAddress) inet = NULL;
@@ -616,11 +617,10 @@ listen_on (CrierServer *self,
     return NULL;
   if (!g_socket_bind (socket, address, TRUE, &local_error))
     {
+      /* Only the facts and a code: each front end words its own way out. */
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
-        g_set_error (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_ADDRESS_IN_USE,
-                     "port %u on %s is already in use (is another Crier, soketi or "
-                     "laravel-websockets running? choose another with --port)",
-                     port, host);
+        g_set_error (error, CRIER_SERVER_ERROR, in_use_code,
+                     "port %u on %s is already in use", port, host);
       else
         g_set_error (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_BAD_ADDRESS,
                      "cannot listen on %s port %u: %s", host, port, local_error->message);
@@ -663,8 +663,8 @@ crier_server_start (CrierServer *self,
     {
       if (cert == NULL || *cert == '\0' || key == NULL || *key == '\0')
         {
-          g_set_error (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_TLS,
-                       "TLS needs both a certificate (--tls-cert) and a key (--tls-key)");
+          g_set_error (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_TLS_INCOMPLETE,
+                       "TLS needs both a certificate and a key");
           return FALSE;
         }
       certificate = g_tls_certificate_new_from_files (cert, key, &local_error);
@@ -687,11 +687,13 @@ crier_server_start (CrierServer *self,
         return FALSE;
       self->webhooks = g_steal_pointer (&webhooks);
     }
-  if ((socket = listen_on (self, crier_config_get_port (self->config), error)) == NULL)
+  if ((socket = listen_on (self, crier_config_get_port (self->config),
+                           CRIER_SERVER_ERROR_ADDRESS_IN_USE, error)) == NULL)
     return FALSE;
   if (crier_config_get_metrics_port (self->config) != 0)
     {
       g_autoptr (GSocket) metrics_socket = listen_on (self, crier_config_get_metrics_port (self->config),
+                                                      CRIER_SERVER_ERROR_METRICS_ADDRESS_IN_USE,
                                                       error);
 
       if (metrics_socket == NULL)
