@@ -4,7 +4,9 @@
 
 #include "config.h"
 
-#include "crier-server-private.h"
+#include "crier-app-private.h"
+#include "crier-channel-private.h"
+#include "crier-connection-private.h"
 
 CrierApp *
 crier_app_new (CrierAppConfig *config)

@@ -4,9 +4,10 @@
 
 #include "config.h"
 
+#include "crier-app-private.h"
+#include "crier-channel-private.h"
 #include "crier-message.h"
 #include "crier-names.h"
-#include "crier-server-private.h"
 
 static void
 member_free (CrierMember *member)

@@ -11,8 +11,11 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "crier-app-private.h"
+#include "crier-connection-private.h"
 #include "crier-frame.h"
 #include "crier-message.h"
+#include "crier-protocol-private.h"
 #include "crier-server-private.h"
 
 #define READ_BUFFER_SIZE (64 * 1024)

@@ -11,6 +11,10 @@
 
 #include <string.h>
 
+#include "crier-app-private.h"
+#include "crier-channel-private.h"
+#include "crier-connection-private.h"
+#include "crier-server-private.h"
 #include "crier-signature.h"
 
 #define PAST_SOCKETS 256

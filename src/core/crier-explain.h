@@ -2,7 +2,11 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include "crier-server-private.h"
+#if !defined(CRIER_CORE_COMPILATION)
+#error "a private header of the core: only src/core (built with CRIER_CORE_COMPILATION) includes it"
+#endif
+
+#include "crier-server.h"
 
 G_BEGIN_DECLS
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crier-app-private.h"
 #include "crier-explain.h"
 #include "crier-message.h"
 #include "crier-metrics.h"

@@ -6,6 +6,8 @@
 
 #include "crier-metrics.h"
 
+#include "crier-app-private.h"
+#include "crier-channel-private.h"
 #include "crier-server-private.h"
 
 typedef struct

@@ -7,10 +7,14 @@
 
 #include <string.h>
 
+#include "crier-app-private.h"
+#include "crier-channel-private.h"
+#include "crier-connection-private.h"
 #include "crier-explain.h"
 #include "crier-frame.h"
 #include "crier-message.h"
 #include "crier-names.h"
+#include "crier-protocol-private.h"
 #include "crier-server-private.h"
 #include "crier-signature.h"
 

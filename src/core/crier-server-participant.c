@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include "crier-app-private.h"
+#include "crier-channel-private.h"
 #include "crier-message.h"
 #include "crier-names.h"
 #include "crier-server-private.h"

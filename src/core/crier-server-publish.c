@@ -1,5 +1,5 @@
-/* crier-server-publish.c — the one path every publication takes: validation, the broker
- * hook, local delivery to channels, users and caches
+/* crier-server-publish.c — the one path every publication takes: validation, counting,
+ * local delivery to channels, users and caches
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "crier-server"
 
@@ -7,7 +7,9 @@
 
 #include <string.h>
 
-#include "crier-broker.h"
+#include "crier-app-private.h"
+#include "crier-channel-private.h"
+#include "crier-connection-private.h"
 #include "crier-explain.h"
 #include "crier-message.h"
 #include "crier-names.h"
@@ -130,10 +132,7 @@ crier_server_publish (CrierServer        *self,
     return FALSE;
   self->stats.events_published++;
   ((CrierApp *) g_hash_table_lookup (self->apps_by_id, app_id))->stats.events_published++;
-  if (self->broker != NULL)
-    crier_broker_publish (self->broker, &publication);
-  else
-    crier_server_deliver (self, &publication);
+  crier_server_deliver (self, &publication); /* a cluster broker goes here (server-private.h) */
   return TRUE;
 }
 
@@ -295,12 +294,4 @@ crier_server_deliver (CrierServer            *self,
       if (crier_server_monitoring (self))
         emit_published (self, app, publication, name, channel, except, count);
     }
-}
-
-void
-crier_server_set_broker (CrierServer *self,
-                         CrierBroker *broker)
-{
-  g_return_if_fail (CRIER_IS_SERVER (self));
-  g_set_object (&self->broker, broker);
 }

@@ -7,6 +7,9 @@
 
 #include <string.h>
 
+#include "crier-app-private.h"
+#include "crier-channel-private.h"
+#include "crier-connection-private.h"
 #include "crier-names.h"
 #include "crier-server-private.h"
 

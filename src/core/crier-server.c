@@ -12,10 +12,14 @@
 #include <unistd.h>
 
 #include "crier-acceptor.h"
+#include "crier-app-private.h"
+#include "crier-channel-private.h"
+#include "crier-connection-private.h"
 #include "crier-frame.h"
 #include "crier-http-api.h"
 #include "crier-message.h"
 #include "crier-names.h"
+#include "crier-protocol-private.h"
 #include "crier-server-private.h"
 
 #define LISTEN_BACKLOG   4096
@@ -439,7 +443,6 @@ crier_server_dispose (GObject *object)
   g_clear_pointer (&self->poller, crier_poller_free);
   g_clear_object (&self->soup);
   g_clear_object (&self->metrics_soup);
-  g_clear_object (&self->broker);
   G_OBJECT_CLASS (crier_server_parent_class)->dispose (object);
 }
 
