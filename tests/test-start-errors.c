@@ -99,7 +99,7 @@ test_tls_incomplete (void)
   crier_config_set_tls (config, "/nonexistent/cert.pem", NULL);
   server = crier_server_new (config);
   g_assert_false (crier_server_start (server, &error));
-  g_assert_error (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_TLS_INCOMPLETE);
+  g_assert_error (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_TLS);
   assert_no_option_named (error);
 }
 

@@ -141,8 +141,12 @@ print_banner (CrierServer *server)
 /* The core reports what went wrong with a code; the way out is this front end's: its
  * options. Returns the words to append to the core's message, or NULL. */
 static char *
-dup_start_advice (const GError *error)
+dup_start_advice (const GError *error,
+                  CrierConfig  *config)
 {
+  const char *cert = crier_config_get_tls_cert (config);
+  const char *key = crier_config_get_tls_key (config);
+
   if (error->domain != CRIER_SERVER_ERROR)
     return NULL;
   switch ((CrierServerError) error->code)
@@ -152,10 +156,12 @@ dup_start_advice (const GError *error)
                           "another with --port)"));
     case CRIER_SERVER_ERROR_METRICS_ADDRESS_IN_USE:
       return g_strdup (_ (" (choose another with --metrics-port)"));
-    case CRIER_SERVER_ERROR_TLS_INCOMPLETE:
-      return g_strdup (_ (": give both --tls-cert and --tls-key"));
-    case CRIER_SERVER_ERROR_BAD_ADDRESS:
     case CRIER_SERVER_ERROR_TLS:
+      /* Only one of the two given: the core refused before reading either file. */
+      if ((cert == NULL || *cert == '\0') != (key == NULL || *key == '\0'))
+        return g_strdup (_ (": give both --tls-cert and --tls-key"));
+      return NULL;
+    case CRIER_SERVER_ERROR_BAD_ADDRESS:
     case CRIER_SERVER_ERROR_UNKNOWN_APP:
     case CRIER_SERVER_ERROR_INVALID:
     case CRIER_SERVER_ERROR_TOO_LARGE:
@@ -259,7 +265,7 @@ run_server (int    argc,
                       &headless);
   if (!crier_server_start (server, &error))
     {
-      g_autofree char *advice = dup_start_advice (error);
+      g_autofree char *advice = dup_start_advice (error, config);
 
       g_printerr ("crier: %s%s\n", error->message, advice != NULL ? advice : "");
       status = 1;

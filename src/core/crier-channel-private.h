@@ -37,6 +37,59 @@ struct _CrierChannel
   guint64          events;
 };
 
+/* The subscription's user_id is the presence member it joined as, owned. */
+CrierSubscription *crier_channel_add_subscriber (CrierChannel    *channel,
+                                                 CrierConnection *conn,
+                                                 char            *user_id);
+void               crier_channel_remove_subscriber (CrierChannel    *channel,
+                                                    CrierConnection *conn);
+void               crier_subscription_free (CrierSubscription *sub);
+
+static inline gboolean
+crier_channel_has_subscriber (CrierChannel    *channel,
+                              CrierConnection *conn)
+{
+  return g_hash_table_contains (channel->subscribers, conn);
+}
+
+static inline unsigned
+crier_channel_count_subscribers (CrierChannel *channel)
+{
+  return g_hash_table_size (channel->subscribers);
+}
+
+/* Presence channels only (members is NULL on the others). */
+static inline unsigned
+crier_channel_count_members (CrierChannel *channel)
+{
+  return channel->members != NULL ? g_hash_table_size (channel->members) : 0;
+}
+
+static inline CrierMember *
+crier_channel_lookup_member (CrierChannel *channel,
+                             const char   *user_id)
+{
+  return channel->members != NULL ? g_hash_table_lookup (channel->members, user_id) : NULL;
+}
+
+/* CrierConnection* → CrierSubscription* (borrowed), to read. */
+static inline void
+crier_channel_iter_subscribers (CrierChannel   *channel,
+                                GHashTableIter *iter)
+{
+  g_hash_table_iter_init (iter, channel->subscribers);
+}
+
+GPtrArray   *crier_channel_dup_member_infos (CrierChannel *channel);
+CrierMember *crier_channel_add_member (CrierChannel *channel,
+                                       const char   *user_id,
+                                       const char   *user_info,
+                                       gboolean      simulated);
+gboolean     crier_channel_leave_member (CrierChannel *channel,
+                                         const char   *user_id,
+                                         gboolean      simulated,
+                                         char        **removed_info);
+
 CrierChannel *crier_channel_new (CrierApp   *app,
                                  const char *name);
 void          crier_channel_free (CrierChannel *channel);
@@ -49,7 +102,5 @@ char         *crier_channel_dup_presence_data (CrierChannel *channel);
 void          crier_channel_announce_member (CrierChannel    *channel,
                                              CrierMember     *member,
                                              CrierConnection *except);
-void          crier_channel_remove_member (CrierChannel *channel,
-                                           const char   *user_id);
 
 G_END_DECLS

@@ -67,6 +67,19 @@ void               crier_server_flush (CrierServer *self);
 
 #define crier_server_monitoring(server) crier_monitor_is_active ((server)->monitor)
 
+/* The server's counters and each app's share (app nullable where noted). */
+void crier_server_count_connection (CrierServer *self,
+                                    CrierApp    *app,
+                                    int          change);
+void crier_server_count_error (CrierServer *self,
+                               CrierApp    *app);
+void crier_server_count_client_event (CrierServer *self,
+                                      CrierApp    *app);
+void crier_server_count_api_request (CrierServer *self,
+                                     CrierApp    *app);
+void crier_server_count_publication (CrierServer *self,
+                                     CrierApp    *app);
+
 /* Apps by id or by key; NULL when unknown. */
 static inline CrierApp *
 crier_server_lookup_app (CrierServer *self,
@@ -80,6 +93,14 @@ crier_server_lookup_app_by_key (CrierServer *self,
                                 const char  *key)
 {
   return key != NULL ? g_hash_table_lookup (self->apps_by_key, key) : NULL;
+}
+
+/* Every app (key → CrierApp, borrowed), to read. */
+static inline void
+crier_server_iter_apps (CrierServer    *self,
+                        GHashTableIter *iter)
+{
+  g_hash_table_iter_init (iter, self->apps_by_key);
 }
 
 static inline CrierConnection *

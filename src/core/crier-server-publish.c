@@ -34,7 +34,7 @@ crier_server_validate_publication (CrierServer        *self,
 
   g_return_val_if_fail (CRIER_IS_SERVER (self), FALSE);
 
-  app = app_id != NULL ? g_hash_table_lookup (self->apps_by_id, app_id) : NULL;
+  app = crier_server_lookup_app (self, app_id);
   if (app == NULL)
     {
       g_set_error (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_UNKNOWN_APP,
@@ -130,8 +130,7 @@ crier_server_publish (CrierServer        *self,
   if (!crier_server_validate_publication (self, app_id, channels, event, data, except_socket_id,
                                           error))
     return FALSE;
-  self->stats.events_published++;
-  ((CrierApp *) g_hash_table_lookup (self->apps_by_id, app_id))->stats.events_published++;
+  crier_server_count_publication (self, crier_server_lookup_app (self, app_id));
   crier_server_deliver (self, &publication); /* a cluster broker goes here (server-private.h) */
   return TRUE;
 }
@@ -143,8 +142,7 @@ deliver_to_user (CrierServer     *self,
                  GBytes          *frame,
                  CrierConnection *except)
 {
-  GPtrArray *sockets = g_hash_table_lookup (app->users,
-                                            channel + strlen (CRIER_SERVER_TO_USER_PREFIX));
+  GPtrArray *sockets = crier_app_lookup_user (app, channel + strlen (CRIER_SERVER_TO_USER_PREFIX));
   unsigned count = 0;
 
   for (guint i = 0; sockets != NULL && i < sockets->len; i++)
@@ -181,8 +179,7 @@ emit_published (CrierServer            *self,
   json_builder_begin_array (builder);
   if (crier_channel_type_from_name (name) & CRIER_CHANNEL_SERVER_TO_USER)
     {
-      GPtrArray *sockets = g_hash_table_lookup (app->users,
-                                                name + strlen (CRIER_SERVER_TO_USER_PREFIX));
+      GPtrArray *sockets = crier_app_lookup_user (app, name + strlen (CRIER_SERVER_TO_USER_PREFIX));
 
       for (guint i = 0; sockets != NULL && i < sockets->len && listed < TRACE_LIMIT; i++)
         {
@@ -199,7 +196,7 @@ emit_published (CrierServer            *self,
       GHashTableIter iter;
       CrierConnection *conn;
 
-      g_hash_table_iter_init (&iter, channel->subscribers);
+      crier_channel_iter_subscribers (channel, &iter);
       while (g_hash_table_iter_next (&iter, (gpointer *) &conn, NULL))
         if (conn == except)
           excluded = TRUE;
@@ -250,14 +247,14 @@ void
 crier_server_deliver (CrierServer            *self,
                       const CrierPublication *publication)
 {
-  CrierApp *app = g_hash_table_lookup (self->apps_by_id, publication->app_id);
+  CrierApp        *app = crier_server_lookup_app (self, publication->app_id);
   CrierConnection *except = NULL;
 
   g_return_if_fail (CRIER_IS_SERVER (self));
   if (app == NULL)
     return;
   if (publication->except_socket_id != NULL)
-    except = g_hash_table_lookup (self->connections, publication->except_socket_id);
+    except = crier_server_lookup_connection (self, publication->except_socket_id);
 
   for (guint i = 0; publication->channels[i] != NULL; i++)
     {
@@ -283,7 +280,7 @@ crier_server_deliver (CrierServer            *self,
           frame = crier_message_build (publication->event, name, publication->data, NULL);
           count = deliver_to_user (self, app, name, frame, except);
         }
-      else if (channel != NULL && g_hash_table_size (channel->subscribers) > 0)
+      else if (channel != NULL && crier_channel_count_subscribers (channel) > 0)
         {
           frame = crier_message_build (publication->event, name, publication->data, NULL);
           count = crier_channel_deliver (channel, frame, except);

@@ -45,7 +45,7 @@ static CrierApp *
 find_app (CrierServer *self,
           const char  *app_id)
 {
-  return app_id != NULL ? g_hash_table_lookup (self->apps_by_id, app_id) : NULL;
+  return crier_server_lookup_app (self, app_id);
 }
 
 /* Returns: (transfer full) (element-type CrierConnectionInfo): open connections, of one
@@ -101,8 +101,8 @@ channel_info_new (CrierChannel *channel)
 
   info->name = g_strdup (channel->name);
   info->type = channel->type;
-  info->subscription_count = g_hash_table_size (channel->subscribers);
-  info->user_count = channel->members != NULL ? g_hash_table_size (channel->members) : 0;
+  info->subscription_count = crier_channel_count_subscribers (channel);
+  info->user_count = crier_channel_count_members (channel);
   info->events = channel->events;
   if (channel->cached_event != NULL && now < channel->cache_expires)
     {
@@ -139,9 +139,9 @@ crier_server_dup_channels (CrierServer *self,
   if ((app = find_app (self, app_id)) == NULL)
     return NULL;
   result = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_channel_info_free);
-  g_hash_table_iter_init (&iter, app->channels);
+  crier_app_iter_channels (app, &iter);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &channel))
-    if (g_hash_table_size (channel->subscribers) > 0 &&
+    if (crier_channel_count_subscribers (channel) > 0 &&
         (prefix == NULL || g_str_has_prefix (channel->name, prefix)))
       g_ptr_array_add (result, channel_info_new (channel));
   g_ptr_array_sort (result, compare_channel_names);
@@ -178,28 +178,13 @@ crier_server_dup_members (CrierServer *self,
 {
   CrierApp *app;
   CrierChannel *channel;
-  GPtrArray *result;
-  GHashTableIter iter;
-  CrierMember *member;
 
   g_return_val_if_fail (CRIER_IS_SERVER (self), NULL);
   if ((app = find_app (self, app_id)) == NULL)
     return NULL;
-  result = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_member_info_free);
-  channel = crier_app_lookup_channel (app, name);
-  if (channel == NULL || channel->members == NULL)
-    return result;
-  g_hash_table_iter_init (&iter, channel->members);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &member))
-    {
-      CrierMemberInfo *info = g_new0 (CrierMemberInfo, 1);
-
-      info->user_id = g_strdup (member->user_id);
-      info->user_info = g_strdup (member->user_info);
-      info->simulated = member->simulated;
-      g_ptr_array_add (result, info);
-    }
-  return result;
+  if ((channel = crier_app_lookup_channel (app, name)) == NULL)
+    return g_ptr_array_new_with_free_func ((GDestroyNotify) crier_member_info_free);
+  return crier_channel_dup_member_infos (channel);
 }
 
 gboolean
@@ -231,7 +216,7 @@ crier_server_terminate_user (CrierServer *self,
   g_return_val_if_fail (CRIER_IS_SERVER (self), 0);
   if ((app = find_app (self, app_id)) == NULL)
     return 0;
-  if ((sockets = g_hash_table_lookup (app->users, user_id)) == NULL)
+  if ((sockets = crier_app_lookup_user (app, user_id)) == NULL)
     return 0;
   copy = g_ptr_array_copy (sockets, NULL, NULL);
   for (guint i = 0; i < copy->len; i++)

@@ -250,15 +250,7 @@ sweep_cb (gpointer user_data)
 
   g_hash_table_iter_init (&iter, self->apps_by_key);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &app))
-    {
-      GHashTableIter channels;
-      CrierChannel *channel;
-
-      g_hash_table_iter_init (&channels, app->channels);
-      while (g_hash_table_iter_next (&channels, NULL, (gpointer *) &channel))
-        if (crier_channel_is_idle (channel, now))
-          g_hash_table_iter_remove (&channels);
-    }
+    crier_app_drop_idle_channels (app, now);
   empty_graveyard (self);
   return G_SOURCE_CONTINUE;
 }
@@ -666,7 +658,7 @@ crier_server_start (CrierServer *self,
     {
       if (cert == NULL || *cert == '\0' || key == NULL || *key == '\0')
         {
-          g_set_error (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_TLS_INCOMPLETE,
+          g_set_error (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_TLS,
                        "TLS needs both a certificate and a key");
           return FALSE;
         }
@@ -812,4 +804,62 @@ crier_server_get_stats (CrierServer *self)
 {
   g_return_val_if_fail (CRIER_IS_SERVER (self), NULL);
   return &self->stats;
+}
+
+/* +1: a connection passed the connection-time checks; -1: it left its app. */
+void
+crier_server_count_connection (CrierServer *self,
+                               CrierApp    *app,
+                               int          change)
+{
+  if (change > 0)
+    {
+      crier_app_count_connection (app, +1);
+      self->stats.connections++;
+      self->stats.connections_total++;
+      self->stats.peak_connections = MAX (self->stats.peak_connections, self->stats.connections);
+    }
+  else
+    {
+      crier_app_count_connection (app, -1);
+      self->stats.connections--;
+    }
+}
+
+/* A refused request, subscription or message; app is NULL before one is known. */
+void
+crier_server_count_error (CrierServer *self,
+                          CrierApp    *app)
+{
+  self->stats.errors++;
+  if (app != NULL)
+    app->stats.errors++;
+}
+
+void
+crier_server_count_client_event (CrierServer *self,
+                                 CrierApp    *app)
+{
+  self->stats.client_events++;
+  app->stats.client_events++;
+}
+
+/* The server counts every HTTP request as it arrives (app NULL); the app its answered
+ * API requests (self NULL). */
+void
+crier_server_count_api_request (CrierServer *self,
+                                CrierApp    *app)
+{
+  if (self != NULL)
+    self->stats.api_requests++;
+  if (app != NULL)
+    app->stats.api_requests++;
+}
+
+void
+crier_server_count_publication (CrierServer *self,
+                                CrierApp    *app)
+{
+  self->stats.events_published++;
+  app->stats.events_published++;
 }

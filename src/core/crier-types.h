@@ -87,7 +87,6 @@ typedef enum
   CRIER_SERVER_ERROR_INVALID,
   CRIER_SERVER_ERROR_TOO_LARGE,
   CRIER_SERVER_ERROR_METRICS_ADDRESS_IN_USE, /* the separate metrics port */
-  CRIER_SERVER_ERROR_TLS_INCOMPLETE,         /* a certificate without a key or the reverse */
 } CrierServerError;
 
 GQuark crier_config_error_quark (void);
