@@ -170,41 +170,38 @@ dup_start_advice (const GError *error,
     }
 }
 
+/* Parses argv into options; returns -1 to go on, else the exit status (--version, a bad
+ * option). */
 static int
-run_server (int    argc,
-            char **argv)
+parse_server_options (ServerOptions *options,
+                      int           *argc,
+                      char        ***argv)
 {
-  g_auto (ServerOptions) options = { .port = -1 };
   const GOptionEntry entries[] = {
-    { "server", 0, 0, G_OPTION_ARG_NONE, &options.server,
+    { "server", 0, 0, G_OPTION_ARG_NONE, &options->server,
       N_("Run the server without a window"), NULL },
-    { "host", 0, 0, G_OPTION_ARG_STRING, &options.host,
+    { "host", 0, 0, G_OPTION_ARG_STRING, &options->host,
       N_("Address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)"), N_("HOST") },
-    { "port", 'p', 0, G_OPTION_ARG_INT, &options.port,
+    { "port", 'p', 0, G_OPTION_ARG_INT, &options->port,
       N_("Port to listen on (default 6001; 0 picks a free one)"), N_("PORT") },
-    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &options.config_path,
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &options->config_path,
       N_("Read server and app settings from FILE"), N_("FILE") },
-    { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &options.tls_cert,
+    { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &options->tls_cert,
       N_("Serve wss:// and https:// with this PEM certificate"), N_("FILE") },
-    { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &options.tls_key,
+    { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &options->tls_key,
       N_("The PEM private key of the certificate"), N_("FILE") },
-    { "metrics-port", 0, 0, G_OPTION_ARG_INT, &options.metrics_port,
+    { "metrics-port", 0, 0, G_OPTION_ARG_INT, &options->metrics_port,
       N_("Serve /metrics on this port instead of the main one"), N_("PORT") },
-    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &options.verbose,
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &options->verbose,
       N_("Print every connection, subscription and event as it happens"), NULL },
-    { "log-format", 0, 0, G_OPTION_ARG_STRING, &options.log_format,
+    { "log-format", 0, 0, G_OPTION_ARG_STRING, &options->log_format,
       N_("Output format of the log and of --verbose: text or json"), N_("FORMAT") },
-    { "version", 0, 0, G_OPTION_ARG_NONE, &options.version,
+    { "version", 0, 0, G_OPTION_ARG_NONE, &options->version,
       N_("Print the version and exit"), NULL },
     { NULL }
   };
   g_autoptr (GOptionContext) context = NULL;
   g_autoptr (GError) error = NULL;
-  g_autoptr (CrierConfig) config = NULL;
-  g_autoptr (CrierServer) server = NULL;
-  g_autoptr (GMainLoop) loop = NULL;
-  Headless headless = { 0 };
-  int status = 0;
 
   context = g_option_context_new (NULL);
   g_option_context_set_summary (context, _("A Pusher-compatible WebSocket server with a live debug dashboard."));
@@ -213,74 +210,114 @@ run_server (int    argc,
       "Without --config, one app is served whose id, key and secret come from PUSHER_APP_ID,\n"
       "PUSHER_APP_KEY and PUSHER_APP_SECRET (default app-id, app-key, app-secret)."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
+  if (!g_option_context_parse (context, argc, argv, &error))
     {
       g_printerr ("crier: %s\n", error->message);
       return 2;
     }
-  if (options.version)
+  if (options->version)
     {
       printf ("crier %s\n", PACKAGE_VERSION);
       return 0;
     }
-  if (options.log_format != NULL && !g_str_equal (options.log_format, "text") &&
-      !g_str_equal (options.log_format, "json"))
+  if (options->log_format != NULL && !g_str_equal (options->log_format, "text") &&
+      !g_str_equal (options->log_format, "json"))
     {
-      g_printerr (_("crier: --log-format must be text or json, not “%s”\n"), options.log_format);
+      g_printerr (_("crier: --log-format must be text or json, not “%s”\n"), options->log_format);
       return 2;
     }
-  headless.json = g_strcmp0 (options.log_format, "json") == 0;
-  if (headless.json)
-    crier_log_use_json ();
-  if (options.port > 65535 || options.port < -1)
+  if (options->port > 65535 || options->port < -1)
     {
-      g_printerr (_("crier: --port must be between 0 and 65535, not %d\n"), options.port);
+      g_printerr (_("crier: --port must be between 0 and 65535, not %d\n"), options->port);
       return 2;
     }
+  return -1;
+}
 
-  if (options.config_path != NULL)
+/* The config file (or the environment), then the options over it; NULL after a config
+ * error, already reported. */
+static CrierConfig *
+build_config (const ServerOptions *options)
+{
+  g_autoptr (CrierConfig) config = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (options->config_path != NULL)
     {
       config = crier_config_new ();
-      if (!crier_config_load_file (config, options.config_path, &error))
+      if (!crier_config_load_file (config, options->config_path, &error))
         {
           g_printerr ("crier: %s\n", error->message);
-          return 1;
+          return NULL;
         }
     }
   else
     config = crier_config_new_from_environment ();
-  if (options.host != NULL)
-    crier_config_set_host (config, options.host);
-  if (options.port >= 0)
-    crier_config_set_port (config, options.port);
-  if (options.metrics_port > 0 && options.metrics_port <= 65535)
-    crier_config_set_metrics_port (config, options.metrics_port);
-  if (options.tls_cert != NULL || options.tls_key != NULL)
-    crier_config_set_tls (config, options.tls_cert, options.tls_key);
+  if (options->host != NULL)
+    crier_config_set_host (config, options->host);
+  if (options->port >= 0)
+    crier_config_set_port (config, options->port);
+  if (options->metrics_port > 0 && options->metrics_port <= 65535)
+    crier_config_set_metrics_port (config, options->metrics_port);
+  if (options->tls_cert != NULL || options->tls_key != NULL)
+    crier_config_set_tls (config, options->tls_cert, options->tls_key);
+  return g_steal_pointer (&config);
+}
+
+/* Serves until SIGINT/SIGTERM (and the grace after it). */
+static void
+serve (Headless *headless)
+{
+  g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  guint sigint_id, sigterm_id;
+
+  headless->loop = loop;
+  sigint_id = g_unix_signal_add (SIGINT, signal_cb, headless);
+  sigterm_id = g_unix_signal_add (SIGTERM, signal_cb, headless);
+  g_main_loop_run (loop);
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+  g_clear_handle_id (&headless->grace_id, g_source_remove);
+  headless->loop = NULL;
+}
+
+static int
+run_server (int    argc,
+            char **argv)
+{
+  g_auto (ServerOptions) options = { .port = -1 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CrierConfig) config = NULL;
+  g_autoptr (CrierServer) server = NULL;
+  Headless headless = { 0 };
+  int status;
+
+  if ((status = parse_server_options (&options, &argc, &argv)) >= 0)
+    return status;
+  headless.json = g_strcmp0 (options.log_format, "json") == 0;
+  if (headless.json)
+    crier_log_use_json ();
+  if ((config = build_config (&options)) == NULL)
+    return 1;
 
   server = crier_server_new (config);
   headless.server = server;
   if (options.verbose)
     g_signal_connect (crier_server_get_monitor (server), "event", G_CALLBACK (monitor_event_cb),
                       &headless);
-  if (!crier_server_start (server, &error))
+  if (crier_server_start (server, &error))
+    {
+      print_banner (server);
+      serve (&headless);
+      status = 0;
+    }
+  else
     {
       g_autofree char *advice = dup_start_advice (error, config);
 
       g_printerr ("crier: %s%s\n", error->message, advice != NULL ? advice : "");
       status = 1;
-      goto out;
     }
-  print_banner (server);
-
-  loop = g_main_loop_new (NULL, FALSE);
-  headless.loop = loop;
-  g_unix_signal_add (SIGINT, signal_cb, &headless);
-  g_unix_signal_add (SIGTERM, signal_cb, &headless);
-  g_main_loop_run (loop);
-  g_clear_handle_id (&headless.grace_id, g_source_remove);
-
-out:
   g_signal_handlers_disconnect_by_data (crier_server_get_monitor (server), &headless);
   return status;
 }
