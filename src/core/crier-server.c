@@ -639,38 +639,69 @@ has_webhooks (CrierConfig *config)
   return FALSE;
 }
 
+/* The TLS certificate of the config: TRUE with NULL when TLS is off. */
+static gboolean
+load_certificate (CrierServer      *self,
+                  GTlsCertificate **certificate,
+                  GError          **error)
+{
+  const char *cert = crier_config_get_tls_cert (self->config);
+  const char *key = crier_config_get_tls_key (self->config);
+  g_autoptr (GError) local_error = NULL;
+
+  *certificate = NULL;
+  if ((cert == NULL || *cert == '\0') && (key == NULL || *key == '\0'))
+    return TRUE;
+  if (cert == NULL || *cert == '\0' || key == NULL || *key == '\0')
+    {
+      g_set_error (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_TLS,
+                   "TLS needs both a certificate and a key");
+      return FALSE;
+    }
+  *certificate = g_tls_certificate_new_from_files (cert, key, &local_error);
+  if (*certificate == NULL)
+    {
+      g_set_error (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_TLS,
+                   "cannot load the TLS certificate %s with key %s: %s", cert, key,
+                   local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* /metrics on a port of its own, when the config asks for one. */
+static gboolean
+start_metrics_listener (CrierServer *self,
+                        GError     **error)
+{
+  unsigned port = crier_config_get_metrics_port (self->config);
+  g_autoptr (GSocket) socket = NULL;
+
+  if (port == 0)
+    return TRUE;
+  if ((socket = listen_on (self, port, CRIER_SERVER_ERROR_METRICS_ADDRESS_IN_USE, error)) == NULL)
+    return FALSE;
+  self->metrics_soup = soup_server_new ("server-header", "crier/" PACKAGE_VERSION, NULL);
+  soup_server_add_handler (self->metrics_soup, NULL, metrics_request_cb, self, NULL);
+  self->metrics_acceptor = crier_acceptor_new (socket, self->metrics_soup, NULL,
+                                               crier_config_get_http_limits (self->config));
+  return TRUE;
+}
+
 gboolean
 crier_server_start (CrierServer *self,
                     GError     **error)
 {
   g_autoptr (GSocket) socket = NULL;
   g_autoptr (GSocketAddress) local = NULL;
-  const char *cert = crier_config_get_tls_cert (self->config);
-  const char *key = crier_config_get_tls_key (self->config);
   g_autoptr (GTlsCertificate) certificate = NULL;
-  g_autoptr (GError) local_error = NULL;
 
   g_return_val_if_fail (CRIER_IS_SERVER (self), FALSE);
   if (self->running)
     return TRUE;
 
-  if ((cert != NULL && *cert != '\0') || (key != NULL && *key != '\0'))
-    {
-      if (cert == NULL || *cert == '\0' || key == NULL || *key == '\0')
-        {
-          g_set_error (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_TLS,
-                       "TLS needs both a certificate and a key");
-          return FALSE;
-        }
-      certificate = g_tls_certificate_new_from_files (cert, key, &local_error);
-      if (certificate == NULL)
-        {
-          g_set_error (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_TLS,
-                       "cannot load the TLS certificate %s with key %s: %s", cert, key,
-                       local_error->message);
-          return FALSE;
-        }
-    }
+  if (!load_certificate (self, &certificate, error))
+    return FALSE;
   /* Before listening: a webhook-spool that is not a journal stops the start with nothing
    * to undo. */
   if (self->webhooks == NULL && has_webhooks (self->config))
@@ -683,21 +714,9 @@ crier_server_start (CrierServer *self,
       self->webhooks = g_steal_pointer (&webhooks);
     }
   if ((socket = listen_on (self, crier_config_get_port (self->config),
-                           CRIER_SERVER_ERROR_ADDRESS_IN_USE, error)) == NULL)
+                           CRIER_SERVER_ERROR_ADDRESS_IN_USE, error)) == NULL ||
+      !start_metrics_listener (self, error))
     return FALSE;
-  if (crier_config_get_metrics_port (self->config) != 0)
-    {
-      g_autoptr (GSocket) metrics_socket = listen_on (self, crier_config_get_metrics_port (self->config),
-                                                      CRIER_SERVER_ERROR_METRICS_ADDRESS_IN_USE,
-                                                      error);
-
-      if (metrics_socket == NULL)
-        return FALSE;
-      self->metrics_soup = soup_server_new ("server-header", "crier/" PACKAGE_VERSION, NULL);
-      soup_server_add_handler (self->metrics_soup, NULL, metrics_request_cb, self, NULL);
-      self->metrics_acceptor = crier_acceptor_new (metrics_socket, self->metrics_soup, NULL,
-                                                   crier_config_get_http_limits (self->config));
-    }
 
   self->tls = certificate != NULL;
   self->soup = soup_server_new ("server-header", "crier/" PACKAGE_VERSION, NULL);
