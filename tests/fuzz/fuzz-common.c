@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "crier-monitor-event.h"
+#include "crier-connection-private.h"
 #include "crier-server-private.h"
 #include "crier-signature.h"
 
