@@ -19,6 +19,7 @@
 
 #include "crier-monitor-event.h"
 #include "crier-connection-private.h"
+#include "crier-protocol-private.h"
 #include "crier-server-private.h"
 #include "crier-signature.h"
 
