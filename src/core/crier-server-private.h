@@ -112,17 +112,16 @@ crier_server_lookup_connection (CrierServer *self,
 
 /* One validated publication, as crier_server_publish () hands it to delivery.
  *
- * Where a cluster broker plugs in (the cluster-mode issue: Redis between nodes): crier_server_publish ()
- * counts and validates, then passes the publication to crier_server_deliver (), which
- * delivers on this node. A broker would sit between the two: send the publication
- * (with the frame already built and the excluded socket id) to the other nodes, deliver
- * locally, and call crier_server_deliver () for what arrives from other nodes. The other
- * crossings a cluster needs are each in one named place: client events
- * (crier-protocol.c relay_client_event, crier_server_send_client_event), presence
- * admission and member_added/removed (crier-protocol.c add_subscription and
- * remove_subscription, crier-server-participant.c), and occupied/vacated decisions (the
- * same two functions of crier-protocol.c, the only callers of the webhook monitor
- * events). */
+ * Where a cluster broker plugs in (the cluster-mode issue: Redis between nodes):
+ * crier_server_publish () validates and counts, then calls crier_server_deliver (), which
+ * delivers on this node. A broker sits between the two: it sends the publication (origin
+ * node, app, channels, excluded socket id, the frame) to the other nodes, delivers
+ * locally, and calls crier_server_deliver () for what arrives from them. The other
+ * crossings are each in one place: client events (handle_client_event () in
+ * crier-protocol.c, crier_server_send_client_event ()); presence admission and
+ * member_added/removed, occupied and vacated (add_subscription () and
+ * remove_subscription () in crier-protocol.c, the simulated members of
+ * crier-server-participant.c), whose monitor events also drive the webhooks. */
 typedef struct
 {
   const char        *app_id;
