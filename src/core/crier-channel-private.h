@@ -80,7 +80,33 @@ crier_channel_iter_subscribers (CrierChannel   *channel,
   g_hash_table_iter_init (iter, channel->subscribers);
 }
 
-GPtrArray   *crier_channel_dup_member_infos (CrierChannel *channel);
+/* One more event delivered on the channel (publication or client event). */
+static inline void
+crier_channel_count_event (CrierChannel *channel)
+{
+  channel->events++;
+}
+
+/* The cached event, if it has not expired (§11): FALSE when there is none. */
+static inline gboolean
+crier_channel_peek_cache (CrierChannel *channel,
+                          gint64        now,
+                          const char  **event,
+                          const char  **data)
+{
+  if (channel->cached_event == NULL || now >= channel->cache_expires)
+    return FALSE;
+  *event = channel->cached_event;
+  *data = channel->cached_data;
+  return TRUE;
+}
+
+void              crier_channel_set_cache (CrierChannel *channel,
+                                           const char   *event,
+                                           const char   *data,
+                                           unsigned      ttl);
+CrierChannelInfo *crier_channel_dup_info (CrierChannel *channel);
+GPtrArray        *crier_channel_dup_member_infos (CrierChannel *channel);
 CrierMember *crier_channel_add_member (CrierChannel *channel,
                                        const char   *user_id,
                                        const char   *user_info,

@@ -257,3 +257,39 @@ crier_channel_dup_member_infos (CrierChannel *channel)
     }
   return result;
 }
+
+/* Cache channels keep their last event whether or not anyone listens (§11); each
+ * publication restarts the TTL (seconds). */
+void
+crier_channel_set_cache (CrierChannel *channel,
+                         const char   *event,
+                         const char   *data,
+                         unsigned      ttl)
+{
+  g_free (channel->cached_event);
+  g_free (channel->cached_data);
+  channel->cached_event = g_strdup (event);
+  channel->cached_data = g_strdup (data);
+  channel->cache_expires = g_get_monotonic_time () + (gint64) ttl * G_USEC_PER_SEC;
+}
+
+/* Returns: (transfer full): a snapshot for the HTTP API and the dashboard. */
+CrierChannelInfo *
+crier_channel_dup_info (CrierChannel *channel)
+{
+  CrierChannelInfo *info = g_new0 (CrierChannelInfo, 1);
+  gint64            now = g_get_monotonic_time ();
+
+  info->name = g_strdup (channel->name);
+  info->type = channel->type;
+  info->subscription_count = crier_channel_count_subscribers (channel);
+  info->user_count = crier_channel_count_members (channel);
+  info->events = channel->events;
+  if (channel->cached_event != NULL && now < channel->cache_expires)
+    {
+      info->has_cache = TRUE;
+      info->cached_data = g_strdup (channel->cached_data);
+      info->cache_ttl = (unsigned) ((channel->cache_expires - now + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+    }
+  return info;
+}

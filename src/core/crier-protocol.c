@@ -553,11 +553,13 @@ replay_cache (CrierConnection *conn,
               CrierChannel    *channel)
 {
   g_autoptr (GBytes) frame = NULL;
+  const char *event;
+  const char *cached;
 
   if (!(channel->type & CRIER_CHANNEL_CACHE))
     return;
-  if (channel->cached_event != NULL && g_get_monotonic_time () < channel->cache_expires)
-    frame = crier_message_build (channel->cached_event, channel->name, channel->cached_data, NULL);
+  if (crier_channel_peek_cache (channel, g_get_monotonic_time (), &event, &cached))
+    frame = crier_message_build (event, channel->name, cached, NULL);
   else
     {
       frame = crier_message_build ("pusher:cache_miss", channel->name, NULL, NULL);
@@ -745,7 +747,7 @@ handle_client_event (CrierConnection *conn,
   /* user_id comes from the subscription, never from the payload (§10.3). */
   frame = crier_message_build (message->event, name, data, sub->user_id);
   count = crier_channel_deliver (sub->channel, frame, conn);
-  sub->channel->events++;
+  crier_channel_count_event (sub->channel);
   crier_app_count_event (conn->app, name);
   crier_server_count_client_event (server, conn->app);
   if (crier_server_monitoring (server))

@@ -187,7 +187,7 @@ crier_server_send_client_event (CrierServer *self,
     {
       frame = crier_message_build (event_name, channel_name, data, user_id);
       count = crier_channel_deliver (channel, frame, NULL);
-      channel->events++;
+      crier_channel_count_event (channel);
     }
   crier_app_count_event (app, channel_name);
   if (crier_server_monitoring (self))

@@ -268,12 +268,8 @@ crier_server_deliver (CrierServer            *self,
         {
           /* Cached whether or not anyone listens (§11); a publish restarts the TTL. */
           channel = crier_app_ensure_channel (app, name);
-          g_free (channel->cached_event);
-          g_free (channel->cached_data);
-          channel->cached_event = g_strdup (publication->event);
-          channel->cached_data = g_strdup (publication->data);
-          channel->cache_expires = g_get_monotonic_time () +
-                                   (gint64) app->config->cache_ttl * G_USEC_PER_SEC;
+          crier_channel_set_cache (channel, publication->event, publication->data,
+                                   app->config->cache_ttl);
         }
       if (type & CRIER_CHANNEL_SERVER_TO_USER)
         {
@@ -286,7 +282,7 @@ crier_server_deliver (CrierServer            *self,
           count = crier_channel_deliver (channel, frame, except);
         }
       if (channel != NULL)
-        channel->events++;
+        crier_channel_count_event (channel);
       crier_app_count_event (app, name);
       if (crier_server_monitoring (self))
         emit_published (self, app, publication, name, channel, except, count);

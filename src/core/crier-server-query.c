@@ -93,26 +93,6 @@ crier_server_dup_connections (CrierServer *self,
   return result;
 }
 
-static CrierChannelInfo *
-channel_info_new (CrierChannel *channel)
-{
-  CrierChannelInfo *info = g_new0 (CrierChannelInfo, 1);
-  gint64 now = g_get_monotonic_time ();
-
-  info->name = g_strdup (channel->name);
-  info->type = channel->type;
-  info->subscription_count = crier_channel_count_subscribers (channel);
-  info->user_count = crier_channel_count_members (channel);
-  info->events = channel->events;
-  if (channel->cached_event != NULL && now < channel->cache_expires)
-    {
-      info->has_cache = TRUE;
-      info->cached_data = g_strdup (channel->cached_data);
-      info->cache_ttl = (unsigned) ((channel->cache_expires - now + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
-    }
-  return info;
-}
-
 static int
 compare_channel_names (gconstpointer a,
                        gconstpointer b)
@@ -143,7 +123,7 @@ crier_server_dup_channels (CrierServer *self,
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &channel))
     if (crier_channel_count_subscribers (channel) > 0 &&
         (prefix == NULL || g_str_has_prefix (channel->name, prefix)))
-      g_ptr_array_add (result, channel_info_new (channel));
+      g_ptr_array_add (result, crier_channel_dup_info (channel));
   g_ptr_array_sort (result, compare_channel_names);
   return result;
 }
@@ -163,7 +143,7 @@ crier_server_dup_channel (CrierServer *self,
   if ((app = find_app (self, app_id)) == NULL)
     return NULL;
   if ((channel = crier_app_lookup_channel (app, name)) != NULL)
-    return channel_info_new (channel);
+    return crier_channel_dup_info (channel);
   info = g_new0 (CrierChannelInfo, 1);
   info->name = g_strdup (name);
   info->type = crier_channel_type_from_name (name);
