@@ -60,6 +60,14 @@ CrierConnection *crier_connection_new (CrierServer *server,
                                        int          fd,
                                        GIOStream   *tls_stream);
 void             crier_connection_free (CrierConnection *conn);
+CrierConnectionInfo *crier_connection_dup_info (CrierConnection *conn);
+
+static inline gboolean
+crier_connection_is_open (CrierConnection *conn)
+{
+  return conn->state == CRIER_CONNECTION_OPEN;
+}
+
 void             crier_connection_send (CrierConnection *conn,
                                         GBytes          *frame);
 void             crier_connection_send_error (CrierConnection *conn,

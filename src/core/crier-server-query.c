@@ -62,33 +62,10 @@ crier_server_dup_connections (CrierServer *self,
   g_hash_table_iter_init (&iter, self->connections);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &conn))
     {
-      CrierConnectionInfo *info;
-      GStrvBuilder *builder;
-
-      if (conn->state != CRIER_CONNECTION_OPEN || conn->app == NULL ||
+      if (!crier_connection_is_open (conn) || conn->app == NULL ||
           (app_id != NULL && !g_str_equal (conn->app->config->id, app_id)))
         continue;
-      info = g_new0 (CrierConnectionInfo, 1);
-      info->socket_id = g_strdup (conn->socket_id);
-      info->app_id = g_strdup (conn->app->config->id);
-      info->remote = g_strdup (conn->remote);
-      info->origin = g_strdup (conn->origin);
-      info->user_id = g_strdup (conn->user_id);
-      info->connected_at = conn->connected_at;
-      info->messages_in = conn->messages_in;
-      info->messages_out = conn->messages_out;
-      builder = g_strv_builder_new ();
-      for (guint i = 0; conn->subscriptions && i < conn->subscriptions->len; i++)
-        {
-          CrierSubscription *sub = g_ptr_array_index (conn->subscriptions, i);
-
-          g_strv_builder_add (builder, sub->channel->name);
-          if (info->user_id == NULL && sub->user_id != NULL)
-            info->user_id = g_strdup (sub->user_id);
-        }
-      info->channels = g_strv_builder_end (builder);
-      g_strv_builder_unref (builder);
-      g_ptr_array_add (result, info);
+      g_ptr_array_add (result, crier_connection_dup_info (conn));
     }
   return result;
 }
@@ -176,8 +153,8 @@ crier_server_disconnect (CrierServer *self,
   CrierConnection *conn;
 
   g_return_val_if_fail (CRIER_IS_SERVER (self), FALSE);
-  conn = g_hash_table_lookup (self->connections, socket_id);
-  if (conn == NULL || conn->state != CRIER_CONNECTION_OPEN)
+  conn = crier_server_lookup_connection (self, socket_id);
+  if (conn == NULL || !crier_connection_is_open (conn))
     return FALSE;
   crier_connection_close (conn, code, reason);
   return TRUE;
