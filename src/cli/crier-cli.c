@@ -103,8 +103,8 @@ signal_cb (gpointer user_data)
       g_main_loop_quit (headless->loop); /* second signal: do not wait any longer */
       return G_SOURCE_CONTINUE;
     }
-  g_message ("shutting down: closing every connection with 4200");
-  crier_server_stop (headless->server, 4200, "Generic reconnect immediately");
+  g_message ("shutting down: closing every connection with %d", CRIER_CODE_RECONNECT);
+  crier_server_stop (headless->server, CRIER_CODE_RECONNECT, "Generic reconnect immediately");
   headless->grace_id = g_timeout_add (SHUTDOWN_GRACE_MS, grace_over_cb, headless);
   g_timeout_add (20, drained_cb, headless);
   return G_SOURCE_CONTINUE;
@@ -154,34 +154,55 @@ print_usage_error (const CrierServerOptions *options,
     }
 }
 
-static int
-run_server (int    argc,
-            char **argv)
+/* The core reports what went wrong with a code; the way out is this front end's: its
+ * options. Returns the words to append to the core's message, or NULL. */
+static char *
+dup_start_advice (const GError *error)
 {
-  g_auto (CliOptions) options = { { NULL } };
+  if (error->domain != CRIER_SERVER_ERROR)
+    return NULL;
+  switch ((CrierServerError) error->code)
+    {
+    case CRIER_SERVER_ERROR_ADDRESS_IN_USE:
+      return g_strdup (_ (" (is another Crier, soketi or laravel-websockets running? choose "
+                          "another with --port)"));
+    case CRIER_SERVER_ERROR_METRICS_ADDRESS_IN_USE:
+      return g_strdup (_ (" (choose another with --metrics-port)"));
+    case CRIER_SERVER_ERROR_TLS:
+    case CRIER_SERVER_ERROR_BAD_ADDRESS:
+    case CRIER_SERVER_ERROR_UNKNOWN_APP:
+    case CRIER_SERVER_ERROR_INVALID:
+    case CRIER_SERVER_ERROR_TOO_LARGE:
+    default:
+      return NULL;
+    }
+}
+
+/* Parses argv into options; returns -1 to go on, else the exit status (--version, a bad
+ * option). */
+static int
+parse_cli_options (CliOptions *options,
+                   int        *argc,
+                   char     ***argv)
+{
   /* --help lists --server, the server options, then the rest, as it always did. */
   const GOptionEntry first_entries[] = {
-    { "server", 0, 0, G_OPTION_ARG_NONE, &options.server,
+    { "server", 0, 0, G_OPTION_ARG_NONE, &options->server,
       N_("Run the server without a window"), NULL },
     { NULL }
   };
   const GOptionEntry entries[] = {
-    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &options.verbose,
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &options->verbose,
       N_("Print every connection, subscription and event as it happens"), NULL },
-    { "log-format", 0, 0, G_OPTION_ARG_STRING, &options.log_format,
+    { "log-format", 0, 0, G_OPTION_ARG_STRING, &options->log_format,
       N_("Output format of the log and of --verbose: text or json"), N_("FORMAT") },
-    { "version", 0, 0, G_OPTION_ARG_NONE, &options.version,
+    { "version", 0, 0, G_OPTION_ARG_NONE, &options->version,
       N_("Print the version and exit"), NULL },
     { NULL }
   };
-  g_autofree GOptionEntry *server_entries = crier_server_options_dup_entries (&options.server_options);
+  g_autofree GOptionEntry *server_entries = crier_server_options_dup_entries (&options->server_options);
   g_autoptr (GOptionContext) context = NULL;
   g_autoptr (GError) error = NULL;
-  g_autoptr (CrierConfig) config = NULL;
-  g_autoptr (CrierServer) server = NULL;
-  g_autoptr (GMainLoop) loop = NULL;
-  Headless headless = { 0 };
-  int status = 0;
 
   context = g_option_context_new (NULL);
   g_option_context_set_summary (context, _("A Pusher-compatible WebSocket server with a live debug dashboard."));
@@ -192,22 +213,55 @@ run_server (int    argc,
   g_option_context_add_main_entries (context, first_entries, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, server_entries, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
+  if (!g_option_context_parse (context, argc, argv, &error))
     {
       g_printerr ("crier: %s\n", error->message);
       return 2;
     }
-  if (options.version)
+  if (options->version)
     {
       printf ("crier %s\n", PACKAGE_VERSION);
       return 0;
     }
-  if (options.log_format != NULL && !g_str_equal (options.log_format, "text") &&
-      !g_str_equal (options.log_format, "json"))
+  if (options->log_format != NULL && !g_str_equal (options->log_format, "text") &&
+      !g_str_equal (options->log_format, "json"))
     {
-      g_printerr (_("crier: --log-format must be text or json, not “%s”\n"), options.log_format);
+      g_printerr (_("crier: --log-format must be text or json, not “%s”\n"), options->log_format);
       return 2;
     }
+  return -1;
+}
+
+/* Serves until SIGINT/SIGTERM (and the grace after it). */
+static void
+serve (Headless *headless)
+{
+  g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  guint sigint_id, sigterm_id;
+
+  headless->loop = loop;
+  sigint_id = g_unix_signal_add (SIGINT, signal_cb, headless);
+  sigterm_id = g_unix_signal_add (SIGTERM, signal_cb, headless);
+  g_main_loop_run (loop);
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+  g_clear_handle_id (&headless->grace_id, g_source_remove);
+  headless->loop = NULL;
+}
+
+static int
+run_server (int    argc,
+            char **argv)
+{
+  g_auto (CliOptions) options = { { NULL } };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CrierConfig) config = NULL;
+  g_autoptr (CrierServer) server = NULL;
+  Headless headless = { 0 };
+  int status;
+
+  if ((status = parse_cli_options (&options, &argc, &argv)) >= 0)
+    return status;
   headless.json = g_strcmp0 (options.log_format, "json") == 0;
   if (headless.json)
     crier_log_use_json ();
@@ -227,22 +281,19 @@ run_server (int    argc,
   if (options.verbose)
     g_signal_connect (crier_server_get_monitor (server), "event", G_CALLBACK (monitor_event_cb),
                       &headless);
-  if (!crier_server_start (server, &error))
+  if (crier_server_start (server, &error))
     {
-      g_printerr ("crier: %s\n", error->message);
-      status = 1;
-      goto out;
+      print_banner (server);
+      serve (&headless);
+      status = 0;
     }
-  print_banner (server);
+  else
+    {
+      g_autofree char *advice = dup_start_advice (error);
 
-  loop = g_main_loop_new (NULL, FALSE);
-  headless.loop = loop;
-  g_unix_signal_add (SIGINT, signal_cb, &headless);
-  g_unix_signal_add (SIGTERM, signal_cb, &headless);
-  g_main_loop_run (loop);
-  g_clear_handle_id (&headless.grace_id, g_source_remove);
-
-out:
+      g_printerr ("crier: %s%s\n", error->message, advice != NULL ? advice : "");
+      status = 1;
+    }
   g_signal_handlers_disconnect_by_data (crier_server_get_monitor (server), &headless);
   return status;
 }

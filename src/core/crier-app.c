@@ -4,7 +4,9 @@
 
 #include "config.h"
 
-#include "crier-server-private.h"
+#include "crier-app-private.h"
+#include "crier-channel-private.h"
+#include "crier-connection-private.h"
 
 CrierApp *
 crier_app_new (CrierAppConfig *config)
@@ -114,4 +116,46 @@ crier_app_count_events (CrierApp   *app,
                         const char *channel)
 {
   return GPOINTER_TO_SIZE (g_hash_table_lookup (app->history, channel));
+}
+
+/* The sweep: channels nothing keeps any more (crier_channel_is_idle ()). */
+void
+crier_app_drop_idle_channels (CrierApp *app,
+                              gint64    now)
+{
+  GHashTableIter iter;
+  CrierChannel  *channel;
+
+  g_hash_table_iter_init (&iter, app->channels);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &channel))
+    if (crier_channel_is_idle (channel, now))
+      g_hash_table_iter_remove (&iter);
+}
+
+unsigned
+crier_app_count_occupied_channels (CrierApp *app)
+{
+  GHashTableIter iter;
+  CrierChannel  *channel;
+  unsigned       occupied = 0;
+
+  g_hash_table_iter_init (&iter, app->channels);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &channel))
+    occupied += crier_channel_count_subscribers (channel) > 0;
+  return occupied;
+}
+
+#define PAST_SOCKETS 256
+
+/* Closed sockets of an app, newest first, so that crier-explain.c recognises a stale
+ * socket_id. */
+void
+crier_app_remember_socket (CrierApp   *app,
+                           const char *socket_id)
+{
+  if (app->past_sockets == NULL)
+    app->past_sockets = g_queue_new ();
+  g_queue_push_head (app->past_sockets, g_strdup (socket_id));
+  if (g_queue_get_length (app->past_sockets) > PAST_SOCKETS)
+    g_free (g_queue_pop_tail (app->past_sockets));
 }

@@ -4,9 +4,10 @@
 
 #include "config.h"
 
+#include "crier-app-private.h"
+#include "crier-channel-private.h"
 #include "crier-message.h"
 #include "crier-names.h"
-#include "crier-server-private.h"
 
 static void
 member_free (CrierMember *member)
@@ -143,9 +144,9 @@ crier_channel_announce_member (CrierChannel    *channel,
 }
 
 /* Drops the member and sends pusher_internal:member_removed {user_id} to the rest. */
-void
-crier_channel_remove_member (CrierChannel *channel,
-                             const char   *user_id)
+static void
+remove_member (CrierChannel *channel,
+               const char   *user_id)
 {
   g_autoptr (JsonObject) object = json_object_new ();
   g_autoptr (JsonNode) node = NULL;
@@ -158,4 +159,137 @@ crier_channel_remove_member (CrierChannel *channel,
   frame = crier_message_build ("pusher_internal:member_removed", channel->name, data, NULL);
   g_hash_table_remove (channel->members, user_id);
   crier_channel_deliver (channel, frame, NULL);
+}
+
+CrierSubscription *
+crier_channel_add_subscriber (CrierChannel    *channel,
+                              CrierConnection *conn,
+                              char            *user_id)
+{
+  CrierSubscription *sub = g_new0 (CrierSubscription, 1);
+
+  sub->channel = channel;
+  sub->user_id = user_id;
+  g_hash_table_insert (channel->subscribers, conn, sub);
+  return sub;
+}
+
+void
+crier_channel_remove_subscriber (CrierChannel    *channel,
+                                 CrierConnection *conn)
+{
+  g_hash_table_remove (channel->subscribers, conn);
+}
+
+void
+crier_subscription_free (CrierSubscription *sub)
+{
+  g_free (sub->user_id);
+  g_free (sub);
+}
+
+/* One more socket (or, simulated, the dashboard) as user_id; the member is created with
+ * user_info when it is the first. member->sockets == 1 afterwards means it just joined. */
+CrierMember *
+crier_channel_add_member (CrierChannel *channel,
+                          const char   *user_id,
+                          const char   *user_info,
+                          gboolean      simulated)
+{
+  CrierMember *member = g_hash_table_lookup (channel->members, user_id);
+
+  if (member == NULL)
+    {
+      member = g_new0 (CrierMember, 1);
+      member->user_id = g_strdup (user_id);
+      member->user_info = g_strdup (user_info);
+      g_hash_table_insert (channel->members, member->user_id, member);
+    }
+  member->sockets++;
+  member->simulated |= simulated;
+  return member;
+}
+
+/* One socket (or, simulated, the dashboard's simulated presence) leaves user_id. The last
+ * one out removes the member, sends member_removed (§9.2) and returns TRUE with the
+ * member's user_info in removed_info (owned, nullable). FALSE: the member stays, or there
+ * was no such member (or no simulated one). */
+gboolean
+crier_channel_leave_member (CrierChannel *channel,
+                            const char   *user_id,
+                            gboolean      simulated,
+                            char        **removed_info)
+{
+  CrierMember *member = crier_channel_lookup_member (channel, user_id);
+
+  *removed_info = NULL;
+  if (member == NULL || (simulated && !member->simulated))
+    return FALSE;
+  if (simulated)
+    member->simulated = FALSE;
+  if (--member->sockets > 0)
+    return FALSE;
+  *removed_info = g_steal_pointer (&member->user_info);
+  remove_member (channel, user_id);
+  return TRUE;
+}
+
+/* Returns: (transfer full) (element-type CrierMemberInfo): the distinct users of a
+ * presence channel, empty for other channels. */
+GPtrArray *
+crier_channel_dup_member_infos (CrierChannel *channel)
+{
+  GPtrArray     *result = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_member_info_free);
+  GHashTableIter iter;
+  CrierMember   *member;
+
+  if (channel->members == NULL)
+    return result;
+  g_hash_table_iter_init (&iter, channel->members);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &member))
+    {
+      CrierMemberInfo *info = g_new0 (CrierMemberInfo, 1);
+
+      info->user_id = g_strdup (member->user_id);
+      info->user_info = g_strdup (member->user_info);
+      info->simulated = member->simulated;
+      g_ptr_array_add (result, info);
+    }
+  return result;
+}
+
+/* Cache channels keep their last event whether or not anyone listens (§11); each
+ * publication restarts the TTL (seconds). */
+void
+crier_channel_set_cache (CrierChannel *channel,
+                         const char   *event,
+                         const char   *data,
+                         unsigned      ttl)
+{
+  g_free (channel->cached_event);
+  g_free (channel->cached_data);
+  channel->cached_event = g_strdup (event);
+  channel->cached_data = g_strdup (data);
+  channel->cache_expires = g_get_monotonic_time () + (gint64) ttl * G_USEC_PER_SEC;
+}
+
+/* Returns: (transfer full): a snapshot for the HTTP API and the dashboard. */
+CrierChannelInfo *
+crier_channel_dup_info (CrierChannel *channel)
+{
+  CrierChannelInfo *info = g_new0 (CrierChannelInfo, 1);
+  gint64            now = g_get_monotonic_time ();
+
+  info->name = g_strdup (channel->name);
+  info->type = channel->type;
+  info->subscription_count = crier_channel_count_subscribers (channel);
+  info->user_count = crier_channel_count_members (channel);
+  info->events = channel->events;
+  if (channel->cached_event != NULL && now < channel->cache_expires)
+    {
+      info->has_cache = TRUE;
+      info->cached_data = g_strdup (channel->cached_data);
+      info->cache_ttl = (unsigned) ((channel->cache_expires - now + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+    }
+  return info;
 }

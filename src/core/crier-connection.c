@@ -11,8 +11,12 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "crier-app-private.h"
+#include "crier-channel-private.h"
+#include "crier-connection-private.h"
 #include "crier-frame.h"
 #include "crier-message.h"
+#include "crier-protocol-private.h"
 #include "crier-server-private.h"
 
 #define READ_BUFFER_SIZE (64 * 1024)
@@ -578,4 +582,35 @@ crier_connection_ready (CrierConnection *conn,
             break;
         }
     }
+}
+
+/* Returns: (transfer full): a snapshot of an open connection for the dashboard. Its
+ * user is the signed-in one, else the member of its first presence channel. */
+CrierConnectionInfo *
+crier_connection_dup_info (CrierConnection *conn)
+{
+  CrierConnectionInfo *info;
+  GStrvBuilder        *builder;
+
+  info = g_new0 (CrierConnectionInfo, 1);
+  info->socket_id = g_strdup (conn->socket_id);
+  info->app_id = g_strdup (conn->app->config->id);
+  info->remote = g_strdup (conn->remote);
+  info->origin = g_strdup (conn->origin);
+  info->user_id = g_strdup (conn->user_id);
+  info->connected_at = conn->connected_at;
+  info->messages_in = conn->messages_in;
+  info->messages_out = conn->messages_out;
+  builder = g_strv_builder_new ();
+  for (guint i = 0; conn->subscriptions && i < conn->subscriptions->len; i++)
+    {
+      CrierSubscription *sub = g_ptr_array_index (conn->subscriptions, i);
+
+      g_strv_builder_add (builder, sub->channel->name);
+      if (info->user_id == NULL && sub->user_id != NULL)
+        info->user_id = g_strdup (sub->user_id);
+    }
+  info->channels = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+  return info;
 }

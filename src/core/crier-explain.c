@@ -11,22 +11,13 @@
 
 #include <string.h>
 
+#include "crier-app-private.h"
+#include "crier-channel-private.h"
+#include "crier-connection-private.h"
+#include "crier-server-private.h"
 #include "crier-signature.h"
 
-#define PAST_SOCKETS 256
 #define MAX_CHANNEL_CANDIDATES 2000
-
-/* Closed sockets of an app, newest first, to recognise a stale socket_id. */
-void
-crier_explain_remember_socket (CrierApp   *app,
-                               const char *socket_id)
-{
-  if (app->past_sockets == NULL)
-    app->past_sockets = g_queue_new ();
-  g_queue_push_head (app->past_sockets, g_strdup (socket_id));
-  if (g_queue_get_length (app->past_sockets) > PAST_SOCKETS)
-    g_free (g_queue_pop_tail (app->past_sockets));
-}
 
 static gboolean
 signs (const char *secret,
@@ -62,7 +53,7 @@ explain_secret (CrierServer *server,
                             "app key '%s' as the secret. Check PUSHER_APP_KEY and "
                             "PUSHER_APP_SECRET in the Laravel .env.",
                             app->config->key);
-  g_hash_table_iter_init (&iter, server->apps_by_key);
+  crier_server_iter_apps (server, &iter);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &other))
     if (other != app && signs (other->config->secret, text, signature))
       return g_strdup_printf ("Wrong secret: the signature was made with the secret of app '%s' "
@@ -72,6 +63,30 @@ explain_secret (CrierServer *server,
   return NULL;
 }
 
+typedef enum
+{
+  KEY_OWN,
+  KEY_IS_SECRET, /* the app's secret where its key belongs */
+  KEY_OTHER_APP, /* the key of another app */
+  KEY_UNKNOWN,
+} KeyDiagnosis;
+
+/* The one diagnosis of a key that should have been app's (channel auth, sign-in, HTTP API). */
+static KeyDiagnosis
+diagnose_key (CrierServer *server,
+              CrierApp    *app,
+              const char  *key,
+              CrierApp   **owner)
+{
+  if (crier_signature_equal (app->config->key, key))
+    return KEY_OWN;
+  if (crier_signature_equal (app->config->secret, key))
+    return KEY_IS_SECRET;
+  if ((*owner = crier_server_lookup_app_by_key (server, key)) != NULL)
+    return KEY_OTHER_APP;
+  return KEY_UNKNOWN;
+}
+
 static char *
 explain_key_part (CrierServer *server,
                   CrierApp    *app,
@@ -79,27 +94,60 @@ explain_key_part (CrierServer *server,
 {
   const char *colon = auth != NULL ? strchr (auth, ':') : NULL;
   g_autofree char *key = NULL;
-  CrierApp *owner;
+  CrierApp        *owner = NULL;
 
   if (colon == NULL)
     return g_strdup ("The auth value has no ':': the app server must answer "
                      "{\"auth\":\"<app key>:<signature>\"}.");
   key = g_strndup (auth, colon - auth);
-  if (g_str_equal (key, app->config->key))
-    return NULL;
-  if (crier_signature_equal (app->config->secret, key))
-    return g_strdup_printf ("The key and the secret are swapped: the auth value starts with this "
-                            "app's secret instead of its key '%s'.",
-                            app->config->key);
-  owner = g_hash_table_lookup (server->apps_by_key, key);
-  if (owner != NULL)
-    return g_strdup_printf ("The auth value was made for app '%s' (key %s), but this connection "
-                            "belongs to app '%s' (key %s): the page and the app server use "
-                            "different apps.",
-                            owner->config->id, key, app->config->id, app->config->key);
-  return g_strdup_printf ("Unknown key '%s' in the auth value: this app's key is '%s'. Check "
-                          "PUSHER_APP_KEY on the app server.",
-                          key, app->config->key);
+  switch (diagnose_key (server, app, key, &owner))
+    {
+    case KEY_OWN:
+      return NULL;
+    case KEY_IS_SECRET:
+      return g_strdup_printf ("The key and the secret are swapped: the auth value starts with this "
+                              "app's secret instead of its key '%s'.",
+                              app->config->key);
+    case KEY_OTHER_APP:
+      return g_strdup_printf ("The auth value was made for app '%s' (key %s), but this connection "
+                              "belongs to app '%s' (key %s): the page and the app server use "
+                              "different apps.",
+                              owner->config->id, key, app->config->id, app->config->key);
+    case KEY_UNKNOWN:
+    default:
+      return g_strdup_printf ("Unknown key '%s' in the auth value: this app's key is '%s'. Check "
+                              "PUSHER_APP_KEY on the app server.",
+                              key, app->config->key);
+    }
+}
+
+/* The auth_key of a signed HTTP API request: NULL when it is app's key, else why not. */
+char *
+crier_explain_api_key (CrierServer *server,
+                       CrierApp    *app,
+                       const char  *key)
+{
+  CrierAppConfig *config = app->config;
+  CrierApp       *owner = NULL;
+
+  switch (diagnose_key (server, app, key, &owner))
+    {
+    case KEY_OWN:
+      return NULL;
+    case KEY_IS_SECRET:
+      return g_strdup_printf ("Unknown auth_key: '%s' is not the key of app '%s'. The key and the "
+                              "secret are swapped: auth_key is the app's secret; its key is '%s'.",
+                              key, config->id, config->key);
+    case KEY_OTHER_APP:
+      return g_strdup_printf ("Unknown auth_key: '%s' is not the key of app '%s'. It is the key of "
+                              "app '%s': the sender's PUSHER_APP_ID and PUSHER_APP_KEY belong to "
+                              "different apps.",
+                              key, config->id, owner->config->id);
+    case KEY_UNKNOWN:
+    default:
+      return g_strdup_printf ("Unknown auth_key: '%s' is not the key of app '%s' (its key is '%s').",
+                              key, config->id, config->key);
+    }
 }
 
 static GPtrArray *
@@ -128,7 +176,7 @@ channel_candidates (CrierApp   *app,
       else
         g_ptr_array_add (candidates, variant);
     }
-  g_hash_table_iter_init (&iter, app->channels);
+  crier_app_iter_channels (app, &iter);
   while (g_hash_table_iter_next (&iter, (gpointer *) &name, NULL) &&
          candidates->len < MAX_CHANNEL_CANDIDATES)
     if (!g_str_equal (name, channel))
@@ -161,7 +209,7 @@ crier_explain_channel_auth (CrierConnection *conn,
     return answer;
 
   /* Right secret, other text: an earlier socket, another channel, other channel_data. */
-  for (GList *l = app->past_sockets ? app->past_sockets->head : NULL; l != NULL; l = l->next)
+  for (GList *l = crier_app_peek_past_sockets (app); l != NULL; l = l->next)
     {
       g_autofree char *stale = signed_text (l->data, channel, channel_data);
 
@@ -218,7 +266,7 @@ crier_explain_signin (CrierConnection *conn,
     return answer;
   if ((answer = explain_secret (conn->server, app, text, strchr (auth, ':') + 1)) != NULL)
     return answer;
-  for (GList *l = app->past_sockets ? app->past_sockets->head : NULL; l != NULL; l = l->next)
+  for (GList *l = crier_app_peek_past_sockets (app); l != NULL; l = l->next)
     {
       g_autofree char *stale = g_strconcat (l->data, "::user::", user_data, NULL);
 
@@ -253,12 +301,12 @@ crier_explain_unknown_key (CrierServer *server,
                            const char  *key)
 {
   g_autoptr (GString) known = g_string_new (NULL);
-  GPtrArray *apps = crier_config_get_apps (server->config);
+  GPtrArray *apps = crier_config_get_apps (crier_server_get_config (server));
 
   for (guint i = 0; i < apps->len; i++)
     {
-      CrierApp *app = g_hash_table_lookup (server->apps_by_id,
-                                           ((CrierAppConfig *) g_ptr_array_index (apps, i))->id);
+      CrierApp *app = crier_server_lookup_app (server,
+                                               ((CrierAppConfig *) g_ptr_array_index (apps, i))->id);
 
       if (crier_signature_equal (app->config->secret, key))
         return g_strdup_printf ("Unknown key '%s': that is the secret of app '%s', whose key is "
@@ -341,11 +389,14 @@ crier_explain_near_miss (CrierApp   *app,
   guint64 best_count = 0;
   unsigned best_distance = 3;
 
-  g_hash_table_iter_init (&iter, by_events ? app->history : app->channels);
+  if (by_events)
+    crier_app_iter_history (app, &iter);
+  else
+    crier_app_iter_channels (app, &iter);
   while (g_hash_table_iter_next (&iter, (gpointer *) &name, &value))
     {
-      guint64 count = by_events ? GPOINTER_TO_SIZE (value)
-                                : g_hash_table_size (((CrierChannel *) value)->subscribers);
+      guint64  count = by_events ? GPOINTER_TO_SIZE (value)
+                                 : crier_channel_count_subscribers (value);
       unsigned d;
 
       if (count == 0 || g_str_equal (name, channel) || same_but_numbers (name, channel))

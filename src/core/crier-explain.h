@@ -2,7 +2,11 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include "crier-server-private.h"
+#if !defined(CRIER_CORE_COMPILATION)
+#error "a private header of the core: only src/core (built with CRIER_CORE_COMPILATION) includes it"
+#endif
+
+#include "crier-server.h"
 
 G_BEGIN_DECLS
 
@@ -17,13 +21,14 @@ char *crier_explain_api_signature (CrierServer *server,
                                    CrierApp    *app,
                                    const char  *string_to_sign,
                                    const char  *signature);
+char *crier_explain_api_key (CrierServer *server,
+                             CrierApp    *app,
+                             const char  *key);
 char *crier_explain_unknown_key (CrierServer *server,
                                  const char  *key);
 char *crier_explain_near_miss (CrierApp   *app,
                                const char *channel,
                                gboolean    by_events);
 char *crier_explain_listen (const char *event);
-void  crier_explain_remember_socket (CrierApp   *app,
-                                     const char *socket_id);
 
 G_END_DECLS

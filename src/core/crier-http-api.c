@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crier-app-private.h"
 #include "crier-explain.h"
 #include "crier-message.h"
 #include "crier-metrics.h"
@@ -63,12 +64,9 @@ respond (Request    *request,
                                     strlen (body));
   if (status >= 400)
     {
-      request->server->stats.errors++;
-      if (request->app != NULL)
-        request->app->stats.errors++;
+      crier_server_count_error (request->server, request->app);
     }
-  if (request->app != NULL)
-    request->app->stats.api_requests++;
+  crier_server_count_api_request (NULL, request->app);
   emit_request (request, status, status >= 400 ? body : NULL);
 }
 
@@ -109,23 +107,13 @@ format_timestamp (gint64 seconds)
   return time != NULL ? g_date_time_format_iso8601 (time) : g_strdup_printf ("%" G_GINT64_FORMAT, seconds);
 }
 
+/* The steps of request signing (pusher-protocol.md §14.2), each failing with a 401 that
+ * says what was wrong; the diagnosis of a wrong key or secret is crier-explain.c's. */
 static gboolean
-check_signature (Request *request)
+check_required_parameters (Request *request)
 {
-  static const char * const required[] = { "auth_key", "auth_timestamp", "auth_version",
-                                            "auth_signature" };
-  CrierAppConfig *config = request->app->config;
-  const char *body_md5 = g_hash_table_lookup (request->query, "body_md5");
-  const char *timestamp_text;
-  const char *signature;
-  const char *key;
-  g_autofree char *to_sign = NULL;
-  g_autofree char *expected = NULL;
-  gint64 timestamp;
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  gsize body_length = g_bytes_get_size (request->body);
-  gboolean parsed;
-  guint64 skew = 0;
+  static const char *const required[] = { "auth_key", "auth_timestamp", "auth_version",
+                                          "auth_signature" };
 
   for (guint i = 0; i < G_N_ELEMENTS (required); i++)
     if (g_hash_table_lookup (request->query, required[i]) == NULL)
@@ -136,87 +124,112 @@ check_signature (Request *request)
               required[i]);
         return FALSE;
       }
-  key = g_hash_table_lookup (request->query, "auth_key");
-  if (!crier_signature_equal (config->key, key))
-    {
-      CrierApp *owner = g_hash_table_lookup (request->server->apps_by_key, key);
+  return TRUE;
+}
 
-      if (crier_signature_equal (config->secret, key))
-        fail (request, SOUP_STATUS_UNAUTHORIZED,
-              "Unknown auth_key: '%s' is not the key of app '%s'. The key and the secret are "
-              "swapped: auth_key is the app's secret; its key is '%s'.",
-              key, config->id, config->key);
-      else if (owner != NULL)
-        fail (request, SOUP_STATUS_UNAUTHORIZED,
-              "Unknown auth_key: '%s' is not the key of app '%s'. It is the key of app '%s': the "
-              "sender's PUSHER_APP_ID and PUSHER_APP_KEY belong to different apps.",
-              key, config->id, owner->config->id);
-      else
-        fail (request, SOUP_STATUS_UNAUTHORIZED,
-              "Unknown auth_key: '%s' is not the key of app '%s' (its key is '%s').", key,
-              config->id, config->key);
-      return FALSE;
-    }
-  if (!g_str_equal (g_hash_table_lookup (request->query, "auth_version"), "1.0"))
-    {
-      fail (request, SOUP_STATUS_UNAUTHORIZED, "Unsupported auth_version '%s': expected 1.0",
-            (const char *) g_hash_table_lookup (request->query, "auth_version"));
-      return FALSE;
-    }
-  timestamp_text = g_hash_table_lookup (request->query, "auth_timestamp");
-  parsed = crier_signature_parse_timestamp (timestamp_text, &timestamp);
-  if (!parsed || (skew = crier_signature_timestamp_distance (now, timestamp)) > TIMESTAMP_WINDOW)
-    {
-      g_autofree char *given = format_timestamp (timestamp);
-      g_autofree char *server = format_timestamp (now);
+static gboolean
+check_auth_key (Request *request)
+{
+  g_autofree char *why = crier_explain_api_key (request->server, request->app,
+                                                g_hash_table_lookup (request->query, "auth_key"));
 
-      if (!parsed)
-        fail (request, SOUP_STATUS_UNAUTHORIZED,
-              "Timestamp expired: Given timestamp (%s) not within %ds of server time (%s). "
-              "auth_timestamp must be Unix time in seconds.",
-              timestamp_text, TIMESTAMP_WINDOW, server);
-      else
-        fail (request, SOUP_STATUS_UNAUTHORIZED,
-              "Timestamp expired: Given timestamp (%s) not within %ds of server time (%s). "
-              "The sender's clock is %" G_GUINT64_FORMAT " s %s the server's: check its clock "
-              "(NTP) or a delayed queue job.",
-              given, TIMESTAMP_WINDOW, server, skew,
-              timestamp < now ? "behind" : "ahead of");
-      return FALSE;
-    }
-  if (body_length > 0 || body_md5 != NULL)
-    {
-      g_autofree char *md5 = g_compute_checksum_for_bytes (G_CHECKSUM_MD5, request->body);
+  if (why == NULL)
+    return TRUE;
+  fail (request, SOUP_STATUS_UNAUTHORIZED, "%s", why);
+  return FALSE;
+}
 
-      if (body_md5 == NULL)
-        {
-          fail (request, SOUP_STATUS_UNAUTHORIZED,
-                "Missing query parameter body_md5: required when the request has a body");
-          return FALSE;
-        }
-      if (!g_str_equal (md5, body_md5))
-        {
-          fail (request, SOUP_STATUS_UNAUTHORIZED,
-                "body_md5 does not match the request body: expected %s, got %s", md5, body_md5);
-          return FALSE;
-        }
-    }
-  to_sign = crier_signature_api_string (request->method, request->path, request->query);
-  expected = crier_signature_compute (config->secret, to_sign, -1);
-  signature = g_hash_table_lookup (request->query, "auth_signature");
-  if (!crier_signature_equal (expected, signature))
-    {
-      g_autofree char *shown = g_strescape (to_sign, NULL);
-      g_autofree char *why = crier_explain_api_signature (request->server, request->app, to_sign,
-                                                          signature);
+static gboolean
+check_auth_version (Request *request)
+{
+  const char *version = g_hash_table_lookup (request->query, "auth_version");
 
+  if (g_str_equal (version, "1.0"))
+    return TRUE;
+  fail (request, SOUP_STATUS_UNAUTHORIZED, "Unsupported auth_version '%s': expected 1.0", version);
+  return FALSE;
+}
+
+static gboolean
+check_timestamp (Request *request)
+{
+  const char      *timestamp_text = g_hash_table_lookup (request->query, "auth_timestamp");
+  gint64           now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64           timestamp = 0;
+  gboolean         parsed = crier_signature_parse_timestamp (timestamp_text, &timestamp);
+  guint64          skew = 0;
+  g_autofree char *given = NULL;
+  g_autofree char *server = NULL;
+
+  if (parsed && (skew = crier_signature_timestamp_distance (now, timestamp)) <= TIMESTAMP_WINDOW)
+    return TRUE;
+  given = format_timestamp (timestamp);
+  server = format_timestamp (now);
+  if (!parsed)
+    fail (request, SOUP_STATUS_UNAUTHORIZED,
+          "Timestamp expired: Given timestamp (%s) not within %ds of server time (%s). "
+          "auth_timestamp must be Unix time in seconds.",
+          timestamp_text, TIMESTAMP_WINDOW, server);
+  else
+    fail (request, SOUP_STATUS_UNAUTHORIZED,
+          "Timestamp expired: Given timestamp (%s) not within %ds of server time (%s). "
+          "The sender's clock is %" G_GUINT64_FORMAT " s %s the server's: check its clock "
+          "(NTP) or a delayed queue job.",
+          given, TIMESTAMP_WINDOW, server, skew, timestamp < now ? "behind" : "ahead of");
+  return FALSE;
+}
+
+static gboolean
+check_body_md5 (Request *request)
+{
+  const char      *body_md5 = g_hash_table_lookup (request->query, "body_md5");
+  g_autofree char *md5 = NULL;
+
+  if (g_bytes_get_size (request->body) == 0 && body_md5 == NULL)
+    return TRUE;
+  if (body_md5 == NULL)
+    {
       fail (request, SOUP_STATUS_UNAUTHORIZED,
-            "Invalid signature: you should have sent HmacSHA256Hex(\"%s\", your_secret_key), "
-            "but you sent \"%s\". %s",
-            shown, signature, why);
+            "Missing query parameter body_md5: required when the request has a body");
+      return FALSE;
+    }
+  md5 = g_compute_checksum_for_bytes (G_CHECKSUM_MD5, request->body);
+  if (!g_str_equal (md5, body_md5))
+    {
+      fail (request, SOUP_STATUS_UNAUTHORIZED,
+            "body_md5 does not match the request body: expected %s, got %s", md5, body_md5);
       return FALSE;
     }
   return TRUE;
+}
+
+static gboolean
+check_hmac (Request *request)
+{
+  const char      *signature = g_hash_table_lookup (request->query, "auth_signature");
+  g_autofree char *to_sign = crier_signature_api_string (request->method, request->path,
+                                                         request->query);
+  g_autofree char *expected = crier_signature_compute (request->app->config->secret, to_sign, -1);
+  g_autofree char *shown = NULL;
+  g_autofree char *why = NULL;
+
+  if (crier_signature_equal (expected, signature))
+    return TRUE;
+  shown = g_strescape (to_sign, NULL);
+  why = crier_explain_api_signature (request->server, request->app, to_sign, signature);
+  fail (request, SOUP_STATUS_UNAUTHORIZED,
+        "Invalid signature: you should have sent HmacSHA256Hex(\"%s\", your_secret_key), "
+        "but you sent \"%s\". %s",
+        shown, signature, why);
+  return FALSE;
+}
+
+static gboolean
+check_signature (Request *request)
+{
+  return check_required_parameters (request) && check_auth_key (request) &&
+         check_auth_version (request) && check_timestamp (request) && check_body_md5 (request) &&
+         check_hmac (request);
 }
 
 static JsonObject *
@@ -611,7 +624,7 @@ handle_terminate (Request    *request,
 static void
 handle_connections (Request *request)
 {
-  g_autofree char *body = g_strdup_printf ("{\"connections\":%u}", request->app->connections);
+  g_autofree char *body = g_strdup_printf ("{\"connections\":%u}", crier_app_count_connections (request->app));
 
   respond (request, SOUP_STATUS_OK, APPLICATION_JSON, body);
 }
@@ -652,7 +665,7 @@ handle_app (Request *request)
                    request->method, request->path, want);
     }
   if (app_id == NULL ||
-      (request->app = g_hash_table_lookup (request->server->apps_by_id, app_id)) == NULL)
+      (request->app = crier_server_lookup_app (request->server, app_id)) == NULL)
     return fail (request, SOUP_STATUS_NOT_FOUND, "Unknown app id '%s'", app_id ? app_id : "");
   if (!check_signature (request))
     return;
@@ -695,7 +708,7 @@ crier_http_api_handle (CrierServer       *server,
     request.query = empty = g_hash_table_new (g_str_hash, g_str_equal);
   body = soup_message_body_flatten (request_body);
   request.body = body;
-  server->stats.api_requests++;
+  crier_server_count_api_request (server, NULL);
 
   if (g_str_equal (path, "/up") || g_str_equal (path, "/"))
     return respond (&request, SOUP_STATUS_OK, APPLICATION_JSON, "{\"health\":\"OK\"}");

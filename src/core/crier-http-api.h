@@ -2,6 +2,10 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#if !defined(CRIER_CORE_COMPILATION)
+#error "a private header of the core: only src/core (built with CRIER_CORE_COMPILATION) includes it"
+#endif
+
 #include <libsoup/soup.h>
 
 #include "crier-server.h"

@@ -6,6 +6,8 @@
 
 #include "crier-metrics.h"
 
+#include "crier-app-private.h"
+#include "crier-channel-private.h"
 #include "crier-server-private.h"
 
 typedef struct
@@ -70,7 +72,7 @@ char *
 crier_metrics_render (CrierServer *server)
 {
   GString *out = g_string_new (NULL);
-  GPtrArray *apps = crier_config_get_apps (server->config);
+  GPtrArray *apps = crier_config_get_apps (crier_server_get_config (server));
 
   for (guint m = 0; m < G_N_ELEMENTS (metrics); m++)
     {
@@ -79,14 +81,12 @@ crier_metrics_render (CrierServer *server)
       g_string_append_printf (out, "# HELP %s %s\n# TYPE %s %s\n", metric->name, metric->help,
                               metric->name, metric->type);
       g_string_append_printf (out, "%s %" G_GUINT64_FORMAT "\n", metric->name,
-                              stat_value (&server->stats, metric));
+                              stat_value (crier_server_get_stats (server), metric));
       for (guint i = 0; metric->per_app && i < apps->len; i++)
         {
           CrierAppConfig *config = g_ptr_array_index (apps, i);
-          CrierApp *app = g_hash_table_lookup (server->apps_by_id, config->id);
-          CrierServerStats stats = app->stats;
+          CrierServerStats stats = crier_app_get_stats (crier_server_lookup_app (server, config->id));
 
-          stats.connections = app->connections;
           g_string_append_printf (out, "%s{app=\"", metric->name);
           append_label_value (out, config->id);
           g_string_append_printf (out, "\"} %" G_GUINT64_FORMAT "\n", stat_value (&stats, metric));
@@ -96,14 +96,9 @@ crier_metrics_render (CrierServer *server)
   for (guint i = 0; i < apps->len; i++)
     {
       CrierAppConfig *config = g_ptr_array_index (apps, i);
-      CrierApp *app = g_hash_table_lookup (server->apps_by_id, config->id);
-      GHashTableIter iter;
-      CrierChannel *channel;
-      unsigned occupied = 0;
+      unsigned        occupied = crier_app_count_occupied_channels (crier_server_lookup_app (server,
+                                                                                             config->id));
 
-      g_hash_table_iter_init (&iter, app->channels);
-      while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &channel))
-        occupied += g_hash_table_size (channel->subscribers) > 0;
       g_string_append (out, "crier_channels{app=\"");
       append_label_value (out, config->id);
       g_string_append_printf (out, "\"} %u\n", occupied);

@@ -7,10 +7,14 @@
 
 #include <string.h>
 
+#include "crier-app-private.h"
+#include "crier-channel-private.h"
+#include "crier-connection-private.h"
 #include "crier-explain.h"
 #include "crier-frame.h"
 #include "crier-message.h"
 #include "crier-names.h"
+#include "crier-protocol-private.h"
 #include "crier-server-private.h"
 #include "crier-signature.h"
 
@@ -39,9 +43,7 @@ reject_explained (CrierConnection  *conn,
 {
   CrierServer *server = conn->server;
 
-  server->stats.errors++;
-  if (conn->app != NULL)
-    conn->app->stats.errors++;
+  crier_server_count_error (server, conn->app);
   crier_connection_send_error (conn, code, message);
   if (crier_server_monitoring (server))
     {
@@ -83,83 +85,133 @@ rejectf (CrierConnection  *conn,
   reject (conn, kind, code, channel, message);
 }
 
+/* A refused connection attempt the monitor shows with an explanation (owned). */
+static void
+emit_refused (CrierConnection *conn,
+              CrierApp        *app,
+              int              code,
+              const char      *message,
+              char            *explanation)
+{
+  CrierServer *server = conn->server;
+  CrierMonitorEvent *event;
+
+  if (!crier_server_monitoring (server))
+    {
+      g_free (explanation);
+      return;
+    }
+  event = crier_server_event_new (server, CRIER_MONITOR_AUTH_FAILED, conn, NULL);
+  if (app != NULL)
+    event->app_id = g_strdup (app->config->id);
+  event->code = code;
+  event->message = g_strdup (message);
+  event->explanation = explanation;
+  crier_server_emit (server, event);
+}
+
+static char *
+explain_origin (CrierConnection *conn,
+                CrierApp        *app)
+{
+  g_autofree char *allowed = g_strjoinv (", ", app->config->allowed_origins);
+
+  return g_strdup_printf ("%s%s%s is not in the allowed-origins of app '%s' (%s): add it to the "
+                          "app's allowed-origins, or open the page from an allowed origin.",
+                          conn->origin ? "Origin '" : "A connection without an Origin header",
+                          conn->origin ? conn->origin : "", conn->origin ? "'" : "",
+                          app->config->id, allowed);
+}
+
+/* The path and the protocol version of the upgrade request (pusher-protocol.md §2.1);
+ * returns the app key from the path, NULL when refused. */
+static const char *
+check_request (CrierConnection *conn,
+               const char      *path,
+               GHashTable      *query)
+{
+  const char *protocol = query != NULL ? g_hash_table_lookup (query, "protocol") : NULL;
+  guint64     version = 0;
+
+  if (!g_str_has_prefix (path, "/app/") || path[5] == '\0' || strchr (path + 5, '/') != NULL)
+    {
+      refuse (conn, CRIER_CODE_PATH_NOT_FOUND, "Path not found");
+      return NULL;
+    }
+  /* Missing and unsupported protocol both get 4007, as the issue asks. */
+  if (protocol == NULL || !g_ascii_string_to_unsigned (protocol, 10, 0, 99, &version, NULL) ||
+      version < 4 || version > 7)
+    {
+      refuse (conn, CRIER_CODE_UNSUPPORTED_PROTOCOL, "Unsupported protocol version");
+      return NULL;
+    }
+  conn->protocol = (guint8) version;
+  return path + 5;
+}
+
+/* The app of the key, if it takes this connection: enabled, origin allowed, quotas
+ * (§2.2). NULL when refused. */
+static CrierApp *
+admit_connection (CrierConnection *conn,
+                  const char      *key)
+{
+  CrierServer *server = conn->server;
+  unsigned     server_limit = crier_config_get_max_connections (server->config);
+  CrierApp    *app = crier_server_lookup_app_by_key (server, key);
+
+  if (app == NULL)
+    {
+      emit_refused (conn, NULL, CRIER_CODE_APP_NOT_FOUND, "Application does not exist",
+                    crier_server_monitoring (server) ? crier_explain_unknown_key (server, key)
+                                                     : NULL);
+      refuse (conn, CRIER_CODE_APP_NOT_FOUND, "Application does not exist");
+      return NULL;
+    }
+  if (!app->config->enabled)
+    {
+      refuse (conn, CRIER_CODE_APP_DISABLED, "Application disabled");
+      return NULL;
+    }
+  if (!crier_app_config_allows_origin (app->config, conn->origin))
+    {
+      emit_refused (conn, app, CRIER_CODE_UNAUTHORIZED, "Origin not allowed",
+                    crier_server_monitoring (server) ? explain_origin (conn, app) : NULL);
+      refuse (conn, CRIER_CODE_UNAUTHORIZED, "Origin not allowed");
+      return NULL;
+    }
+  if (app->config->max_connections > 0 &&
+      crier_app_count_connections (app) >= app->config->max_connections)
+    {
+      refuse (conn, CRIER_CODE_APP_OVER_QUOTA, "Application is over connection quota");
+      return NULL;
+    }
+  if (server_limit > 0 && crier_server_count_connections (server) >= server_limit)
+    {
+      refuse (conn, CRIER_CODE_OVER_CAPACITY, "Over capacity");
+      return NULL;
+    }
+  return app;
+}
+
 void
 crier_protocol_open (CrierConnection *conn,
                      const char      *path,
                      GHashTable      *query)
 {
   CrierServer *server = conn->server;
-  const char *protocol = query != NULL ? g_hash_table_lookup (query, "protocol") : NULL;
-  guint64 version = 0;
+  g_autoptr (GBytes) frame = NULL;
   const char *key;
-  CrierApp *app;
-  unsigned server_limit = crier_config_get_max_connections (server->config);
+  CrierApp   *app;
 
-  if (!g_str_has_prefix (path, "/app/") || path[5] == '\0' || strchr (path + 5, '/') != NULL)
-    return refuse (conn, CRIER_CODE_PATH_NOT_FOUND, "Path not found");
-  key = path + 5;
-  /* Missing and unsupported protocol both get 4007, as the issue asks. */
-  if (protocol == NULL || !g_ascii_string_to_unsigned (protocol, 10, 0, 99, &version, NULL) ||
-      version < 4 || version > 7)
-    return refuse (conn, CRIER_CODE_UNSUPPORTED_PROTOCOL, "Unsupported protocol version");
-  conn->protocol = (guint8) version;
-  app = g_hash_table_lookup (server->apps_by_key, key);
-  if (app == NULL)
-    {
-      if (crier_server_monitoring (server))
-        {
-          CrierMonitorEvent *event = crier_server_event_new (server, CRIER_MONITOR_AUTH_FAILED,
-                                                             conn, NULL);
-
-          event->code = CRIER_CODE_APP_NOT_FOUND;
-          event->message = g_strdup ("Application does not exist");
-          event->explanation = crier_explain_unknown_key (server, key);
-          crier_server_emit (server, event);
-        }
-      return refuse (conn, CRIER_CODE_APP_NOT_FOUND, "Application does not exist");
-    }
-  if (!app->config->enabled)
-    return refuse (conn, CRIER_CODE_APP_DISABLED, "Application disabled");
-  if (!crier_app_config_allows_origin (app->config, conn->origin))
-    {
-      if (crier_server_monitoring (server))
-        {
-          CrierMonitorEvent *event = crier_server_event_new (server, CRIER_MONITOR_AUTH_FAILED,
-                                                             conn, NULL);
-
-          event->app_id = g_strdup (app->config->id);
-          event->code = CRIER_CODE_UNAUTHORIZED;
-          event->message = g_strdup ("Origin not allowed");
-          {
-            g_autofree char *allowed = g_strjoinv (", ", app->config->allowed_origins);
-
-            event->explanation = g_strdup_printf (
-              "%s%s%s is not in the allowed-origins of app '%s' (%s): add it to the app's "
-              "allowed-origins, or open the page from an allowed origin.",
-              conn->origin ? "Origin '" : "A connection without an Origin header",
-              conn->origin ? conn->origin : "", conn->origin ? "'" : "", app->config->id, allowed);
-          }
-          crier_server_emit (server, event);
-        }
-      return refuse (conn, CRIER_CODE_UNAUTHORIZED, "Origin not allowed");
-    }
-  if (app->config->max_connections > 0 && app->connections >= app->config->max_connections)
-    return refuse (conn, CRIER_CODE_APP_OVER_QUOTA, "Application is over connection quota");
-  if (server_limit > 0 && server->stats.connections >= server_limit)
-    return refuse (conn, CRIER_CODE_OVER_CAPACITY, "Over capacity");
+  if ((key = check_request (conn, path, query)) == NULL ||
+      (app = admit_connection (conn, key)) == NULL)
+    return;
 
   conn->app = app;
-  app->connections++;
-  app->stats.connections_total++;
-  server->stats.connections++;
-  server->stats.connections_total++;
-  server->stats.peak_connections = MAX (server->stats.peak_connections, server->stats.connections);
-  {
-    g_autoptr (GBytes) frame = crier_message_build_connection_established (
-      conn->socket_id, crier_config_get_activity_timeout (server->config));
-
-    crier_connection_send (conn, frame);
-  }
+  crier_server_count_connection (server, app, +1);
+  frame = crier_message_build_connection_established (
+    conn->socket_id, crier_config_get_activity_timeout (server->config));
+  crier_connection_send (conn, frame);
   if (crier_server_monitoring (server))
     {
       CrierMonitorEvent *event = crier_server_event_new (server, CRIER_MONITOR_CONNECTED, conn, NULL);
@@ -214,7 +266,7 @@ announce_subscription_count (CrierServer  *server,
 {
   g_autofree char *data = NULL;
   g_autoptr (GBytes) frame = NULL;
-  unsigned count = g_hash_table_size (channel->subscribers);
+  unsigned count = crier_channel_count_subscribers (channel);
 
   if (!channel->app->config->subscription_count || (channel->type & CRIER_CHANNEL_PRESENCE) ||
       count == 0)
@@ -224,6 +276,8 @@ announce_subscription_count (CrierServer  *server,
   crier_channel_deliver (channel, frame, NULL);
 }
 
+/* The mirror of add_subscription (): member_removed after the user's last socket (§9.2),
+ * vacated after the last subscriber. */
 static void
 remove_subscription (CrierConnection   *conn,
                      CrierSubscription *sub)
@@ -231,30 +285,19 @@ remove_subscription (CrierConnection   *conn,
   CrierServer *server = conn->server;
   CrierChannel *channel = sub->channel;
   CrierApp *app = channel->app;
+  g_autofree char *info = NULL;
 
-  g_hash_table_remove (channel->subscribers, conn);
+  crier_channel_remove_subscriber (channel, conn);
   emit_simple (server, CRIER_MONITOR_UNSUBSCRIBED, conn, channel, sub->user_id, NULL,
-               g_hash_table_size (channel->subscribers));
-  if (sub->user_id != NULL)
-    {
-      CrierMember *member = g_hash_table_lookup (channel->members, sub->user_id);
-
-      /* member_removed only after the user's last socket leaves (§9.2). */
-      if (member != NULL && --member->sockets == 0)
-        {
-          g_autofree char *info = g_steal_pointer (&member->user_info);
-
-          crier_channel_remove_member (channel, sub->user_id);
-          emit_simple (server, CRIER_MONITOR_MEMBER_REMOVED, conn, channel, sub->user_id, info,
-                       g_hash_table_size (channel->members));
-        }
-    }
-  if (g_hash_table_size (channel->subscribers) == 0)
+               crier_channel_count_subscribers (channel));
+  if (sub->user_id != NULL && crier_channel_leave_member (channel, sub->user_id, FALSE, &info))
+    emit_simple (server, CRIER_MONITOR_MEMBER_REMOVED, conn, channel, sub->user_id, info,
+                 crier_channel_count_members (channel));
+  if (crier_channel_count_subscribers (channel) == 0)
     emit_simple (server, CRIER_MONITOR_CHANNEL_VACATED, conn, channel, NULL, NULL, 0);
   else
     announce_subscription_count (server, channel);
-  g_free (sub->user_id);
-  g_free (sub);
+  crier_subscription_free (sub);
   crier_app_release_channel (app, channel);
 }
 
@@ -270,9 +313,8 @@ crier_protocol_detach (CrierConnection *conn)
     remove_subscription (conn, g_ptr_array_steal_index_fast (conn->subscriptions,
                                                               conn->subscriptions->len - 1));
   crier_app_remove_user (conn->app, conn);
-  crier_explain_remember_socket (conn->app, conn->socket_id);
-  conn->app->connections--;
-  server->stats.connections--;
+  crier_app_remember_socket (conn->app, conn->socket_id);
+  crier_server_count_connection (server, conn->app, -1);
   if (crier_server_monitoring (server))
     {
       CrierMonitorEvent *event = crier_server_event_new (server, CRIER_MONITOR_DISCONNECTED,
@@ -352,162 +394,210 @@ send_subscription_succeeded (CrierConnection *conn,
   crier_connection_send (conn, frame);
 }
 
-static void
-handle_subscribe (CrierConnection *conn,
-                  CrierMessage    *message)
+/* Who may subscribe (pusher-protocol.md §6-8): a #server-to-user- channel only its signed-in
+ * user, private and presence channels with a valid auth signature. For presence, the member
+ * identity goes to user_id and user_info (owned). FALSE: refused, the client was told. */
+static gboolean
+authorize_subscription (CrierConnection *conn,
+                        const char      *name,
+                        CrierChannelType type,
+                        JsonObject      *data,
+                        char           **user_id,
+                        char           **user_info)
 {
-  CrierServer *server = conn->server;
   CrierAppConfig *config = conn->app->config;
-  g_autoptr (JsonObject) data = crier_message_dup_data_object (message);
-  g_autoptr (GError) error = NULL;
-  g_autofree char *user_id = NULL;
-  g_autofree char *user_info = NULL;
+  const char      *auth = crier_json_object_get_string (data, "auth");
+  const char      *channel_data = crier_json_object_get_string (data, "channel_data");
+  g_autofree char *to_sign = NULL;
   g_autofree char *problem = NULL;
-  const char *name;
-  const char *auth;
-  const char *channel_data;
-  CrierChannelType type;
-  CrierChannel *channel;
-  CrierSubscription *sub;
-  gboolean occupied;
 
-  name = crier_json_object_get_string (data, "channel");
-  if (name == NULL)
-    return reject (conn, CRIER_MONITOR_PROTOCOL_ERROR, 0, NULL,
-                   "Invalid subscription: data.channel must be a string");
-  if (!crier_channel_name_is_valid (name, config->max_channel_name_length, &error))
-    return reject (conn, CRIER_MONITOR_PROTOCOL_ERROR, 0, NULL, error->message);
-  if ((channel = crier_app_lookup_channel (conn->app, name)) != NULL &&
-      g_hash_table_contains (channel->subscribers, conn))
-    return send_subscription_succeeded (conn, channel); /* idempotent (§6.1) */
-
-  type = crier_channel_type_from_name (name);
-  auth = crier_json_object_get_string (data, "auth");
-  channel_data = crier_json_object_get_string (data, "channel_data");
   if (type & CRIER_CHANNEL_SERVER_TO_USER)
     {
       const char *id = name + strlen (CRIER_SERVER_TO_USER_PREFIX);
 
-      if (conn->user_id == NULL || !g_str_equal (conn->user_id, id))
-        return rejectf (conn, CRIER_MONITOR_AUTH_FAILED, 0, name,
-                        "Cannot subscribe to %s: the connection is not signed in as user '%s'",
-                        name, id);
+      if (conn->user_id != NULL && g_str_equal (conn->user_id, id))
+        return TRUE;
+      rejectf (conn, CRIER_MONITOR_AUTH_FAILED, 0, name,
+               "Cannot subscribe to %s: the connection is not signed in as user '%s'", name, id);
+      return FALSE;
     }
-  else if (crier_channel_type_needs_auth (type))
+  if (!crier_channel_type_needs_auth (type))
+    return TRUE;
+
+  if (auth == NULL || *auth == '\0')
     {
-      g_autofree char *to_sign = NULL;
+      g_autofree char *required = g_strdup_printf ("Auth info required to subscribe to %s", name);
 
-      if (auth == NULL || *auth == '\0')
-        {
-          g_autofree char *required = g_strdup_printf ("Auth info required to subscribe to %s", name);
-
-          return reject_explained (conn, CRIER_MONITOR_AUTH_FAILED, 0, name, required,
-                                   crier_explain_channel_auth (conn, name, channel_data, auth));
-        }
-      if ((type & CRIER_CHANNEL_PRESENCE) && channel_data == NULL && conn->user_id == NULL)
-        return reject (conn, CRIER_MONITOR_AUTH_FAILED, 0, name,
-                       "Presence channel subscription requires channel_data or a signed-in user");
-      if ((type & CRIER_CHANNEL_PRESENCE) && channel_data != NULL)
-        to_sign = g_strconcat (conn->socket_id, ":", name, ":", channel_data, NULL);
-      else
-        to_sign = g_strconcat (conn->socket_id, ":", name, NULL);
-      if (!crier_signature_check_auth (auth, config->key, config->secret, to_sign, &problem))
-        return reject_explained (conn, CRIER_MONITOR_AUTH_FAILED, 0, name, problem,
-                                 crier_server_monitoring (server)
-                                   ? crier_explain_channel_auth (conn, name,
-                                                                 (type & CRIER_CHANNEL_PRESENCE) ? channel_data : NULL,
-                                                                 auth)
-                                   : NULL);
-      if (type & CRIER_CHANNEL_PRESENCE)
-        {
-          if (channel_data != NULL)
-            {
-              if (!parse_channel_data (channel_data, config->max_user_info_size, &user_id,
-                                       &user_info, &problem))
-                return reject (conn, CRIER_MONITOR_PROTOCOL_ERROR, 0, name, problem);
-            }
-          else
-            {
-              /* Signed in: the member is the sign-in user (§12.1). */
-              user_id = g_strdup (conn->user_id);
-              user_info = g_strdup (conn->user_info);
-            }
-          if (channel != NULL && channel->members != NULL &&
-              !g_hash_table_contains (channel->members, user_id) &&
-              g_hash_table_size (channel->members) >= config->max_presence_members)
-            return rejectf (conn, CRIER_MONITOR_PROTOCOL_ERROR, 0, name,
-                            "Presence channel %s is full (%u members)", name,
-                            config->max_presence_members);
-        }
+      reject_explained (conn, CRIER_MONITOR_AUTH_FAILED, 0, name, required,
+                        crier_explain_channel_auth (conn, name, channel_data, auth));
+      return FALSE;
     }
+  if (!(type & CRIER_CHANNEL_PRESENCE))
+    channel_data = NULL; /* only a presence signature covers it */
+  else if (channel_data == NULL && conn->user_id == NULL)
+    {
+      reject (conn, CRIER_MONITOR_AUTH_FAILED, 0, name,
+              "Presence channel subscription requires channel_data or a signed-in user");
+      return FALSE;
+    }
+  if (channel_data != NULL)
+    to_sign = g_strconcat (conn->socket_id, ":", name, ":", channel_data, NULL);
+  else
+    to_sign = g_strconcat (conn->socket_id, ":", name, NULL);
+  if (!crier_signature_check_auth (auth, config->key, config->secret, to_sign, &problem))
+    {
+      reject_explained (conn, CRIER_MONITOR_AUTH_FAILED, 0, name, problem,
+                        crier_server_monitoring (conn->server)
+                          ? crier_explain_channel_auth (conn, name, channel_data, auth)
+                          : NULL);
+      return FALSE;
+    }
+  if (!(type & CRIER_CHANNEL_PRESENCE))
+    return TRUE;
+  if (channel_data == NULL)
+    {
+      /* Signed in: the member is the sign-in user (§12.1). */
+      *user_id = g_strdup (conn->user_id);
+      *user_info = g_strdup (conn->user_info);
+      return TRUE;
+    }
+  if (!parse_channel_data (channel_data, config->max_user_info_size, user_id, user_info,
+                           &problem))
+    {
+      reject (conn, CRIER_MONITOR_PROTOCOL_ERROR, 0, name, problem);
+      return FALSE;
+    }
+  return TRUE;
+}
 
-  channel = crier_app_ensure_channel (conn->app, name);
-  occupied = g_hash_table_size (channel->subscribers) == 0;
-  sub = g_new0 (CrierSubscription, 1);
-  sub->channel = channel;
-  sub->user_id = g_steal_pointer (&user_id);
-  g_hash_table_insert (channel->subscribers, conn, sub);
+/* A new member needs room: max-presence-members per channel (§9.1). */
+static gboolean
+admit_member (CrierConnection *conn,
+              const char      *name,
+              const char      *user_id)
+{
+  unsigned      limit = conn->app->config->max_presence_members;
+  CrierChannel *channel = crier_app_lookup_channel (conn->app, name);
+
+  if (channel == NULL || crier_channel_lookup_member (channel, user_id) != NULL ||
+      crier_channel_count_members (channel) < limit)
+    return TRUE;
+  rejectf (conn, CRIER_MONITOR_PROTOCOL_ERROR, 0, name, "Presence channel %s is full (%u members)",
+           name, limit);
+  return FALSE;
+}
+
+/* The bookkeeping of a granted subscription: channel, subscription, presence member, and
+ * what the change causes (occupied, subscription_succeeded, member_added). A cluster
+ * runs its subscribe transition here (crier-server-private.h). */
+static CrierSubscription *
+add_subscription (CrierConnection *conn,
+                  const char      *name,
+                  char            *user_id,
+                  const char      *user_info)
+{
+  CrierServer       *server = conn->server;
+  CrierChannel      *channel = crier_app_ensure_channel (conn->app, name);
+  gboolean           occupied = crier_channel_count_subscribers (channel) == 0;
+  CrierSubscription *sub = crier_channel_add_subscriber (channel, conn, user_id);
+  CrierMember       *member;
+
   if (conn->subscriptions == NULL)
     conn->subscriptions = g_ptr_array_new ();
   g_ptr_array_add (conn->subscriptions, sub);
-  if (crier_channel_type_needs_auth (type))
+  if (crier_channel_type_needs_auth (channel->type))
     conn->authorized = TRUE;
 
   if (occupied)
     emit_simple (server, CRIER_MONITOR_CHANNEL_OCCUPIED, conn, channel, NULL, NULL, 1);
-  if (sub->user_id != NULL)
+  if (sub->user_id == NULL)
     {
-      CrierMember *member = g_hash_table_lookup (channel->members, sub->user_id);
-
-      if (member == NULL)
-        {
-          member = g_new0 (CrierMember, 1);
-          member->user_id = g_strdup (sub->user_id);
-          member->user_info = g_strdup (user_info);
-          g_hash_table_insert (channel->members, member->user_id, member);
-        }
-      member->sockets++;
       send_subscription_succeeded (conn, channel);
-      /* member_added only for a user's first socket, never to the member itself (§9.2). */
-      if (member->sockets == 1)
-        {
-          crier_channel_announce_member (channel, member, conn);
-          emit_simple (server, CRIER_MONITOR_MEMBER_ADDED, conn, channel, member->user_id,
-                       member->user_info, g_hash_table_size (channel->members));
-        }
+      return sub;
     }
+  member = crier_channel_add_member (channel, sub->user_id, user_info, FALSE);
+  send_subscription_succeeded (conn, channel);
+  /* member_added only for a user's first socket, never to the member itself (§9.2). */
+  if (member->sockets == 1)
+    {
+      crier_channel_announce_member (channel, member, conn);
+      emit_simple (server, CRIER_MONITOR_MEMBER_ADDED, conn, channel, member->user_id,
+                   member->user_info, crier_channel_count_members (channel));
+    }
+  return sub;
+}
+
+static void
+emit_subscribed (CrierConnection   *conn,
+                 CrierSubscription *sub)
+{
+  CrierServer       *server = conn->server;
+  CrierChannel      *channel = sub->channel;
+  CrierMonitorEvent *event;
+
+  if (!crier_server_monitoring (server))
+    return;
+  event = crier_server_event_new (server, CRIER_MONITOR_SUBSCRIBED, conn, channel->name);
+  event->user_id = g_strdup (sub->user_id);
+  event->count = crier_channel_count_subscribers (channel);
+  /* A subscription to a channel nobody publishes on, next to one that has events. */
+  if (crier_app_count_events (conn->app, channel->name) == 0 &&
+      !(channel->type & CRIER_CHANNEL_SERVER_TO_USER))
+    event->explanation = crier_explain_near_miss (conn->app, channel->name, TRUE);
+  crier_server_emit (server, event);
+}
+
+/* Cache channels answer a subscription with the last event or pusher:cache_miss (§11). */
+static void
+replay_cache (CrierConnection *conn,
+              CrierChannel    *channel)
+{
+  g_autoptr (GBytes) frame = NULL;
+  const char *event;
+  const char *cached;
+
+  if (!(channel->type & CRIER_CHANNEL_CACHE))
+    return;
+  if (crier_channel_peek_cache (channel, g_get_monotonic_time (), &event, &cached))
+    frame = crier_message_build (event, channel->name, cached, NULL);
   else
-    send_subscription_succeeded (conn, channel);
-
-  if (crier_server_monitoring (server))
     {
-      CrierMonitorEvent *event = crier_server_event_new (server, CRIER_MONITOR_SUBSCRIBED, conn,
-                                                         channel->name);
-
-      event->user_id = g_strdup (sub->user_id);
-      event->count = g_hash_table_size (channel->subscribers);
-      /* A subscription to a channel nobody publishes on, next to one that has events. */
-      if (crier_app_count_events (conn->app, channel->name) == 0 &&
-          !(channel->type & CRIER_CHANNEL_SERVER_TO_USER))
-        event->explanation = crier_explain_near_miss (conn->app, channel->name, TRUE);
-      crier_server_emit (server, event);
+      frame = crier_message_build ("pusher:cache_miss", channel->name, NULL, NULL);
+      emit_simple (conn->server, CRIER_MONITOR_CACHE_MISS, conn, channel, NULL, NULL, 0);
     }
+  crier_connection_send (conn, frame);
+}
 
-  if (channel->type & CRIER_CHANNEL_CACHE)
-    {
-      g_autoptr (GBytes) frame = NULL;
+static void
+handle_subscribe (CrierConnection *conn,
+                  CrierMessage    *message)
+{
+  g_autoptr (JsonObject) data = crier_message_dup_data_object (message);
+  g_autoptr (GError) error = NULL;
+  g_autofree char   *user_id = NULL;
+  g_autofree char   *user_info = NULL;
+  const char        *name = crier_json_object_get_string (data, "channel");
+  CrierChannel      *channel;
+  CrierSubscription *sub;
 
-      if (channel->cached_event != NULL && g_get_monotonic_time () < channel->cache_expires)
-        frame = crier_message_build (channel->cached_event, channel->name, channel->cached_data,
-                                     NULL);
-      else
-        {
-          frame = crier_message_build ("pusher:cache_miss", channel->name, NULL, NULL);
-          emit_simple (server, CRIER_MONITOR_CACHE_MISS, conn, channel, NULL, NULL, 0);
-        }
-      crier_connection_send (conn, frame);
-    }
-  announce_subscription_count (server, channel);
+  if (name == NULL)
+    return reject (conn, CRIER_MONITOR_PROTOCOL_ERROR, 0, NULL,
+                   "Invalid subscription: data.channel must be a string");
+  if (!crier_channel_name_is_valid (name, conn->app->config->max_channel_name_length, &error))
+    return reject (conn, CRIER_MONITOR_PROTOCOL_ERROR, 0, NULL, error->message);
+  if ((channel = crier_app_lookup_channel (conn->app, name)) != NULL &&
+      crier_channel_has_subscriber (channel, conn))
+    return send_subscription_succeeded (conn, channel); /* idempotent (§6.1) */
+
+  if (!authorize_subscription (conn, name, crier_channel_type_from_name (name), data, &user_id,
+                               &user_info))
+    return;
+  if (user_id != NULL && !admit_member (conn, name, user_id))
+    return;
+  sub = add_subscription (conn, name, g_steal_pointer (&user_id), user_info);
+  emit_subscribed (conn, sub);
+  replay_cache (conn, sub->channel);
+  announce_subscription_count (conn->server, sub->channel);
 }
 
 static void
@@ -657,10 +747,9 @@ handle_client_event (CrierConnection *conn,
   /* user_id comes from the subscription, never from the payload (§10.3). */
   frame = crier_message_build (message->event, name, data, sub->user_id);
   count = crier_channel_deliver (sub->channel, frame, conn);
-  sub->channel->events++;
+  crier_channel_count_event (sub->channel);
   crier_app_count_event (conn->app, name);
-  server->stats.client_events++;
-  conn->app->stats.client_events++;
+  crier_server_count_client_event (server, conn->app);
   if (crier_server_monitoring (server))
     {
       CrierMonitorEvent *event = crier_server_event_new (server, CRIER_MONITOR_CLIENT_EVENT, conn, name);

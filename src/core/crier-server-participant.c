@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include "crier-app-private.h"
+#include "crier-channel-private.h"
 #include "crier-message.h"
 #include "crier-names.h"
 #include "crier-server-private.h"
@@ -16,7 +18,7 @@ find_app (CrierServer *self,
           const char  *app_id,
           GError     **error)
 {
-  CrierApp *app = app_id != NULL ? g_hash_table_lookup (self->apps_by_id, app_id) : NULL;
+  CrierApp *app = crier_server_lookup_app (self, app_id);
 
   if (app == NULL)
     g_set_error (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_UNKNOWN_APP, "Unknown app id '%s'",
@@ -65,7 +67,7 @@ emit_member (CrierServer      *self,
   event->channel = g_strdup (channel->name);
   event->user_id = g_strdup (user_id);
   event->data = g_strdup (user_info);
-  event->count = g_hash_table_size (channel->members);
+  event->count = crier_channel_count_members (channel);
   event->message = g_strdup ("simulated member");
   crier_server_emit (self, event);
 }
@@ -95,19 +97,15 @@ crier_server_add_simulated_member (CrierServer *self,
     return FALSE;
   if ((channel = presence_channel (self, app_id, channel_name, error)) == NULL)
     return FALSE;
-  member = g_hash_table_lookup (channel->members, user_id);
-  if (member != NULL)
+  if (crier_channel_lookup_member (channel, user_id) != NULL)
     {
       g_set_error (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_INVALID,
                    "User '%s' is already a member of %s", user_id, channel_name);
       return FALSE;
     }
-  member = g_new0 (CrierMember, 1);
-  member->user_id = g_strdup (user_id);
-  member->user_info = user_info != NULL && *user_info != '\0' ? g_strdup (user_info) : NULL;
-  member->sockets = 1;
-  member->simulated = TRUE;
-  g_hash_table_insert (channel->members, member->user_id, member);
+  member = crier_channel_add_member (channel, user_id,
+                                     user_info != NULL && *user_info != '\0' ? user_info : NULL,
+                                     TRUE);
   crier_channel_announce_member (channel, member, NULL);
   emit_member (self, CRIER_MONITOR_MEMBER_ADDED, channel, user_id, member->user_info);
   return TRUE;
@@ -120,13 +118,14 @@ crier_server_remove_simulated_member (CrierServer *self,
                                       const char  *user_id,
                                       GError     **error)
 {
+  g_autofree char *info = NULL;
   CrierChannel *channel;
   CrierMember *member;
 
   g_return_val_if_fail (CRIER_IS_SERVER (self), FALSE);
   if ((channel = presence_channel (self, app_id, channel_name, error)) == NULL)
     return FALSE;
-  member = g_hash_table_lookup (channel->members, user_id);
+  member = crier_channel_lookup_member (channel, user_id);
   if (member == NULL || !member->simulated)
     {
       g_set_error (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_INVALID,
@@ -134,14 +133,8 @@ crier_server_remove_simulated_member (CrierServer *self,
       crier_app_release_channel (channel->app, channel);
       return FALSE;
     }
-  member->simulated = FALSE;
-  if (--member->sockets == 0)
-    {
-      g_autofree char *info = g_strdup (member->user_info);
-
-      crier_channel_remove_member (channel, user_id);
-      emit_member (self, CRIER_MONITOR_MEMBER_REMOVED, channel, user_id, info);
-    }
+  if (crier_channel_leave_member (channel, user_id, TRUE, &info))
+    emit_member (self, CRIER_MONITOR_MEMBER_REMOVED, channel, user_id, info);
   crier_app_release_channel (channel->app, channel);
   return TRUE;
 }
@@ -194,7 +187,7 @@ crier_server_send_client_event (CrierServer *self,
     {
       frame = crier_message_build (event_name, channel_name, data, user_id);
       count = crier_channel_deliver (channel, frame, NULL);
-      channel->events++;
+      crier_channel_count_event (channel);
     }
   crier_app_count_event (app, channel_name);
   if (crier_server_monitoring (self))

@@ -1,7 +1,11 @@
-/* crier-server-private.h — the state shared by the server's parts (connections, channels,
- * apps, protocol); nothing outside src/core includes it
+/* crier-server-private.h — the server object's state and the services it gives the other
+ * units of the core
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
+
+#if !defined(CRIER_CORE_COMPILATION)
+#error "a private header of the core: only src/core (built with CRIER_CORE_COMPILATION) includes it"
+#endif
 
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
@@ -13,89 +17,6 @@
 #include "crier-webhooks.h"
 
 G_BEGIN_DECLS
-
-typedef enum
-{
-  CRIER_CONNECTION_OPEN,
-  CRIER_CONNECTION_CLOSING, /* close frame sent, waiting for the peer's */
-  CRIER_CONNECTION_CLOSED,
-} CrierConnectionState;
-
-typedef struct
-{
-  CrierChannel *channel;
-  char         *user_id; /* presence channels: the member this socket joined as */
-} CrierSubscription;
-
-/* Per-socket state, kept small: tens of thousands of these sit idle. */
-struct _CrierConnection
-{
-  CrierServer          *server; /* borrowed: the server outlives its connections */
-  CrierApp             *app;    /* NULL until the connection-time checks pass */
-  int                   fd;
-  CrierConnectionState  state;
-  guint8                protocol;
-  guint8                fragment_opcode; /* of the message being reassembled */
-  gboolean              ping_outstanding : 1;
-  gboolean              authorized : 1;  /* signed in or subscribed to private/presence */
-  gboolean              want_write : 1;
-  gboolean              doomed : 1;      /* to be aborted at the end of this pass */
-  gboolean              dirty : 1;       /* frames queued since the last flush */
-  gboolean              discard_input : 1; /* after a protocol violation */
-  gboolean              unread : 1;      /* TLS may hold input: read again next pass */
-  GIOStream            *tls_stream;      /* NULL for plain sockets (read with recv) */
-  char                  socket_id[24];
-  char                 *remote;
-  char                 *origin;
-  gint64                connected_at;    /* real time, µs */
-  gint64                last_activity;   /* monotonic, µs */
-  gint64                deadline;        /* monotonic, µs: ping reply or close handshake */
-  GByteArray           *inbuf;           /* bytes of an incomplete frame */
-  GByteArray           *fragments;       /* a fragmented message being reassembled */
-  guint64               skip;            /* payload bytes of a refused frame still to drop */
-  GQueue                outq;            /* GBytes frames not yet written */
-  gsize                 out_offset;      /* into the head of outq */
-  gsize                 out_bytes;
-  GPtrArray            *subscriptions;   /* of CrierSubscription, NULL when none */
-  char                 *user_id;         /* after pusher:signin */
-  char                 *user_info;       /* JSON text from the sign-in user_data */
-  gint64                rate_window;     /* monotonic second of the client-event bucket */
-  unsigned              rate_count;
-  guint64               messages_in;
-  guint64               messages_out;
-};
-
-typedef struct
-{
-  char    *user_id;
-  char    *user_info; /* JSON text or NULL */
-  unsigned sockets;   /* connections as this user, plus one if simulated */
-  gboolean simulated; /* added from the dashboard, no connection behind it */
-} CrierMember;
-
-struct _CrierChannel
-{
-  char            *name;
-  CrierChannelType type;
-  CrierApp        *app;
-  GHashTable      *subscribers; /* CrierConnection* → CrierSubscription* */
-  GHashTable      *members;     /* presence: user id → CrierMember */
-  char            *cached_event;
-  char            *cached_data;
-  gint64           cache_expires; /* monotonic µs */
-  guint64          events;
-};
-
-struct _CrierApp
-{
-  CrierAppConfig *config;
-  GHashTable     *channels;    /* name → CrierChannel */
-  GHashTable     *users;       /* user id → GPtrArray of signed-in CrierConnection */
-  unsigned        connections;
-  GQueue         *past_sockets; /* recently closed socket ids, for crier-explain.c */
-  GHashTable     *history;      /* channel name → events ever published (bounded), for hints */
-  CrierServerStats stats; /* this app's share of the server's counters */
-};
 
 struct _CrierServer
 {
@@ -121,8 +42,7 @@ struct _CrierServer
   GPtrArray    *unread;      /* TLS connections whose read budget ran out */
   GSource      *unread_source;
   gboolean      in_batch;    /* inside a poller batch: it flushes when it ends */
-  JsonParser   *parser;
-  CrierBroker  *broker; /* NULL: deliver locally */
+  JsonParser      *parser;
   CrierWebhooks *webhooks; /* NULL when no app has webhooks */
   guint8       *read_buffer;
   guint         sweep_id;
@@ -133,74 +53,6 @@ struct _CrierServer
   CrierServerStats stats;
 };
 
-/* crier-connection.c */
-CrierConnection *crier_connection_new (CrierServer *server,
-                                       int          fd,
-                                       GIOStream   *tls_stream);
-void             crier_connection_free (CrierConnection *conn);
-void             crier_connection_send (CrierConnection *conn,
-                                        GBytes          *frame);
-void             crier_connection_send_error (CrierConnection *conn,
-                                              int              code,
-                                              const char      *message);
-void             crier_connection_close (CrierConnection *conn,
-                                         guint16          code,
-                                         const char      *reason);
-void             crier_connection_abort (CrierConnection *conn,
-                                         const char      *why);
-void             crier_connection_feed (CrierConnection *conn,
-                                        guint8          *data,
-                                        gsize            length);
-void             crier_connection_flush (CrierConnection *conn);
-void             crier_connection_ready (CrierConnection *conn,
-                                         guint32          events);
-void             crier_connection_check_deadline (CrierConnection *conn,
-                                                  gint64           now);
-
-/* crier-channel.c */
-CrierChannel *crier_channel_new (CrierApp   *app,
-                                 const char *name);
-void          crier_channel_free (CrierChannel *channel);
-unsigned      crier_channel_deliver (CrierChannel    *channel,
-                                     GBytes          *frame,
-                                     CrierConnection *except);
-gboolean      crier_channel_is_idle (CrierChannel *channel,
-                                     gint64        now);
-char         *crier_channel_dup_presence_data (CrierChannel *channel);
-void          crier_channel_announce_member (CrierChannel    *channel,
-                                             CrierMember     *member,
-                                             CrierConnection *except);
-void          crier_channel_remove_member (CrierChannel *channel,
-                                           const char   *user_id);
-
-/* crier-app.c */
-CrierApp     *crier_app_new (CrierAppConfig *config);
-void          crier_app_free (CrierApp *app);
-CrierChannel *crier_app_lookup_channel (CrierApp   *app,
-                                        const char *name);
-CrierChannel *crier_app_ensure_channel (CrierApp   *app,
-                                        const char *name);
-void          crier_app_release_channel (CrierApp     *app,
-                                         CrierChannel *channel);
-void          crier_app_add_user (CrierApp        *app,
-                                  CrierConnection *conn);
-void          crier_app_remove_user (CrierApp        *app,
-                                     CrierConnection *conn);
-void          crier_app_count_event (CrierApp   *app,
-                                     const char *channel);
-guint64       crier_app_count_events (CrierApp   *app,
-                                      const char *channel);
-
-/* crier-protocol.c */
-void crier_protocol_open (CrierConnection *conn,
-                          const char      *path,
-                          GHashTable      *query);
-void crier_protocol_handle_text (CrierConnection *conn,
-                                 const char      *text,
-                                 gsize            length);
-void crier_protocol_detach (CrierConnection *conn);
-
-/* crier-server.c */
 CrierMonitorEvent *crier_server_event_new (CrierServer      *self,
                                            CrierMonitorKind  kind,
                                            CrierConnection  *conn,
@@ -218,5 +70,72 @@ void               crier_server_mark_dirty (CrierServer     *self,
 void               crier_server_flush (CrierServer *self);
 
 #define crier_server_monitoring(server) crier_monitor_is_active ((server)->monitor)
+
+/* The server's counters and each app's share (app nullable where noted). */
+void crier_server_count_connection (CrierServer *self,
+                                    CrierApp    *app,
+                                    int          change);
+void crier_server_count_error (CrierServer *self,
+                               CrierApp    *app);
+void crier_server_count_client_event (CrierServer *self,
+                                      CrierApp    *app);
+void crier_server_count_api_request (CrierServer *self,
+                                     CrierApp    *app);
+void crier_server_count_publication (CrierServer *self,
+                                     CrierApp    *app);
+
+/* Apps by id or by key; NULL when unknown. */
+static inline CrierApp *
+crier_server_lookup_app (CrierServer *self,
+                         const char  *app_id)
+{
+  return app_id != NULL ? g_hash_table_lookup (self->apps_by_id, app_id) : NULL;
+}
+
+static inline CrierApp *
+crier_server_lookup_app_by_key (CrierServer *self,
+                                const char  *key)
+{
+  return key != NULL ? g_hash_table_lookup (self->apps_by_key, key) : NULL;
+}
+
+/* Every app (key → CrierApp, borrowed), to read. */
+static inline void
+crier_server_iter_apps (CrierServer    *self,
+                        GHashTableIter *iter)
+{
+  g_hash_table_iter_init (iter, self->apps_by_key);
+}
+
+static inline CrierConnection *
+crier_server_lookup_connection (CrierServer *self,
+                                const char  *socket_id)
+{
+  return g_hash_table_lookup (self->connections, socket_id);
+}
+
+/* One validated publication, as crier_server_publish () hands it to delivery.
+ *
+ * Where a cluster broker plugs in (the cluster-mode issue: Redis between nodes):
+ * crier_server_publish () validates and counts, then calls crier_server_deliver (), which
+ * delivers on this node. A broker sits between the two: it sends the publication (origin
+ * node, app, channels, excluded socket id, the frame) to the other nodes, delivers
+ * locally, and calls crier_server_deliver () for what arrives from them. The other
+ * crossings are each in one place: client events (handle_client_event () in
+ * crier-protocol.c, crier_server_send_client_event ()); presence admission and
+ * member_added/removed, occupied and vacated (add_subscription () and
+ * remove_subscription () in crier-protocol.c, the simulated members of
+ * crier-server-participant.c), whose monitor events also drive the webhooks. */
+typedef struct
+{
+  const char        *app_id;
+  const char *const *channels;
+  const char        *event;
+  const char        *data;
+  const char        *except_socket_id; /* nullable */
+} CrierPublication;
+
+void crier_server_deliver (CrierServer            *self,
+                           const CrierPublication *publication);
 
 G_END_DECLS

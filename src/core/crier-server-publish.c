@@ -1,5 +1,5 @@
-/* crier-server-publish.c — the one path every publication takes: validation, the broker
- * hook, local delivery to channels, users and caches
+/* crier-server-publish.c — the one path every publication takes: validation, counting,
+ * local delivery to channels, users and caches
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "crier-server"
 
@@ -7,7 +7,9 @@
 
 #include <string.h>
 
-#include "crier-broker.h"
+#include "crier-app-private.h"
+#include "crier-channel-private.h"
+#include "crier-connection-private.h"
 #include "crier-explain.h"
 #include "crier-message.h"
 #include "crier-names.h"
@@ -32,7 +34,7 @@ crier_server_validate_publication (CrierServer        *self,
 
   g_return_val_if_fail (CRIER_IS_SERVER (self), FALSE);
 
-  app = app_id != NULL ? g_hash_table_lookup (self->apps_by_id, app_id) : NULL;
+  app = crier_server_lookup_app (self, app_id);
   if (app == NULL)
     {
       g_set_error (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_UNKNOWN_APP,
@@ -128,12 +130,8 @@ crier_server_publish (CrierServer        *self,
   if (!crier_server_validate_publication (self, app_id, channels, event, data, except_socket_id,
                                           error))
     return FALSE;
-  self->stats.events_published++;
-  ((CrierApp *) g_hash_table_lookup (self->apps_by_id, app_id))->stats.events_published++;
-  if (self->broker != NULL)
-    crier_broker_publish (self->broker, &publication);
-  else
-    crier_server_deliver (self, &publication);
+  crier_server_count_publication (self, crier_server_lookup_app (self, app_id));
+  crier_server_deliver (self, &publication); /* a cluster broker goes here (server-private.h) */
   return TRUE;
 }
 
@@ -144,8 +142,7 @@ deliver_to_user (CrierServer     *self,
                  GBytes          *frame,
                  CrierConnection *except)
 {
-  GPtrArray *sockets = g_hash_table_lookup (app->users,
-                                            channel + strlen (CRIER_SERVER_TO_USER_PREFIX));
+  GPtrArray *sockets = crier_app_lookup_user (app, channel + strlen (CRIER_SERVER_TO_USER_PREFIX));
   unsigned count = 0;
 
   for (guint i = 0; sockets != NULL && i < sockets->len; i++)
@@ -182,8 +179,7 @@ emit_published (CrierServer            *self,
   json_builder_begin_array (builder);
   if (crier_channel_type_from_name (name) & CRIER_CHANNEL_SERVER_TO_USER)
     {
-      GPtrArray *sockets = g_hash_table_lookup (app->users,
-                                                name + strlen (CRIER_SERVER_TO_USER_PREFIX));
+      GPtrArray *sockets = crier_app_lookup_user (app, name + strlen (CRIER_SERVER_TO_USER_PREFIX));
 
       for (guint i = 0; sockets != NULL && i < sockets->len && listed < TRACE_LIMIT; i++)
         {
@@ -200,7 +196,7 @@ emit_published (CrierServer            *self,
       GHashTableIter iter;
       CrierConnection *conn;
 
-      g_hash_table_iter_init (&iter, channel->subscribers);
+      crier_channel_iter_subscribers (channel, &iter);
       while (g_hash_table_iter_next (&iter, (gpointer *) &conn, NULL))
         if (conn == except)
           excluded = TRUE;
@@ -251,14 +247,14 @@ void
 crier_server_deliver (CrierServer            *self,
                       const CrierPublication *publication)
 {
-  CrierApp *app = g_hash_table_lookup (self->apps_by_id, publication->app_id);
+  CrierApp        *app = crier_server_lookup_app (self, publication->app_id);
   CrierConnection *except = NULL;
 
   g_return_if_fail (CRIER_IS_SERVER (self));
   if (app == NULL)
     return;
   if (publication->except_socket_id != NULL)
-    except = g_hash_table_lookup (self->connections, publication->except_socket_id);
+    except = crier_server_lookup_connection (self, publication->except_socket_id);
 
   for (guint i = 0; publication->channels[i] != NULL; i++)
     {
@@ -272,35 +268,23 @@ crier_server_deliver (CrierServer            *self,
         {
           /* Cached whether or not anyone listens (§11); a publish restarts the TTL. */
           channel = crier_app_ensure_channel (app, name);
-          g_free (channel->cached_event);
-          g_free (channel->cached_data);
-          channel->cached_event = g_strdup (publication->event);
-          channel->cached_data = g_strdup (publication->data);
-          channel->cache_expires = g_get_monotonic_time () +
-                                   (gint64) app->config->cache_ttl * G_USEC_PER_SEC;
+          crier_channel_set_cache (channel, publication->event, publication->data,
+                                   app->config->cache_ttl);
         }
       if (type & CRIER_CHANNEL_SERVER_TO_USER)
         {
           frame = crier_message_build (publication->event, name, publication->data, NULL);
           count = deliver_to_user (self, app, name, frame, except);
         }
-      else if (channel != NULL && g_hash_table_size (channel->subscribers) > 0)
+      else if (channel != NULL && crier_channel_count_subscribers (channel) > 0)
         {
           frame = crier_message_build (publication->event, name, publication->data, NULL);
           count = crier_channel_deliver (channel, frame, except);
         }
       if (channel != NULL)
-        channel->events++;
+        crier_channel_count_event (channel);
       crier_app_count_event (app, name);
       if (crier_server_monitoring (self))
         emit_published (self, app, publication, name, channel, except, count);
     }
-}
-
-void
-crier_server_set_broker (CrierServer *self,
-                         CrierBroker *broker)
-{
-  g_return_if_fail (CRIER_IS_SERVER (self));
-  g_set_object (&self->broker, broker);
 }

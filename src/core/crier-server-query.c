@@ -7,6 +7,9 @@
 
 #include <string.h>
 
+#include "crier-app-private.h"
+#include "crier-channel-private.h"
+#include "crier-connection-private.h"
 #include "crier-names.h"
 #include "crier-server-private.h"
 
@@ -42,7 +45,7 @@ static CrierApp *
 find_app (CrierServer *self,
           const char  *app_id)
 {
-  return app_id != NULL ? g_hash_table_lookup (self->apps_by_id, app_id) : NULL;
+  return crier_server_lookup_app (self, app_id);
 }
 
 /* Returns: (transfer full) (element-type CrierConnectionInfo): open connections, of one
@@ -59,55 +62,12 @@ crier_server_dup_connections (CrierServer *self,
   g_hash_table_iter_init (&iter, self->connections);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &conn))
     {
-      CrierConnectionInfo *info;
-      GStrvBuilder *builder;
-
-      if (conn->state != CRIER_CONNECTION_OPEN || conn->app == NULL ||
+      if (!crier_connection_is_open (conn) || conn->app == NULL ||
           (app_id != NULL && !g_str_equal (conn->app->config->id, app_id)))
         continue;
-      info = g_new0 (CrierConnectionInfo, 1);
-      info->socket_id = g_strdup (conn->socket_id);
-      info->app_id = g_strdup (conn->app->config->id);
-      info->remote = g_strdup (conn->remote);
-      info->origin = g_strdup (conn->origin);
-      info->user_id = g_strdup (conn->user_id);
-      info->connected_at = conn->connected_at;
-      info->messages_in = conn->messages_in;
-      info->messages_out = conn->messages_out;
-      builder = g_strv_builder_new ();
-      for (guint i = 0; conn->subscriptions && i < conn->subscriptions->len; i++)
-        {
-          CrierSubscription *sub = g_ptr_array_index (conn->subscriptions, i);
-
-          g_strv_builder_add (builder, sub->channel->name);
-          if (info->user_id == NULL && sub->user_id != NULL)
-            info->user_id = g_strdup (sub->user_id);
-        }
-      info->channels = g_strv_builder_end (builder);
-      g_strv_builder_unref (builder);
-      g_ptr_array_add (result, info);
+      g_ptr_array_add (result, crier_connection_dup_info (conn));
     }
   return result;
-}
-
-static CrierChannelInfo *
-channel_info_new (CrierChannel *channel)
-{
-  CrierChannelInfo *info = g_new0 (CrierChannelInfo, 1);
-  gint64 now = g_get_monotonic_time ();
-
-  info->name = g_strdup (channel->name);
-  info->type = channel->type;
-  info->subscription_count = g_hash_table_size (channel->subscribers);
-  info->user_count = channel->members != NULL ? g_hash_table_size (channel->members) : 0;
-  info->events = channel->events;
-  if (channel->cached_event != NULL && now < channel->cache_expires)
-    {
-      info->has_cache = TRUE;
-      info->cached_data = g_strdup (channel->cached_data);
-      info->cache_ttl = (unsigned) ((channel->cache_expires - now + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
-    }
-  return info;
 }
 
 static int
@@ -136,11 +96,11 @@ crier_server_dup_channels (CrierServer *self,
   if ((app = find_app (self, app_id)) == NULL)
     return NULL;
   result = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_channel_info_free);
-  g_hash_table_iter_init (&iter, app->channels);
+  crier_app_iter_channels (app, &iter);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &channel))
-    if (g_hash_table_size (channel->subscribers) > 0 &&
+    if (crier_channel_count_subscribers (channel) > 0 &&
         (prefix == NULL || g_str_has_prefix (channel->name, prefix)))
-      g_ptr_array_add (result, channel_info_new (channel));
+      g_ptr_array_add (result, crier_channel_dup_info (channel));
   g_ptr_array_sort (result, compare_channel_names);
   return result;
 }
@@ -160,7 +120,7 @@ crier_server_dup_channel (CrierServer *self,
   if ((app = find_app (self, app_id)) == NULL)
     return NULL;
   if ((channel = crier_app_lookup_channel (app, name)) != NULL)
-    return channel_info_new (channel);
+    return crier_channel_dup_info (channel);
   info = g_new0 (CrierChannelInfo, 1);
   info->name = g_strdup (name);
   info->type = crier_channel_type_from_name (name);
@@ -175,28 +135,13 @@ crier_server_dup_members (CrierServer *self,
 {
   CrierApp *app;
   CrierChannel *channel;
-  GPtrArray *result;
-  GHashTableIter iter;
-  CrierMember *member;
 
   g_return_val_if_fail (CRIER_IS_SERVER (self), NULL);
   if ((app = find_app (self, app_id)) == NULL)
     return NULL;
-  result = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_member_info_free);
-  channel = crier_app_lookup_channel (app, name);
-  if (channel == NULL || channel->members == NULL)
-    return result;
-  g_hash_table_iter_init (&iter, channel->members);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &member))
-    {
-      CrierMemberInfo *info = g_new0 (CrierMemberInfo, 1);
-
-      info->user_id = g_strdup (member->user_id);
-      info->user_info = g_strdup (member->user_info);
-      info->simulated = member->simulated;
-      g_ptr_array_add (result, info);
-    }
-  return result;
+  if ((channel = crier_app_lookup_channel (app, name)) == NULL)
+    return g_ptr_array_new_with_free_func ((GDestroyNotify) crier_member_info_free);
+  return crier_channel_dup_member_infos (channel);
 }
 
 gboolean
@@ -208,8 +153,8 @@ crier_server_disconnect (CrierServer *self,
   CrierConnection *conn;
 
   g_return_val_if_fail (CRIER_IS_SERVER (self), FALSE);
-  conn = g_hash_table_lookup (self->connections, socket_id);
-  if (conn == NULL || conn->state != CRIER_CONNECTION_OPEN)
+  conn = crier_server_lookup_connection (self, socket_id);
+  if (conn == NULL || !crier_connection_is_open (conn))
     return FALSE;
   crier_connection_close (conn, code, reason);
   return TRUE;
@@ -228,7 +173,7 @@ crier_server_terminate_user (CrierServer *self,
   g_return_val_if_fail (CRIER_IS_SERVER (self), 0);
   if ((app = find_app (self, app_id)) == NULL)
     return 0;
-  if ((sockets = g_hash_table_lookup (app->users, user_id)) == NULL)
+  if ((sockets = crier_app_lookup_user (app, user_id)) == NULL)
     return 0;
   copy = g_ptr_array_copy (sockets, NULL, NULL);
   for (guint i = 0; i < copy->len; i++)

@@ -12,10 +12,14 @@
 #include <unistd.h>
 
 #include "crier-acceptor.h"
+#include "crier-app-private.h"
+#include "crier-channel-private.h"
+#include "crier-connection-private.h"
 #include "crier-frame.h"
 #include "crier-http-api.h"
 #include "crier-message.h"
 #include "crier-names.h"
+#include "crier-protocol-private.h"
 #include "crier-server-private.h"
 
 #define LISTEN_BACKLOG   4096
@@ -295,15 +299,7 @@ sweep_cb (gpointer user_data)
 
   g_hash_table_iter_init (&iter, self->apps_by_key);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &app))
-    {
-      GHashTableIter channels;
-      CrierChannel *channel;
-
-      g_hash_table_iter_init (&channels, app->channels);
-      while (g_hash_table_iter_next (&channels, NULL, (gpointer *) &channel))
-        if (crier_channel_is_idle (channel, now))
-          g_hash_table_iter_remove (&channels);
-    }
+    crier_app_drop_idle_channels (app, now);
   empty_graveyard (self);
   return G_SOURCE_CONTINUE;
 }
@@ -498,7 +494,6 @@ crier_server_dispose (GObject *object)
   g_clear_pointer (&self->poller, crier_poller_free);
   g_clear_object (&self->soup);
   g_clear_object (&self->metrics_soup);
-  g_clear_object (&self->broker);
   G_OBJECT_CLASS (crier_server_parent_class)->dispose (object);
 }
 
@@ -658,9 +653,10 @@ resolve_host (const char *host,
 }
 
 static GSocket *
-listen_on (CrierServer *self,
-           unsigned     port,
-           GError     **error)
+listen_on (CrierServer     *self,
+           unsigned         port,
+           CrierServerError in_use_code,
+           GError         **error)
 {
   const char *host = crier_config_get_host (self->config);
   g_autoptr (GInetAddress) inet = NULL;
@@ -677,11 +673,10 @@ listen_on (CrierServer *self,
     return NULL;
   if (!g_socket_bind (socket, address, TRUE, &local_error))
     {
+      /* Only the facts and a code: each front end words its own way out. */
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
-        g_set_error (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_ADDRESS_IN_USE,
-                     "port %u on %s is already in use (is another Crier, soketi or "
-                     "laravel-websockets running? choose another with --port)",
-                     port, host);
+        g_set_error (error, CRIER_SERVER_ERROR, in_use_code,
+                     "port %u on %s is already in use", port, host);
       else
         g_set_error (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_BAD_ADDRESS,
                      "cannot listen on %s port %u: %s", host, port, local_error->message);
@@ -705,38 +700,69 @@ has_webhooks (CrierConfig *config)
   return FALSE;
 }
 
+/* The TLS certificate of the config: TRUE with NULL when TLS is off. */
+static gboolean
+load_certificate (CrierServer      *self,
+                  GTlsCertificate **certificate,
+                  GError          **error)
+{
+  const char *cert = crier_config_get_tls_cert (self->config);
+  const char *key = crier_config_get_tls_key (self->config);
+  g_autoptr (GError) local_error = NULL;
+
+  *certificate = NULL;
+  if ((cert == NULL || *cert == '\0') && (key == NULL || *key == '\0'))
+    return TRUE;
+  if (cert == NULL || *cert == '\0' || key == NULL || *key == '\0')
+    {
+      g_set_error (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_TLS,
+                   "TLS needs both a certificate and a key");
+      return FALSE;
+    }
+  *certificate = g_tls_certificate_new_from_files (cert, key, &local_error);
+  if (*certificate == NULL)
+    {
+      g_set_error (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_TLS,
+                   "cannot load the TLS certificate %s with key %s: %s", cert, key,
+                   local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* /metrics on a port of its own, when the config asks for one. */
+static gboolean
+start_metrics_listener (CrierServer *self,
+                        GError     **error)
+{
+  unsigned port = crier_config_get_metrics_port (self->config);
+  g_autoptr (GSocket) socket = NULL;
+
+  if (port == 0)
+    return TRUE;
+  if ((socket = listen_on (self, port, CRIER_SERVER_ERROR_METRICS_ADDRESS_IN_USE, error)) == NULL)
+    return FALSE;
+  self->metrics_soup = soup_server_new ("server-header", "crier/" PACKAGE_VERSION, NULL);
+  soup_server_add_handler (self->metrics_soup, NULL, metrics_request_cb, self, NULL);
+  self->metrics_acceptor = crier_acceptor_new (socket, self->metrics_soup, NULL,
+                                               crier_config_get_http_limits (self->config));
+  return TRUE;
+}
+
 gboolean
 crier_server_start (CrierServer *self,
                     GError     **error)
 {
   g_autoptr (GSocket) socket = NULL;
   g_autoptr (GSocketAddress) local = NULL;
-  const char *cert = crier_config_get_tls_cert (self->config);
-  const char *key = crier_config_get_tls_key (self->config);
   g_autoptr (GTlsCertificate) certificate = NULL;
-  g_autoptr (GError) local_error = NULL;
 
   g_return_val_if_fail (CRIER_IS_SERVER (self), FALSE);
   if (self->running)
     return TRUE;
 
-  if ((cert != NULL && *cert != '\0') || (key != NULL && *key != '\0'))
-    {
-      if (cert == NULL || *cert == '\0' || key == NULL || *key == '\0')
-        {
-          g_set_error (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_TLS,
-                       "TLS needs both a certificate (--tls-cert) and a key (--tls-key)");
-          return FALSE;
-        }
-      certificate = g_tls_certificate_new_from_files (cert, key, &local_error);
-      if (certificate == NULL)
-        {
-          g_set_error (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_TLS,
-                       "cannot load the TLS certificate %s with key %s: %s", cert, key,
-                       local_error->message);
-          return FALSE;
-        }
-    }
+  if (!load_certificate (self, &certificate, error))
+    return FALSE;
   /* Before listening: a webhook-spool that is not a journal stops the start with nothing
    * to undo. */
   if (self->webhooks == NULL && has_webhooks (self->config))
@@ -748,20 +774,10 @@ crier_server_start (CrierServer *self,
         return FALSE;
       self->webhooks = g_steal_pointer (&webhooks);
     }
-  if ((socket = listen_on (self, crier_config_get_port (self->config), error)) == NULL)
+  if ((socket = listen_on (self, crier_config_get_port (self->config),
+                           CRIER_SERVER_ERROR_ADDRESS_IN_USE, error)) == NULL ||
+      !start_metrics_listener (self, error))
     return FALSE;
-  if (crier_config_get_metrics_port (self->config) != 0)
-    {
-      g_autoptr (GSocket) metrics_socket = listen_on (self, crier_config_get_metrics_port (self->config),
-                                                      error);
-
-      if (metrics_socket == NULL)
-        return FALSE;
-      self->metrics_soup = soup_server_new ("server-header", "crier/" PACKAGE_VERSION, NULL);
-      soup_server_add_handler (self->metrics_soup, NULL, metrics_request_cb, self, NULL);
-      self->metrics_acceptor = crier_acceptor_new (metrics_socket, self->metrics_soup, NULL,
-                                                   crier_config_get_http_limits (self->config));
-    }
 
   self->tls = certificate != NULL;
   self->soup = soup_server_new ("server-header", "crier/" PACKAGE_VERSION, NULL);
@@ -868,4 +884,62 @@ crier_server_get_stats (CrierServer *self)
 {
   g_return_val_if_fail (CRIER_IS_SERVER (self), NULL);
   return &self->stats;
+}
+
+/* +1: a connection passed the connection-time checks; -1: it left its app. */
+void
+crier_server_count_connection (CrierServer *self,
+                               CrierApp    *app,
+                               int          change)
+{
+  if (change > 0)
+    {
+      crier_app_count_connection (app, +1);
+      self->stats.connections++;
+      self->stats.connections_total++;
+      self->stats.peak_connections = MAX (self->stats.peak_connections, self->stats.connections);
+    }
+  else
+    {
+      crier_app_count_connection (app, -1);
+      self->stats.connections--;
+    }
+}
+
+/* A refused request, subscription or message; app is NULL before one is known. */
+void
+crier_server_count_error (CrierServer *self,
+                          CrierApp    *app)
+{
+  self->stats.errors++;
+  if (app != NULL)
+    app->stats.errors++;
+}
+
+void
+crier_server_count_client_event (CrierServer *self,
+                                 CrierApp    *app)
+{
+  self->stats.client_events++;
+  app->stats.client_events++;
+}
+
+/* The server counts every HTTP request as it arrives (app NULL); the app its answered
+ * API requests (self NULL). */
+void
+crier_server_count_api_request (CrierServer *self,
+                                CrierApp    *app)
+{
+  if (self != NULL)
+    self->stats.api_requests++;
+  if (app != NULL)
+    app->stats.api_requests++;
+}
+
+void
+crier_server_count_publication (CrierServer *self,
+                                CrierApp    *app)
+{
+  self->stats.events_published++;
+  app->stats.events_published++;
 }

@@ -2,7 +2,6 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include "crier-broker.h"
 #include "crier-config.h"
 #include "crier-monitor.h"
 
@@ -95,11 +94,6 @@ gboolean crier_server_validate_publication (CrierServer        *self,
                                             const char         *data,
                                             const char         *except_socket_id,
                                             GError            **error);
-
-void     crier_server_deliver (CrierServer            *self,
-                               const CrierPublication *publication);
-void     crier_server_set_broker (CrierServer *self,
-                                  CrierBroker *broker);
 
 GPtrArray        *crier_server_dup_connections (CrierServer *self,
                                                 const char  *app_id);

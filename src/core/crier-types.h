@@ -86,6 +86,7 @@ typedef enum
   CRIER_SERVER_ERROR_UNKNOWN_APP,
   CRIER_SERVER_ERROR_INVALID,
   CRIER_SERVER_ERROR_TOO_LARGE,
+  CRIER_SERVER_ERROR_METRICS_ADDRESS_IN_USE, /* the separate metrics port */
 } CrierServerError;
 
 GQuark crier_config_error_quark (void);

@@ -127,7 +127,7 @@ replace_server (CrierApplication *self,
     {
       g_signal_handlers_disconnect_by_data (self->server, self);
       if (crier_server_is_running (self->server))
-        crier_server_stop (self->server, 4200, "Server restarted from the dashboard");
+        crier_server_stop (self->server, CRIER_CODE_RECONNECT, "Server restarted from the dashboard");
       g_timeout_add (RETIRE_GRACE_MS, retire_cb, g_steal_pointer (&self->server));
     }
   self->server = server ? g_object_ref (server) : NULL;
@@ -158,14 +158,14 @@ crier_application_start_server (CrierApplication *self)
     {
       if (crier_config_get_port (config) == 0)
         crier_config_set_port (config, crier_server_get_port (self->server));
-      crier_server_stop (self->server, 4200, "Server restarted from the dashboard");
+      crier_server_stop (self->server, CRIER_CODE_RECONNECT, "Server restarted from the dashboard");
     }
   server = crier_server_new (config);
   replace_server (self, server);
   if (!crier_server_start (server, &error))
     {
       gboolean in_use = g_error_matches (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_ADDRESS_IN_USE);
-      /* The core's words advise --port; the window offers its own way out. */
+      /* The core gives the code; the window words its own way out. */
       g_autofree char *message = in_use ?
         g_strdup_printf (_("Port %u on %s is already in use (by another Crier, soketi or laravel-websockets?). Change the port, or stop the other server and retry."),
                          crier_config_get_port (config), crier_config_get_host (config)) :
@@ -195,7 +195,7 @@ crier_application_stop_server (CrierApplication *self)
 {
   g_return_if_fail (CRIER_IS_APPLICATION (self));
   if (self->server != NULL && crier_server_is_running (self->server))
-    crier_server_stop (self->server, 4200, "Server stopped from the dashboard");
+    crier_server_stop (self->server, CRIER_CODE_RECONNECT, "Server stopped from the dashboard");
 }
 
 /* A server that does not listen yet: the window shows its apps, start listens. */

@@ -71,7 +71,7 @@ disconnect_action (GtkWidget  *widget,
 
   if (item == NULL || self->server == NULL)
     return;
-  crier_server_disconnect (self->server, crier_connection_item_get_socket_id (item), 4200,
+  crier_server_disconnect (self->server, crier_connection_item_get_socket_id (item), CRIER_CODE_RECONNECT,
                            "Disconnected from the Crier dashboard");
 }
 

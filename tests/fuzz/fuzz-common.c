@@ -18,6 +18,8 @@
 
 #include "crier-json.h"
 #include "crier-monitor-event.h"
+#include "crier-connection-private.h"
+#include "crier-protocol-private.h"
 #include "crier-server-private.h"
 #include "crier-signature.h"
 
