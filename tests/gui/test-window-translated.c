@@ -116,6 +116,12 @@ fail_untranslated (const char *msgid,
   g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, message);
 }
 
+/* Format attributes: the printf checks then see through to the msgids, as with _ (). */
+static const char *translate (const char *msgid) G_GNUC_FORMAT (1);
+static const char *translate_plural (const char   *msgid,
+                                     const char   *msgid_plural,
+                                     unsigned long n) G_GNUC_FORMAT (1) G_GNUC_FORMAT (2);
+
 /* The catalogue's translation of msgid, which must be there: gettext () hands back msgid
  * itself, the same pointer, when it has none. A translation that reads like the English
  * ("Apps" in German) is found all the same. */
