@@ -251,7 +251,7 @@ conn_connected (LoadConnTable *table,
     }
   key = g_base64_encode (nonce, sizeof nonce);
   load_frame_accept_for_key (key, c->accept);
-  request = g_strconcat (table->upgrade_head, key, LOAD_FRAME_UPGRADE_TAIL, NULL);
+  request = load_frame_upgrade_request (table->upgrade_head, key);
   c->state = LOAD_CONN_UPGRADING;
   load_conn_send (table, c, request, strlen (request));
 }

@@ -45,9 +45,9 @@ load_frame_accept_for_key (const char *key,
   g_strlcpy (accept, b64, 32);
 }
 
-/* The upgrade request as pusher-js sends it, up to the Sec-WebSocket-Key's value:
- * built once per run, not once per connection; LOAD_FRAME_UPGRADE_TAIL follows the key.
- * Not a format for the key: a '%' in the app key would be read as a directive. */
+/* The upgrade request as pusher-js sends it, up to the Sec-WebSocket-Key's value: built
+ * once per run, not once per connection. Not a format with a %s for the key: a '%' in
+ * the app key would then be read as a directive. */
 char *
 load_frame_upgrade_head (const char *app_key,
                          const char *host,
@@ -59,6 +59,14 @@ load_frame_upgrade_head (const char *app_key,
                           "Connection: Upgrade\r\n"
                           "Sec-WebSocket-Key: ",
                           app_key, host, port);
+}
+
+/* One connection's upgrade request: HEAD from load_frame_upgrade_head (), then KEY. */
+char *
+load_frame_upgrade_request (const char *head,
+                            const char *key)
+{
+  return g_strconcat (head, key, "\r\nSec-WebSocket-Version: 13\r\n\r\n", NULL);
 }
 
 /* Checks the server's answer to the upgrade request.  COMPLETE and INVALID set

@@ -11,8 +11,6 @@ G_BEGIN_DECLS
 
 #define LOAD_FRAME_MAX_MESSAGE (16 * 1024 * 1024)
 #define LOAD_FRAME_MAX_HEADER  (64 * 1024) /* of the HTTP upgrade response */
-/* what follows the Sec-WebSocket-Key of load_frame_upgrade_head () */
-#define LOAD_FRAME_UPGRADE_TAIL "\r\nSec-WebSocket-Version: 13\r\n\r\n"
 
 typedef enum
 {
@@ -38,6 +36,8 @@ void            load_frame_accept_for_key (const char *key,
 char           *load_frame_upgrade_head (const char *app_key,
                                          const char *host,
                                          int         port);
+char           *load_frame_upgrade_request (const char *head,
+                                            const char *key);
 LoadFrameStatus load_frame_parse_upgrade (const guint8 *data,
                                           size_t        len,
                                           const char   *accept,
