@@ -147,7 +147,7 @@ test_connect_old_protocols (CrierTestFixture *f,
     {
       g_autofree char *path = g_strdup_printf ("/app/%s?protocol=%d", KEY, protocol);
       g_autoptr (CrierTestClient) client = crier_test_client_open (f->server, path, NULL);
-      g_autoptr (JsonObject) message = crier_test_client_expect (client, "pusher:connection_established", NULL);
+      g_autoptr (JsonObject) message G_GNUC_UNUSED = crier_test_client_expect (client, "pusher:connection_established", NULL);
     }
 }
 
@@ -188,7 +188,7 @@ test_connect_max_connections (CrierTestFixture *f,
   g_autoptr (CrierTestClient) first = crier_test_client_connect (f->server, "small-key");
   g_autoptr (CrierTestClient) second = crier_test_client_open (f->server, "/app/small-key?protocol=7", NULL);
   g_autoptr (CrierTestClient) third = NULL;
-  g_autoptr (CrierTestClient) other_app = crier_test_client_connect (f->server, KEY);
+  g_autoptr (CrierTestClient) other_app G_GNUC_UNUSED = crier_test_client_connect (f->server, KEY);
 
   assert_refused (second, 4004, "Application is over connection quota");
   /* The first is untouched, and once it is gone there is room again. */
@@ -307,9 +307,9 @@ test_input_large_frame (CrierTestFixture *f,
 {
   g_autoptr (CrierTestClient) sender = crier_test_client_connect (f->server, KEY);
   g_autoptr (CrierTestClient) receiver = crier_test_client_connect (f->server, KEY);
-  g_autoptr (JsonObject) a = crier_test_client_subscribe_signed (
+  g_autoptr (JsonObject) a G_GNUC_UNUSED = crier_test_client_subscribe_signed (
     sender, KEY, SECRET, "private-big", NULL);
-  g_autoptr (JsonObject) b = crier_test_client_subscribe_signed (
+  g_autoptr (JsonObject) b G_GNUC_UNUSED = crier_test_client_subscribe_signed (
     receiver, KEY, SECRET, "private-big", NULL);
   g_autofree char *payload = g_strnfill (3000, 'y');
   g_autoptr (JsonObject) relayed = NULL;

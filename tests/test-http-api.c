@@ -129,7 +129,7 @@ subscriber (Fixture    *f,
             const char *channel)
 {
   CrierTestClient *client = crier_test_client_connect (f->server, KEY);
-  g_autoptr (JsonObject) ok = crier_test_client_subscribe (client, channel, NULL, NULL);
+  g_autoptr (JsonObject) ok G_GNUC_UNUSED = crier_test_client_subscribe (client, channel, NULL, NULL);
 
   return client;
 }
@@ -141,7 +141,7 @@ join_presence (CrierTestClient *client,
 {
   g_autofree char *channel_data = g_strdup_printf ("{\"user_id\":\"%s\"}", user_id);
   g_autofree char *auth = crier_test_channel_auth (KEY, SECRET, client->socket_id, channel, channel_data);
-  g_autoptr (JsonObject) ok = crier_test_client_subscribe (client, channel, auth, channel_data);
+  g_autoptr (JsonObject) ok G_GNUC_UNUSED = crier_test_client_subscribe (client, channel, auth, channel_data);
 }
 
 static void
@@ -705,9 +705,9 @@ static void
 test_connections (Fixture      *f,
                   gconstpointer data)
 {
-  g_autoptr (CrierTestClient) a = crier_test_client_connect (f->server, KEY);
-  g_autoptr (CrierTestClient) b = crier_test_client_connect (f->server, KEY);
-  g_autoptr (CrierTestClient) c = crier_test_client_connect (f->server, "other-key");
+  g_autoptr (CrierTestClient) a G_GNUC_UNUSED = crier_test_client_connect (f->server, KEY);
+  g_autoptr (CrierTestClient) b G_GNUC_UNUSED = crier_test_client_connect (f->server, KEY);
+  g_autoptr (CrierTestClient) c G_GNUC_UNUSED = crier_test_client_connect (f->server, "other-key");
   g_autoptr (CrierTestResponse) response = api (f, "GET", "/apps/3/connections", NULL, NULL);
 
   assert_ok (response, "{\"connections\":2}");
@@ -728,7 +728,7 @@ static void
 test_metrics (Fixture      *f,
               gconstpointer data)
 {
-  g_autoptr (CrierTestClient) a = subscriber (f, "orders");
+  g_autoptr (CrierTestClient) a G_GNUC_UNUSED = subscriber (f, "orders");
   g_autoptr (CrierTestResponse) response = crier_test_http (f->server, "GET", "/metrics", NULL);
 
   g_assert_cmpuint (response->status, ==, 200);

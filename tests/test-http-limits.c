@@ -430,7 +430,7 @@ test_single_origin_allowed (void)
   g_autoptr (CrierTestServer) server = start_server ("");
   g_autoptr (CrierTestClient) client = crier_test_client_open (server, "/app/" CRIER_TEST_APP_KEY "?protocol=7",
                                                                "https://good.example");
-  g_autoptr (JsonObject) established = crier_test_client_expect (client, "pusher:connection_established", NULL);
+  g_autoptr (JsonObject) established G_GNUC_UNUSED = crier_test_client_expect (client, "pusher:connection_established", NULL);
 }
 
 /* ---------------------------------------------------------------- descriptors run out */

@@ -487,8 +487,8 @@ static void
 assert_still_serving (CrierTestServer *server)
 {
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, KEY);
-  g_autoptr (JsonObject) succeeded = crier_test_client_subscribe (client, "after-the-storm", NULL,
-                                                                  NULL);
+  g_autoptr (JsonObject) succeeded G_GNUC_UNUSED = crier_test_client_subscribe (client, "after-the-storm", NULL,
+                                                                                NULL);
   g_autoptr (JsonObject) event = NULL;
   g_autoptr (GError) error = NULL;
 
@@ -586,8 +586,8 @@ test_presence_reset (Fixture      *f,
   g_autofree char *survivor_data = member_data ("survivor");
   g_autofree char *auth = crier_test_channel_auth (KEY, SECRET, survivor->socket_id,
                                                    "presence-lifecycle-0", survivor_data);
-  g_autoptr (JsonObject) succeeded = crier_test_client_subscribe (survivor, "presence-lifecycle-0",
-                                                                  auth, survivor_data);
+  g_autoptr (JsonObject) succeeded G_GNUC_UNUSED = crier_test_client_subscribe (survivor, "presence-lifecycle-0",
+                                                                                auth, survivor_data);
   g_autoptr (Crowd) crowd = crowd_join (f->server, 600, 6, TRUE);
   g_autoptr (GPtrArray) members = NULL;
   g_autoptr (GPtrArray) channels = NULL;
@@ -615,8 +615,8 @@ test_presence_fin (Fixture      *f,
   g_autofree char *survivor_data = member_data ("survivor");
   g_autofree char *auth = crier_test_channel_auth (KEY, SECRET, survivor->socket_id,
                                                    "presence-lifecycle-0", survivor_data);
-  g_autoptr (JsonObject) succeeded = crier_test_client_subscribe (survivor, "presence-lifecycle-0",
-                                                                  auth, survivor_data);
+  g_autoptr (JsonObject) succeeded G_GNUC_UNUSED = crier_test_client_subscribe (survivor, "presence-lifecycle-0",
+                                                                                auth, survivor_data);
   g_autoptr (Crowd) crowd = crowd_join (f->server, 2000, 200, TRUE);
   g_autoptr (GPtrArray) members = NULL;
   g_autoptr (GPtrArray) channels = NULL;
@@ -643,8 +643,8 @@ test_slow_consumer (Fixture      *f,
                     gconstpointer data)
 {
   g_autoptr (CrierTestClient) reader = crier_test_client_connect (f->server, KEY);
-  g_autoptr (JsonObject) succeeded = crier_test_client_subscribe (reader, "public-lifecycle-0",
-                                                                  NULL, NULL);
+  g_autoptr (JsonObject) succeeded G_GNUC_UNUSED = crier_test_client_subscribe (reader, "public-lifecycle-0",
+                                                                                NULL, NULL);
   g_autoptr (Crowd) crowd = crowd_join_full (f->server, 1, 1, FALSE, 4096);
   g_autofree char *payload = g_strdup_printf ("{\"fill\":\"%0*d\"}", 8000, 0);
   unsigned published = 0;

@@ -13,7 +13,7 @@ join (CrierTestServer *server,
 {
   CrierTestClient *client = crier_test_client_connect (server, "p-key");
   g_autofree char *data = g_strdup_printf ("{\"user_id\":\"%s\"}", user_id);
-  g_autoptr (JsonObject) ok = crier_test_client_subscribe_signed (client, "p-key", "p-secret", channel, data);
+  g_autoptr (JsonObject) ok G_GNUC_UNUSED = crier_test_client_subscribe_signed (client, "p-key", "p-secret", channel, data);
 
   return client;
 }
@@ -67,8 +67,8 @@ test_simulated_member (void)
                                                        &error));
   g_assert_no_error (error);
   {
-    g_autoptr (JsonObject) joined = crier_test_client_expect (client, "pusher_internal:member_added",
-                                                              "presence-room");
+    g_autoptr (JsonObject) joined G_GNUC_UNUSED = crier_test_client_expect (client, "pusher_internal:member_added",
+                                                                            "presence-room");
   }
   removed = crier_test_client_expect (client, "pusher_internal:member_removed", "presence-room");
   g_clear_pointer (&data, json_object_unref);

@@ -51,8 +51,8 @@ test_subscribe_twice (CrierTestFixture *f,
                       gconstpointer     data)
 {
   g_autoptr (CrierTestClient) client = crier_test_client_connect (f->server, KEY);
-  g_autoptr (JsonObject) first = crier_test_client_subscribe (client, "orders", NULL, NULL);
-  g_autoptr (JsonObject) second = crier_test_client_subscribe (client, "orders", NULL, NULL);
+  g_autoptr (JsonObject) first  G_GNUC_UNUSED = crier_test_client_subscribe (client, "orders", NULL, NULL);
+  g_autoptr (JsonObject) second G_GNUC_UNUSED = crier_test_client_subscribe (client, "orders", NULL, NULL);
   g_autoptr (CrierChannelInfo) info = crier_server_dup_channel (f->server->server, APP, "orders");
   g_autoptr (JsonObject) event = NULL;
 
@@ -175,8 +175,8 @@ test_unsubscribe (CrierTestFixture *f,
 {
   g_autoptr (CrierTestClient) client = crier_test_client_connect (f->server, KEY);
   g_autoptr (CrierTestClient) other = crier_test_client_connect (f->server, KEY);
-  g_autoptr (JsonObject) succeeded = crier_test_client_subscribe (client, "orders", NULL, NULL);
-  g_autoptr (JsonObject) other_succeeded = crier_test_client_subscribe (other, "orders", NULL, NULL);
+  g_autoptr (JsonObject) succeeded       G_GNUC_UNUSED = crier_test_client_subscribe (client, "orders", NULL, NULL);
+  g_autoptr (JsonObject) other_succeeded G_GNUC_UNUSED = crier_test_client_subscribe (other, "orders", NULL, NULL);
   g_autoptr (JsonObject) delivered = NULL;
 
   crier_test_client_send (client, "{\"event\":\"pusher:unsubscribe\",\"data\":{\"channel\":\"orders\"}}");
@@ -372,9 +372,9 @@ test_client_event_relay (CrierTestFixture *f,
 {
   g_autoptr (CrierTestClient) sender = crier_test_client_connect (f->server, KEY);
   g_autoptr (CrierTestClient) receiver = crier_test_client_connect (f->server, KEY);
-  g_autoptr (JsonObject) a = crier_test_client_subscribe_signed (
+  g_autoptr (JsonObject) a G_GNUC_UNUSED = crier_test_client_subscribe_signed (
     sender, KEY, SECRET, "private-chat", NULL);
-  g_autoptr (JsonObject) b = crier_test_client_subscribe_signed (
+  g_autoptr (JsonObject) b G_GNUC_UNUSED = crier_test_client_subscribe_signed (
     receiver, KEY, SECRET, "private-chat", NULL);
   g_autoptr (JsonObject) relayed = NULL;
   g_autoptr (JsonObject) relayed_string = NULL;
@@ -401,11 +401,11 @@ test_client_event_presence (CrierTestFixture *f,
   g_autoptr (CrierTestClient) receiver = crier_test_client_connect (f->server, KEY);
   g_autofree char *sender_data = crier_test_member_data ("\"1\"", "Ann");
   g_autofree char *receiver_data = crier_test_member_data ("\"2\"", "Bob");
-  g_autoptr (JsonObject) a = crier_test_client_subscribe_signed (
+  g_autoptr (JsonObject) a G_GNUC_UNUSED = crier_test_client_subscribe_signed (
     sender, KEY, SECRET, "presence-chat.1", sender_data);
-  g_autoptr (JsonObject) b = crier_test_client_subscribe_signed (
+  g_autoptr (JsonObject) b G_GNUC_UNUSED = crier_test_client_subscribe_signed (
     receiver, KEY, SECRET, "presence-chat.1", receiver_data);
-  g_autoptr (JsonObject) added = crier_test_client_expect (sender, "pusher_internal:member_added", NULL);
+  g_autoptr (JsonObject) added G_GNUC_UNUSED = crier_test_client_expect (sender, "pusher_internal:member_added", NULL);
   g_autoptr (JsonObject) relayed = NULL;
 
   /* user_id comes from the subscription, never from the payload. */
@@ -478,8 +478,8 @@ test_client_event_rate_limit (CrierTestFixture *f,
                                                           "private-chat", NULL);
   g_autofree char *receiver_auth = crier_test_channel_auth ("rate-key", "rate-secret", receiver->socket_id,
                                                             "private-chat", NULL);
-  g_autoptr (JsonObject) a = crier_test_client_subscribe (sender, "private-chat", sender_auth, NULL);
-  g_autoptr (JsonObject) b = crier_test_client_subscribe (receiver, "private-chat", receiver_auth, NULL);
+  g_autoptr (JsonObject) a G_GNUC_UNUSED = crier_test_client_subscribe (sender, "private-chat", sender_auth, NULL);
+  g_autoptr (JsonObject) b G_GNUC_UNUSED = crier_test_client_subscribe (receiver, "private-chat", receiver_auth, NULL);
   guint errors = 0;
   guint relayed = 0;
 
@@ -498,7 +498,7 @@ test_client_event_rate_limit (CrierTestFixture *f,
   crier_test_client_sync (receiver);
   while (!g_queue_is_empty (&receiver->messages))
     {
-      g_autoptr (JsonObject) message = crier_test_client_expect (receiver, "client-n", "private-chat");
+      g_autoptr (JsonObject) message G_GNUC_UNUSED = crier_test_client_expect (receiver, "client-n", "private-chat");
 
       relayed++;
     }
@@ -516,7 +516,7 @@ test_cache (CrierTestFixture *f,
 {
   g_autoptr (CrierTestClient) first = crier_test_client_connect (f->server, KEY);
   g_autoptr (CrierTestClient) second = crier_test_client_connect (f->server, KEY);
-  g_autoptr (JsonObject) ok = crier_test_client_subscribe (first, "cache-location", NULL, NULL);
+  g_autoptr (JsonObject) ok G_GNUC_UNUSED = crier_test_client_subscribe (first, "cache-location", NULL, NULL);
   g_autoptr (JsonObject) miss = crier_test_client_expect (first, "pusher:cache_miss", "cache-location");
   g_autoptr (JsonObject) ok2 = NULL;
   g_autoptr (JsonObject) replay = NULL;

@@ -16,10 +16,10 @@ test_publish_exclude (CrierTestFixture *f,
 {
   g_autoptr (CrierTestClient) sender = crier_test_client_connect (f->server, KEY);
   g_autoptr (CrierTestClient) other = crier_test_client_connect (f->server, KEY);
-  g_autoptr (JsonObject) a = crier_test_client_subscribe (sender, "orders", NULL, NULL);
-  g_autoptr (JsonObject) b = crier_test_client_subscribe (other, "orders", NULL, NULL);
-  g_autoptr (JsonObject) a2 = crier_test_client_subscribe (sender, "audit", NULL, NULL);
-  g_autoptr (JsonObject) b2 = crier_test_client_subscribe (other, "audit", NULL, NULL);
+  g_autoptr (JsonObject) a  G_GNUC_UNUSED = crier_test_client_subscribe (sender, "orders", NULL, NULL);
+  g_autoptr (JsonObject) b  G_GNUC_UNUSED = crier_test_client_subscribe (other, "orders", NULL, NULL);
+  g_autoptr (JsonObject) a2 G_GNUC_UNUSED = crier_test_client_subscribe (sender, "audit", NULL, NULL);
+  g_autoptr (JsonObject) b2 G_GNUC_UNUSED = crier_test_client_subscribe (other, "audit", NULL, NULL);
   const char *channels[] = { "orders", "audit", NULL };
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonObject) first = NULL;
@@ -69,7 +69,7 @@ test_publish_refused (CrierTestFixture *f,
                       gconstpointer     data)
 {
   g_autoptr (CrierTestClient) client = crier_test_client_connect (f->server, KEY);
-  g_autoptr (JsonObject) ok = crier_test_client_subscribe (client, "orders", NULL, NULL);
+  g_autoptr (JsonObject) ok G_GNUC_UNUSED = crier_test_client_subscribe (client, "orders", NULL, NULL);
   g_autofree char *big = g_strnfill (10241, 'x');
   g_autofree char *exact = g_strnfill (10240, 'x');
   const char *two[] = { "private-encrypted-a", "orders", NULL };

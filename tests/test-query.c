@@ -43,7 +43,7 @@ test_query_channels (CrierTestFixture *f,
         crier_test_client_subscribe_any (client, KEY, SECRET, names[i]);
     }
   {
-    g_autoptr (JsonObject) ok = crier_test_client_subscribe (other, "orders", NULL, NULL);
+    g_autoptr (JsonObject) ok G_GNUC_UNUSED = crier_test_client_subscribe (other, "orders", NULL, NULL);
   }
   /* A cached channel without subscribers is not listed: only occupied ones (§14.5). */
   crier_test_publish (f->server, "cache-empty", "e", "{}", NULL);
@@ -79,9 +79,9 @@ test_query_channel (CrierTestFixture *f,
   g_autoptr (CrierTestClient) b = crier_test_client_connect (f->server, KEY);
   g_autoptr (CrierTestClient) c = crier_test_client_connect (f->server, KEY);
   g_autofree char *one = crier_test_member_data ("\"1\"", "One");
-  g_autoptr (JsonObject) ok_a = crier_test_client_subscribe_signed (
+  g_autoptr (JsonObject) ok_a G_GNUC_UNUSED = crier_test_client_subscribe_signed (
     a, KEY, SECRET, "presence-q", one);
-  g_autoptr (JsonObject) ok_b = crier_test_client_subscribe_signed (
+  g_autoptr (JsonObject) ok_b G_GNUC_UNUSED = crier_test_client_subscribe_signed (
     b, KEY, SECRET, "presence-q", one);
   g_autoptr (JsonObject) ok_c = NULL;
   g_autoptr (CrierChannelInfo) presence = NULL;
@@ -123,7 +123,7 @@ test_query_members (CrierTestFixture *f,
   g_autoptr (CrierTestClient) a = crier_test_client_connect (f->server, KEY);
   g_autoptr (CrierTestClient) b = crier_test_client_connect (f->server, KEY);
   g_autofree char *one = crier_test_member_data ("\"1\"", "One");
-  g_autoptr (JsonObject) ok_a = crier_test_client_subscribe_signed (
+  g_autoptr (JsonObject) ok_a G_GNUC_UNUSED = crier_test_client_subscribe_signed (
     a, KEY, SECRET, "presence-m", one);
   g_autoptr (JsonObject) ok_b = NULL;
   g_autoptr (JsonObject) presence_b = NULL;
@@ -175,9 +175,9 @@ test_query_connections (CrierTestFixture *f,
                         gconstpointer     data)
 {
   g_autoptr (CrierTestClient) a = crier_test_client_connect (f->server, KEY);
-  g_autoptr (CrierTestClient) b = crier_test_client_connect (f->server, "members-key");
-  g_autoptr (JsonObject) ok = crier_test_client_subscribe (a, "orders", NULL, NULL);
-  g_autoptr (JsonObject) ok2 = crier_test_client_subscribe (a, "audit", NULL, NULL);
+  g_autoptr (CrierTestClient) b G_GNUC_UNUSED = crier_test_client_connect (f->server, "members-key");
+  g_autoptr (JsonObject) ok     G_GNUC_UNUSED = crier_test_client_subscribe (a, "orders", NULL, NULL);
+  g_autoptr (JsonObject) ok2    G_GNUC_UNUSED = crier_test_client_subscribe (a, "audit", NULL, NULL);
   g_autoptr (GPtrArray) all = NULL;
   g_autoptr (GPtrArray) mine = NULL;
   CrierConnectionInfo *info;
@@ -226,7 +226,7 @@ test_query_terminate_user (CrierTestFixture *f,
   g_autoptr (CrierTestClient) other = crier_test_client_connect (f->server, KEY);
   g_autoptr (CrierTestClient) presence_only = crier_test_client_connect (f->server, KEY);
   g_autofree char *channel_data = crier_test_member_data ("\"u1\"", "Presence");
-  g_autoptr (JsonObject) ok = crier_test_client_subscribe_signed (
+  g_autoptr (JsonObject) ok G_GNUC_UNUSED = crier_test_client_subscribe_signed (
     presence_only, KEY, SECRET, "presence-t", channel_data);
   g_autofree char *message1 = NULL;
   g_autofree char *message2 = NULL;

@@ -18,7 +18,7 @@ test_stop (CrierTestFixture *f,
   g_autoptr (CrierTestClient) a = crier_test_client_connect (f->server, KEY);
   g_autoptr (CrierTestClient) b = crier_test_client_connect (f->server, KEY);
   g_autoptr (CrierTestClient) c = crier_test_client_connect (f->server, "members-key");
-  g_autoptr (JsonObject) ok = crier_test_client_subscribe (a, "orders", NULL, NULL);
+  g_autoptr (JsonObject) ok G_GNUC_UNUSED = crier_test_client_subscribe (a, "orders", NULL, NULL);
   CrierMonitorEvent *event;
 
   crier_server_stop (f->server->server, 4200, "Generic reconnect immediately");
@@ -80,11 +80,11 @@ test_monitor_stream (CrierTestFixture *f,
   g_autoptr (CrierTestClient) bob = crier_test_client_connect (f->server, KEY);
   g_autofree char *ann_data = crier_test_member_data ("\"1\"", "Ann");
   g_autofree char *bob_data = crier_test_member_data ("\"2\"", "Bob");
-  g_autoptr (JsonObject) ann_ok = crier_test_client_subscribe_signed (
+  g_autoptr (JsonObject) ann_ok G_GNUC_UNUSED = crier_test_client_subscribe_signed (
     ann, KEY, SECRET, "presence-room", ann_data);
-  g_autoptr (JsonObject) bob_ok = crier_test_client_subscribe_signed (
+  g_autoptr (JsonObject) bob_ok G_GNUC_UNUSED = crier_test_client_subscribe_signed (
     bob, KEY, SECRET, "presence-room", bob_data);
-  g_autoptr (JsonObject) added = crier_test_client_expect (ann, "pusher_internal:member_added", NULL);
+  g_autoptr (JsonObject) added G_GNUC_UNUSED = crier_test_client_expect (ann, "pusher_internal:member_added", NULL);
   g_autoptr (JsonObject) published = NULL;
   g_autoptr (JsonObject) relayed = NULL;
   g_autofree char *error = NULL;

@@ -251,7 +251,7 @@ conn_connected (LoadConnTable *table,
     }
   key = g_base64_encode (nonce, sizeof nonce);
   load_frame_accept_for_key (key, c->accept);
-  request = g_strdup_printf (table->upgrade_format, key);
+  request = load_frame_upgrade_request (table->upgrade_head, key);
   c->state = LOAD_CONN_UPGRADING;
   load_conn_send (table, c, request, strlen (request));
 }
@@ -553,7 +553,7 @@ load_conn_table_init (LoadConnTable *table,
   table->epfd = epoll_create1 (EPOLL_CLOEXEC);
   table->sources = sources;
   table->verbose = verbose;
-  table->upgrade_format = load_frame_upgrade_format (app_key, host, port);
+  table->upgrade_head = load_frame_upgrade_head (app_key, host, port);
   table->n_ws = n_ws;
   table->n_conns = n_ws + n_http;
   table->conns = g_new0 (LoadConn, table->n_conns);
@@ -574,7 +574,7 @@ load_conn_table_clear (LoadConnTable *table)
   for (unsigned i = 0; i < table->n_conns; i++)
     load_conn_close (table, &table->conns[i]);
   g_clear_pointer (&table->conns, g_free);
-  g_clear_pointer (&table->upgrade_format, g_free);
+  g_clear_pointer (&table->upgrade_head, g_free);
   if (table->epfd >= 0)
     close (table->epfd);
   table->epfd = -1;

@@ -73,7 +73,7 @@ struct _LoadConnTable
   struct sockaddr_in addr;
   unsigned           sources;
   gboolean           verbose;
-  char              *upgrade_format;
+  char              *upgrade_head; /* the upgrade request up to the key */
   LoadConn          *conns;
   unsigned           n_conns;
   unsigned           n_ws; /* conns[0 .. n_ws) are WebSocket connections */

@@ -45,21 +45,28 @@ load_frame_accept_for_key (const char *key,
   g_strlcpy (accept, b64, 32);
 }
 
-/* The upgrade request as pusher-js sends it, with one %s left for the
- * Sec-WebSocket-Key: formatted once per run, not once per connection. */
+/* The upgrade request as pusher-js sends it, up to the Sec-WebSocket-Key's value: built
+ * once per run, not once per connection. Not a format with a %s for the key: a '%' in
+ * the app key would then be read as a directive. */
 char *
-load_frame_upgrade_format (const char *app_key,
-                           const char *host,
-                           int         port)
+load_frame_upgrade_head (const char *app_key,
+                         const char *host,
+                         int         port)
 {
   return g_strdup_printf ("GET /app/%s?protocol=7&client=js&version=8.6.0&flash=false HTTP/1.1\r\n"
                           "Host: %s:%d\r\n"
                           "Upgrade: websocket\r\n"
                           "Connection: Upgrade\r\n"
-                          "Sec-WebSocket-Key: %%s\r\n"
-                          "Sec-WebSocket-Version: 13\r\n"
-                          "\r\n",
+                          "Sec-WebSocket-Key: ",
                           app_key, host, port);
+}
+
+/* One connection's upgrade request: HEAD from load_frame_upgrade_head (), then KEY. */
+char *
+load_frame_upgrade_request (const char *head,
+                            const char *key)
+{
+  return g_strconcat (head, key, "\r\nSec-WebSocket-Version: 13\r\n\r\n", NULL);
 }
 
 /* Checks the server's answer to the upgrade request.  COMPLETE and INVALID set

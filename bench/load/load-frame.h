@@ -33,9 +33,11 @@ typedef struct
 
 void            load_frame_accept_for_key (const char *key,
                                            char        accept[32]);
-char           *load_frame_upgrade_format (const char *app_key,
-                                           const char *host,
-                                           int         port);
+char           *load_frame_upgrade_head (const char *app_key,
+                                         const char *host,
+                                         int         port);
+char           *load_frame_upgrade_request (const char *head,
+                                            const char *key);
 LoadFrameStatus load_frame_parse_upgrade (const guint8 *data,
                                           size_t        len,
                                           const char   *accept,

@@ -97,6 +97,8 @@ check_frames (int *checks,
   LoadFrame           f;
   size_t              head_len = 0;
   char               *problem = NULL;
+  g_autofree char    *request_head = load_frame_upgrade_head ("pct%%key", "127.0.0.1", 6001);
+  g_autofree char    *request = load_frame_upgrade_request (request_head, "dGhlIHNhbXBsZSBub25jZQ==");
 
   for (unsigned i = 0; i < G_N_ELEMENTS (sizes); i++)
     {
@@ -113,6 +115,15 @@ check_frames (int *checks,
       load_buffer_clear (&out);
     }
   CHECK (load_frame_parse (huge, sizeof huge, &f) == LOAD_FRAME_INVALID && f.length == LOAD_FRAME_MAX_MESSAGE + 1);
+
+  /* the request's bytes as they go out; a '%' in the app key is not a directive */
+  CHECK (g_str_equal (request, "GET /app/pct%%key?protocol=7&client=js&version=8.6.0&flash=false HTTP/1.1\r\n"
+                               "Host: 127.0.0.1:6001\r\n"
+                               "Upgrade: websocket\r\n"
+                               "Connection: Upgrade\r\n"
+                               "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                               "Sec-WebSocket-Version: 13\r\n"
+                               "\r\n"));
 
   CHECK (load_frame_parse_upgrade ((const guint8 *) upgrade, strlen (upgrade),
                                    "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", &head_len, &problem) == LOAD_FRAME_COMPLETE &&

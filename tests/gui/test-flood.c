@@ -106,7 +106,7 @@ test_flood (void)
 {
   g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
-  g_autoptr (JsonObject) reply = crier_test_client_subscribe (client, "flood-watch", NULL, NULL);
+  g_autoptr (JsonObject) reply G_GNUC_UNUSED = crier_test_client_subscribe (client, "flood-watch", NULL, NULL);
   CrierWindow *win = crier_window_new (NULL);
   CrierEventLog *log = crier_window_get_event_log (win);
   Flood flood = { server->server };

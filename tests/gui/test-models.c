@@ -333,7 +333,7 @@ test_lists_live (void)
   g_autoptr (CrierConnectionList) connections = NULL;
   g_autoptr (CrierChannelList) channels = NULL;
   g_autoptr (CrierTestClient) second = NULL;
-  g_autoptr (JsonObject) reply = crier_test_client_subscribe (client, "orders", NULL, NULL);
+  g_autoptr (JsonObject) reply G_GNUC_UNUSED = crier_test_client_subscribe (client, "orders", NULL, NULL);
 
   connections = crier_connection_list_new (server->server);
   channels = crier_channel_list_new (server->server);
@@ -353,7 +353,7 @@ test_stats_sampler (void)
 {
   g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
   g_autoptr (CrierStatsSampler) sampler = crier_stats_sampler_new (server->server);
-  g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
+  g_autoptr (CrierTestClient) client G_GNUC_UNUSED = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
 
   crier_stats_sampler_sample (sampler);
   g_assert_cmpuint (crier_stats_sampler_get_n_samples (sampler), ==, 1);
@@ -598,8 +598,8 @@ test_simulated_and_replay (void)
   g_autoptr (CrierEventLog) log = crier_event_log_new (100);
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
   const char *channel_data = "{\"user_id\":\"1\"}";
-  g_autoptr (JsonObject) ok = crier_test_client_subscribe_signed (client, CRIER_TEST_APP_KEY, CRIER_TEST_APP_SECRET,
-                                                                  "presence-room", channel_data);
+  g_autoptr (JsonObject) ok G_GNUC_UNUSED = crier_test_client_subscribe_signed (client, CRIER_TEST_APP_KEY, CRIER_TEST_APP_SECRET,
+                                                                                "presence-room", channel_data);
   g_autoptr (GError) error = NULL;
   g_auto (GStrv) simulated = NULL;
   CrierChannelItem *item = NULL;
@@ -625,7 +625,7 @@ test_simulated_and_replay (void)
     g_assert_cmpstrv (marked, ((const char *[]) { "bot", NULL }));
   }
   {
-    g_autoptr (JsonObject) added = crier_test_client_expect (client, "pusher_internal:member_added", "presence-room");
+    g_autoptr (JsonObject) added G_GNUC_UNUSED = crier_test_client_expect (client, "pusher_internal:member_added", "presence-room");
   }
 
   g_assert_true (crier_server_publish (server->server, CRIER_TEST_APP_ID, channels_list, "tick", "{\"n\":1}",
@@ -633,8 +633,8 @@ test_simulated_and_replay (void)
   g_assert_true (crier_server_send_client_event (server->server, CRIER_TEST_APP_ID, "presence-room",
                                                  "client-typing", "{\"t\":1}", "bot", &error));
   {
-    g_autoptr (JsonObject) tick = crier_test_client_expect (client, "tick", "presence-room");
-    g_autoptr (JsonObject) typing = crier_test_client_expect (client, "client-typing", "presence-room");
+    g_autoptr (JsonObject) tick   G_GNUC_UNUSED = crier_test_client_expect (client, "tick", "presence-room");
+    g_autoptr (JsonObject) typing G_GNUC_UNUSED = crier_test_client_expect (client, "client-typing", "presence-room");
   }
   crier_event_log_flush (log);
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (log)); i++)

@@ -116,6 +116,12 @@ fail_untranslated (const char *msgid,
   g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, message);
 }
 
+/* Format attributes: the printf checks then see through to the msgids, as with _ (). */
+static const char *translate (const char *msgid) G_GNUC_FORMAT (1);
+static const char *translate_plural (const char   *msgid,
+                                     const char   *msgid_plural,
+                                     unsigned long n) G_GNUC_FORMAT (1) G_GNUC_FORMAT (2);
+
 /* The catalogue's translation of msgid, which must be there: gettext () hands back msgid
  * itself, the same pointer, when it has none. A translation that reads like the English
  * ("Apps" in German) is found all the same. */
@@ -242,8 +248,8 @@ test_channels_and_log (void)
   CrierWindow *win = crier_gui_test_open_window (server);
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
   const char *channel_data = "{\"user_id\":\"1\"}";
-  g_autoptr (JsonObject) reply = crier_test_client_subscribe_signed (client, CRIER_TEST_APP_KEY, CRIER_TEST_APP_SECRET,
-                                                                     "presence-room", channel_data);
+  g_autoptr (JsonObject) reply G_GNUC_UNUSED = crier_test_client_subscribe_signed (client, CRIER_TEST_APP_KEY, CRIER_TEST_APP_SECRET,
+                                                                                   "presence-room", channel_data);
   CrierChannelsPage *page = CRIER_CHANNELS_PAGE (crier_window_get_page (win, "channels"));
   g_autofree char *joined = NULL;
   g_autofree char *simulated = NULL;
@@ -262,7 +268,7 @@ test_channels_and_log (void)
   crier_gui_test_set_text (page, CRIER_TYPE_CHANNELS_PAGE, "member_info_view", "{\"name\":\"Bot\"}");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "channels.add-member", NULL));
   {
-    g_autoptr (JsonObject) added = crier_test_client_expect (client, "pusher_internal:member_added", "presence-room");
+    g_autoptr (JsonObject) added G_GNUC_UNUSED = crier_test_client_expect (client, "pusher_internal:member_added", "presence-room");
   }
   crier_window_flush (win);
   /* the members list's row template: crier-channels-page-member-row.ui */

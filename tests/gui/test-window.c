@@ -59,7 +59,7 @@ test_send_event (void)
   g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
   CrierWindow *win = crier_gui_test_open_window (server);
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
-  g_autoptr (JsonObject) reply = crier_test_client_subscribe (client, "orders", NULL, NULL);
+  g_autoptr (JsonObject) reply G_GNUC_UNUSED = crier_test_client_subscribe (client, "orders", NULL, NULL);
   g_autoptr (JsonObject) message = NULL;
   g_autoptr (JsonObject) data = NULL;
   GtkWidget *send = crier_window_get_page (win, "send");
@@ -105,8 +105,8 @@ test_send_encrypted (void)
     TEST_CONFIG "encryption-master-key=" MASTER_KEY "\n[app:plain]\nkey=plain-key\nsecret=plain-secret\n");
   CrierWindow *win = crier_gui_test_open_window (server);
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
-  g_autoptr (JsonObject) reply = crier_test_client_subscribe_signed (client, CRIER_TEST_APP_KEY, CRIER_TEST_APP_SECRET,
-                                                                     "private-encrypted-orders", NULL);
+  g_autoptr (JsonObject) reply G_GNUC_UNUSED = crier_test_client_subscribe_signed (client, CRIER_TEST_APP_KEY, CRIER_TEST_APP_SECRET,
+                                                                                   "private-encrypted-orders", NULL);
   g_autoptr (JsonObject) message = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *plain = NULL;
@@ -137,8 +137,8 @@ test_send_notification (void)
   g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
   CrierWindow *win = crier_gui_test_open_window (server);
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
-  g_autoptr (JsonObject) reply = crier_test_client_subscribe_signed (client, CRIER_TEST_APP_KEY, CRIER_TEST_APP_SECRET,
-                                                                     "private-App.Models.User.1", NULL);
+  g_autoptr (JsonObject) reply G_GNUC_UNUSED = crier_test_client_subscribe_signed (client, CRIER_TEST_APP_KEY, CRIER_TEST_APP_SECRET,
+                                                                                   "private-App.Models.User.1", NULL);
   g_autoptr (JsonObject) message = NULL;
   g_autoptr (JsonObject) data = NULL;
   GtkWidget *send = crier_window_get_page (win, "send");
@@ -160,8 +160,8 @@ test_presence_suggestions (void)
   CrierWindow *win = crier_gui_test_open_window (server);
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
   const char *channel_data = "{\"user_id\":\"42\",\"user_info\":{\"name\":\"Ada\"}}";
-  g_autoptr (JsonObject) reply = crier_test_client_subscribe_signed (client, CRIER_TEST_APP_KEY, CRIER_TEST_APP_SECRET,
-                                                                     "presence-room", channel_data);
+  g_autoptr (JsonObject) reply G_GNUC_UNUSED = crier_test_client_subscribe_signed (client, CRIER_TEST_APP_KEY, CRIER_TEST_APP_SECRET,
+                                                                                   "presence-room", channel_data);
   CrierChannelItem *item = NULL;
   GListModel *users;
 
@@ -302,8 +302,8 @@ test_join_in (void)
   CrierWindow *win = crier_gui_test_open_window (server);
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
   const char *channel_data = "{\"user_id\":\"1\"}";
-  g_autoptr (JsonObject) reply = crier_test_client_subscribe_signed (client, CRIER_TEST_APP_KEY, CRIER_TEST_APP_SECRET,
-                                                                     "presence-room", channel_data);
+  g_autoptr (JsonObject) reply G_GNUC_UNUSED = crier_test_client_subscribe_signed (client, CRIER_TEST_APP_KEY, CRIER_TEST_APP_SECRET,
+                                                                                   "presence-room", channel_data);
   CrierChannelsPage *page = CRIER_CHANNELS_PAGE (crier_window_get_page (win, "channels"));
   CrierChannelItem *item = NULL;
   g_auto (GStrv) simulated = NULL;
@@ -443,7 +443,7 @@ test_replay_and_import (void)
   g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
   CrierWindow *win = crier_gui_test_open_window (server);
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
-  g_autoptr (JsonObject) reply = crier_test_client_subscribe (client, "orders", NULL, NULL);
+  g_autoptr (JsonObject) reply G_GNUC_UNUSED = crier_test_client_subscribe (client, "orders", NULL, NULL);
   GtkWidget *send = crier_window_get_page (win, "send");
   CrierLogPage *log_page = CRIER_LOG_PAGE (crier_window_get_page (win, "log"));
   g_autofree char *summary = NULL;
@@ -457,7 +457,7 @@ test_replay_and_import (void)
 
   g_assert_true (gtk_widget_activate_action (send, "send.event", NULL));
   {
-    g_autoptr (JsonObject) message = crier_test_client_expect (client, "App\\Events\\OrderShipped", "orders");
+    g_autoptr (JsonObject) message G_GNUC_UNUSED = crier_test_client_expect (client, "App\\Events\\OrderShipped", "orders");
   }
   crier_test_wait_until (has_logged (win, CRIER_MONITOR_EVENT_PUBLISHED, "orders"), CRIER_TEST_TIMEOUT);
   find_logged (win, CRIER_MONITOR_EVENT_PUBLISHED, "orders", &position);
@@ -469,7 +469,7 @@ test_replay_and_import (void)
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (log_page), "log.replay", NULL));
   {
-    g_autoptr (JsonObject) message = crier_test_client_expect (client, "App\\Events\\OrderShipped", "orders");
+    g_autoptr (JsonObject) message G_GNUC_UNUSED = crier_test_client_expect (client, "App\\Events\\OrderShipped", "orders");
   }
 
   /* Edit first: the send form holds the event, nothing is sent. */
@@ -502,7 +502,7 @@ test_replay_and_import (void)
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (log_page), "log.replay", NULL));
   }
   {
-    g_autoptr (JsonObject) message = crier_test_client_expect (client, "App\\Events\\OrderShipped", "orders");
+    g_autoptr (JsonObject) message G_GNUC_UNUSED = crier_test_client_expect (client, "App\\Events\\OrderShipped", "orders");
   }
   g_unlink (path);
   crier_gui_test_close_window (win);

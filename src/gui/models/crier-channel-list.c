@@ -38,6 +38,20 @@ crier_channel_list_accepts (CrierLiveList     *list,
     case CRIER_MONITOR_EVENT_PUBLISHED:
     case CRIER_MONITOR_CLIENT_EVENT:
       return TRUE;
+    /* a channel name on these is context, not a change to the channel */
+    case CRIER_MONITOR_CONNECTED:
+    case CRIER_MONITOR_DISCONNECTED:
+    case CRIER_MONITOR_SIGNED_IN:
+    case CRIER_MONITOR_CACHE_MISS:
+    case CRIER_MONITOR_AUTH_FAILED:
+    case CRIER_MONITOR_PROTOCOL_ERROR:
+    case CRIER_MONITOR_API_REQUEST:
+    case CRIER_MONITOR_SERVER_STARTED:
+    case CRIER_MONITOR_SERVER_STOPPED:
+    case CRIER_MONITOR_WEBHOOK_DELIVERED:
+    case CRIER_MONITOR_WEBHOOK_FAILED:
+    case CRIER_MONITOR_WEBHOOK_DROPPED:
+    case CRIER_MONITOR_N_KINDS:
     default:
       return FALSE;
     }
@@ -124,6 +138,20 @@ crier_channel_list_apply (CrierLiveList     *list,
       if (item != NULL)
         crier_channel_item_set_events (item, crier_channel_item_get_events (item) + 1);
       break;
+    /* crier_channel_list_accepts () lets none of these through */
+    case CRIER_MONITOR_CONNECTED:
+    case CRIER_MONITOR_DISCONNECTED:
+    case CRIER_MONITOR_SIGNED_IN:
+    case CRIER_MONITOR_CACHE_MISS:
+    case CRIER_MONITOR_AUTH_FAILED:
+    case CRIER_MONITOR_PROTOCOL_ERROR:
+    case CRIER_MONITOR_API_REQUEST:
+    case CRIER_MONITOR_SERVER_STARTED:
+    case CRIER_MONITOR_SERVER_STOPPED:
+    case CRIER_MONITOR_WEBHOOK_DELIVERED:
+    case CRIER_MONITOR_WEBHOOK_FAILED:
+    case CRIER_MONITOR_WEBHOOK_DROPPED:
+    case CRIER_MONITOR_N_KINDS:
     default:
       break;
     }

@@ -54,6 +54,22 @@ crier_connection_list_accepts (CrierLiveList     *list,
     case CRIER_MONITOR_SIGNED_IN:
     case CRIER_MONITOR_AUTH_FAILED:
       return TRUE;
+    /* channel- and server-wide events, or ones the socket's row does not count */
+    case CRIER_MONITOR_CHANNEL_OCCUPIED:
+    case CRIER_MONITOR_CHANNEL_VACATED:
+    case CRIER_MONITOR_MEMBER_ADDED:
+    case CRIER_MONITOR_MEMBER_REMOVED:
+    case CRIER_MONITOR_EVENT_PUBLISHED:
+    case CRIER_MONITOR_CLIENT_EVENT:
+    case CRIER_MONITOR_CACHE_MISS:
+    case CRIER_MONITOR_PROTOCOL_ERROR:
+    case CRIER_MONITOR_API_REQUEST:
+    case CRIER_MONITOR_SERVER_STARTED:
+    case CRIER_MONITOR_SERVER_STOPPED:
+    case CRIER_MONITOR_WEBHOOK_DELIVERED:
+    case CRIER_MONITOR_WEBHOOK_FAILED:
+    case CRIER_MONITOR_WEBHOOK_DROPPED:
+    case CRIER_MONITOR_N_KINDS:
     default:
       return FALSE;
     }
@@ -121,6 +137,22 @@ crier_connection_list_apply (CrierLiveList     *list,
       if (item != NULL)
         crier_connection_item_add_auth_failure (item, event);
       break;
+    /* crier_connection_list_accepts () lets none of these through */
+    case CRIER_MONITOR_CHANNEL_OCCUPIED:
+    case CRIER_MONITOR_CHANNEL_VACATED:
+    case CRIER_MONITOR_MEMBER_ADDED:
+    case CRIER_MONITOR_MEMBER_REMOVED:
+    case CRIER_MONITOR_EVENT_PUBLISHED:
+    case CRIER_MONITOR_CLIENT_EVENT:
+    case CRIER_MONITOR_CACHE_MISS:
+    case CRIER_MONITOR_PROTOCOL_ERROR:
+    case CRIER_MONITOR_API_REQUEST:
+    case CRIER_MONITOR_SERVER_STARTED:
+    case CRIER_MONITOR_SERVER_STOPPED:
+    case CRIER_MONITOR_WEBHOOK_DELIVERED:
+    case CRIER_MONITOR_WEBHOOK_FAILED:
+    case CRIER_MONITOR_WEBHOOK_DROPPED:
+    case CRIER_MONITOR_N_KINDS:
     default:
       break;
     }

@@ -404,7 +404,9 @@ crier_event_item_get_kind_label (CrierEventItem *self)
     case CRIER_MONITOR_WEBHOOK_DELIVERED: return C_("event kind", "Webhook delivered");
     case CRIER_MONITOR_WEBHOOK_FAILED: return C_("event kind", "Webhook failed");
     case CRIER_MONITOR_WEBHOOK_DROPPED: return C_("event kind", "Webhook dropped");
-    case CRIER_MONITOR_N_KINDS: break;
+    case CRIER_MONITOR_N_KINDS:
+    default:
+      break;
     }
   return crier_event_item_get_kind_name (self);
 }
