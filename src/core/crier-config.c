@@ -481,8 +481,8 @@ read_app_group (CrierConfig *self,
   if (app->encryption_master_key != NULL)
     {
       gsize length = 0;
-      g_autofree guchar *raw = g_base64_decode (app->encryption_master_key, &length);
 
+      g_free (g_base64_decode (app->encryption_master_key, &length)); /* only its length */
       if (length != 32)
         return reader_fail (reader, "encryption-master-key", error,
                             "must be 32 bytes encoded in base64 (got %" G_GSIZE_FORMAT " bytes)",

@@ -690,6 +690,8 @@ handle_app (Request *request)
       return handle_terminate (request, name);
     case CONNECTIONS:
       return handle_connections (request);
+    default:
+      g_assert_not_reached (); /* route is one of these, set above */
     }
 }
 

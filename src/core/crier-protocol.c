@@ -641,10 +641,10 @@ handle_signin (CrierConnection *conn,
   to_sign = g_strconcat (conn->socket_id, "::user::", user_data, NULL);
   if (!crier_signature_check_auth (auth, config->key, config->secret, to_sign, &problem))
     {
-      g_autofree char *message = g_strdup_printf ("Connection is unauthorized: %s", problem);
+      g_autofree char *reason = g_strdup_printf ("Connection is unauthorized: %s", problem);
 
       return reject_explained (conn, CRIER_MONITOR_AUTH_FAILED, CRIER_CODE_UNAUTHORIZED, NULL,
-                               message,
+                               reason,
                                crier_server_monitoring (server)
                                  ? crier_explain_signin (conn, user_data, auth)
                                  : NULL);

@@ -663,6 +663,19 @@ monitor_event_cb (CrierMonitor      *monitor,
         return;
       count_changed (self, app_id, channel, event->count);
       return;
+    /* Nothing a webhook reports. */
+    case CRIER_MONITOR_CONNECTED:
+    case CRIER_MONITOR_DISCONNECTED:
+    case CRIER_MONITOR_SIGNED_IN:
+    case CRIER_MONITOR_AUTH_FAILED:
+    case CRIER_MONITOR_PROTOCOL_ERROR:
+    case CRIER_MONITOR_API_REQUEST:
+    case CRIER_MONITOR_SERVER_STARTED:
+    case CRIER_MONITOR_SERVER_STOPPED:
+    case CRIER_MONITOR_WEBHOOK_DELIVERED:
+    case CRIER_MONITOR_WEBHOOK_FAILED:
+    case CRIER_MONITOR_WEBHOOK_DROPPED:
+    case CRIER_MONITOR_N_KINDS:
     default:
       return;
     }
