@@ -30,14 +30,14 @@ static double
 measure (unsigned apps)
 {
   g_autofree char *text = config_text (apps);
-  double best = G_MAXDOUBLE;
+  double           best = G_MAXDOUBLE;
 
   for (int run = 0; run < 3; run++)
     {
       g_autoptr (CrierConfig) config = crier_config_new ();
       g_autoptr (GError) error = NULL;
       g_autofree char *written = NULL;
-      gint64 start = g_get_monotonic_time ();
+      gint64           start = g_get_monotonic_time ();
 
       if (!crier_config_load_data (config, text, "bench", &error) ||
           (written = crier_config_write_apps (text, crier_config_get_apps (config), &error)) == NULL)
@@ -52,9 +52,9 @@ main (int   argc,
       char *argv[])
 {
   unsigned apps = argc > 1 ? (unsigned) strtoul (argv[1], NULL, 10) : 10000;
-  double small = measure (apps);
-  double large = measure (4 * apps);
-  double ratio = large / MAX (small, 1e-6);
+  double   small = measure (apps);
+  double   large = measure (4 * apps);
+  double   ratio = large / MAX (small, 1e-6);
 
   printf ("apps=%u seconds=%.3f\napps=%u seconds=%.3f\nratio=%.1f (linear 4, quadratic 16, "
           "limit %.0f)\n",

@@ -31,7 +31,7 @@ main (int    argc,
     return g_application_run (G_APPLICATION (app), argc, argv);
   }
 #else
-  g_printerr (_("crier: the dashboard is not available in this build; run “crier --server”\n"));
+  g_printerr (_ ("crier: the dashboard is not available in this build; run “crier --server”\n"));
   return 2;
 #endif
 }

@@ -312,8 +312,8 @@ client_message_cb (SoupWebsocketConnection *ws,
                    GBytes                  *message,
                    CrierTestClient         *self)
 {
-  gsize length;
-  const char *data = g_bytes_get_data (message, &length);
+  gsize            length;
+  const char      *data = g_bytes_get_data (message, &length);
   g_autofree char *text = g_strndup (data, length);
   g_autoptr (JsonParser) parser = json_parser_new ();
   JsonNode *root;
@@ -375,7 +375,7 @@ crier_test_client_open (CrierTestServer *server,
                         const char      *origin)
 {
   CrierTestClient *self = g_new0 (CrierTestClient, 1);
-  gboolean tls = crier_server_is_tls (server->server);
+  gboolean         tls = crier_server_is_tls (server->server);
   g_autofree char *url = crier_test_server_url (server, tls ? "wss" : "ws", path_and_query);
   g_autoptr (SoupMessage) msg = soup_message_new (SOUP_METHOD_GET, url);
 
@@ -445,7 +445,7 @@ crier_test_client_sendf (CrierTestClient *self,
                          ...)
 {
   g_autofree char *text = NULL;
-  va_list args;
+  va_list          args;
 
   va_start (args, format);
   text = g_strdup_vprintf (format, args);
@@ -474,7 +474,7 @@ crier_test_client_expect (CrierTestClient *self,
                           const char      *event,
                           const char      *channel)
 {
-  JsonObject *message = crier_test_client_next (self);
+  JsonObject      *message = crier_test_client_next (self);
   g_autofree char *text = crier_test_json_to_string (message);
 
   if (g_strcmp0 (json_object_get_string_member_with_default (message, "event", NULL), event) != 0 ||
@@ -496,7 +496,7 @@ crier_test_client_expect_error (CrierTestClient *self,
 {
   g_autoptr (JsonObject) message = crier_test_client_expect (self, "pusher:error", NULL);
   JsonObject *data;
-  JsonNode *code_node;
+  JsonNode   *code_node;
 
   /* pusher:error carries an object, not a JSON string (§7.2). */
   g_assert_true (JSON_NODE_HOLDS_OBJECT (json_object_get_member (message, "data")));
@@ -682,7 +682,7 @@ static int
 compare_strings (gconstpointer a,
                  gconstpointer b)
 {
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
 }
 
 char *
@@ -708,13 +708,13 @@ crier_test_string_to_sign (const char *method,
 }
 
 char *
-crier_test_sign_query (const char         *method,
-                       const char         *path,
-                       const char         *key,
-                       const char         *secret,
-                       const char         *body,
-                       gint64              timestamp,
-                       const char * const *params)
+crier_test_sign_query (const char        *method,
+                       const char        *path,
+                       const char        *key,
+                       const char        *secret,
+                       const char        *body,
+                       gint64             timestamp,
+                       const char *const *params)
 {
   g_autoptr (GPtrArray) pairs = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GString) query = g_string_new (NULL);
@@ -742,8 +742,8 @@ crier_test_sign_query (const char         *method,
   signature = crier_signature_compute (secret, to_sign, -1);
   for (guint i = 0; i < pairs->len; i++)
     {
-      const char *pair = g_ptr_array_index (pairs, i);
-      const char *equals = strchr (pair, '=');
+      const char      *pair = g_ptr_array_index (pairs, i);
+      const char      *equals = strchr (pair, '=');
       g_autofree char *pair_name = g_strndup (pair, equals - pair);
       g_autofree char *escaped = g_uri_escape_string (equals + 1, NULL, FALSE);
 
@@ -779,17 +779,17 @@ crier_test_http (CrierTestServer *server,
                  const char      *path_and_query,
                  const char      *body)
 {
-  gboolean tls = crier_server_is_tls (server->server);
+  gboolean         tls = crier_server_is_tls (server->server);
   g_autofree char *url = crier_test_server_url (server, tls ? "https" : "http", path_and_query);
   g_autoptr (SoupMessage) msg = soup_message_new (method, url);
 
   if (tls)
     g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_test_certificate_cb), NULL);
-  CrierTestResponse *response = g_new0 (CrierTestResponse, 1);
-  HttpWait wait = { NULL, NULL, FALSE };
+  CrierTestResponse  *response = g_new0 (CrierTestResponse, 1);
+  HttpWait            wait = { NULL, NULL, FALSE };
   SoupMessageHeaders *headers;
-  gsize length = 0;
-  const char *data;
+  gsize               length = 0;
+  const char         *data;
 
   g_assert_nonnull (msg);
   if (body != NULL)

@@ -29,21 +29,21 @@ void               crier_test_fail_timeout (const char *file,
                                             const char *condition,
                                             unsigned    seconds);
 
-#define crier_test_wait_until(condition, seconds)                                         \
-  G_STMT_START                                                                            \
-  {                                                                                       \
-    CrierTestDeadline *crier_test_deadline_ = crier_test_deadline_new (seconds);          \
-    gboolean crier_test_met_ = TRUE;                                                      \
-    while (!(condition))                                                                  \
-      if (!crier_test_deadline_iterate (crier_test_deadline_))                            \
-        {                                                                                 \
-          crier_test_met_ = FALSE;                                                        \
-          break;                                                                          \
-        }                                                                                 \
-    crier_test_deadline_free (crier_test_deadline_);                                      \
-    if (!crier_test_met_)                                                                 \
-      crier_test_fail_timeout (__FILE__, __LINE__, G_STRFUNC, #condition, (seconds));     \
-  }                                                                                       \
+#define crier_test_wait_until(condition, seconds)                                     \
+  G_STMT_START                                                                        \
+  {                                                                                   \
+    CrierTestDeadline *crier_test_deadline_ = crier_test_deadline_new (seconds);      \
+    gboolean           crier_test_met_ = TRUE;                                        \
+    while (!(condition))                                                              \
+      if (!crier_test_deadline_iterate (crier_test_deadline_))                        \
+        {                                                                             \
+          crier_test_met_ = FALSE;                                                    \
+          break;                                                                      \
+        }                                                                             \
+    crier_test_deadline_free (crier_test_deadline_);                                  \
+    if (!crier_test_met_)                                                             \
+      crier_test_fail_timeout (__FILE__, __LINE__, G_STRFUNC, #condition, (seconds)); \
+  }                                                                                   \
   G_STMT_END
 
 #define CRIER_TEST_TIMEOUT 5
@@ -108,8 +108,8 @@ typedef struct
 {
   CrierTestServer         *server;
   SoupWebsocketConnection *ws;
-  GError                  *error;     /* handshake failure */
-  gboolean                 done;      /* handshake finished (either way) */
+  GError                  *error; /* handshake failure */
+  gboolean                 done;  /* handshake finished (either way) */
   gboolean                 closed;
   guint16                  close_code;
   char                    *close_reason;
@@ -133,50 +133,50 @@ void             crier_test_client_sendf (CrierTestClient *self,
                                           const char      *format,
                                           ...) G_GNUC_PRINTF (2, 3);
 /* Waits for the next message and returns it (transfer full). */
-JsonObject      *crier_test_client_next (CrierTestClient *self);
+JsonObject *crier_test_client_next (CrierTestClient *self);
 /* Waits for the next message and asserts its event (and channel unless NULL). */
-JsonObject      *crier_test_client_expect (CrierTestClient *self,
-                                           const char      *event,
-                                           const char      *channel);
+JsonObject *crier_test_client_expect (CrierTestClient *self,
+                                      const char      *event,
+                                      const char      *channel);
 /* Asserts the next message is pusher:error with code (0: null) and returns its message. */
-char            *crier_test_client_expect_error (CrierTestClient *self,
-                                                 int              code);
+char *crier_test_client_expect_error (CrierTestClient *self,
+                                      int              code);
 /* pusher:ping → pusher:pong round trip: everything the server sent before is now queued. */
-void             crier_test_client_sync (CrierTestClient *self);
-void             crier_test_client_assert_no_message (CrierTestClient *self);
-void             crier_test_client_wait_closed (CrierTestClient *self);
+void crier_test_client_sync (CrierTestClient *self);
+void crier_test_client_assert_no_message (CrierTestClient *self);
+void crier_test_client_wait_closed (CrierTestClient *self);
 /* Subscribes and asserts pusher_internal:subscription_succeeded; returns that message. */
-JsonObject      *crier_test_client_subscribe (CrierTestClient *self,
-                                              const char      *channel,
-                                              const char      *auth,
-                                              const char      *channel_data);
+JsonObject *crier_test_client_subscribe (CrierTestClient *self,
+                                         const char      *channel,
+                                         const char      *auth,
+                                         const char      *channel_data);
 /* Signs the subscription as an app's auth endpoint would (key:HMAC(secret)), then subscribes. */
-JsonObject      *crier_test_client_subscribe_signed (CrierTestClient *self,
-                                                     const char      *key,
-                                                     const char      *secret,
-                                                     const char      *channel,
-                                                     const char      *channel_data);
+JsonObject *crier_test_client_subscribe_signed (CrierTestClient *self,
+                                                const char      *key,
+                                                const char      *secret,
+                                                const char      *channel,
+                                                const char      *channel_data);
 /* Sends pusher:subscribe without waiting for an answer. */
-void             crier_test_client_send_subscribe (CrierTestClient *self,
-                                                   const char      *channel,
-                                                   const char      *auth,
-                                                   const char      *channel_data);
+void crier_test_client_send_subscribe (CrierTestClient *self,
+                                       const char      *channel,
+                                       const char      *auth,
+                                       const char      *channel_data);
 /* Signs the subscription like crier_test_client_subscribe_signed () and sends it without
  * waiting for an answer. */
-void             crier_test_client_send_subscribe_signed (CrierTestClient *self,
-                                                          const char      *key,
-                                                          const char      *secret,
-                                                          const char      *channel,
-                                                          const char      *channel_data);
+void crier_test_client_send_subscribe_signed (CrierTestClient *self,
+                                              const char      *key,
+                                              const char      *secret,
+                                              const char      *channel,
+                                              const char      *channel_data);
 /* Subscribes to a channel of any type, signing it when the type needs auth; on a cache
  * channel also takes the pusher:cache_miss that follows. */
-void             crier_test_client_subscribe_any (CrierTestClient *self,
-                                                  const char      *key,
-                                                  const char      *secret,
-                                                  const char      *channel);
+void crier_test_client_subscribe_any (CrierTestClient *self,
+                                      const char      *key,
+                                      const char      *secret,
+                                      const char      *channel);
 /* pusher:signin as the test app signs it; asserts pusher:signin_success echoes user_data. */
-void             crier_test_client_sign_in (CrierTestClient *self,
-                                            const char      *user_data);
+void crier_test_client_sign_in (CrierTestClient *self,
+                                const char      *user_data);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CrierTestClient, crier_test_client_free)
 
 /* "<key>:<HMAC(secret, socket_id:channel[:channel_data])>" as an app server signs it. */
@@ -195,13 +195,13 @@ char *crier_test_user_auth (const char *key,
  * body_md5 (for a non-empty body) and params (NULL-terminated name, value pairs), then
  * auth_signature; values percent-encoded on the wire. Computed here, independently of
  * the server's code. */
-char *crier_test_sign_query (const char         *method,
-                             const char         *path,
-                             const char         *key,
-                             const char         *secret,
-                             const char         *body,
-                             gint64              timestamp,
-                             const char * const *params);
+char *crier_test_sign_query (const char        *method,
+                             const char        *path,
+                             const char        *key,
+                             const char        *secret,
+                             const char        *body,
+                             gint64             timestamp,
+                             const char *const *params);
 /* The string to sign for the same request (for checking error messages). */
 char *crier_test_string_to_sign (const char *method,
                                  const char *path,
@@ -229,10 +229,10 @@ JsonObject *crier_test_parse_object (const char *text);
 JsonObject *crier_test_dup_data_object (JsonObject *message);
 char       *crier_test_json_to_string (JsonObject *object);
 /* Asserts the data member of a message is a JSON string (not an object) equal to expected. */
-void        crier_test_assert_data_string (JsonObject *message,
-                                           const char *expected);
+void crier_test_assert_data_string (JsonObject *message,
+                                    const char *expected);
 /* A presence member's channel_data: {"user_id":<user_id_json>,"user_info":{"name":"<name>"}}. */
-char       *crier_test_member_data (const char *user_id_json,
-                                    const char *name);
+char *crier_test_member_data (const char *user_id_json,
+                              const char *name);
 
 G_END_DECLS

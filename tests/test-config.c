@@ -74,13 +74,13 @@ static void
 test_good_full (void)
 {
   g_autoptr (CrierConfig) config = load_good ("good-full.conf");
-  GPtrArray *apps = crier_config_get_apps (config);
-  CrierAppConfig *app;
-  CrierAppConfig *laravel;
+  GPtrArray          *apps = crier_config_get_apps (config);
+  CrierAppConfig     *app;
+  CrierAppConfig     *laravel;
   CrierWebhookConfig *webhook;
-  const char * const origins[] = { "https://app.example", "http://localhost:8000", NULL };
-  const char * const kinds[] = { "channel_occupied", "channel_vacated", NULL };
-  const char * const headers[] = { "X-Token: abc", "X-Env: test", NULL };
+  const char *const   origins[] = { "https://app.example", "http://localhost:8000", NULL };
+  const char *const   kinds[] = { "channel_occupied", "channel_vacated", NULL };
+  const char *const   headers[] = { "X-Token: abc", "X-Env: test", NULL };
 
   g_assert_cmpstr (crier_config_get_host (config), ==, "0.0.0.0");
   g_assert_cmpuint (crier_config_get_port (config), ==, 6001);
@@ -180,8 +180,8 @@ test_http_limits (void)
   g_autoptr (CrierConfig) defaults = crier_config_new ();
   g_autoptr (CrierConfig) config = crier_config_new ();
   g_autoptr (GError) error = NULL;
-  const CrierHttpLimits *limits = crier_config_get_http_limits (defaults);
-  static const char * const bad[][2] = {
+  const CrierHttpLimits   *limits = crier_config_get_http_limits (defaults);
+  static const char *const bad[][2] = {
     { "handshake-timeout=0", "inline: [server] handshake-timeout: must be at least 1 second" },
     { "request-timeout=0", "inline: [server] request-timeout: must be at least 1 second" },
     { "keepalive-timeout=0", "inline: [server] keepalive-timeout: must be at least 1 second" },
@@ -288,7 +288,7 @@ static const BadCase bad_cases[] = {
 static void
 test_bad (gconstpointer data)
 {
-  const BadCase *c = data;
+  const BadCase   *c = data;
   g_autofree char *path = corpus_path (c->file);
   g_autofree char *expected = NULL;
   g_autoptr (CrierConfig) config = crier_config_new ();
@@ -400,7 +400,7 @@ test_many_apps (void)
   g_autoptr (CrierConfig) bad = crier_config_new ();
   g_autoptr (GError) error = NULL;
   g_autofree char *duplicate = NULL;
-  CrierAppConfig *app;
+  CrierAppConfig  *app;
 
   for (unsigned i = 0; i < 5000; i++)
     g_string_append_printf (text, "[app:id%u]\nkey = key%u\nsecret = secret%u\n", i, i, i);
@@ -440,7 +440,8 @@ test_cli_config_error_exit (void)
   g_assert_no_error (error);
   close (fd);
   g_assert_true (g_file_set_contents (path, "[app:a]\nkey=k\nsecret=s\n[webhook:w]\napp=a\n"
-                                            "url=ftp://x\\ny\n", -1, &error));
+                                            "url=ftp://x\\ny\n",
+                                      -1, &error));
   {
     const char *argv[] = { crier, "--server", "--config", path, "--host", "127.0.0.1",
                            "--tls-cert", "/nonexistent/cert.pem", "--tls-key",

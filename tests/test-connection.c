@@ -50,9 +50,9 @@ test_connect_established (CrierTestFixture *f,
     f->server, "/app/" KEY "?protocol=7&client=js&version=8.6.0&flash=false", NULL);
   g_autoptr (JsonObject) message = crier_test_client_next (client);
   g_autoptr (JsonObject) inner = NULL;
-  g_autofree char *expected = NULL;
+  g_autofree char   *expected = NULL;
   CrierMonitorEvent *event;
-  const char *socket_id;
+  const char        *socket_id;
 
   /* The first frame, data double-encoded, no channel (§3). */
   g_assert_cmpstr (json_object_get_string_member (message, "event"), ==,
@@ -116,7 +116,7 @@ test_connect_unknown_key (CrierTestFixture *f,
   g_assert_cmpuint (crier_server_count_connections (f->server->server), ==, 0);
 }
 
-static const char * const bad_protocols[] = {
+static const char *const bad_protocols[] = {
   "/app/" KEY,
   "/app/" KEY "?client=js&version=8.6.0",
   "/app/" KEY "?protocol=3",
@@ -151,7 +151,7 @@ test_connect_old_protocols (CrierTestFixture *f,
     }
 }
 
-static const char * const bad_paths[] = {
+static const char *const bad_paths[] = {
   "/foo?protocol=7",
   "/app/?protocol=7",
   "/app/" KEY "/extra?protocol=7",
@@ -265,8 +265,8 @@ test_input_unknown_event (CrierTestFixture *f,
                           gconstpointer     data)
 {
   g_autoptr (CrierTestClient) client = crier_test_client_connect (f->server, KEY);
-  g_autofree char *plain = NULL;
-  g_autofree char *reserved = NULL;
+  g_autofree char   *plain = NULL;
+  g_autofree char   *reserved = NULL;
   CrierMonitorEvent *event;
 
   crier_test_client_send (client, "{\"event\":\"typing\",\"data\":{},\"channel\":\"private-a\"}");
@@ -324,7 +324,7 @@ test_input_oversized_frame (CrierTestFixture *f,
                             gconstpointer     data)
 {
   g_autoptr (CrierTestClient) client = crier_test_client_connect (f->server, KEY);
-  g_autofree char *payload = g_strnfill (5000, 'z');
+  g_autofree char   *payload = g_strnfill (5000, 'z');
   CrierMonitorEvent *event;
 
   /* Over max-frame-size (4096): close 1009, message too big (§13.3). */

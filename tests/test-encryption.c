@@ -57,7 +57,7 @@ test_round_trip (void)
   g_assert_nonnull (json_object_get_string_member (object, "nonce"));
   g_assert_nonnull (json_object_get_string_member (object, "ciphertext"));
   g_assert_null (strstr (sealed, "Gr")); /* no plaintext in the clear */
-  g_assert_cmpstr (sealed, !=, again); /* a fresh nonce each time */
+  g_assert_cmpstr (sealed, !=, again);   /* a fresh nonce each time */
 
   opened = crier_encryption_open (MASTER_KEY, "private-encrypted-orders", sealed, &error);
   g_assert_no_error (error);

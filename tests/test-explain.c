@@ -41,9 +41,9 @@ test_channel_auth (gconstpointer data)
   const KeyCase *test = data;
   g_autoptr (CrierTestServer) server = crier_test_server_new (CONFIG);
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, "orders-key");
-  g_autofree char *auth = crier_test_channel_auth (test->key, test->secret, client->socket_id,
-                                                   "private-invoices", NULL);
-  g_autofree char *message = NULL;
+  g_autofree char   *auth = crier_test_channel_auth (test->key, test->secret, client->socket_id,
+                                                     "private-invoices", NULL);
+  g_autofree char   *message = NULL;
   CrierMonitorEvent *event;
 
   crier_test_client_send_subscribe (client, "private-invoices", auth, NULL);
@@ -59,11 +59,11 @@ test_signin (void)
 {
   g_autoptr (CrierTestServer) server = crier_test_server_new (CONFIG);
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, "orders-key");
-  const char *user_data = "{\"id\":\"7\"}";
-  g_autofree char *auth = crier_test_user_auth ("billing-key", "billing-secret", client->socket_id,
-                                                user_data);
-  g_autofree char *quoted = g_strescape (user_data, NULL);
-  g_autofree char *message = NULL;
+  const char        *user_data = "{\"id\":\"7\"}";
+  g_autofree char   *auth = crier_test_user_auth ("billing-key", "billing-secret", client->socket_id,
+                                                  user_data);
+  g_autofree char   *quoted = g_strescape (user_data, NULL);
+  g_autofree char   *message = NULL;
   CrierMonitorEvent *event;
 
   crier_test_client_sendf (client,
@@ -95,7 +95,7 @@ test_api_key (gconstpointer data)
 {
   const KeyCase *test = data;
   g_autoptr (CrierTestServer) server = crier_test_server_new (CONFIG);
-  const char *path = "/apps/orders/channels";
+  const char      *path = "/apps/orders/channels";
   g_autofree char *query = crier_test_sign_query ("GET", path, test->key, test->secret, NULL,
                                                   g_get_real_time () / G_USEC_PER_SEC, NULL);
   g_autofree char *url = g_strdup_printf ("%s?%s", path, query);

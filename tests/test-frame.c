@@ -16,10 +16,11 @@ client_frame (guint8      first_byte,
               int         length_form) /* 0: shortest, 126 or 127: forced */
 {
   GByteArray *frame = g_byte_array_new ();
-  guint8 header[2] = { first_byte, 0x80 };
+  guint8      header[2] = { first_byte, 0x80 };
 
   if (length_form == 0)
-    length_form = length < 126 ? 0 : length <= G_MAXUINT16 ? 126 : 127;
+    length_form = length < 126 ? 0 : length <= G_MAXUINT16 ? 126
+                                                           : 127;
   if (length_form == 0)
     {
       header[1] |= (guint8) length;
@@ -77,11 +78,11 @@ static const GoodCase good_cases[] = {
 static void
 test_parse_good (gconstpointer data)
 {
-  const GoodCase *c = data;
+  const GoodCase    *c = data;
   g_autofree guint8 *payload = g_malloc (c->length + 1);
   g_autoptr (GByteArray) frame = NULL;
   CrierFrameHeader header = { 0 };
-  const char *problem = NULL;
+  const char      *problem = NULL;
 
   for (guint64 i = 0; i < c->length; i++)
     payload[i] = (guint8) ('a' + i % 26);
@@ -105,7 +106,7 @@ test_parse_header_only (void)
 {
   g_autoptr (GByteArray) frame = client_frame (0x80 | CRIER_OPCODE_TEXT, NULL, 70000, 0);
   CrierFrameHeader header = { 0 };
-  const char *problem = NULL;
+  const char      *problem = NULL;
 
   g_assert_cmpint (crier_frame_parse_header (frame->data, frame->len, &header, &problem), ==,
                    CRIER_FRAME_COMPLETE);
@@ -119,7 +120,7 @@ test_parse_non_final (void)
   g_autoptr (GByteArray) first = client_frame (CRIER_OPCODE_TEXT, "ab", 2, 0);
   g_autoptr (GByteArray) next = client_frame (0x80 | CRIER_OPCODE_CONTINUATION, "cd", 2, 0);
   CrierFrameHeader header = { 0 };
-  const char *problem = NULL;
+  const char      *problem = NULL;
 
   g_assert_cmpint (crier_frame_parse_header (first->data, first->len, &header, &problem), ==,
                    CRIER_FRAME_COMPLETE);
@@ -141,7 +142,7 @@ test_parse_control (void)
       g_autofree guint8 *payload = g_malloc0 (125);
       g_autoptr (GByteArray) frame = client_frame (0x80 | opcodes[i], payload, 125, 0);
       CrierFrameHeader header = { 0 };
-      const char *problem = NULL;
+      const char      *problem = NULL;
 
       g_assert_cmpint (crier_frame_parse_header (frame->data, frame->len, &header, &problem), ==,
                        CRIER_FRAME_COMPLETE);
@@ -172,7 +173,7 @@ test_incomplete (gconstpointer data)
   for (gsize cut = 0; cut < frame->len; cut++)
     {
       CrierFrameHeader header = { 0 };
-      const char *problem = NULL;
+      const char      *problem = NULL;
       /* An exact-size copy, so ASan sees any read past the cut. */
       g_autofree guint8 *copy = g_memdup2 (frame->data, MAX (cut, 1));
 
@@ -185,9 +186,9 @@ test_incomplete (gconstpointer data)
 
 typedef struct
 {
-  const char  *name;
-  guint8       bytes[14];
-  gsize        length;
+  const char *name;
+  guint8      bytes[14];
+  gsize       length;
 } InvalidCase;
 
 static const InvalidCase invalid_cases[] = {
@@ -212,8 +213,8 @@ static void
 test_invalid (gconstpointer data)
 {
   const InvalidCase *c = data;
-  CrierFrameHeader header = { 0 };
-  const char *problem = NULL;
+  CrierFrameHeader   header = { 0 };
+  const char        *problem = NULL;
 
   g_assert_cmpint (crier_frame_parse_header (c->bytes, c->length, &header, &problem), ==,
                    CRIER_FRAME_INVALID);
@@ -224,10 +225,10 @@ test_invalid (gconstpointer data)
 static void
 test_invalid_early (void)
 {
-  const guint8 unmasked[] = { 0x81, 0x05 };
-  const guint8 top_bit[] = { 0x81, 0xff, 0x80, 0, 0, 0, 0, 0, 0, 0 };
+  const guint8     unmasked[] = { 0x81, 0x05 };
+  const guint8     top_bit[] = { 0x81, 0xff, 0x80, 0, 0, 0, 0, 0, 0, 0 };
   CrierFrameHeader header = { 0 };
-  const char *problem = NULL;
+  const char      *problem = NULL;
 
   g_assert_cmpint (crier_frame_parse_header (unmasked, sizeof unmasked, &header, &problem), ==,
                    CRIER_FRAME_INVALID);
@@ -238,10 +239,10 @@ test_invalid_early (void)
 
 typedef struct
 {
-  const char  *name;
-  gsize        length;
-  gsize        header_length;
-  guint8       header[10];
+  const char *name;
+  gsize       length;
+  gsize       header_length;
+  guint8      header[10];
 } BuildCase;
 
 static const BuildCase build_cases[] = {
@@ -255,11 +256,11 @@ static const BuildCase build_cases[] = {
 static void
 test_build (gconstpointer data)
 {
-  const BuildCase *c = data;
+  const BuildCase   *c = data;
   g_autofree guint8 *payload = g_malloc (MAX (c->length, 1));
   g_autoptr (GBytes) frame = NULL;
   const guint8 *bytes;
-  gsize size;
+  gsize         size;
 
   for (gsize i = 0; i < c->length; i++)
     payload[i] = (guint8) i;
@@ -293,7 +294,7 @@ static const gsize take_lengths[] = { 0, 125, 126, 65535, 65536 };
 static void
 test_text_take (gconstpointer data)
 {
-  gsize length = *(const gsize *) data;
+  gsize    length = *(const gsize *) data;
   GString *text = g_string_sized_new (length);
   g_autoptr (GBytes) expected = NULL;
   g_autoptr (GBytes) taken = NULL;
@@ -310,9 +311,9 @@ assert_close_frame (GBytes     *frame,
                     guint16     code,
                     const char *reason)
 {
-  gsize size;
+  gsize         size;
   const guint8 *bytes = g_bytes_get_data (frame, &size);
-  gsize reason_length = reason != NULL ? strlen (reason) : 0;
+  gsize         reason_length = reason != NULL ? strlen (reason) : 0;
 
   g_assert_cmpuint (size, ==, 2 + 2 + reason_length);
   g_assert_cmpuint (bytes[0], ==, 0x88);
@@ -336,9 +337,9 @@ test_close_short (void)
 typedef struct
 {
   const char *name;
-  const char *unit;  /* repeated */
+  const char *unit; /* repeated */
   guint       times;
-  gsize       kept;  /* bytes of reason in the frame */
+  gsize       kept; /* bytes of reason in the frame */
 } CloseCase;
 
 /* A close frame holds 2 bytes of code and at most 123 bytes of UTF-8 (§2.2). */
@@ -346,7 +347,7 @@ static const CloseCase close_cases[] = {
   { "ascii-123", "a", 123, 123 },
   { "ascii-124", "a", 124, 123 },
   { "ascii-300", "a", 300, 123 },
-  { "two-byte", "\xc3\xa9", 100, 122 },       /* é: 61 fit, the 62nd would end at 124 */
+  { "two-byte", "\xc3\xa9", 100, 122 },            /* é: 61 fit, the 62nd would end at 124 */
   { "three-byte-exact", "\xe2\x82\xac", 41, 123 }, /* €: 41 × 3 = 123 */
   { "three-byte", "\xe2\x82\xac", 60, 123 },
   { "four-byte", "\xf0\x9f\x98\x80", 40, 120 }, /* 😀: 30 × 4 = 120, 31 × 4 = 124 */
@@ -359,7 +360,7 @@ test_close_truncate (gconstpointer data)
   g_autoptr (GString) reason = g_string_new (NULL);
   g_autoptr (GBytes) frame = NULL;
   const guint8 *bytes;
-  gsize size;
+  gsize         size;
 
   for (guint i = 0; i < c->times; i++)
     g_string_append (reason, c->unit);

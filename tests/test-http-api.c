@@ -47,14 +47,14 @@ now (void)
 
 /* A request signed like the Node and PHP SDKs sign it. */
 static CrierTestResponse *
-api_full (Fixture            *f,
-          const char         *method,
-          const char         *path,
-          const char         *body,
-          const char         *key,
-          const char         *secret,
-          gint64              timestamp,
-          const char * const *params)
+api_full (Fixture           *f,
+          const char        *method,
+          const char        *path,
+          const char        *body,
+          const char        *key,
+          const char        *secret,
+          gint64             timestamp,
+          const char *const *params)
 {
   g_autofree char *query = crier_test_sign_query (method, path, key, secret, body, timestamp, params);
   g_autofree char *target = g_strconcat (path, "?", query, NULL);
@@ -63,11 +63,11 @@ api_full (Fixture            *f,
 }
 
 static CrierTestResponse *
-api (Fixture            *f,
-     const char         *method,
-     const char         *path,
-     const char         *body,
-     const char * const *params)
+api (Fixture           *f,
+     const char        *method,
+     const char        *path,
+     const char        *body,
+     const char *const *params)
 {
   return api_full (f, method, path, body, KEY, SECRET, now (), params);
 }
@@ -128,7 +128,7 @@ static CrierTestClient *
 subscriber (Fixture    *f,
             const char *channel)
 {
-  CrierTestClient *client = crier_test_client_connect (f->server, KEY);
+  CrierTestClient          *client = crier_test_client_connect (f->server, KEY);
   g_autoptr (JsonObject) ok G_GNUC_UNUSED = crier_test_client_subscribe (client, channel, NULL, NULL);
 
   return client;
@@ -139,8 +139,8 @@ join_presence (CrierTestClient *client,
                const char      *channel,
                const char      *user_id)
 {
-  g_autofree char *channel_data = g_strdup_printf ("{\"user_id\":\"%s\"}", user_id);
-  g_autofree char *auth = crier_test_channel_auth (KEY, SECRET, client->socket_id, channel, channel_data);
+  g_autofree char          *channel_data = g_strdup_printf ("{\"user_id\":\"%s\"}", user_id);
+  g_autofree char          *auth = crier_test_channel_auth (KEY, SECRET, client->socket_id, channel, channel_data);
   g_autoptr (JsonObject) ok G_GNUC_UNUSED = crier_test_client_subscribe (client, channel, auth, channel_data);
 }
 
@@ -153,7 +153,8 @@ sign_in (CrierTestClient *client,
   g_autoptr (JsonObject) ok = NULL;
 
   crier_test_client_sendf (client, "{\"event\":\"pusher:signin\",\"data\":{\"auth\":\"%s\","
-                                   "\"user_data\":\"{\\\"id\\\":\\\"%s\\\"}\"}}", auth, user_id);
+                                   "\"user_data\":\"{\\\"id\\\":\\\"%s\\\"}\"}}",
+                           auth, user_id);
   ok = crier_test_client_expect (client, "pusher:signin_success", NULL);
 }
 
@@ -400,8 +401,8 @@ test_auth_wrong_key (Fixture      *f,
                                                      "other-key", "other-secret", now (), NULL);
 
   assert_error (response, 401, "Unknown auth_key: 'other-key' is not the key of app '3'. It is the "
-                "key of app 'other': the sender's PUSHER_APP_ID and PUSHER_APP_KEY belong to "
-                "different apps.");
+                               "key of app 'other': the sender's PUSHER_APP_ID and PUSHER_APP_KEY belong to "
+                               "different apps.");
   assert_nothing (client);
 }
 
@@ -431,8 +432,8 @@ test_auth_body_md5 (Fixture      *f,
                     gconstpointer data)
 {
   g_autoptr (CrierTestClient) client = subscriber (f, "a");
-  const char *signed_body = "{\"name\":\"e\",\"channel\":\"a\",\"data\":\"{}\"}";
-  const char *sent_body = "{\"name\":\"e\",\"channel\":\"a\",\"data\":\"{\\\"evil\\\":1}\"}";
+  const char      *signed_body = "{\"name\":\"e\",\"channel\":\"a\",\"data\":\"{}\"}";
+  const char      *sent_body = "{\"name\":\"e\",\"channel\":\"a\",\"data\":\"{\\\"evil\\\":1}\"}";
   g_autofree char *query = crier_test_sign_query ("POST", "/apps/3/events", KEY, SECRET, signed_body, now (), NULL);
   g_autofree char *target = g_strconcat ("/apps/3/events?", query, NULL);
   g_autoptr (CrierTestResponse) tampered = crier_test_http (f->server, "POST", target, sent_body);
@@ -454,13 +455,13 @@ test_auth_bad_signature (Fixture      *f,
                          gconstpointer data)
 {
   g_autoptr (CrierTestClient) client = subscriber (f, "a");
-  const char *body = "{\"name\":\"e\",\"channel\":\"a\",\"data\":\"{}\"}";
+  const char      *body = "{\"name\":\"e\",\"channel\":\"a\",\"data\":\"{}\"}";
   g_autofree char *query = crier_test_sign_query ("POST", "/apps/3/events", KEY, "wrong-secret", body, now (), NULL);
   g_autofree char *target = g_strconcat ("/apps/3/events?", query, NULL);
   g_autoptr (CrierTestResponse) response = crier_test_http (f->server, "POST", target, body);
   g_autofree char *to_sign = crier_test_string_to_sign ("POST", "/apps/3/events", query);
   g_autofree char *escaped = g_strescape (to_sign, NULL);
-  const char *signature = strstr (query, "auth_signature=") + strlen ("auth_signature=");
+  const char      *signature = strstr (query, "auth_signature=") + strlen ("auth_signature=");
   g_autofree char *expected = g_strdup_printf (
     "Invalid signature: you should have sent HmacSHA256Hex(\"%s\", your_secret_key), but you sent "
     "\"%s\". The signature matches no known secret: the sender's PUSHER_APP_SECRET is not the "
@@ -548,17 +549,17 @@ test_channels (Fixture      *f,
   /* Without info each channel maps to an empty object (§14.5). */
   assert_ok (all, "{\"channels\":{\"orders\":{},\"presence-a\":{},\"presence-b\":{}}}");
   presence = api (f, "GET", "/apps/3/channels", NULL,
-                  (const char * const[]) { "filter_by_prefix", "presence-", "info", "user_count", NULL });
+                  (const char *const[]){ "filter_by_prefix", "presence-", "info", "user_count", NULL });
   assert_ok (presence, "{\"channels\":{\"presence-a\":{\"user_count\":1},\"presence-b\":{\"user_count\":1}}}");
-  refused = api (f, "GET", "/apps/3/channels", NULL, (const char * const[]) { "info", "user_count", NULL });
+  refused = api (f, "GET", "/apps/3/channels", NULL, (const char *const[]){ "info", "user_count", NULL });
   assert_error (refused, 400,
                 "Request must be limited to presence channels in order to fetch user_count "
                 "(add filter_by_prefix=presence-)");
   refused_other = api (f, "GET", "/apps/3/channels", NULL,
-                       (const char * const[]) { "filter_by_prefix", "private-", "info", "user_count", NULL });
+                       (const char *const[]){ "filter_by_prefix", "private-", "info", "user_count", NULL });
   g_assert_cmpuint (refused_other->status, ==, 400);
   /* An empty result is an object, not an array. */
-  empty = api (f, "GET", "/apps/3/channels", NULL, (const char * const[]) { "filter_by_prefix", "none-", NULL });
+  empty = api (f, "GET", "/apps/3/channels", NULL, (const char *const[]){ "filter_by_prefix", "none-", NULL });
   assert_ok (empty, "{\"channels\":{}}");
   g_assert_cmpstr (empty->body, ==, "{\"channels\":{}}");
 }
@@ -599,17 +600,17 @@ test_channel (Fixture      *f,
   join_presence (a, "presence-a", "1");
   plain = api (f, "GET", "/apps/3/channels/orders", NULL, NULL);
   assert_ok (plain, "{\"occupied\":true}");
-  count = api (f, "GET", "/apps/3/channels/orders", NULL, (const char * const[]) { "info", "subscription_count", NULL });
+  count = api (f, "GET", "/apps/3/channels/orders", NULL, (const char *const[]){ "info", "subscription_count", NULL });
   assert_ok (count, "{\"occupied\":true,\"subscription_count\":1}");
   /* An attribute that does not apply is a 400 (§14.6). */
-  public_users = api (f, "GET", "/apps/3/channels/orders", NULL, (const char * const[]) { "info", "user_count", NULL });
+  public_users = api (f, "GET", "/apps/3/channels/orders", NULL, (const char *const[]){ "info", "user_count", NULL });
   assert_error (public_users, 400, "The info attribute 'user_count' does not apply to the public channel 'orders'");
-  presence = api (f, "GET", "/apps/3/channels/presence-a", NULL, (const char * const[]) { "info", "user_count", NULL });
+  presence = api (f, "GET", "/apps/3/channels/presence-a", NULL, (const char *const[]){ "info", "user_count", NULL });
   assert_ok (presence, "{\"occupied\":true,\"user_count\":1}");
   presence_count = api (f, "GET", "/apps/3/channels/presence-a", NULL,
-                        (const char * const[]) { "info", "subscription_count", NULL });
+                        (const char *const[]){ "info", "subscription_count", NULL });
   g_assert_cmpuint (presence_count->status, ==, 400);
-  vacant = api (f, "GET", "/apps/3/channels/nobody", NULL, (const char * const[]) { "info", "subscription_count", NULL });
+  vacant = api (f, "GET", "/apps/3/channels/nobody", NULL, (const char *const[]){ "info", "subscription_count", NULL });
   assert_ok (vacant, "{\"occupied\":false,\"subscription_count\":0}");
 
   {
@@ -619,7 +620,7 @@ test_channel (Fixture      *f,
 
     assert_ok (published, "{}");
   }
-  cache = api (f, "GET", "/apps/3/channels/cache-loc", NULL, (const char * const[]) { "info", "cache", NULL });
+  cache = api (f, "GET", "/apps/3/channels/cache-loc", NULL, (const char *const[]){ "info", "cache", NULL });
   g_assert_cmpuint (cache->status, ==, 200);
   cache_json = json_from_string (cache->body, NULL);
   g_assert_nonnull (cache_json);
@@ -629,9 +630,9 @@ test_channel (Fixture      *f,
   g_assert_cmpstr (json_object_get_string_member (cache_object, "data"), ==, "{\"lat\":1}");
   g_assert_cmpint (json_object_get_int_member (cache_object, "ttl"), >, 0);
   g_assert_cmpint (json_object_get_int_member (cache_object, "ttl"), <=, 1800);
-  no_cache = api (f, "GET", "/apps/3/channels/cache-none", NULL, (const char * const[]) { "info", "cache", NULL });
+  no_cache = api (f, "GET", "/apps/3/channels/cache-none", NULL, (const char *const[]){ "info", "cache", NULL });
   assert_ok (no_cache, "{\"occupied\":false,\"cache\":null}");
-  unknown = api (f, "GET", "/apps/3/channels/orders", NULL, (const char * const[]) { "info", "colour", NULL });
+  unknown = api (f, "GET", "/apps/3/channels/orders", NULL, (const char *const[]){ "info", "colour", NULL });
   g_assert_cmpuint (unknown->status, ==, 400);
   bad_name = api (f, "GET", "/apps/3/channels/a*b", NULL, NULL);
   assert_error (bad_name, 400, "Invalid channel name 'a*b'");
@@ -649,8 +650,8 @@ test_users (Fixture      *f,
   g_autoptr (CrierTestResponse) vacant = NULL;
   g_autoptr (JsonNode) root = NULL;
   JsonArray *array;
-  gboolean seen1 = FALSE;
-  gboolean seen2 = FALSE;
+  gboolean   seen1 = FALSE;
+  gboolean   seen2 = FALSE;
 
   join_presence (a, "presence-u", "1");
   join_presence (b, "presence-u", "2");

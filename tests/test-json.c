@@ -99,7 +99,7 @@ static const ScanCase scan_cases[] = {
 static void
 test_scan (gconstpointer data)
 {
-  const ScanCase *c = data;
+  const ScanCase  *c = data;
   g_autofree char *text = nest (c->prefix, c->open, c->depth, c->middle, c->close, c->suffix);
   g_autoptr (GError) error = NULL;
   gboolean ok = crier_json_check_depth (text, -1, CRIER_JSON_MAX_DEPTH, &error);
@@ -176,7 +176,7 @@ test_parse (void)
 static void
 test_malformed_corpus (void)
 {
-  static const char * const texts[] = {
+  static const char *const texts[] = {
     "{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"presence-a\",\"auth\":\"k:s\","
     "\"channel_data\":\"{\\\"user_id\\\":1,\\\"user_info\\\":{\\\"n\\\":[1,2.5,-3e2,true,null]}}\"}}",
     "[{\"a\":[{\"b\":{\"c\":[1,\"\\u0041\\ud83d\\ude00\"]}}]},{}]",

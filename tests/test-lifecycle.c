@@ -54,7 +54,7 @@ typedef struct
   unsigned   n_clients;
   unsigned   n_channels; /* 0: connect only */
   gboolean   presence;
-  int        rcvbuf;     /* 0: the kernel's default */
+  int        rcvbuf; /* 0: the kernel's default */
   RawClient *clients;
   char      *failure; /* set by the thread: what went wrong */
   int        done;    /* atomic */
@@ -116,7 +116,7 @@ raw_send_frame (int         fd,
 static gboolean
 raw_fill (RawClient *client)
 {
-  guint8 buffer[4096];
+  guint8  buffer[4096];
   ssize_t n;
 
   do
@@ -135,13 +135,14 @@ raw_next_text (RawClient *client)
   for (;;)
     {
       const guint8 *data = client->in->data;
-      guint64 length = 0;
-      gsize header = 2;
+      guint64       length = 0;
+      gsize         header = 2;
 
       if (client->in->len >= 2)
         {
           length = data[1] & 0x7f;
-          header = length == 126 ? 4 : length == 127 ? 10 : 2;
+          header = length == 126 ? 4 : length == 127 ? 10
+                                                     : 2;
         }
       if (client->in->len >= header && client->in->len >= 2)
         {
@@ -156,7 +157,7 @@ raw_next_text (RawClient *client)
           if (client->in->len >= header + length)
             {
               guint8 opcode = data[0] & 0x0f;
-              char *text = g_strndup ((const char *) data + header, length);
+              char  *text = g_strndup ((const char *) data + header, length);
 
               g_byte_array_remove_range (client->in, 0, header + length);
               if (opcode == 0x1)
@@ -177,10 +178,9 @@ raw_connect (RawClient *client,
              unsigned   port,
              int        rcvbuf)
 {
-  struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons (port),
-                                 .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-  struct timeval timeout = { .tv_sec = 20 };
-  g_autofree char *request = NULL;
+  struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons (port), .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  struct timeval     timeout = { .tv_sec = 20 };
+  g_autofree char   *request = NULL;
 
   client->in = g_byte_array_new ();
   client->fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -219,8 +219,8 @@ raw_established (RawClient *client)
   g_autofree char *text = NULL;
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autofree char *data = NULL;
-  const char *end;
-  JsonObject *message;
+  const char      *end;
+  JsonObject      *message;
 
   while ((end = find_header_end (client->in)) == NULL)
     if (!raw_fill (client))
@@ -318,7 +318,7 @@ crowd_join_thread (gpointer data)
       crowd->failure = g_strdup_printf ("client %u: connect: %s", i, g_strerror (errno));
   for (unsigned i = 0; i < crowd->n_clients && crowd->failure == NULL; i++)
     {
-      RawClient *client = &crowd->clients[i];
+      RawClient       *client = &crowd->clients[i];
       g_autofree char *channel = channel_name (crowd, i % MAX (crowd->n_channels, 1));
       g_autofree char *user_id = g_strdup_printf ("user-%u", i);
 
@@ -342,7 +342,7 @@ crowd_join_full (CrierTestServer *server,
                  gboolean         presence,
                  int              rcvbuf)
 {
-  Crowd *crowd = g_new0 (Crowd, 1);
+  Crowd   *crowd = g_new0 (Crowd, 1);
   GThread *thread;
 
   crowd->rcvbuf = rcvbuf;
@@ -372,9 +372,9 @@ crowd_join (CrierTestServer *server,
 
 typedef enum
 {
-  LEAVE_FIN,         /* close (): FIN after the queued bytes */
-  LEAVE_RESET,       /* SO_LINGER 0, then close (): RST */
-  LEAVE_BAD_FRAME,   /* one invalid frame, then RST */
+  LEAVE_FIN,       /* close (): FIN after the queued bytes */
+  LEAVE_RESET,     /* SO_LINGER 0, then close (): RST */
+  LEAVE_BAD_FRAME, /* one invalid frame, then RST */
 } Leave;
 
 /* Every client leaves at once: no main-loop iteration between them. */
@@ -384,7 +384,7 @@ crowd_leave (Crowd *crowd,
 {
   for (unsigned i = 0; i < crowd->n_clients; i++)
     {
-      RawClient *client = &crowd->clients[i];
+      RawClient    *client = &crowd->clients[i];
       struct linger linger = { .l_onoff = 1, .l_linger = 0 };
 
       if (how == LEAVE_BAD_FRAME)
@@ -426,14 +426,14 @@ count_server_sockets (unsigned port)
   g_autofree char *table = NULL;
   g_auto (GStrv) lines = NULL;
   const char *name;
-  unsigned n = 0;
+  unsigned    n = 0;
 
   g_assert_nonnull (dir);
   while ((name = g_dir_read_name (dir)) != NULL)
     {
       g_autofree char *path = g_build_filename ("/proc/self/fd", name, NULL);
       g_autofree char *target = g_file_read_link (path, NULL);
-      unsigned count;
+      unsigned         count;
 
       if (target == NULL || !g_str_has_prefix (target, "socket:["))
         continue;
@@ -492,7 +492,7 @@ assert_still_serving (CrierTestServer *server)
   g_autoptr (JsonObject) event = NULL;
   g_autoptr (GError) error = NULL;
 
-  crier_server_publish (server->server, APP, (const char *[]) { "after-the-storm", NULL },
+  crier_server_publish (server->server, APP, (const char *[]){ "after-the-storm", NULL },
                         "still-here", "{}", NULL, &error);
   g_assert_no_error (error);
   event = crier_test_client_expect (client, "still-here", "after-the-storm");
@@ -583,9 +583,9 @@ test_presence_reset (Fixture      *f,
                      gconstpointer data)
 {
   g_autoptr (CrierTestClient) survivor = crier_test_client_connect (f->server, KEY);
-  g_autofree char *survivor_data = member_data ("survivor");
-  g_autofree char *auth = crier_test_channel_auth (KEY, SECRET, survivor->socket_id,
-                                                   "presence-lifecycle-0", survivor_data);
+  g_autofree char                 *survivor_data = member_data ("survivor");
+  g_autofree char                 *auth = crier_test_channel_auth (KEY, SECRET, survivor->socket_id,
+                                                                   "presence-lifecycle-0", survivor_data);
   g_autoptr (JsonObject) succeeded G_GNUC_UNUSED = crier_test_client_subscribe (survivor, "presence-lifecycle-0",
                                                                                 auth, survivor_data);
   g_autoptr (Crowd) crowd = crowd_join (f->server, 600, 6, TRUE);
@@ -612,9 +612,9 @@ test_presence_fin (Fixture      *f,
                    gconstpointer data)
 {
   g_autoptr (CrierTestClient) survivor = crier_test_client_connect (f->server, KEY);
-  g_autofree char *survivor_data = member_data ("survivor");
-  g_autofree char *auth = crier_test_channel_auth (KEY, SECRET, survivor->socket_id,
-                                                   "presence-lifecycle-0", survivor_data);
+  g_autofree char                 *survivor_data = member_data ("survivor");
+  g_autofree char                 *auth = crier_test_channel_auth (KEY, SECRET, survivor->socket_id,
+                                                                   "presence-lifecycle-0", survivor_data);
   g_autoptr (JsonObject) succeeded G_GNUC_UNUSED = crier_test_client_subscribe (survivor, "presence-lifecycle-0",
                                                                                 auth, survivor_data);
   g_autoptr (Crowd) crowd = crowd_join (f->server, 2000, 200, TRUE);
@@ -647,14 +647,14 @@ test_slow_consumer (Fixture      *f,
                                                                                 NULL, NULL);
   g_autoptr (Crowd) crowd = crowd_join_full (f->server, 1, 1, FALSE, 4096);
   g_autofree char *payload = g_strdup_printf ("{\"fill\":\"%0*d\"}", 8000, 0);
-  unsigned published = 0;
+  unsigned         published = 0;
 
   /* Bounded: 4000 events of 8 kB are far more than the queue and the socket buffers. */
   while (crier_server_count_connections (f->server->server) > 1 && published < 4000)
     {
       g_autoptr (GError) error = NULL;
 
-      crier_server_publish (f->server->server, APP, (const char *[]) { "public-lifecycle-0", NULL },
+      crier_server_publish (f->server->server, APP, (const char *[]){ "public-lifecycle-0", NULL },
                             "slow-event", payload, NULL, &error);
       g_assert_no_error (error);
       published++;

@@ -12,10 +12,10 @@
 static char *
 frame_text (GBytes *frame)
 {
-  gsize size;
+  gsize         size;
   const guint8 *bytes = g_bytes_get_data (frame, &size);
-  gsize header = 2;
-  guint64 length;
+  gsize         header = 2;
+  guint64       length;
 
   g_assert_cmpuint (size, >=, 2);
   g_assert_cmpuint (bytes[0], ==, 0x80 | CRIER_OPCODE_TEXT);
@@ -92,8 +92,8 @@ static void
 test_parse_reuse (void)
 {
   g_autoptr (JsonParser) parser = json_parser_new_immutable ();
-  const char *one = "{\"event\":\"one\",\"channel\":\"a\"}";
-  const char *two = "{\"event\":\"two\",\"channel\":\"b\"}";
+  const char  *one = "{\"event\":\"one\",\"channel\":\"a\"}";
+  const char  *two = "{\"event\":\"two\",\"channel\":\"b\"}";
   CrierMessage first;
   CrierMessage second;
 
@@ -111,7 +111,7 @@ static void
 test_parse_length (void)
 {
   g_autoptr (JsonParser) parser = json_parser_new_immutable ();
-  const char *text = "{\"event\":\"e\"}GARBAGE";
+  const char  *text = "{\"event\":\"e\"}GARBAGE";
   CrierMessage message;
 
   g_assert_true (crier_message_parse (parser, text, 13, &message, NULL));
@@ -167,7 +167,7 @@ test_parse_too_deep (void)
   g_autofree char *open = g_strnfill (200000, '[');
   g_autofree char *close = g_strnfill (200000, ']');
   g_autofree char *text = g_strconcat ("{\"event\":\"client-x\",\"data\":", open, close, "}", NULL);
-  CrierMessage message;
+  CrierMessage     message;
 
   g_assert_false (crier_message_parse (parser, text, strlen (text), &message, &error));
   g_assert_error (error, CRIER_JSON_ERROR, CRIER_JSON_ERROR_TOO_DEEP);
@@ -262,7 +262,7 @@ test_data_text (gconstpointer data)
   const DataTextCase *c = data;
   g_autoptr (JsonParser) parser = json_parser_new_immutable ();
   g_autofree char *text = NULL;
-  CrierMessage message;
+  CrierMessage     message;
 
   g_assert_true (crier_message_parse (parser, c->text, strlen (c->text), &message, NULL));
   text = crier_message_dup_data_text (&message);

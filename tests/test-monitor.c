@@ -192,7 +192,7 @@ test_to_text_long_data (void)
   g_autoptr (CrierMonitorEvent) event = crier_monitor_event_new (CRIER_MONITOR_CLIENT_EVENT);
   g_autoptr (GString) data = g_string_new (NULL);
   g_autofree char *text = NULL;
-  const char *shown;
+  const char      *shown;
 
   for (int i = 0; i < 300; i++)
     g_string_append (data, "\xc3\xa9"); /* é */
@@ -241,7 +241,7 @@ static void
 test_ref (void)
 {
   CrierMonitorEvent *event = crier_monitor_event_new (CRIER_MONITOR_SUBSCRIBED);
-  gint64 before = g_get_real_time ();
+  gint64             before = g_get_real_time ();
 
   g_assert_cmpint (event->kind, ==, CRIER_MONITOR_SUBSCRIBED);
   g_assert_cmpint (event->time, <=, before);
@@ -267,7 +267,7 @@ test_listeners (void)
   g_autoptr (CrierMonitor) monitor = crier_monitor_new ();
   g_autoptr (GPtrArray) received = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_monitor_event_unref);
   CrierMonitorEvent *event;
-  gulong handler;
+  gulong             handler;
 
   /* Nobody listens: the hot path builds no event. */
   g_assert_false (crier_monitor_is_active (monitor));

@@ -38,7 +38,7 @@ static const TypeCase type_cases[] = {
 static void
 test_type (gconstpointer data)
 {
-  const TypeCase *c = data;
+  const TypeCase  *c = data;
   CrierChannelType type = crier_channel_type_from_name (c->name);
 
   g_assert_cmphex (type, ==, c->type);

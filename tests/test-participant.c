@@ -11,8 +11,8 @@ join (CrierTestServer *server,
       const char      *channel,
       const char      *user_id)
 {
-  CrierTestClient *client = crier_test_client_connect (server, "p-key");
-  g_autofree char *data = g_strdup_printf ("{\"user_id\":\"%s\"}", user_id);
+  CrierTestClient          *client = crier_test_client_connect (server, "p-key");
+  g_autofree char          *data = g_strdup_printf ("{\"user_id\":\"%s\"}", user_id);
   g_autoptr (JsonObject) ok G_GNUC_UNUSED = crier_test_client_subscribe_signed (client, "p-key", "p-secret", channel, data);
 
   return client;

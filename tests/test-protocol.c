@@ -141,7 +141,7 @@ test_subscribe_refused (CrierTestFixture *f,
   for (guint i = 0; i < G_N_ELEMENTS (refused_cases); i++)
     {
       const RefusedCase *c = &refused_cases[i];
-      g_autofree char *message = NULL;
+      g_autofree char   *message = NULL;
 
       g_test_message ("case %s", c->name);
       crier_test_client_send_subscribe (client, c->channel, c->auth, NULL);
@@ -195,15 +195,15 @@ test_unsubscribe (CrierTestFixture *f,
 /* Presence */
 
 static void
-assert_presence (JsonObject         *succeeded,
-                 const char * const *ids,
-                 const char * const *names)
+assert_presence (JsonObject        *succeeded,
+                 const char *const *ids,
+                 const char *const *names)
 {
   g_autoptr (JsonObject) data = crier_test_dup_data_object (succeeded);
   JsonObject *presence = json_object_get_object_member (data, "presence");
-  JsonArray *id_array = json_object_get_array_member (presence, "ids");
+  JsonArray  *id_array = json_object_get_array_member (presence, "ids");
   JsonObject *hash = json_object_get_object_member (presence, "hash");
-  guint n = g_strv_length ((GStrv) ids);
+  guint       n = g_strv_length ((GStrv) ids);
 
   /* data is a JSON string (§7.3). */
   g_assert_cmpint (json_node_get_value_type (json_object_get_member (succeeded, "data")), ==, G_TYPE_STRING);
@@ -212,7 +212,7 @@ assert_presence (JsonObject         *succeeded,
   g_assert_cmpuint (json_object_get_size (hash), ==, n);
   for (guint i = 0; i < n; i++)
     {
-      gboolean found = FALSE;
+      gboolean  found = FALSE;
       JsonNode *member;
 
       /* Ids are strings, in any order. */
@@ -247,11 +247,11 @@ test_presence_members (CrierTestFixture *f,
   g_autoptr (JsonObject) removed = NULL;
   g_autoptr (JsonObject) added_data = NULL;
 
-  assert_presence (ann_ok, (const char * const[]) { "1", NULL }, (const char * const[]) { "Ann", NULL });
+  assert_presence (ann_ok, (const char *const[]){ "1", NULL }, (const char *const[]){ "Ann", NULL });
 
   bob_ok = crier_test_client_subscribe_signed (bob, KEY, SECRET, "presence-room", bob_data);
-  assert_presence (bob_ok, (const char * const[]) { "1", "2", NULL },
-                   (const char * const[]) { "Ann", "Bob", NULL });
+  assert_presence (bob_ok, (const char *const[]){ "1", "2", NULL },
+                   (const char *const[]){ "Ann", "Bob", NULL });
   added = crier_test_client_expect (ann, "pusher_internal:member_added", "presence-room");
   added_data = crier_test_dup_data_object (added);
   g_assert_cmpint (json_node_get_value_type (json_object_get_member (added, "data")), ==, G_TYPE_STRING);
@@ -261,8 +261,8 @@ test_presence_members (CrierTestFixture *f,
 
   /* Bob's second tab: no member_added, the count stays 2 (§9.2). */
   bob2_ok = crier_test_client_subscribe_signed (bob2, KEY, SECRET, "presence-room", bob_data);
-  assert_presence (bob2_ok, (const char * const[]) { "1", "2", NULL },
-                   (const char * const[]) { "Ann", "Bob", NULL });
+  assert_presence (bob2_ok, (const char *const[]){ "1", "2", NULL },
+                   (const char *const[]){ "Ann", "Bob", NULL });
   crier_test_client_sync (ann);
   crier_test_client_sync (bob);
   crier_test_client_assert_no_message (ann);
@@ -294,7 +294,7 @@ test_presence_numeric_id (CrierTestFixture *f,
     client, KEY, SECRET, "presence-foobar", channel_data);
   g_autoptr (GPtrArray) members = NULL;
 
-  assert_presence (ok, (const char * const[]) { "10", NULL }, (const char * const[]) { "Mr. Channels", NULL });
+  assert_presence (ok, (const char *const[]){ "10", NULL }, (const char *const[]){ "Mr. Channels", NULL });
   members = crier_server_dup_members (f->server->server, APP, "presence-foobar");
   g_assert_cmpuint (members->len, ==, 1);
   g_assert_cmpstr (((CrierMemberInfo *) g_ptr_array_index (members, 0))->user_id, ==, "10");
@@ -312,7 +312,7 @@ test_presence_channel_data_verbatim (CrierTestFixture *f,
   g_autoptr (JsonObject) ok = crier_test_client_subscribe_signed (
     client, KEY, SECRET, "presence-a", spaced);
 
-  assert_presence (ok, (const char * const[]) { "1", NULL }, (const char * const[]) { "Ann", NULL });
+  assert_presence (ok, (const char *const[]){ "1", NULL }, (const char *const[]){ "Ann", NULL });
 }
 
 static void
@@ -359,7 +359,7 @@ test_presence_limit (CrierTestFixture *f,
   crier_test_client_send_subscribe_signed (one_again, "members-key", "members-secret",
                                            "presence-full", one_data);
   ok_again = crier_test_client_expect (one_again, "pusher_internal:subscription_succeeded", "presence-full");
-  assert_presence (ok_again, (const char * const[]) { "1", NULL }, (const char * const[]) { "One", NULL });
+  assert_presence (ok_again, (const char *const[]){ "1", NULL }, (const char *const[]){ "One", NULL });
   crier_test_client_sync (one);
   crier_test_client_assert_no_message (one);
 }
@@ -399,8 +399,8 @@ test_client_event_presence (CrierTestFixture *f,
 {
   g_autoptr (CrierTestClient) sender = crier_test_client_connect (f->server, KEY);
   g_autoptr (CrierTestClient) receiver = crier_test_client_connect (f->server, KEY);
-  g_autofree char *sender_data = crier_test_member_data ("\"1\"", "Ann");
-  g_autofree char *receiver_data = crier_test_member_data ("\"2\"", "Bob");
+  g_autofree char         *sender_data = crier_test_member_data ("\"1\"", "Ann");
+  g_autofree char         *receiver_data = crier_test_member_data ("\"2\"", "Bob");
   g_autoptr (JsonObject) a G_GNUC_UNUSED = crier_test_client_subscribe_signed (
     sender, KEY, SECRET, "presence-chat.1", sender_data);
   g_autoptr (JsonObject) b G_GNUC_UNUSED = crier_test_client_subscribe_signed (
@@ -423,7 +423,7 @@ typedef struct
 {
   const char *name;
   const char *key;
-  const char *channel;   /* the receiver subscribes here; the sender too unless not_subscribed */
+  const char *channel; /* the receiver subscribes here; the sender too unless not_subscribed */
   gboolean    subscribe_sender;
   const char *message;
 } ClientRefusedCase;
@@ -448,7 +448,7 @@ test_client_event_refused (CrierTestFixture *f,
   for (guint i = 0; i < G_N_ELEMENTS (client_refused_cases); i++)
     {
       const ClientRefusedCase *c = &client_refused_cases[i];
-      const char *secret = g_str_equal (c->key, KEY) ? SECRET : "quiet-secret";
+      const char              *secret = g_str_equal (c->key, KEY) ? SECRET : "quiet-secret";
       g_autoptr (CrierTestClient) sender = crier_test_client_connect (f->server, c->key);
       g_autoptr (CrierTestClient) receiver = crier_test_client_connect (f->server, c->key);
       g_autofree char *message = NULL;
@@ -474,14 +474,14 @@ test_client_event_rate_limit (CrierTestFixture *f,
 {
   g_autoptr (CrierTestClient) sender = crier_test_client_connect (f->server, "rate-key");
   g_autoptr (CrierTestClient) receiver = crier_test_client_connect (f->server, "rate-key");
-  g_autofree char *sender_auth = crier_test_channel_auth ("rate-key", "rate-secret", sender->socket_id,
-                                                          "private-chat", NULL);
-  g_autofree char *receiver_auth = crier_test_channel_auth ("rate-key", "rate-secret", receiver->socket_id,
-                                                            "private-chat", NULL);
+  g_autofree char         *sender_auth = crier_test_channel_auth ("rate-key", "rate-secret", sender->socket_id,
+                                                                  "private-chat", NULL);
+  g_autofree char         *receiver_auth = crier_test_channel_auth ("rate-key", "rate-secret", receiver->socket_id,
+                                                                    "private-chat", NULL);
   g_autoptr (JsonObject) a G_GNUC_UNUSED = crier_test_client_subscribe (sender, "private-chat", sender_auth, NULL);
   g_autoptr (JsonObject) b G_GNUC_UNUSED = crier_test_client_subscribe (receiver, "private-chat", receiver_auth, NULL);
-  guint errors = 0;
-  guint relayed = 0;
+  guint                    errors = 0;
+  guint                    relayed = 0;
 
   /* 6 events sent at once span at most two one-second windows of 2 events each, so at
    * least 2 are refused, whatever the clock does. */
@@ -549,7 +549,7 @@ test_signin (CrierTestFixture *f,
   g_autoptr (JsonObject) own = NULL;
   g_autoptr (JsonObject) event1 = NULL;
   g_autoptr (JsonObject) event2 = NULL;
-  g_autofree char *refused = NULL;
+  g_autofree char   *refused = NULL;
   CrierMonitorEvent *signed_in;
 
   crier_test_client_sign_in (tab1, "{\"id\":\"12345\",\"user_info\":{\"name\":\"Ann\"}}");
@@ -593,17 +593,20 @@ test_signin_refused (CrierTestFixture *f,
   g_autofree char *message = NULL;
   g_autofree char *expected = g_strdup_printf (
     "Connection is unauthorized: Invalid signature: Expected HMAC SHA256 hex digest of "
-    "%s::user::{\"id\":\"12345\"}, but got %s", client->socket_id, strchr (auth, ':') + 1);
+    "%s::user::{\"id\":\"12345\"}, but got %s",
+    client->socket_id, strchr (auth, ':') + 1);
   g_autofree char *numeric_auth = crier_test_user_auth (KEY, SECRET, client->socket_id, "{\"id\":5}");
 
   crier_test_client_sendf (client, "{\"event\":\"pusher:signin\",\"data\":{\"auth\":\"%s\","
-                                   "\"user_data\":\"{\\\"id\\\":\\\"12345\\\"}\"}}", auth);
+                                   "\"user_data\":\"{\\\"id\\\":\\\"12345\\\"}\"}}",
+                           auth);
   message = crier_test_client_expect_error (client, 4009);
   g_assert_cmpstr (message, ==, expected);
   g_clear_pointer (&message, g_free);
   /* A numeric id is refused, not coerced (§6.4). */
   crier_test_client_sendf (client, "{\"event\":\"pusher:signin\",\"data\":{\"auth\":\"%s\","
-                                   "\"user_data\":\"{\\\"id\\\":5}\"}}", numeric_auth);
+                                   "\"user_data\":\"{\\\"id\\\":5}\"}}",
+                           numeric_auth);
   message = crier_test_client_expect_error (client, 4009);
   g_assert_cmpstr (message, ==, "Connection is unauthorized: user_data.id must be a non-empty string");
   /* The connection stays open and is not signed in. */
@@ -628,7 +631,7 @@ test_signin_presence (CrierTestFixture *f,
 
     ok = crier_test_client_subscribe (client, "presence-lobby", auth, NULL);
   }
-  assert_presence (ok, (const char * const[]) { "7", NULL }, (const char * const[]) { "Signed", NULL });
+  assert_presence (ok, (const char *const[]){ "7", NULL }, (const char *const[]){ "Signed", NULL });
 }
 
 int

@@ -5,8 +5,8 @@
 
 #include "crier-test-utils.h"
 
-#define KEY    CRIER_TEST_APP_KEY
-#define APP    CRIER_TEST_APP_ID
+#define KEY CRIER_TEST_APP_KEY
+#define APP CRIER_TEST_APP_ID
 
 /* Publishing */
 
@@ -20,7 +20,7 @@ test_publish_exclude (CrierTestFixture *f,
   g_autoptr (JsonObject) b  G_GNUC_UNUSED = crier_test_client_subscribe (other, "orders", NULL, NULL);
   g_autoptr (JsonObject) a2 G_GNUC_UNUSED = crier_test_client_subscribe (sender, "audit", NULL, NULL);
   g_autoptr (JsonObject) b2 G_GNUC_UNUSED = crier_test_client_subscribe (other, "audit", NULL, NULL);
-  const char *channels[] = { "orders", "audit", NULL };
+  const char               *channels[] = { "orders", "audit", NULL };
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonObject) first = NULL;
   g_autoptr (JsonObject) second = NULL;
@@ -70,16 +70,16 @@ test_publish_refused (CrierTestFixture *f,
 {
   g_autoptr (CrierTestClient) client = crier_test_client_connect (f->server, KEY);
   g_autoptr (JsonObject) ok G_GNUC_UNUSED = crier_test_client_subscribe (client, "orders", NULL, NULL);
-  g_autofree char *big = g_strnfill (10241, 'x');
-  g_autofree char *exact = g_strnfill (10240, 'x');
-  const char *two[] = { "private-encrypted-a", "orders", NULL };
+  g_autofree char          *big = g_strnfill (10241, 'x');
+  g_autofree char          *exact = g_strnfill (10240, 'x');
+  const char               *two[] = { "private-encrypted-a", "orders", NULL };
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonObject) exact_event = NULL;
 
   for (guint i = 0; i < G_N_ELEMENTS (publish_refused); i++)
     {
       const PublishCase *c = &publish_refused[i];
-      const char *channels[] = { c->channel, NULL };
+      const char        *channels[] = { c->channel, NULL };
 
       g_test_message ("case %s", c->name);
       g_assert_false (crier_server_publish (f->server->server, c->app_id, channels, c->event, c->data,
@@ -88,7 +88,7 @@ test_publish_refused (CrierTestFixture *f,
       g_clear_error (&error);
     }
   /* 10 240 bytes of data pass, one more is too large (§16). */
-  g_assert_false (crier_server_publish (f->server->server, APP, (const char *[]) { "orders", NULL }, "e", big,
+  g_assert_false (crier_server_publish (f->server->server, APP, (const char *[]){ "orders", NULL }, "e", big,
                                         NULL, &error));
   g_assert_error (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_TOO_LARGE);
   g_assert_cmpstr (error->message, ==, "The data content of this event exceeds the allowed maximum (10240 bytes).");

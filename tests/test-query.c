@@ -78,7 +78,7 @@ test_query_channel (CrierTestFixture *f,
   g_autoptr (CrierTestClient) a = crier_test_client_connect (f->server, KEY);
   g_autoptr (CrierTestClient) b = crier_test_client_connect (f->server, KEY);
   g_autoptr (CrierTestClient) c = crier_test_client_connect (f->server, KEY);
-  g_autofree char *one = crier_test_member_data ("\"1\"", "One");
+  g_autofree char            *one = crier_test_member_data ("\"1\"", "One");
   g_autoptr (JsonObject) ok_a G_GNUC_UNUSED = crier_test_client_subscribe_signed (
     a, KEY, SECRET, "presence-q", one);
   g_autoptr (JsonObject) ok_b G_GNUC_UNUSED = crier_test_client_subscribe_signed (
@@ -122,7 +122,7 @@ test_query_members (CrierTestFixture *f,
 {
   g_autoptr (CrierTestClient) a = crier_test_client_connect (f->server, KEY);
   g_autoptr (CrierTestClient) b = crier_test_client_connect (f->server, KEY);
-  g_autofree char *one = crier_test_member_data ("\"1\"", "One");
+  g_autofree char            *one = crier_test_member_data ("\"1\"", "One");
   g_autoptr (JsonObject) ok_a G_GNUC_UNUSED = crier_test_client_subscribe_signed (
     a, KEY, SECRET, "presence-m", one);
   g_autoptr (JsonObject) ok_b = NULL;
@@ -193,8 +193,8 @@ test_query_connections (CrierTestFixture *f,
   g_assert_cmpstr (info->user_id, ==, "u1");
   g_assert_true (g_str_has_prefix (info->remote, "127.0.0.1:"));
   g_assert_cmpuint (g_strv_length (info->channels), ==, 2);
-  g_assert_true (g_strv_contains ((const char * const *) info->channels, "orders"));
-  g_assert_true (g_strv_contains ((const char * const *) info->channels, "audit"));
+  g_assert_true (g_strv_contains ((const char *const *) info->channels, "orders"));
+  g_assert_true (g_strv_contains ((const char *const *) info->channels, "audit"));
   g_assert_cmpuint (info->messages_in, >=, 3);
   g_assert_cmpuint (info->messages_out, >=, 4);
   g_assert_cmpint (info->connected_at, >, 0);
@@ -225,7 +225,7 @@ test_query_terminate_user (CrierTestFixture *f,
   g_autoptr (CrierTestClient) tab2 = crier_test_client_connect (f->server, KEY);
   g_autoptr (CrierTestClient) other = crier_test_client_connect (f->server, KEY);
   g_autoptr (CrierTestClient) presence_only = crier_test_client_connect (f->server, KEY);
-  g_autofree char *channel_data = crier_test_member_data ("\"u1\"", "Presence");
+  g_autofree char          *channel_data = crier_test_member_data ("\"u1\"", "Presence");
   g_autoptr (JsonObject) ok G_GNUC_UNUSED = crier_test_client_subscribe_signed (
     presence_only, KEY, SECRET, "presence-t", channel_data);
   g_autofree char *message1 = NULL;

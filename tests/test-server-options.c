@@ -75,7 +75,7 @@ static void
 parse_args (const char         *args,
             CrierServerOptions *options)
 {
-  g_autofree char *line = NULL;
+  g_autofree char         *line = NULL;
   g_autofree GOptionEntry *entries = crier_server_options_dup_entries (options);
   g_autoptr (GOptionContext) context = g_option_context_new (NULL);
   g_autoptr (GError) error = NULL;
@@ -130,7 +130,7 @@ test_entries (void)
 {
   static const char *const names[] = { "host", "port", "config", "tls-cert", "tls-key",
                                        "metrics-port" };
-  CrierServerOptions options = { NULL };
+  CrierServerOptions       options = { NULL };
   g_autofree GOptionEntry *entries = crier_server_options_dup_entries (&options);
   g_autoptr (GHashTable) targets = g_hash_table_new (NULL, NULL);
   guint n = 0;
@@ -250,8 +250,8 @@ static void
 test_cli_refuses (gconstpointer data)
 {
   const RefusalCase *c = data;
-  g_autofree char *args = g_strconcat ("--server ", c->args, NULL);
-  g_autofree char *err = NULL;
+  g_autofree char   *args = g_strconcat ("--server ", c->args, NULL);
+  g_autofree char   *err = NULL;
 
   if (g_getenv ("CRIER_BIN") == NULL)
     {
@@ -268,7 +268,7 @@ static void
 test_window_refuses (gconstpointer data)
 {
   const RefusalCase *c = data;
-  g_autofree char *err = NULL;
+  g_autofree char   *err = NULL;
 
   if (g_getenv ("CRIER_BIN") == NULL || g_strcmp0 (g_getenv ("CRIER_HAS_WINDOW"), "1") != 0)
     {

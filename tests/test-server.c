@@ -19,7 +19,7 @@ test_stop (CrierTestFixture *f,
   g_autoptr (CrierTestClient) b = crier_test_client_connect (f->server, KEY);
   g_autoptr (CrierTestClient) c = crier_test_client_connect (f->server, "members-key");
   g_autoptr (JsonObject) ok G_GNUC_UNUSED = crier_test_client_subscribe (a, "orders", NULL, NULL);
-  CrierMonitorEvent *event;
+  CrierMonitorEvent        *event;
 
   crier_server_stop (f->server->server, 4200, "Generic reconnect immediately");
   g_assert_false (crier_server_is_running (f->server->server));
@@ -44,9 +44,9 @@ test_stop (CrierTestFixture *f,
 
 static CrierMonitorEvent *
 expect_event (CrierTestFixture *f,
-              CrierMonitorKind kind,
-              const char      *channel,
-              guint           *from)
+              CrierMonitorKind  kind,
+              const char       *channel,
+              guint            *from)
 {
   CrierMonitorEvent *event = NULL;
 
@@ -78,8 +78,8 @@ test_monitor_stream (CrierTestFixture *f,
 {
   g_autoptr (CrierTestClient) ann = crier_test_client_connect (f->server, KEY);
   g_autoptr (CrierTestClient) bob = crier_test_client_connect (f->server, KEY);
-  g_autofree char *ann_data = crier_test_member_data ("\"1\"", "Ann");
-  g_autofree char *bob_data = crier_test_member_data ("\"2\"", "Bob");
+  g_autofree char              *ann_data = crier_test_member_data ("\"1\"", "Ann");
+  g_autofree char              *bob_data = crier_test_member_data ("\"2\"", "Bob");
   g_autoptr (JsonObject) ann_ok G_GNUC_UNUSED = crier_test_client_subscribe_signed (
     ann, KEY, SECRET, "presence-room", ann_data);
   g_autoptr (JsonObject) bob_ok G_GNUC_UNUSED = crier_test_client_subscribe_signed (
@@ -87,11 +87,11 @@ test_monitor_stream (CrierTestFixture *f,
   g_autoptr (JsonObject) added G_GNUC_UNUSED = crier_test_client_expect (ann, "pusher_internal:member_added", NULL);
   g_autoptr (JsonObject) published = NULL;
   g_autoptr (JsonObject) relayed = NULL;
-  g_autofree char *error = NULL;
-  g_autofree char *auth_error = NULL;
-  g_autofree char *ann_socket = g_strdup (ann->socket_id);
+  g_autofree char   *error = NULL;
+  g_autofree char   *auth_error = NULL;
+  g_autofree char   *ann_socket = g_strdup (ann->socket_id);
   CrierMonitorEvent *event;
-  guint from = 0;
+  guint              from = 0;
 
   crier_test_publish (f->server, "presence-room", "news", "{\"n\":1}", NULL);
   published = crier_test_client_expect (ann, "news", "presence-room");

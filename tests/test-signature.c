@@ -54,7 +54,7 @@ static const Vector vectors[] = {
 static void
 test_vector (gconstpointer data)
 {
-  const Vector *v = data;
+  const Vector    *v = data;
   g_autofree char *computed = crier_signature_compute (SECRET, v->string_to_sign, -1);
   g_autofree char *with_length = NULL;
   g_autofree char *auth = g_strconcat (KEY, ":", v->signature, NULL);
@@ -73,7 +73,7 @@ test_vector (gconstpointer data)
 static void
 test_md5 (void)
 {
-  const char *body = "{\"name\":\"foo\",\"channels\":[\"project-3\"],\"data\":\"{\\\"some\\\":\\\"data\\\"}\"}";
+  const char      *body = "{\"name\":\"foo\",\"channels\":[\"project-3\"],\"data\":\"{\\\"some\\\":\\\"data\\\"}\"}";
   g_autofree char *empty = g_compute_checksum_for_string (G_CHECKSUM_MD5, "", 0);
   g_autofree char *braces = g_compute_checksum_for_string (G_CHECKSUM_MD5, "{}", -1);
   g_autofree char *trigger = g_compute_checksum_for_string (G_CHECKSUM_MD5, body, -1);
@@ -135,7 +135,7 @@ static const AuthCase bad_auth_cases[] = {
 static void
 test_bad_auth (gconstpointer data)
 {
-  const AuthCase *c = data;
+  const AuthCase  *c = data;
   g_autofree char *message = NULL;
 
   g_assert_false (crier_signature_check_auth (c->auth, KEY, SECRET, TO_SIGN, &message));
@@ -210,7 +210,7 @@ static void
 test_timestamp (gconstpointer data)
 {
   const TimestampCase *c = data;
-  gint64 seconds = 42;
+  gint64               seconds = 42;
 
   g_assert_cmpint (crier_signature_parse_timestamp (c->text, &seconds), ==, c->valid);
   g_assert_cmpint (seconds, ==, c->seconds);
@@ -254,9 +254,14 @@ test_timestamp_distance (void)
 static void
 test_api_extreme_timestamps (void)
 {
-  static const char * const timestamps[] = {
-    "-9223372036854775808", "9223372036854775807", "-9223372036854775807",
-    "9223372036854775808", "-99999999999999999999999999", "253402300800", "-62135596801",
+  static const char *const timestamps[] = {
+    "-9223372036854775808",
+    "9223372036854775807",
+    "-9223372036854775807",
+    "9223372036854775808",
+    "-99999999999999999999999999",
+    "253402300800",
+    "-62135596801",
   };
   g_autoptr (CrierTestServer) server = crier_test_server_new (
     "[app:3]\nkey = " CRIER_TEST_APP_KEY "\nsecret = " CRIER_TEST_APP_SECRET "\n");

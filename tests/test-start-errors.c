@@ -57,7 +57,7 @@ test_address_in_use (void)
   g_autoptr (GSocket) holder = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *expected = NULL;
-  unsigned port;
+  unsigned         port;
 
   holder = occupy_port (&port);
   crier_config_set_port (config, port);
@@ -113,8 +113,7 @@ typedef struct
 
 static const CliCase cli_cases[] = {
   { "port", "--port", { NULL }, "choose another with --port)\n" },
-  { "metrics-port", "--metrics-port", { "--port", "0", NULL },
-    "choose another with --metrics-port)\n" },
+  { "metrics-port", "--metrics-port", { "--port", "0", NULL }, "choose another with --metrics-port)\n" },
   /* A certificate without its key never reaches the start: it is a usage error of the
    * options themselves (test-server-options). */
 };
@@ -123,14 +122,14 @@ static const CliCase cli_cases[] = {
 static void
 test_cli_advice (gconstpointer data)
 {
-  const CliCase *test = data;
+  const CliCase   *test = data;
   g_autofree char *crier = g_test_build_filename (G_TEST_BUILT, "..", "src", "crier", NULL);
   g_autoptr (GSocket) holder = NULL;
   g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GError) error = NULL;
   g_autofree char *err = NULL;
-  int status = 0;
-  unsigned port;
+  int              status = 0;
+  unsigned         port;
 
   if (!g_file_test (crier, G_FILE_TEST_IS_EXECUTABLE))
     {

@@ -201,17 +201,17 @@ test_https_client_closes (void)
 typedef struct
 {
   unsigned port;
-  gint     written;  /* bytes of frames written, for the test thread */
+  gint     written; /* bytes of frames written, for the test thread */
   gint     stop;
   gint     finished;
   gboolean flooding; /* still writing when it was told to stop */
 } Flood;
 
 static gboolean
-accept_any_certificate_cb (GTlsConnection       *connection,
-                           GTlsCertificate      *certificate,
-                           GTlsCertificateFlags  errors,
-                           gpointer              user_data)
+accept_any_certificate_cb (GTlsConnection      *connection,
+                           GTlsCertificate     *certificate,
+                           GTlsCertificateFlags errors,
+                           gpointer             user_data)
 {
   return TRUE;
 }
@@ -229,10 +229,10 @@ flood_thread (gpointer data)
                         "Upgrade: websocket\r\nConnection: Upgrade\r\n"
                         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
   const char *message = "{\"event\":\"pusher:unsubscribe\",\"data\":{\"channel\":\"nothing\"}}";
-  guint8 header[6] = { 0x81, 0x80 | (guint8) strlen (message), 0, 0, 0, 0 }; /* mask 0 */
-  char reply[4096];
-  gsize got = 0;
-  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  guint8      header[6] = { 0x81, 0x80 | (guint8) strlen (message), 0, 0, 0, 0 }; /* mask 0 */
+  char        reply[4096];
+  gsize       got = 0;
+  gint64      deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
 
   tcp = g_socket_client_connect_to_host (socket_client, "127.0.0.1", flood->port, NULL, &error);
   g_assert_no_error (error);
@@ -275,7 +275,7 @@ test_fast_writer (void)
   g_autoptr (CrierTestServer) server = start_tls_server ();
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, "tls-key");
   g_autoptr (JsonObject) pong = NULL;
-  Flood flood = { .port = server->port };
+  Flood    flood = { .port = server->port };
   GThread *thread = g_thread_new ("flood", flood_thread, &flood);
 
   /* A few megabytes in: the server is reading the flood. */

@@ -225,10 +225,10 @@ test_foreign_file (gconstpointer data)
   const Foreign *foreign = data;
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) pending = NULL;
-  g_autofree char     *dir = g_dir_make_tmp ("crier-journal-XXXXXX", NULL);
-  g_autofree char     *path = g_build_filename (dir, "precious", NULL);
-  g_autofree char     *after = NULL;
-  gsize                length =
+  g_autofree char *dir = g_dir_make_tmp ("crier-journal-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "precious", NULL);
+  g_autofree char *after = NULL;
+  gsize            length =
     foreign->length < 0 ? strlen (foreign->contents) : (gsize) foreign->length;
   gsize                after_length = 0;
   CrierWebhookJournal *journal;

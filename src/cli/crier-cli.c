@@ -114,20 +114,20 @@ static void
 print_banner (CrierServer *server)
 {
   CrierConfig *config = crier_server_get_config (server);
-  GPtrArray *apps = crier_config_get_apps (config);
-  const char *host = crier_config_get_host (config);
-  unsigned port = crier_server_get_port (server);
-  gboolean tls = crier_server_is_tls (server);
+  GPtrArray   *apps = crier_config_get_apps (config);
+  const char  *host = crier_config_get_host (config);
+  unsigned     port = crier_server_get_port (server);
+  gboolean     tls = crier_server_is_tls (server);
 
   /* Translators: the first %s is the version, then the WebSocket and HTTP URLs. */
-  printf (_("Crier %s listening on %s://%s:%u (HTTP API %s://%s:%u)\n"), PACKAGE_VERSION,
+  printf (_ ("Crier %s listening on %s://%s:%u (HTTP API %s://%s:%u)\n"), PACKAGE_VERSION,
           tls ? "wss" : "ws", host, port, tls ? "https" : "http", host, port);
   for (guint i = 0; i < apps->len; i++)
     {
       CrierAppConfig *app = g_ptr_array_index (apps, i);
 
-      printf (_("  app %s: key %s, client events %s\n"), app->id, app->key,
-              app->client_events ? _("on") : _("off"));
+      printf (_ ("  app %s: key %s, client events %s\n"), app->id, app->key,
+              app->client_events ? _ ("on") : _ ("off"));
     }
   fflush (stdout);
 }
@@ -140,14 +140,14 @@ print_usage_error (const CrierServerOptions *options,
   switch ((CrierServerOptionsError) error->code)
     {
     case CRIER_SERVER_OPTIONS_ERROR_PORT:
-      g_printerr (_("crier: --port must be between 0 and 65535, not “%s”\n"), options->port);
+      g_printerr (_ ("crier: --port must be between 0 and 65535, not “%s”\n"), options->port);
       break;
     case CRIER_SERVER_OPTIONS_ERROR_METRICS_PORT:
-      g_printerr (_("crier: --metrics-port must be between 0 and 65535, not “%s”\n"),
+      g_printerr (_ ("crier: --metrics-port must be between 0 and 65535, not “%s”\n"),
                   options->metrics_port);
       break;
     case CRIER_SERVER_OPTIONS_ERROR_TLS_PAIR:
-      g_printerr (_("crier: --tls-cert and --tls-key go together: give both, or neither\n"));
+      g_printerr (_ ("crier: --tls-cert and --tls-key go together: give both, or neither\n"));
       break;
     default:
       g_printerr ("crier: %s\n", error->message);
@@ -188,16 +188,16 @@ parse_cli_options (CliOptions *options,
   /* --help lists --server, the server options, then the rest, as it always did. */
   const GOptionEntry first_entries[] = {
     { "server", 0, 0, G_OPTION_ARG_NONE, &options->server,
-      N_("Run the server without a window"), NULL },
+      N_ ("Run the server without a window"), NULL },
     { NULL }
   };
   const GOptionEntry entries[] = {
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &options->verbose,
-      N_("Print every connection, subscription and event as it happens"), NULL },
+      N_ ("Print every connection, subscription and event as it happens"), NULL },
     { "log-format", 0, 0, G_OPTION_ARG_STRING, &options->log_format,
-      N_("Output format of the log and of --verbose: text or json"), N_("FORMAT") },
+      N_ ("Output format of the log and of --verbose: text or json"), N_ ("FORMAT") },
     { "version", 0, 0, G_OPTION_ARG_NONE, &options->version,
-      N_("Print the version and exit"), NULL },
+      N_ ("Print the version and exit"), NULL },
     { NULL }
   };
   g_autofree GOptionEntry *server_entries = crier_server_options_dup_entries (&options->server_options);
@@ -205,11 +205,11 @@ parse_cli_options (CliOptions *options,
   g_autoptr (GError) error = NULL;
 
   context = g_option_context_new (NULL);
-  g_option_context_set_summary (context, _("A Pusher-compatible WebSocket server with a live debug dashboard."));
+  g_option_context_set_summary (context, _ ("A Pusher-compatible WebSocket server with a live debug dashboard."));
   g_option_context_set_description (context,
-    _("Without --server, Crier opens its window. `crier send --help` shows how to fire test events.\n"
-      "Without --config, one app is served whose id, key and secret come from PUSHER_APP_ID,\n"
-      "PUSHER_APP_KEY and PUSHER_APP_SECRET (default app-id, app-key, app-secret)."));
+                                    _ ("Without --server, Crier opens its window. `crier send --help` shows how to fire test events.\n"
+                                       "Without --config, one app is served whose id, key and secret come from PUSHER_APP_ID,\n"
+                                       "PUSHER_APP_KEY and PUSHER_APP_SECRET (default app-id, app-key, app-secret)."));
   g_option_context_add_main_entries (context, first_entries, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, server_entries, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
@@ -226,7 +226,7 @@ parse_cli_options (CliOptions *options,
   if (options->log_format != NULL && !g_str_equal (options->log_format, "text") &&
       !g_str_equal (options->log_format, "json"))
     {
-      g_printerr (_("crier: --log-format must be text or json, not “%s”\n"), options->log_format);
+      g_printerr (_ ("crier: --log-format must be text or json, not “%s”\n"), options->log_format);
       return 2;
     }
   return -1;
@@ -258,7 +258,7 @@ run_server (int    argc,
   g_autoptr (CrierConfig) config = NULL;
   g_autoptr (CrierServer) server = NULL;
   Headless headless = { 0 };
-  int status;
+  int      status;
 
   if ((status = parse_cli_options (&options, &argc, &argv)) >= 0)
     return status;

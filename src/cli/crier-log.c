@@ -38,7 +38,7 @@ json_writer (GLogLevelFlags   level,
   g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *time = g_date_time_format (now, "%FT%T.%fZ");
   g_autofree char *line = NULL;
-  const char *domain = NULL;
+  const char      *domain = NULL;
 
   for (gsize i = 0; i < n_fields; i++)
     if (g_str_equal (fields[i].key, "GLIB_DOMAIN"))

@@ -92,8 +92,8 @@ post_signed (SendOptions *options,
   g_autoptr (GError) error = NULL;
   g_autofree char *encoded = NULL;
   g_autofree char *url = NULL;
-  const char *host = options->host;
-  unsigned status;
+  const char      *host = options->host;
+  unsigned         status;
 
   /* Laravel's PUSHER_HOST may carry a scheme; the SDK strips it too. */
   if (g_str_has_prefix (host, "http://"))
@@ -106,7 +106,7 @@ post_signed (SendOptions *options,
   msg = soup_message_new ("POST", url);
   if (msg == NULL)
     {
-      g_printerr (_("crier: “%s” is not a valid server address\n"), url);
+      g_printerr (_ ("crier: “%s” is not a valid server address\n"), url);
       return 2;
     }
   if (options->insecure)
@@ -115,14 +115,14 @@ post_signed (SendOptions *options,
   reply = soup_session_send_and_read (session, msg, NULL, &error);
   if (reply == NULL)
     {
-      g_printerr (_("crier: cannot reach %s://%s:%d: %s\n"), options->scheme, host, options->port,
+      g_printerr (_ ("crier: cannot reach %s://%s:%d: %s\n"), options->scheme, host, options->port,
                   error->message);
       return 1;
     }
   status = soup_message_get_status (msg);
   if (status != SOUP_STATUS_OK)
     {
-      g_printerr (_("crier: the server answered %u: %.*s\n"), status,
+      g_printerr (_ ("crier: the server answered %u: %.*s\n"), status,
                   (int) g_bytes_get_size (reply), (const char *) g_bytes_get_data (reply, NULL));
       return 1;
     }
@@ -146,7 +146,7 @@ seal_if_encrypted (SendOptions *options,
                    GError     **error)
 {
   gboolean encrypted = FALSE;
-  char *sealed;
+  char    *sealed;
 
   for (guint i = 0; options->channels[i] != NULL; i++)
     encrypted |= (crier_channel_type_from_name (options->channels[i]) & CRIER_CHANNEL_ENCRYPTED) != 0;
@@ -155,13 +155,13 @@ seal_if_encrypted (SendOptions *options,
   if (g_strv_length (options->channels) != 1)
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                           _("an event for an encrypted channel must go to that channel alone"));
+                           _ ("an event for an encrypted channel must go to that channel alone"));
       return FALSE;
     }
   if (options->encryption_master_key == NULL)
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                           _("--encryption-master-key is required for a private-encrypted- channel"));
+                           _ ("--encryption-master-key is required for a private-encrypted- channel"));
       return FALSE;
     }
   sealed = crier_encryption_seal (options->encryption_master_key, options->channels[0], options->data,
@@ -174,10 +174,10 @@ seal_if_encrypted (SendOptions *options,
 }
 
 static char *
-trigger_body (const char * const *channels,
-              const char         *event,
-              const char         *data,
-              const char         *socket_id)
+trigger_body (const char *const *channels,
+              const char        *event,
+              const char        *data,
+              const char        *socket_id)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonNode) root = NULL;
@@ -209,55 +209,55 @@ crier_send_run (int    argc,
                 char **argv)
 {
   g_auto (SendOptions) options = { 0 };
-  g_autofree char *port_text = env_or ("PUSHER_PORT", "6001");
+  g_autofree char   *port_text = env_or ("PUSHER_PORT", "6001");
   const GOptionEntry common[] = {
     { "host", 0, 0, G_OPTION_ARG_STRING, &options.host,
-      N_("Server host (default $PUSHER_HOST or 127.0.0.1)"), N_("HOST") },
+      N_ ("Server host (default $PUSHER_HOST or 127.0.0.1)"), N_ ("HOST") },
     { "port", 'p', 0, G_OPTION_ARG_INT, &options.port,
-      N_("Server port (default $PUSHER_PORT or 6001)"), N_("PORT") },
+      N_ ("Server port (default $PUSHER_PORT or 6001)"), N_ ("PORT") },
     { "scheme", 0, 0, G_OPTION_ARG_STRING, &options.scheme,
-      N_("http or https (default $PUSHER_SCHEME or http)"), N_("SCHEME") },
+      N_ ("http or https (default $PUSHER_SCHEME or http)"), N_ ("SCHEME") },
     { "insecure", 'k', 0, G_OPTION_ARG_NONE, &options.insecure,
-      N_("Accept a self-signed TLS certificate"), NULL },
+      N_ ("Accept a self-signed TLS certificate"), NULL },
     { "app-id", 0, 0, G_OPTION_ARG_STRING, &options.app_id,
-      N_("App id (default $PUSHER_APP_ID or app-id)"), N_("ID") },
+      N_ ("App id (default $PUSHER_APP_ID or app-id)"), N_ ("ID") },
     { "key", 0, 0, G_OPTION_ARG_STRING, &options.key,
-      N_("App key (default $PUSHER_APP_KEY or app-key)"), N_("KEY") },
+      N_ ("App key (default $PUSHER_APP_KEY or app-key)"), N_ ("KEY") },
     { "secret", 0, 0, G_OPTION_ARG_STRING, &options.secret,
-      N_("App secret (default $PUSHER_APP_SECRET or app-secret)"), N_("SECRET") },
+      N_ ("App secret (default $PUSHER_APP_SECRET or app-secret)"), N_ ("SECRET") },
     { "channel", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.channels,
-      N_("Channel to send to; repeat for several (event)"), N_("CHANNEL") },
+      N_ ("Channel to send to; repeat for several (event)"), N_ ("CHANNEL") },
     { "event", 'e', 0, G_OPTION_ARG_STRING, &options.event,
-      N_("Event name, e.g. 'App\\Events\\OrderShipped' (event)"), N_("NAME") },
+      N_ ("Event name, e.g. 'App\\Events\\OrderShipped' (event)"), N_ ("NAME") },
     { "socket-id", 0, 0, G_OPTION_ARG_STRING, &options.socket_id,
-      N_("Do not deliver to this connection, like Laravel's toOthers() (event)"), N_("ID") },
+      N_ ("Do not deliver to this connection, like Laravel's toOthers() (event)"), N_ ("ID") },
     { "user", 'u', 0, G_OPTION_ARG_STRING, &options.user,
-      N_("User id the notification is for (notification)"), N_("ID") },
+      N_ ("User id the notification is for (notification)"), N_ ("ID") },
     { "type", 't', 0, G_OPTION_ARG_STRING, &options.type,
-      N_("Notification class, e.g. 'App\\Notifications\\InvoicePaid' (notification)"), N_("CLASS") },
+      N_ ("Notification class, e.g. 'App\\Notifications\\InvoicePaid' (notification)"), N_ ("CLASS") },
     { "model", 0, 0, G_OPTION_ARG_STRING, &options.model,
-      N_("Notifiable model of the channel (default App.Models.User)"), N_("MODEL") },
+      N_ ("Notifiable model of the channel (default App.Models.User)"), N_ ("MODEL") },
     { "data", 'd', 0, G_OPTION_ARG_STRING, &options.data,
-      N_("JSON payload (default {})"), N_("JSON") },
+      N_ ("JSON payload (default {})"), N_ ("JSON") },
     { "encryption-master-key", 0, 0, G_OPTION_ARG_STRING, &options.encryption_master_key,
-      N_("Base64 of the app's 32-byte master key: encrypt for a private-encrypted- channel (event)"), N_("KEY") },
+      N_ ("Base64 of the app's 32-byte master key: encrypt for a private-encrypted- channel (event)"), N_ ("KEY") },
     { NULL }
   };
   /* Translators: the two subcommands of `crier send`, typed as they are: keep them in English */
-  g_autoptr (GOptionContext) context = g_option_context_new (_("event|notification"));
+  g_autoptr (GOptionContext) context = g_option_context_new (_ ("event|notification"));
   g_autoptr (GError) error = NULL;
   g_autofree char *path = NULL;
   g_autofree char *body = NULL;
-  const char *what;
+  const char      *what;
 
   options.port = -1;
   g_set_prgname ("crier send"); /* the usage line of --help reads "crier send [OPTION…] …" */
   g_option_context_set_summary (context,
-    _("Sign and send a test event or a Laravel notification through the Pusher HTTP API."));
+                                _ ("Sign and send a test event or a Laravel notification through the Pusher HTTP API."));
   g_option_context_set_description (context,
-    _("Examples:\n"
-      "  crier send event --channel events --event 'App\\Events\\RealTimeMessage' --data '{\"message\":\"Hello\"}'\n"
-      "  crier send notification --user 1 --type 'App\\Notifications\\RealTimeNotification' --data '{\"message\":\"Hello\"}'\n"));
+                                    _ ("Examples:\n"
+                                       "  crier send event --channel events --event 'App\\Events\\RealTimeMessage' --data '{\"message\":\"Hello\"}'\n"
+                                       "  crier send notification --user 1 --type 'App\\Notifications\\RealTimeNotification' --data '{\"message\":\"Hello\"}'\n"));
   g_option_context_add_main_entries (context, common, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
@@ -267,7 +267,7 @@ crier_send_run (int    argc,
   /* argv: crier send WHAT */
   if (argc != 3 || (!g_str_equal (argv[2], "event") && !g_str_equal (argv[2], "notification")))
     {
-      g_printerr (_("crier send: say what to send: “crier send event …” or “crier send notification …” (see --help)\n"));
+      g_printerr (_ ("crier send: say what to send: “crier send event …” or “crier send notification …” (see --help)\n"));
       return 2;
     }
   what = argv[2];
@@ -279,7 +279,7 @@ crier_send_run (int    argc,
 
       if (!g_ascii_string_to_unsigned (port_text, 10, 1, 65535, &port, NULL))
         {
-          g_printerr (_("crier send: PUSHER_PORT “%s” is not a port number\n"), port_text);
+          g_printerr (_ ("crier send: PUSHER_PORT “%s” is not a port number\n"), port_text);
           return 2;
         }
       options.port = (int) port;
@@ -296,7 +296,7 @@ crier_send_run (int    argc,
     options.data = g_strdup ("{}");
   if (!g_str_equal (options.scheme, "http") && !g_str_equal (options.scheme, "https"))
     {
-      g_printerr (_("crier send: --scheme must be http or https\n"));
+      g_printerr (_ ("crier send: --scheme must be http or https\n"));
       return 2;
     }
 
@@ -304,12 +304,12 @@ crier_send_run (int    argc,
     {
       if (options.channels == NULL || options.event == NULL)
         {
-          g_printerr (_("crier send event: --channel and --event are required\n"));
+          g_printerr (_ ("crier send event: --channel and --event are required\n"));
           return 2;
         }
       if (!check_json (options.data, &error))
         {
-          g_printerr (_("crier send: --data is not valid JSON: %s\n"), error->message);
+          g_printerr (_ ("crier send: --data is not valid JSON: %s\n"), error->message);
           return 2;
         }
       if (!seal_if_encrypted (&options, &error))
@@ -317,23 +317,23 @@ crier_send_run (int    argc,
           g_printerr ("crier send event: %s\n", error->message);
           return 2;
         }
-      body = trigger_body ((const char * const *) options.channels, options.event, options.data,
+      body = trigger_body ((const char *const *) options.channels, options.event, options.data,
                            options.socket_id);
     }
   else
     {
       g_autofree char *channel = NULL;
       g_autofree char *data = NULL;
-      const char *channels[2] = { NULL, NULL };
+      const char      *channels[2] = { NULL, NULL };
 
       if (options.user == NULL || options.type == NULL)
         {
-          g_printerr (_("crier send notification: --user and --type are required\n"));
+          g_printerr (_ ("crier send notification: --user and --type are required\n"));
           return 2;
         }
       if ((data = crier_notification_build_data (options.data, options.type, NULL, &error)) == NULL)
         {
-          g_printerr (_("crier send: --data is not valid: %s\n"), error->message);
+          g_printerr (_ ("crier send: --data is not valid: %s\n"), error->message);
           return 2;
         }
       channel = crier_notification_channel (options.model ? options.model : CRIER_NOTIFICATION_MODEL,

@@ -741,7 +741,7 @@ void
 crier_acceptor_free (CrierAcceptor *self)
 {
   GHashTableIter iter;
-  Entry *entry;
+  Entry         *entry;
 
   destroy_source (&self->source);
   destroy_source (&self->retry);

@@ -13,13 +13,13 @@ G_BEGIN_DECLS
 
 struct _CrierApp
 {
-  CrierAppConfig *config;
-  GHashTable     *channels;    /* name → CrierChannel */
-  GHashTable     *users;       /* user id → GPtrArray of signed-in CrierConnection */
-  unsigned        connections;
-  GQueue         *past_sockets; /* recently closed socket ids, for crier-explain.c */
-  GHashTable     *history;      /* channel name → events ever published (bounded), for hints */
-  CrierServerStats stats; /* this app's share of the server's counters */
+  CrierAppConfig  *config;
+  GHashTable      *channels; /* name → CrierChannel */
+  GHashTable      *users;    /* user id → GPtrArray of signed-in CrierConnection */
+  unsigned         connections;
+  GQueue          *past_sockets; /* recently closed socket ids, for crier-explain.c */
+  GHashTable      *history;      /* channel name → events ever published (bounded), for hints */
+  CrierServerStats stats;        /* this app's share of the server's counters */
 };
 
 CrierApp     *crier_app_new (CrierAppConfig *config);

@@ -107,14 +107,14 @@ void              crier_channel_set_cache (CrierChannel *channel,
                                            unsigned      ttl);
 CrierChannelInfo *crier_channel_dup_info (CrierChannel *channel);
 GPtrArray        *crier_channel_dup_member_infos (CrierChannel *channel);
-CrierMember *crier_channel_add_member (CrierChannel *channel,
-                                       const char   *user_id,
-                                       const char   *user_info,
-                                       gboolean      simulated);
-gboolean     crier_channel_leave_member (CrierChannel *channel,
-                                         const char   *user_id,
-                                         gboolean      simulated,
-                                         char        **removed_info);
+CrierMember      *crier_channel_add_member (CrierChannel *channel,
+                                            const char   *user_id,
+                                            const char   *user_info,
+                                            gboolean      simulated);
+gboolean          crier_channel_leave_member (CrierChannel *channel,
+                                              const char   *user_id,
+                                              gboolean      simulated,
+                                              char        **removed_info);
 
 CrierChannel *crier_channel_new (CrierApp   *app,
                                  const char *name);

@@ -51,8 +51,8 @@ crier_channel_deliver (CrierChannel    *channel,
                        CrierConnection *except)
 {
   GHashTableIter iter;
-  gpointer conn;
-  unsigned count = 0;
+  gpointer       conn;
+  unsigned       count = 0;
 
   g_hash_table_iter_init (&iter, channel->subscribers);
   while (g_hash_table_iter_next (&iter, &conn, NULL))
@@ -84,7 +84,7 @@ crier_channel_dup_presence_data (CrierChannel *channel)
   g_autoptr (JsonNode) root = NULL;
   g_autoptr (JsonParser) parser = json_parser_new_immutable ();
   GHashTableIter iter;
-  CrierMember *member;
+  CrierMember   *member;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "presence");

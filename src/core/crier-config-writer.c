@@ -17,7 +17,7 @@ set_list (GKeyFile   *file,
   if (values == NULL)
     g_key_file_set_string (file, group, key, "*");
   else
-    g_key_file_set_string_list (file, group, key, (const char * const *) values,
+    g_key_file_set_string_list (file, group, key, (const char *const *) values,
                                 g_strv_length (values));
 }
 
@@ -68,7 +68,7 @@ crier_config_write_apps (const char *existing,
       g_key_file_remove_group (file, groups[i], NULL);
   for (guint i = 0; i < apps->len; i++)
     {
-      CrierAppConfig *app = g_ptr_array_index (apps, i);
+      CrierAppConfig  *app = g_ptr_array_index (apps, i);
       g_autofree char *group = g_strconcat ("app:", app->id, NULL);
 
       if (app->id == NULL || *app->id == '\0' || app->key == NULL || *app->key == '\0' ||

@@ -12,25 +12,28 @@
 
 struct _CrierConfig
 {
-  GObject    parent_instance;
-  char      *host;
-  unsigned   port;
-  char      *tls_cert;
-  char      *tls_key;
-  unsigned   activity_timeout;
-  unsigned   pong_timeout;
-  unsigned   max_connections;
-  unsigned   metrics_port;
-  gsize      max_outgoing_buffer;
-  gsize      max_frame_size;
-  CrierHttpLimits http;
-  GPtrArray *apps; /* of CrierAppConfig */
+  GObject              parent_instance;
+  char                *host;
+  unsigned             port;
+  char                *tls_cert;
+  char                *tls_key;
+  unsigned             activity_timeout;
+  unsigned             pong_timeout;
+  unsigned             max_connections;
+  unsigned             metrics_port;
+  gsize                max_outgoing_buffer;
+  gsize                max_frame_size;
+  CrierHttpLimits      http;
+  GPtrArray           *apps; /* of CrierAppConfig */
   CrierWebhookSettings webhooks;
 };
 
 G_DEFINE_FINAL_TYPE (CrierConfig, crier_config, G_TYPE_OBJECT)
 G_DEFINE_BOXED_TYPE (CrierAppConfig, crier_app_config, crier_app_config_ref, crier_app_config_unref)
+/* The quark name is stringified: its "-" must stay unspaced. */
+/* clang-format off */
 G_DEFINE_QUARK (crier-config-error-quark, crier_config_error)
+/* clang-format on */
 
 static void
 webhook_config_free (CrierWebhookConfig *webhook)
@@ -187,12 +190,12 @@ crier_config_new_from_environment (void)
 char *
 crier_config_dup_one_line (const char *text)
 {
-  GString *line = g_string_sized_new (strlen (text));
+  GString    *line = g_string_sized_new (strlen (text));
   const char *p = text;
 
   while (*p != '\0')
     {
-      const char *end = NULL;
+      const char   *end = NULL;
       unsigned char c = (unsigned char) *p;
 
       if (c >= 0x80)
@@ -224,14 +227,14 @@ crier_config_dup_one_line (const char *text)
 
 /* Every error of the loader goes through here: one line, whatever the values held. */
 static gboolean G_GNUC_PRINTF (3, 4)
-config_fail (GError         **error,
-             CrierConfigError code,
-             const char      *format,
-             ...)
+  config_fail (GError         **error,
+               CrierConfigError code,
+               const char      *format,
+               ...)
 {
   g_autofree char *message = NULL;
   g_autofree char *line = NULL;
-  va_list args;
+  va_list          args;
 
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
@@ -253,14 +256,14 @@ typedef struct
 } Reader;
 
 static gboolean G_GNUC_PRINTF (4, 5)
-reader_fail (Reader     *reader,
-             const char *key,
-             GError    **error,
-             const char *format,
-             ...)
+  reader_fail (Reader     *reader,
+               const char *key,
+               GError    **error,
+               const char *format,
+               ...)
 {
   g_autofree char *message = NULL;
-  va_list args;
+  va_list          args;
 
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
@@ -299,7 +302,7 @@ read_uint (Reader     *reader,
            GError    **error)
 {
   g_autofree char *value = NULL;
-  guint64 number;
+  guint64          number;
 
   if (!g_key_file_has_key (reader->file, reader->group, key, NULL))
     return TRUE;
@@ -359,9 +362,9 @@ read_list (Reader     *reader,
 }
 
 static gboolean
-check_known_keys (Reader             *reader,
-                  const char * const *known,
-                  GError            **error)
+check_known_keys (Reader            *reader,
+                  const char *const *known,
+                  GError           **error)
 {
   g_auto (GStrv) keys = g_key_file_get_keys (reader->file, reader->group, NULL, NULL);
 
@@ -376,17 +379,17 @@ read_server_group (CrierConfig *self,
                    Reader      *reader,
                    GError     **error)
 {
-  static const char * const known[] = {
+  static const char *const known[] = {
     "host", "port", "tls-cert", "tls-key", "activity-timeout", "pong-timeout",
     "max-connections", "max-outgoing-buffer", "max-frame-size", "metrics-port", "webhook-batch-window",
     "webhook-vacated-delay", "webhook-timeout", "webhook-retry-initial", "webhook-retry-max",
     "webhook-retry-for", "webhook-queue-limit", "webhook-spool", "handshake-timeout",
     "request-timeout", "keepalive-timeout", "max-header-size", "max-body-size", NULL
   };
-  CrierHttpLimits *http = &self->http;
+  CrierHttpLimits      *http = &self->http;
   CrierWebhookSettings *hooks = &self->webhooks;
-  unsigned outgoing = (unsigned) self->max_outgoing_buffer;
-  unsigned frame = (unsigned) self->max_frame_size;
+  unsigned              outgoing = (unsigned) self->max_outgoing_buffer;
+  unsigned              frame = (unsigned) self->max_frame_size;
 
   if (!check_known_keys (reader, known, error) ||
       !read_string (reader, "host", &self->host, error) ||
@@ -443,7 +446,7 @@ read_app_group (CrierConfig *self,
                 const char  *id,
                 GError     **error)
 {
-  static const char * const known[] = {
+  static const char *const known[] = {
     "key", "secret", "enabled", "client-events", "user-authentication",
     "user-authentication-timeout", "max-connections", "client-events-per-second",
     "max-message-size", "max-presence-members", "max-user-info-size",
@@ -506,7 +509,7 @@ read_app_group (CrierConfig *self,
   return TRUE;
 }
 
-static const char * const webhook_kinds[] = {
+static const char *const webhook_kinds[] = {
   "channel_occupied", "channel_vacated", "member_added", "member_removed",
   "client_event", "cache_miss", "subscription_count", NULL
 };
@@ -517,11 +520,11 @@ read_webhook_group (CrierConfig *self,
                     const char  *name,
                     GError     **error)
 {
-  static const char * const known[] = { "app", "url", "events", "headers", NULL };
-  g_autofree char *app_id = NULL;
+  static const char *const known[] = { "app", "url", "events", "headers", NULL };
+  g_autofree char         *app_id = NULL;
   g_autoptr (GUri) uri = NULL;
   CrierWebhookConfig *webhook;
-  CrierAppConfig *app;
+  CrierAppConfig     *app;
 
   if (!check_known_keys (reader, known, error) ||
       !read_string (reader, "app", &app_id, error))
@@ -615,7 +618,7 @@ crier_config_load_data (CrierConfig *self,
   g_auto (GStrv) groups = NULL;
   g_autoptr (GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr (GHashTable) keys = g_hash_table_new (g_str_hash, g_str_equal);
-  Reader reader = { NULL, origin_name, NULL, ids, keys };
+  Reader      reader = { NULL, origin_name, NULL, ids, keys };
   const char *invalid = NULL;
 
   g_return_val_if_fail (CRIER_IS_CONFIG (self), FALSE);

@@ -12,34 +12,34 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  char  *name;
-  char  *url;
-  GStrv  event_types; /* NULL or empty: every kind */
-  GStrv  headers;     /* "Name: value" lines */
+  char *name;
+  char *url;
+  GStrv event_types; /* NULL or empty: every kind */
+  GStrv headers;     /* "Name: value" lines */
 } CrierWebhookConfig;
 
 /* One app's settings. Immutable once the server runs; shared by reference. */
 struct _CrierAppConfig
 {
-  char    *id;
-  char    *key;
-  char    *secret;
-  gboolean enabled;
-  gboolean client_events;
-  gboolean user_authentication;
-  unsigned user_authentication_timeout; /* seconds */
-  unsigned max_connections;             /* 0: unlimited */
-  unsigned client_events_per_second;    /* 0: unlimited */
-  unsigned max_message_size;            /* bytes of event data */
-  unsigned max_presence_members;
-  unsigned max_user_info_size;
-  unsigned max_channel_name_length;
-  unsigned max_event_name_length;
-  unsigned cache_ttl; /* seconds */
-  gboolean subscription_count;
-  GStrv    allowed_origins; /* NULL: any origin */
-  char    *encryption_master_key; /* base64 of 32 bytes, for publishing to encrypted channels */
-  GPtrArray *webhooks;      /* of CrierWebhookConfig */
+  char      *id;
+  char      *key;
+  char      *secret;
+  gboolean   enabled;
+  gboolean   client_events;
+  gboolean   user_authentication;
+  unsigned   user_authentication_timeout; /* seconds */
+  unsigned   max_connections;             /* 0: unlimited */
+  unsigned   client_events_per_second;    /* 0: unlimited */
+  unsigned   max_message_size;            /* bytes of event data */
+  unsigned   max_presence_members;
+  unsigned   max_user_info_size;
+  unsigned   max_channel_name_length;
+  unsigned   max_event_name_length;
+  unsigned   cache_ttl; /* seconds */
+  gboolean   subscription_count;
+  GStrv      allowed_origins;       /* NULL: any origin */
+  char      *encryption_master_key; /* base64 of 32 bytes, for publishing to encrypted channels */
+  GPtrArray *webhooks;              /* of CrierWebhookConfig */
 };
 
 #define CRIER_TYPE_APP_CONFIG (crier_app_config_get_type ())
@@ -56,19 +56,19 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CrierAppConfig, crier_app_config_unref)
 #define CRIER_TYPE_CONFIG (crier_config_get_type ())
 G_DECLARE_FINAL_TYPE (CrierConfig, crier_config, CRIER, CONFIG, GObject)
 
-CrierConfig *crier_config_new (void);
-CrierConfig *crier_config_new_from_environment (void);
-gboolean     crier_config_load_file (CrierConfig *self,
-                                     const char  *path,
-                                     GError     **error);
-gboolean     crier_config_load_data (CrierConfig *self,
-                                     const char  *data,
-                                     const char  *origin_name,
-                                     GError     **error);
-char        *crier_config_dup_one_line (const char *text);
-void         crier_config_add_app (CrierConfig    *self,
-                                   CrierAppConfig *app);
-GPtrArray   *crier_config_get_apps (CrierConfig *self);
+CrierConfig    *crier_config_new (void);
+CrierConfig    *crier_config_new_from_environment (void);
+gboolean        crier_config_load_file (CrierConfig *self,
+                                        const char  *path,
+                                        GError     **error);
+gboolean        crier_config_load_data (CrierConfig *self,
+                                        const char  *data,
+                                        const char  *origin_name,
+                                        GError     **error);
+char           *crier_config_dup_one_line (const char *text);
+void            crier_config_add_app (CrierConfig    *self,
+                                      CrierAppConfig *app);
+GPtrArray      *crier_config_get_apps (CrierConfig *self);
 CrierAppConfig *crier_config_find_app (CrierConfig *self,
                                        const char  *id);
 
@@ -117,14 +117,14 @@ const CrierHttpLimits *crier_config_get_http_limits (CrierConfig *self);
 /* Webhook delivery (pusher-protocol.md §15). Times in milliseconds. */
 typedef struct
 {
-  unsigned batch_window;   /* events generated this close together share a request */
-  unsigned vacated_delay;  /* channel_vacated / member_removed wait this long (Pusher: 3 s) */
-  unsigned timeout;        /* one attempt */
-  unsigned retry_initial;  /* first back-off, doubled each attempt, with jitter */
-  unsigned retry_max;      /* back-off cap */
-  unsigned retry_for;      /* give a batch up after this long */
-  unsigned queue_limit;    /* events waiting per app and URL */
-  char    *spool_path;     /* undelivered batches across restarts; NULL: the user data dir */
+  unsigned batch_window;  /* events generated this close together share a request */
+  unsigned vacated_delay; /* channel_vacated / member_removed wait this long (Pusher: 3 s) */
+  unsigned timeout;       /* one attempt */
+  unsigned retry_initial; /* first back-off, doubled each attempt, with jitter */
+  unsigned retry_max;     /* back-off cap */
+  unsigned retry_for;     /* give a batch up after this long */
+  unsigned queue_limit;   /* events waiting per app and URL */
+  char    *spool_path;    /* undelivered batches across restarts; NULL: the user data dir */
 } CrierWebhookSettings;
 
 const CrierWebhookSettings *crier_config_get_webhook_settings (CrierConfig *self);

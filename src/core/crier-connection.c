@@ -147,13 +147,13 @@ static gssize
 write_queue (CrierConnection *conn)
 {
   struct iovec iov[MAX_IOV];
-  int n_iov = 0;
+  int          n_iov = 0;
 
   for (GList *l = conn->outq.head; l != NULL && n_iov < MAX_IOV; l = l->next)
     {
-      gsize size;
+      gsize         size;
       const guint8 *data = g_bytes_get_data (l->data, &size);
-      gsize skip = l == conn->outq.head ? conn->out_offset : 0;
+      gsize         skip = l == conn->outq.head ? conn->out_offset : 0;
 
       iov[n_iov].iov_base = (void *) (data + skip);
       iov[n_iov].iov_len = size - skip;
@@ -182,7 +182,7 @@ flush_queue (CrierConnection *conn)
         n = write_queue (conn);
       else
         {
-          gsize size;
+          gsize         size;
           const guint8 *data = g_bytes_get_data (g_queue_peek_head (&conn->outq), &size);
 
           n = write_some (conn, data + conn->out_offset, size - conn->out_offset);
@@ -334,7 +334,7 @@ is_utf8 (const guint8 *text,
   while (length > 0)
     {
       const guint8 *nul = memchr (text, '\0', length);
-      gsize run = nul != NULL ? (gsize) (nul - text) : length;
+      gsize         run = nul != NULL ? (gsize) (nul - text) : length;
 
       if (run > 0 && !g_utf8_validate_len ((const char *) text, run, NULL))
         return FALSE;
@@ -414,8 +414,8 @@ process (CrierConnection *conn,
   while (pos < length && conn->state != CRIER_CONNECTION_CLOSED)
     {
       CrierFrameHeader header;
-      const char *problem = NULL;
-      guint8 *payload;
+      const char      *problem = NULL;
+      guint8          *payload;
       CrierFrameStatus status;
 
       status = crier_frame_parse_header (data + pos, length - pos, &header, &problem);
@@ -482,8 +482,8 @@ process (CrierConnection *conn,
 
 void
 crier_connection_feed (CrierConnection *conn,
-         guint8          *data,
-         gsize            length)
+                       guint8          *data,
+                       gsize            length)
 {
   gsize used;
 

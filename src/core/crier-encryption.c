@@ -8,15 +8,18 @@
 
 #include "crier-encryption.h"
 
-#include "crier-json.h"
-
 #include <json-glib/json-glib.h>
 #include <sodium.h>
 #include <string.h>
 
+#include "crier-json.h"
+
 #define MASTER_KEY_BYTES 32
 
+/* The quark name is stringified: its "-" must stay unspaced. */
+/* clang-format off */
 G_DEFINE_QUARK (crier-encryption-error-quark, crier_encryption_error)
+/* clang-format on */
 
 static gboolean
 ensure_sodium (GError **error)
@@ -39,7 +42,7 @@ crier_encryption_derive_key (const char *master_key_base64,
   g_autofree guchar *master = NULL;
   g_autoptr (GChecksum) checksum = NULL;
   guint8 digest[32];
-  gsize master_length = 0, digest_length = sizeof digest;
+  gsize  master_length = 0, digest_length = sizeof digest;
 
   g_return_val_if_fail (channel != NULL, NULL);
 
@@ -82,8 +85,8 @@ crier_encryption_seal (const char *master_key_base64,
 {
   g_autoptr (GBytes) key = NULL;
   g_autofree guchar *sealed = NULL;
-  g_autofree char *nonce64 = NULL;
-  g_autofree char *sealed64 = NULL;
+  g_autofree char   *nonce64 = NULL;
+  g_autofree char   *sealed64 = NULL;
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonNode) root = NULL;
   guchar nonce[crypto_secretbox_NONCEBYTES];
@@ -118,7 +121,7 @@ read_base64_member (JsonObject *object,
                     guchar    **out,
                     gsize      *length)
 {
-  JsonNode *node = json_object_get_member (object, name);
+  JsonNode   *node = json_object_get_member (object, name);
   const char *text;
 
   if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
@@ -148,9 +151,9 @@ crier_encryption_open (const char *master_key_base64,
   g_autoptr (JsonParser) parser = json_parser_new_immutable ();
   g_autofree guchar *nonce = NULL;
   g_autofree guchar *sealed = NULL;
-  g_autofree char *plain = NULL;
-  gsize nonce_length = 0, sealed_length = 0;
-  JsonNode *root;
+  g_autofree char   *plain = NULL;
+  gsize              nonce_length = 0, sealed_length = 0;
+  JsonNode          *root;
 
   g_return_val_if_fail (payload != NULL, NULL);
 

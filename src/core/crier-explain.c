@@ -46,7 +46,7 @@ explain_secret (CrierServer *server,
                 const char  *signature)
 {
   GHashTableIter iter;
-  CrierApp *other;
+  CrierApp      *other;
 
   if (signs (app->config->key, text, signature))
     return g_strdup_printf ("The key and the secret are swapped: the signature was made with the "
@@ -92,7 +92,7 @@ explain_key_part (CrierServer *server,
                   CrierApp    *app,
                   const char  *auth)
 {
-  const char *colon = auth != NULL ? strchr (auth, ':') : NULL;
+  const char      *colon = auth != NULL ? strchr (auth, ':') : NULL;
   g_autofree char *key = NULL;
   CrierApp        *owner = NULL;
 
@@ -154,11 +154,11 @@ static GPtrArray *
 channel_candidates (CrierApp   *app,
                     const char *channel)
 {
-  static const char * const prefixes[] = { "private-encrypted-", "private-", "presence-", "" };
-  GPtrArray *candidates = g_ptr_array_new_with_free_func (g_free);
-  const char *bare = channel;
-  GHashTableIter iter;
-  const char *name;
+  static const char *const prefixes[] = { "private-encrypted-", "private-", "presence-", "" };
+  GPtrArray               *candidates = g_ptr_array_new_with_free_func (g_free);
+  const char              *bare = channel;
+  GHashTableIter           iter;
+  const char              *name;
 
   for (guint i = 0; i < G_N_ELEMENTS (prefixes) - 1; i++)
     if (g_str_has_prefix (channel, prefixes[i]))
@@ -190,9 +190,9 @@ crier_explain_channel_auth (CrierConnection *conn,
                             const char      *channel_data,
                             const char      *auth)
 {
-  CrierServer *server = conn->server;
-  CrierApp *app = conn->app;
-  const char *signature;
+  CrierServer     *server = conn->server;
+  CrierApp        *app = conn->app;
+  const char      *signature;
   g_autofree char *text = NULL;
   g_autoptr (GPtrArray) candidates = NULL;
   char *answer;
@@ -223,7 +223,7 @@ crier_explain_channel_auth (CrierConnection *conn,
   candidates = channel_candidates (app, channel);
   for (guint i = 0; i < candidates->len; i++)
     {
-      const char *other = g_ptr_array_index (candidates, i);
+      const char      *other = g_ptr_array_index (candidates, i);
       g_autofree char *attempt = signed_text (conn->socket_id, other, channel_data);
       g_autofree char *bare = signed_text (conn->socket_id, other, NULL);
 
@@ -258,9 +258,9 @@ crier_explain_signin (CrierConnection *conn,
                       const char      *user_data,
                       const char      *auth)
 {
-  CrierApp *app = conn->app;
+  CrierApp        *app = conn->app;
   g_autofree char *text = g_strconcat (conn->socket_id, "::user::", user_data, NULL);
-  char *answer;
+  char            *answer;
 
   if ((answer = explain_key_part (conn->server, app, auth)) != NULL)
     return answer;
@@ -328,7 +328,7 @@ distance (const char *a,
           const char *b,
           unsigned    limit)
 {
-  gsize n = strlen (a), m = strlen (b);
+  gsize                n = strlen (a), m = strlen (b);
   g_autofree unsigned *row = NULL;
 
   if ((n > m ? n - m : m - n) > limit || n > 256 || m > 256)
@@ -383,11 +383,11 @@ crier_explain_near_miss (CrierApp   *app,
                          gboolean    by_events)
 {
   GHashTableIter iter;
-  const char *name;
-  gpointer value;
-  const char *best = NULL;
-  guint64 best_count = 0;
-  unsigned best_distance = 3;
+  const char    *name;
+  gpointer       value;
+  const char    *best = NULL;
+  guint64        best_count = 0;
+  unsigned       best_distance = 3;
 
   if (by_events)
     crier_app_iter_history (app, &iter);

@@ -15,8 +15,8 @@ crier_frame_parse_header (const guint8     *data,
                           const char      **problem)
 {
   guint64 payload_length;
-  gsize offset = 2;
-  guint8 opcode;
+  gsize   offset = 2;
+  guint8  opcode;
 
   if (length < 2)
     return CRIER_FRAME_INCOMPLETE;
@@ -77,9 +77,9 @@ crier_frame_parse_header (const guint8     *data,
 }
 
 void
-crier_frame_unmask (guint8       *payload,
-                    gsize         length,
-                    const guint8  mask[4])
+crier_frame_unmask (guint8      *payload,
+                    gsize        length,
+                    const guint8 mask[4])
 {
   for (gsize i = 0; i < length; i++)
     payload[i] ^= mask[i & 3];
@@ -116,7 +116,7 @@ crier_frame_new (CrierOpcode opcode,
                  gsize       length)
 {
   guint8 *frame = g_malloc (length + 10);
-  gsize header_length = write_header (frame, opcode, length);
+  gsize   header_length = write_header (frame, opcode, length);
 
   if (length > 0)
     memcpy (frame + header_length, payload, length);
@@ -129,8 +129,8 @@ GBytes *
 crier_frame_new_text_take (GString *text)
 {
   guint8 header[10];
-  gsize length = text->len;
-  gsize header_length = write_header (header, CRIER_OPCODE_TEXT, length);
+  gsize  length = text->len;
+  gsize  header_length = write_header (header, CRIER_OPCODE_TEXT, length);
 
   g_string_prepend_len (text, (const char *) header, header_length);
   return g_string_free_to_bytes (text);
@@ -141,7 +141,7 @@ crier_frame_new_close (guint16     code,
                        const char *reason)
 {
   guint8 payload[125];
-  gsize reason_length = 0;
+  gsize  reason_length = 0;
 
   payload[0] = (guint8) (code >> 8);
   payload[1] = (guint8) code;

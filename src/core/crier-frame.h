@@ -43,9 +43,9 @@ CrierFrameStatus crier_frame_parse_header (const guint8     *data,
                                            gsize             length,
                                            CrierFrameHeader *header,
                                            const char      **problem);
-void             crier_frame_unmask (guint8       *payload,
-                                     gsize         length,
-                                     const guint8  mask[4]);
+void             crier_frame_unmask (guint8      *payload,
+                                     gsize        length,
+                                     const guint8 mask[4]);
 GBytes          *crier_frame_new (CrierOpcode opcode,
                                   const void *payload,
                                   gsize       length);

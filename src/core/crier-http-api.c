@@ -19,10 +19,10 @@
 #include "crier-server-private.h"
 #include "crier-signature.h"
 
-#define TIMESTAMP_WINDOW  600
-#define MAX_BATCH_EVENTS  10
-#define TEXT_PLAIN        "text/plain; charset=utf-8"
-#define APPLICATION_JSON  "application/json"
+#define TIMESTAMP_WINDOW 600
+#define MAX_BATCH_EVENTS 10
+#define TEXT_PLAIN       "text/plain; charset=utf-8"
+#define APPLICATION_JSON "application/json"
 
 typedef struct
 {
@@ -72,13 +72,13 @@ respond (Request    *request,
 
 /* Errors are one precise line of plain text: Laravel shows it as "Pusher error: <body>." */
 static void G_GNUC_PRINTF (3, 4)
-fail (Request    *request,
-      unsigned    status,
-      const char *format,
-      ...)
+  fail (Request    *request,
+        unsigned    status,
+        const char *format,
+        ...)
 {
   g_autofree char *message = NULL;
-  va_list args;
+  va_list          args;
 
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
@@ -237,9 +237,9 @@ parse_body (Request *request)
 {
   g_autoptr (JsonParser) parser = json_parser_new_immutable ();
   g_autoptr (GError) error = NULL;
-  gsize length;
+  gsize       length;
   const char *data = g_bytes_get_data (request->body, &length);
-  JsonNode *root;
+  JsonNode   *root;
 
   if (length == 0 || !crier_json_parser_load (parser, data, length, &error))
     {
@@ -263,25 +263,25 @@ channel_attributes (Request    *request,
                     GStrv       info)
 {
   g_autoptr (CrierChannelInfo) details = crier_server_dup_channel (request->server,
-                                                                  request->app->config->id,
-                                                                  channel);
+                                                                   request->app->config->id,
+                                                                   channel);
   JsonObject *attributes = json_object_new ();
-  gboolean presence = (details->type & CRIER_CHANNEL_PRESENCE) != 0;
+  gboolean    presence = (details->type & CRIER_CHANNEL_PRESENCE) != 0;
 
-  if (g_strv_contains ((const char * const *) info, "user_count") && presence)
+  if (g_strv_contains ((const char *const *) info, "user_count") && presence)
     json_object_set_int_member (attributes, "user_count", details->user_count);
-  if (g_strv_contains ((const char * const *) info, "subscription_count") && !presence)
+  if (g_strv_contains ((const char *const *) info, "subscription_count") && !presence)
     json_object_set_int_member (attributes, "subscription_count", details->subscription_count);
   return attributes;
 }
 
 typedef struct
 {
-  GStrv  channels;
-  char  *name;
-  char  *data;
-  char  *socket_id;
-  GStrv  info;
+  GStrv channels;
+  char *name;
+  char *data;
+  char *socket_id;
+  GStrv info;
 } Trigger;
 
 static void
@@ -306,8 +306,8 @@ read_trigger (Request    *request,
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
-  JsonNode *channels = json_object_get_member (object, "channels");
-  JsonNode *data = json_object_get_member (object, "data");
+  JsonNode   *channels = json_object_get_member (object, "channels");
+  JsonNode   *data = json_object_get_member (object, "data");
   const char *channel = crier_json_object_get_string (object, "channel");
   const char *info;
 
@@ -367,7 +367,7 @@ read_trigger (Request    *request,
   info = crier_json_object_get_string (object, "info");
   trigger->info = g_strsplit (info != NULL ? info : "", ",", -1);
   if (!crier_server_validate_publication (request->server, request->app->config->id,
-                                          (const char * const *) trigger->channels,
+                                          (const char *const *) trigger->channels,
                                           trigger->name, trigger->data, trigger->socket_id,
                                           &error))
     {
@@ -385,7 +385,7 @@ publish_trigger (Request *request,
 {
   /* Validated above: nothing reaches a subscriber from a rejected request. */
   crier_server_publish (request->server, request->app->config->id,
-                        (const char * const *) trigger->channels, trigger->name, trigger->data,
+                        (const char *const *) trigger->channels, trigger->name, trigger->data,
                         trigger->socket_id, NULL);
 }
 
@@ -425,10 +425,10 @@ handle_batch_events (Request *request)
   g_autoptr (JsonObject) reply = json_object_new ();
   g_autoptr (JsonNode) node = NULL;
   g_autoptr (GArray) triggers = NULL;
-  JsonNode *batch_node;
+  JsonNode  *batch_node;
   JsonArray *batch;
-  gboolean any_info = FALSE;
-  guint n;
+  gboolean   any_info = FALSE;
+  guint      n;
 
   if (body == NULL)
     return;
@@ -446,9 +446,9 @@ handle_batch_events (Request *request)
   /* Validate the whole batch first: one bad event and nothing is delivered. */
   for (guint i = 0; i < n; i++)
     {
-      JsonNode *element = json_array_get_element (batch, i);
+      JsonNode        *element = json_array_get_element (batch, i);
       g_autofree char *message = NULL;
-      unsigned status;
+      unsigned         status;
 
       if (!JSON_NODE_HOLDS_OBJECT (element))
         return fail (request, SOUP_STATUS_BAD_REQUEST, "batch[%u] must be an object", i);
@@ -495,7 +495,7 @@ handle_channels (Request *request)
         return fail (request, SOUP_STATUS_BAD_REQUEST,
                      "Unknown info attribute '%s' (use user_count or subscription_count)", info[i]);
       }
-  if (g_strv_contains ((const char * const *) info, "user_count") &&
+  if (g_strv_contains ((const char *const *) info, "user_count") &&
       (prefix == NULL || !g_str_has_prefix (prefix, "presence-")))
     {
       json_object_unref (map);
@@ -507,11 +507,11 @@ handle_channels (Request *request)
   for (guint i = 0; i < channels->len; i++)
     {
       CrierChannelInfo *channel = g_ptr_array_index (channels, i);
-      JsonObject *attributes = json_object_new ();
+      JsonObject       *attributes = json_object_new ();
 
-      if (g_strv_contains ((const char * const *) info, "user_count"))
+      if (g_strv_contains ((const char *const *) info, "user_count"))
         json_object_set_int_member (attributes, "user_count", channel->user_count);
-      if (g_strv_contains ((const char * const *) info, "subscription_count") &&
+      if (g_strv_contains ((const char *const *) info, "subscription_count") &&
           !(channel->type & CRIER_CHANNEL_PRESENCE))
         json_object_set_int_member (attributes, "subscription_count", channel->subscription_count);
       json_object_set_object_member (map, channel->name, attributes);
@@ -557,11 +557,11 @@ handle_channel (Request    *request,
     }
   channel = crier_server_dup_channel (request->server, request->app->config->id, name);
   json_object_set_boolean_member (reply, "occupied", channel->subscription_count > 0);
-  if (g_strv_contains ((const char * const *) info, "user_count"))
+  if (g_strv_contains ((const char *const *) info, "user_count"))
     json_object_set_int_member (reply, "user_count", channel->user_count);
-  if (g_strv_contains ((const char * const *) info, "subscription_count"))
+  if (g_strv_contains ((const char *const *) info, "subscription_count"))
     json_object_set_int_member (reply, "subscription_count", channel->subscription_count);
-  if (g_strv_contains ((const char * const *) info, "cache"))
+  if (g_strv_contains ((const char *const *) info, "cache"))
     {
       if (channel->has_cache)
         {
@@ -603,7 +603,7 @@ handle_users (Request    *request,
   for (guint i = 0; i < members->len; i++)
     {
       CrierMemberInfo *member = g_ptr_array_index (members, i);
-      JsonObject *user = json_object_new ();
+      JsonObject      *user = json_object_new ();
 
       json_object_set_string_member (user, "id", member->user_id);
       json_array_add_object_element (users, user);
@@ -634,11 +634,20 @@ static void
 handle_app (Request *request)
 {
   g_auto (GStrv) segments = g_strsplit (request->path + 1, "/", -1);
-  guint n = g_strv_length (segments);
+  guint            n = g_strv_length (segments);
   g_autofree char *app_id = g_uri_unescape_string (segments[1], NULL);
   g_autofree char *name = NULL;
-  const char *want = NULL;
-  enum { EVENTS, BATCH, CHANNELS, CHANNEL, USERS, TERMINATE, CONNECTIONS } route;
+  const char      *want = NULL;
+  enum
+  {
+    EVENTS,
+    BATCH,
+    CHANNELS,
+    CHANNEL,
+    USERS,
+    TERMINATE,
+    CONNECTIONS
+  } route;
 
   if (n == 3 && g_str_equal (segments[2], "events"))
     route = EVENTS, want = "POST";
@@ -704,7 +713,7 @@ crier_http_api_handle (CrierServer       *server,
   g_autoptr (GHashTable) empty = NULL;
   g_autoptr (GBytes) body = NULL;
   SoupMessageBody *request_body = soup_server_message_get_request_body (msg);
-  Request request = { server, msg, soup_server_message_get_method (msg), path, query };
+  Request          request = { server, msg, soup_server_message_get_method (msg), path, query };
 
   if (request.query == NULL)
     request.query = empty = g_hash_table_new (g_str_hash, g_str_equal);

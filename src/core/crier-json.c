@@ -8,7 +8,10 @@
 
 #include <string.h>
 
+/* The quark name is stringified: its "-" must stay unspaced. */
+/* clang-format off */
 G_DEFINE_QUARK (crier-json-error-quark, crier_json_error)
+/* clang-format on */
 
 static gboolean
 invalid (GError    **error,
@@ -52,7 +55,7 @@ skip_string (const char **p,
   while (s < end)
     {
       char c = *s++;
-      int unit, low;
+      int  unit, low;
 
       if (c == '"')
         break;
@@ -115,9 +118,9 @@ crier_json_check_depth (const char *text,
 {
   const char *p = text;
   const char *end;
-  unsigned depth = 0;
-  gboolean in_scalar = FALSE; /* a top-level number or literal being read */
-  gboolean done = FALSE;      /* the top-level value is complete */
+  unsigned    depth = 0;
+  gboolean    in_scalar = FALSE; /* a top-level number or literal being read */
+  gboolean    done = FALSE;      /* the top-level value is complete */
 
   g_return_val_if_fail (text != NULL || length == 0, FALSE);
   end = text + (length < 0 ? strlen (text) : (gsize) length);

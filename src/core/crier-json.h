@@ -20,7 +20,7 @@ typedef enum
   CRIER_JSON_ERROR_INVALID,  /* a character or escape that strict JSON does not have */
 } CrierJsonError;
 
-GQuark      crier_json_error_quark (void);
+GQuark crier_json_error_quark (void);
 
 gboolean    crier_json_check_depth (const char *text,
                                     gssize      length,

@@ -19,10 +19,10 @@ crier_message_parse (JsonParser   *parser,
                      GError      **error)
 {
   JsonObject *object;
-  JsonNode *root;
-  JsonNode *node;
+  JsonNode   *root;
+  JsonNode   *node;
 
-  *message = (CrierMessage) { 0 };
+  *message = (CrierMessage){ 0 };
   if (!crier_json_parser_load (parser, text, (gssize) length, error))
     return FALSE;
   root = json_parser_get_root (parser);
@@ -50,7 +50,7 @@ void
 crier_message_clear (CrierMessage *message)
 {
   g_clear_pointer (&message->root, json_node_unref);
-  *message = (CrierMessage) { 0 };
+  *message = (CrierMessage){ 0 };
 }
 
 /* pusher-js sends `data` as an object; other clients send a JSON string holding one.

@@ -11,7 +11,7 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  JsonNode   *root;    /* owns everything below */
+  JsonNode   *root; /* owns everything below */
   const char *event;
   const char *channel; /* nullable */
   JsonNode   *data;    /* nullable, borrowed from root */
@@ -26,14 +26,14 @@ void        crier_message_clear (CrierMessage *message);
 JsonObject *crier_message_dup_data_object (CrierMessage *message);
 char       *crier_message_dup_data_text (CrierMessage *message);
 
-GBytes     *crier_message_build (const char *event,
-                                 const char *channel,
-                                 const char *data,
-                                 const char *user_id);
-GBytes     *crier_message_build_error (int         code,
-                                       const char *message);
-GBytes     *crier_message_build_connection_established (const char *socket_id,
-                                                        unsigned    activity_timeout);
-GBytes     *crier_message_build_signin_success (const char *user_data);
+GBytes *crier_message_build (const char *event,
+                             const char *channel,
+                             const char *data,
+                             const char *user_id);
+GBytes *crier_message_build_error (int         code,
+                                   const char *message);
+GBytes *crier_message_build_connection_established (const char *socket_id,
+                                                    unsigned    activity_timeout);
+GBytes *crier_message_build_signin_success (const char *user_data);
 
 G_END_DECLS

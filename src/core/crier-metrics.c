@@ -71,7 +71,7 @@ stat_value (const CrierServerStats *stats,
 char *
 crier_metrics_render (CrierServer *server)
 {
-  GString *out = g_string_new (NULL);
+  GString   *out = g_string_new (NULL);
   GPtrArray *apps = crier_config_get_apps (crier_server_get_config (server));
 
   for (guint m = 0; m < G_N_ELEMENTS (metrics); m++)
@@ -84,7 +84,7 @@ crier_metrics_render (CrierServer *server)
                               stat_value (crier_server_get_stats (server), metric));
       for (guint i = 0; metric->per_app && i < apps->len; i++)
         {
-          CrierAppConfig *config = g_ptr_array_index (apps, i);
+          CrierAppConfig  *config = g_ptr_array_index (apps, i);
           CrierServerStats stats = crier_app_get_stats (crier_server_lookup_app (server, config->id));
 
           g_string_append_printf (out, "%s{app=\"", metric->name);

@@ -10,10 +10,9 @@
 
 #include "crier-json.h"
 
-G_DEFINE_BOXED_TYPE (CrierMonitorEvent, crier_monitor_event, crier_monitor_event_ref,
-                     crier_monitor_event_unref)
+G_DEFINE_BOXED_TYPE (CrierMonitorEvent, crier_monitor_event, crier_monitor_event_ref, crier_monitor_event_unref)
 
-static const char * const kind_names[CRIER_MONITOR_N_KINDS] = {
+static const char *const kind_names[CRIER_MONITOR_N_KINDS] = {
   [CRIER_MONITOR_CONNECTED] = "connected",
   [CRIER_MONITOR_DISCONNECTED] = "disconnected",
   [CRIER_MONITOR_SUBSCRIBED] = "subscribed",
@@ -219,8 +218,8 @@ crier_monitor_event_new_from_json (const char *line,
 {
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (CrierMonitorEvent) event = NULL;
-  JsonObject *object;
-  const char *kind_name, *time;
+  JsonObject      *object;
+  const char      *kind_name, *time;
   CrierMonitorKind kind;
 
   g_return_val_if_fail (line != NULL, NULL);
@@ -261,7 +260,7 @@ crier_monitor_event_to_text (const CrierMonitorEvent *event)
 {
   g_autoptr (GDateTime) date = g_date_time_new_from_unix_local (event->time / G_USEC_PER_SEC);
   g_autofree char *clock = g_date_time_format (date, "%T");
-  GString *line = g_string_new (NULL);
+  GString         *line = g_string_new (NULL);
 
   g_string_append_printf (line, "%s.%03d %-16s", clock,
                           (int) (event->time % G_USEC_PER_SEC / 1000),

@@ -11,19 +11,19 @@ G_BEGIN_DECLS
 struct _CrierMonitorEvent
 {
   CrierMonitorKind kind;
-  gint64           time;      /* g_get_real_time () */
-  char            *app_id;    /* nullable, as all strings below */
+  gint64           time;   /* g_get_real_time () */
+  char            *app_id; /* nullable, as all strings below */
   char            *socket_id;
   char            *channel;
-  char            *event;     /* event name (published or client event) */
-  char            *data;      /* payload, or presence user_info */
+  char            *event; /* event name (published or client event) */
+  char            *data;  /* payload, or presence user_info */
   char            *user_id;
-  char            *remote;    /* remote address (connections) */
-  char            *message;   /* human-readable detail: reasons, errors */
+  char            *remote;      /* remote address (connections) */
+  char            *message;     /* human-readable detail: reasons, errors */
   char            *explanation; /* plain words: why an auth failed, why nobody got an event */
-  char            *details;   /* JSON object text: delivery trace and other structured extras */
-  int              code;      /* Pusher or close code, HTTP status; 0 if none */
-  unsigned         count;     /* receivers, members or subscribers, by kind */
+  char            *details;     /* JSON object text: delivery trace and other structured extras */
+  int              code;        /* Pusher or close code, HTTP status; 0 if none */
+  unsigned         count;       /* receivers, members or subscribers, by kind */
 };
 
 #define CRIER_TYPE_MONITOR_EVENT (crier_monitor_event_get_type ())
@@ -33,7 +33,7 @@ CrierMonitorEvent *crier_monitor_event_ref (CrierMonitorEvent *event);
 void               crier_monitor_event_unref (CrierMonitorEvent *event);
 char              *crier_monitor_event_to_json (const CrierMonitorEvent *event);
 CrierMonitorEvent *crier_monitor_event_new_from_json (const char *line,
-                                                     GError    **error);
+                                                      GError    **error);
 char              *crier_monitor_event_to_text (const CrierMonitorEvent *event);
 const char        *crier_monitor_kind_to_string (CrierMonitorKind kind);
 gboolean           crier_monitor_kind_from_string (const char       *name,

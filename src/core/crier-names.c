@@ -8,7 +8,10 @@
 
 #include <string.h>
 
+/* The quark name is stringified: its "-" must stay unspaced. */
+/* clang-format off */
 G_DEFINE_QUARK (crier-protocol-error-quark, crier_protocol_error)
+/* clang-format on */
 
 /* Longest prefixes first: the full prefixes, never soketi's unanchored "cache-" match. */
 CrierChannelType
@@ -63,7 +66,7 @@ crier_channel_name_is_valid (const char *name,
                              GError    **error)
 {
   const char *p = name;
-  gsize length;
+  gsize       length;
 
   if (name == NULL || *name == '\0')
     {
@@ -99,7 +102,7 @@ gboolean
 crier_socket_id_is_valid (const char *socket_id)
 {
   const char *p = socket_id;
-  gboolean dot = FALSE;
+  gboolean    dot = FALSE;
 
   if (p == NULL || !g_ascii_isdigit (*p))
     return FALSE;

@@ -22,7 +22,7 @@ crier_notification_build_data (const char *data,
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (JsonGenerator) generator = json_generator_new ();
   g_autofree char *uuid = g_uuid_string_random ();
-  JsonObject *object;
+  JsonObject      *object;
 
   g_return_val_if_fail (type != NULL, NULL);
   if (!crier_json_parser_load (parser, data && *data ? data : "{}", -1, error))

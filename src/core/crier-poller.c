@@ -34,9 +34,9 @@ poller_dispatch (GSource    *source,
                  GSourceFunc callback,
                  gpointer    user_data)
 {
-  PollerSource *self = (PollerSource *) source;
+  PollerSource      *self = (PollerSource *) source;
   struct epoll_event events[BATCH];
-  int n;
+  int                n;
 
   if (self->before_batch != NULL)
     self->before_batch (self->user_data);
@@ -70,7 +70,7 @@ crier_poller_new (CrierPollerFunc ready,
                   GSourceFunc     after_batch,
                   gpointer        user_data)
 {
-  CrierPoller *self = g_new0 (CrierPoller, 1);
+  CrierPoller  *self = g_new0 (CrierPoller, 1);
   PollerSource *source = (PollerSource *) g_source_new (&poller_funcs, sizeof (PollerSource));
 
   source->epoll_fd = epoll_create1 (EPOLL_CLOEXEC);

@@ -34,12 +34,12 @@ refuse (CrierConnection *conn,
 /* A refused operation: Pusher's error frame, the monitor (with the explanation, which
  * takes ownership), the connection stays. */
 static void
-reject_explained (CrierConnection  *conn,
-                  CrierMonitorKind  kind,
-                  int               code,
-                  const char       *channel,
-                  const char       *message,
-                  char             *explanation)
+reject_explained (CrierConnection *conn,
+                  CrierMonitorKind kind,
+                  int              code,
+                  const char      *channel,
+                  const char      *message,
+                  char            *explanation)
 {
   CrierServer *server = conn->server;
 
@@ -59,25 +59,25 @@ reject_explained (CrierConnection  *conn,
 }
 
 static void
-reject (CrierConnection  *conn,
-        CrierMonitorKind  kind,
-        int               code,
-        const char       *channel,
-        const char       *message)
+reject (CrierConnection *conn,
+        CrierMonitorKind kind,
+        int              code,
+        const char      *channel,
+        const char      *message)
 {
   reject_explained (conn, kind, code, channel, message, NULL);
 }
 
 static void G_GNUC_PRINTF (5, 6)
-rejectf (CrierConnection  *conn,
-         CrierMonitorKind  kind,
-         int               code,
-         const char       *channel,
-         const char       *format,
-         ...)
+  rejectf (CrierConnection *conn,
+           CrierMonitorKind kind,
+           int              code,
+           const char      *channel,
+           const char      *format,
+           ...)
 {
   g_autofree char *message = NULL;
-  va_list args;
+  va_list          args;
 
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
@@ -93,7 +93,7 @@ emit_refused (CrierConnection *conn,
               const char      *message,
               char            *explanation)
 {
-  CrierServer *server = conn->server;
+  CrierServer       *server = conn->server;
   CrierMonitorEvent *event;
 
   if (!crier_server_monitoring (server))
@@ -238,13 +238,13 @@ find_subscription (CrierConnection *conn,
 }
 
 static void
-emit_simple (CrierServer      *server,
-             CrierMonitorKind  kind,
-             CrierConnection  *conn,
-             CrierChannel     *channel,
-             const char       *user_id,
-             const char       *data,
-             unsigned          count)
+emit_simple (CrierServer     *server,
+             CrierMonitorKind kind,
+             CrierConnection *conn,
+             CrierChannel    *channel,
+             const char      *user_id,
+             const char      *data,
+             unsigned         count)
 {
   CrierMonitorEvent *event;
 
@@ -282,9 +282,9 @@ static void
 remove_subscription (CrierConnection   *conn,
                      CrierSubscription *sub)
 {
-  CrierServer *server = conn->server;
-  CrierChannel *channel = sub->channel;
-  CrierApp *app = channel->app;
+  CrierServer     *server = conn->server;
+  CrierChannel    *channel = sub->channel;
+  CrierApp        *app = channel->app;
   g_autofree char *info = NULL;
 
   crier_channel_remove_subscriber (channel, conn);
@@ -311,7 +311,7 @@ crier_protocol_detach (CrierConnection *conn)
     return;
   while (conn->subscriptions != NULL && conn->subscriptions->len > 0)
     remove_subscription (conn, g_ptr_array_steal_index_fast (conn->subscriptions,
-                                                              conn->subscriptions->len - 1));
+                                                             conn->subscriptions->len - 1));
   crier_app_remove_user (conn->app, conn);
   crier_app_remember_socket (conn->app, conn->socket_id);
   crier_server_count_connection (server, conn->app, -1);
@@ -405,7 +405,7 @@ authorize_subscription (CrierConnection *conn,
                         char           **user_id,
                         char           **user_info)
 {
-  CrierAppConfig *config = conn->app->config;
+  CrierAppConfig  *config = conn->app->config;
   const char      *auth = crier_json_object_get_string (data, "auth");
   const char      *channel_data = crier_json_object_get_string (data, "channel_data");
   g_autofree char *to_sign = NULL;
@@ -605,7 +605,7 @@ handle_unsubscribe (CrierConnection *conn,
                     CrierMessage    *message)
 {
   g_autoptr (JsonObject) data = crier_message_dup_data_object (message);
-  const char *name = crier_json_object_get_string (data, "channel");
+  const char        *name = crier_json_object_get_string (data, "channel");
   CrierSubscription *sub;
 
   if (name == NULL)
@@ -622,7 +622,7 @@ static void
 handle_signin (CrierConnection *conn,
                CrierMessage    *message)
 {
-  CrierServer *server = conn->server;
+  CrierServer    *server = conn->server;
   CrierAppConfig *config = conn->app->config;
   g_autoptr (JsonObject) data = crier_message_dup_data_object (message);
   g_autoptr (JsonObject) user = NULL;
@@ -632,7 +632,7 @@ handle_signin (CrierConnection *conn,
   g_autoptr (GBytes) frame = NULL;
   const char *auth = crier_json_object_get_string (data, "auth");
   const char *user_data = crier_json_object_get_string (data, "user_data");
-  JsonNode *info;
+  JsonNode   *info;
   const char *id;
 
   if (auth == NULL || user_data == NULL)
@@ -696,14 +696,14 @@ static void
 handle_client_event (CrierConnection *conn,
                      CrierMessage    *message)
 {
-  CrierServer *server = conn->server;
-  CrierAppConfig *config = conn->app->config;
-  const char *name = message->channel;
+  CrierServer     *server = conn->server;
+  CrierAppConfig  *config = conn->app->config;
+  const char      *name = message->channel;
   g_autofree char *data = NULL;
   g_autoptr (GBytes) frame = NULL;
   CrierSubscription *sub;
-  CrierChannelType type;
-  unsigned count;
+  CrierChannelType   type;
+  unsigned           count;
 
   if (!config->client_events)
     return reject (conn, CRIER_MONITOR_PROTOCOL_ERROR, 0, name,
@@ -769,7 +769,7 @@ crier_protocol_handle_text (CrierConnection *conn,
 {
   g_autoptr (GError) error = NULL;
   CrierMessage message;
-  const char *event;
+  const char  *event;
 
   if (conn->app == NULL)
     return;

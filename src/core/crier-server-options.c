@@ -9,7 +9,10 @@
 
 #include <glib/gi18n.h>
 
+/* The quark name is stringified: its "-" must stay unspaced. */
+/* clang-format off */
 G_DEFINE_QUARK (crier-server-options-error-quark, crier_server_options_error)
+/* clang-format on */
 
 /* A port as typed: decimal digits only, 0 to 65535 (0 lets the kernel pick). */
 static gboolean
@@ -47,17 +50,17 @@ crier_server_options_dup_entries (CrierServerOptions *self)
 {
   const GOptionEntry entries[] = {
     { "host", 0, 0, G_OPTION_ARG_STRING, &self->host,
-      N_("Address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)"), N_("HOST") },
+      N_ ("Address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)"), N_ ("HOST") },
     { "port", 'p', 0, G_OPTION_ARG_STRING, &self->port,
-      N_("Port to listen on (default 6001; 0 picks a free one)"), N_("PORT") },
+      N_ ("Port to listen on (default 6001; 0 picks a free one)"), N_ ("PORT") },
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &self->config_path,
-      N_("Read server and app settings from FILE"), N_("FILE") },
+      N_ ("Read server and app settings from FILE"), N_ ("FILE") },
     { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &self->tls_cert,
-      N_("Serve wss:// and https:// with this PEM certificate"), N_("FILE") },
+      N_ ("Serve wss:// and https:// with this PEM certificate"), N_ ("FILE") },
     { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &self->tls_key,
-      N_("The PEM private key of the certificate"), N_("FILE") },
+      N_ ("The PEM private key of the certificate"), N_ ("FILE") },
     { "metrics-port", 0, 0, G_OPTION_ARG_STRING, &self->metrics_port,
-      N_("Serve /metrics on this port instead of the main one"), N_("PORT") },
+      N_ ("Serve /metrics on this port instead of the main one"), N_ ("PORT") },
     { NULL }
   };
 

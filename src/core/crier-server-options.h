@@ -32,7 +32,7 @@ typedef struct
   char *metrics_port;
 } CrierServerOptions;
 
-void          crier_server_options_clear (CrierServerOptions *self);
+void crier_server_options_clear (CrierServerOptions *self);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CrierServerOptions, crier_server_options_clear)
 
 /* Returns: (transfer full): the option table, NULL-terminated, with arg_data pointing into
@@ -41,13 +41,13 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CrierServerOptions, crier_server_options_clear
  * GETTEXT_PACKAGE as the translation domain. */
 GOptionEntry *crier_server_options_dup_entries (CrierServerOptions *self);
 
-gboolean      crier_server_options_is_empty (const CrierServerOptions *self);
-gboolean      crier_server_options_check (const CrierServerOptions *self,
-                                          GError                  **error);
-gboolean      crier_server_options_apply (const CrierServerOptions *self,
-                                          CrierConfig              *config,
-                                          GError                  **error);
-CrierConfig  *crier_server_options_new_config (const CrierServerOptions *self,
-                                               GError                  **error);
+gboolean     crier_server_options_is_empty (const CrierServerOptions *self);
+gboolean     crier_server_options_check (const CrierServerOptions *self,
+                                         GError                  **error);
+gboolean     crier_server_options_apply (const CrierServerOptions *self,
+                                         CrierConfig              *config,
+                                         GError                  **error);
+CrierConfig *crier_server_options_new_config (const CrierServerOptions *self,
+                                              GError                  **error);
 
 G_END_DECLS

@@ -52,11 +52,11 @@ presence_channel (CrierServer *self,
 }
 
 static void
-emit_member (CrierServer      *self,
-             CrierMonitorKind  kind,
-             CrierChannel     *channel,
-             const char       *user_id,
-             const char       *user_info)
+emit_member (CrierServer     *self,
+             CrierMonitorKind kind,
+             CrierChannel    *channel,
+             const char      *user_id,
+             const char      *user_info)
 {
   CrierMonitorEvent *event;
 
@@ -84,7 +84,7 @@ crier_server_add_simulated_member (CrierServer *self,
 {
   g_autoptr (JsonParser) parser = json_parser_new ();
   CrierChannel *channel;
-  CrierMember *member;
+  CrierMember  *member;
 
   g_return_val_if_fail (CRIER_IS_SERVER (self), FALSE);
   if (user_id == NULL || *user_id == '\0')
@@ -119,8 +119,8 @@ crier_server_remove_simulated_member (CrierServer *self,
                                       GError     **error)
 {
   g_autofree char *info = NULL;
-  CrierChannel *channel;
-  CrierMember *member;
+  CrierChannel    *channel;
+  CrierMember     *member;
 
   g_return_val_if_fail (CRIER_IS_SERVER (self), FALSE);
   if ((channel = presence_channel (self, app_id, channel_name, error)) == NULL)
@@ -152,9 +152,9 @@ crier_server_send_client_event (CrierServer *self,
 {
   g_autoptr (GBytes) frame = NULL;
   CrierChannelType type;
-  CrierChannel *channel;
-  CrierApp *app;
-  unsigned count = 0;
+  CrierChannel    *channel;
+  CrierApp        *app;
+  unsigned         count = 0;
 
   g_return_val_if_fail (CRIER_IS_SERVER (self), FALSE);
   if ((app = find_app (self, app_id, error)) == NULL)

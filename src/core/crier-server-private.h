@@ -20,43 +20,43 @@ G_BEGIN_DECLS
 
 struct _CrierServer
 {
-  GObject       parent_instance;
-  CrierConfig  *config;
-  CrierMonitor *monitor;
-  SoupServer   *soup;
-  SoupServer   *metrics_soup; /* NULL: /metrics on the main port */
+  GObject                parent_instance;
+  CrierConfig           *config;
+  CrierMonitor          *monitor;
+  SoupServer            *soup;
+  SoupServer            *metrics_soup; /* NULL: /metrics on the main port */
   struct _CrierAcceptor *acceptor;
   struct _CrierAcceptor *metrics_acceptor;
-  CrierPoller  *poller;
-  GHashTable   *apps_by_key; /* key → CrierApp */
-  GHashTable   *apps_by_id;  /* id → CrierApp (same objects, not owned) */
+  CrierPoller           *poller;
+  GHashTable            *apps_by_key; /* key → CrierApp */
+  GHashTable            *apps_by_id;  /* id → CrierApp (same objects, not owned) */
   /* A connection's life: in connections while open or closing; finish () buries it
    * (out of the poller and the table, into the graveyard); empty_graveyard () frees it and
    * nothing else does. dirty and doomed may still name buried connections: both are
    * emptied (crier_server_flush) before the graveyard is. */
-  GHashTable   *connections; /* socket id → CrierConnection (owned) */
-  GPtrArray    *graveyard;   /* finished connections, freed between poller batches */
-  GPtrArray    *doomed;      /* connections to abort at the end of this pass */
-  GPtrArray    *dirty;       /* connections with frames to write at the end of this pass */
-  guint         flush_id;    /* the end of a pass outside a poller batch */
-  GPtrArray    *unread;      /* TLS connections whose read budget ran out */
-  GSource      *unread_source;
-  gboolean      in_batch;    /* inside a poller batch: it flushes when it ends */
+  GHashTable      *connections; /* socket id → CrierConnection (owned) */
+  GPtrArray       *graveyard;   /* finished connections, freed between poller batches */
+  GPtrArray       *doomed;      /* connections to abort at the end of this pass */
+  GPtrArray       *dirty;       /* connections with frames to write at the end of this pass */
+  guint            flush_id;    /* the end of a pass outside a poller batch */
+  GPtrArray       *unread;      /* TLS connections whose read budget ran out */
+  GSource         *unread_source;
+  gboolean         in_batch; /* inside a poller batch: it flushes when it ends */
   JsonParser      *parser;
-  CrierWebhooks *webhooks; /* NULL when no app has webhooks */
-  guint8       *read_buffer;
-  guint         sweep_id;
-  guint64       next_socket;
-  unsigned      port;
-  gboolean      tls;
-  gboolean      running;
+  CrierWebhooks   *webhooks; /* NULL when no app has webhooks */
+  guint8          *read_buffer;
+  guint            sweep_id;
+  guint64          next_socket;
+  unsigned         port;
+  gboolean         tls;
+  gboolean         running;
   CrierServerStats stats;
 };
 
-CrierMonitorEvent *crier_server_event_new (CrierServer      *self,
-                                           CrierMonitorKind  kind,
-                                           CrierConnection  *conn,
-                                           const char       *channel);
+CrierMonitorEvent *crier_server_event_new (CrierServer     *self,
+                                           CrierMonitorKind kind,
+                                           CrierConnection *conn,
+                                           const char      *channel);
 void               crier_server_emit (CrierServer       *self,
                                       CrierMonitorEvent *event);
 void               crier_server_bury (CrierServer     *self,

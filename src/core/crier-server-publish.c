@@ -20,17 +20,17 @@
 /* The checks of POST /apps/{id}/events (pusher-protocol.md §14.3), shared by every
  * publisher so the dashboard cannot send what the API would refuse. */
 gboolean
-crier_server_validate_publication (CrierServer        *self,
-                                   const char         *app_id,
-                                   const char * const *channels,
-                                   const char         *event,
-                                   const char         *data,
-                                   const char         *except_socket_id,
-                                   GError            **error)
+crier_server_validate_publication (CrierServer       *self,
+                                   const char        *app_id,
+                                   const char *const *channels,
+                                   const char        *event,
+                                   const char        *data,
+                                   const char        *except_socket_id,
+                                   GError           **error)
 {
   CrierApp *app;
-  guint n_channels = channels != NULL ? g_strv_length ((GStrv) channels) : 0;
-  gboolean encrypted = FALSE;
+  guint     n_channels = channels != NULL ? g_strv_length ((GStrv) channels) : 0;
+  gboolean  encrypted = FALSE;
 
   g_return_val_if_fail (CRIER_IS_SERVER (self), FALSE);
 
@@ -117,13 +117,13 @@ crier_server_validate_publication (CrierServer        *self,
 }
 
 gboolean
-crier_server_publish (CrierServer        *self,
-                      const char         *app_id,
-                      const char * const *channels,
-                      const char         *event,
-                      const char         *data,
-                      const char         *except_socket_id,
-                      GError            **error)
+crier_server_publish (CrierServer       *self,
+                      const char        *app_id,
+                      const char *const *channels,
+                      const char        *event,
+                      const char        *data,
+                      const char        *except_socket_id,
+                      GError           **error)
 {
   CrierPublication publication = { app_id, channels, event, data, except_socket_id };
 
@@ -143,7 +143,7 @@ deliver_to_user (CrierServer     *self,
                  CrierConnection *except)
 {
   GPtrArray *sockets = crier_app_lookup_user (app, channel + strlen (CRIER_SERVER_TO_USER_PREFIX));
-  unsigned count = 0;
+  unsigned   count = 0;
 
   for (guint i = 0; sockets != NULL && i < sockets->len; i++)
     if (g_ptr_array_index (sockets, i) != except)
@@ -171,8 +171,8 @@ emit_published (CrierServer            *self,
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonNode) root = NULL;
   g_autofree char *listen = crier_explain_listen (publication->event);
-  gboolean excluded = FALSE;
-  unsigned listed = 0;
+  gboolean         excluded = FALSE;
+  unsigned         listed = 0;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "delivered");
@@ -193,7 +193,7 @@ emit_published (CrierServer            *self,
     }
   else if (channel != NULL)
     {
-      GHashTableIter iter;
+      GHashTableIter   iter;
       CrierConnection *conn;
 
       crier_channel_iter_subscribers (channel, &iter);
@@ -258,9 +258,9 @@ crier_server_deliver (CrierServer            *self,
 
   for (guint i = 0; publication->channels[i] != NULL; i++)
     {
-      const char *name = publication->channels[i];
+      const char      *name = publication->channels[i];
       CrierChannelType type = crier_channel_type_from_name (name);
-      CrierChannel *channel = crier_app_lookup_channel (app, name);
+      CrierChannel    *channel = crier_app_lookup_channel (app, name);
       g_autoptr (GBytes) frame = NULL;
       unsigned count = 0;
 

@@ -54,8 +54,8 @@ GPtrArray *
 crier_server_dup_connections (CrierServer *self,
                               const char  *app_id)
 {
-  GPtrArray *result = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_connection_info_free);
-  GHashTableIter iter;
+  GPtrArray       *result = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_connection_info_free);
+  GHashTableIter   iter;
   CrierConnection *conn;
 
   g_return_val_if_fail (CRIER_IS_SERVER (self), result);
@@ -74,8 +74,8 @@ static int
 compare_channel_names (gconstpointer a,
                        gconstpointer b)
 {
-  const CrierChannelInfo *x = *(const CrierChannelInfo * const *) a;
-  const CrierChannelInfo *y = *(const CrierChannelInfo * const *) b;
+  const CrierChannelInfo *x = *(const CrierChannelInfo *const *) a;
+  const CrierChannelInfo *y = *(const CrierChannelInfo *const *) b;
 
   return strcmp (x->name, y->name);
 }
@@ -87,10 +87,10 @@ crier_server_dup_channels (CrierServer *self,
                            const char  *app_id,
                            const char  *prefix)
 {
-  CrierApp *app;
-  GPtrArray *result;
+  CrierApp      *app;
+  GPtrArray     *result;
   GHashTableIter iter;
-  CrierChannel *channel;
+  CrierChannel  *channel;
 
   g_return_val_if_fail (CRIER_IS_SERVER (self), NULL);
   if ((app = find_app (self, app_id)) == NULL)
@@ -112,8 +112,8 @@ crier_server_dup_channel (CrierServer *self,
                           const char  *app_id,
                           const char  *name)
 {
-  CrierApp *app;
-  CrierChannel *channel;
+  CrierApp         *app;
+  CrierChannel     *channel;
   CrierChannelInfo *info;
 
   g_return_val_if_fail (CRIER_IS_SERVER (self), NULL);
@@ -133,7 +133,7 @@ crier_server_dup_members (CrierServer *self,
                           const char  *app_id,
                           const char  *name)
 {
-  CrierApp *app;
+  CrierApp     *app;
   CrierChannel *channel;
 
   g_return_val_if_fail (CRIER_IS_SERVER (self), NULL);
@@ -166,7 +166,7 @@ crier_server_terminate_user (CrierServer *self,
                              const char  *app_id,
                              const char  *user_id)
 {
-  CrierApp *app;
+  CrierApp  *app;
   GPtrArray *sockets;
   g_autoptr (GPtrArray) copy = NULL;
 

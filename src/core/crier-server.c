@@ -28,7 +28,10 @@
 #define EARLY_INPUT_LIMIT (64 * 1024)
 
 G_DEFINE_FINAL_TYPE (CrierServer, crier_server, G_TYPE_OBJECT)
+/* The quark name is stringified: its "-" must stay unspaced. */
+/* clang-format off */
 G_DEFINE_QUARK (crier-server-error-quark, crier_server_error)
+/* clang-format on */
 
 enum
 {
@@ -41,10 +44,10 @@ enum
 static GParamSpec *properties[N_PROPS];
 
 CrierMonitorEvent *
-crier_server_event_new (CrierServer      *self,
-                        CrierMonitorKind  kind,
-                        CrierConnection  *conn,
-                        const char       *channel)
+crier_server_event_new (CrierServer     *self,
+                        CrierMonitorKind kind,
+                        CrierConnection *conn,
+                        const char      *channel)
 {
   CrierMonitorEvent *event = crier_monitor_event_new (kind);
 
@@ -79,9 +82,9 @@ crier_server_bury (CrierServer     *self,
 static GPtrArray *
 snapshot_connections (CrierServer *self)
 {
-  GPtrArray *all = g_ptr_array_sized_new (g_hash_table_size (self->connections));
+  GPtrArray     *all = g_ptr_array_sized_new (g_hash_table_size (self->connections));
   GHashTableIter iter;
-  gpointer conn;
+  gpointer       conn;
 
   g_hash_table_iter_init (&iter, self->connections);
   while (g_hash_table_iter_next (&iter, NULL, &conn))
@@ -249,12 +252,12 @@ static gboolean
 sweep_cb (gpointer user_data)
 {
   CrierServer *self = user_data;
-  gint64 now = g_get_monotonic_time ();
-  gint64 activity = (gint64) crier_config_get_activity_timeout (self->config) * G_USEC_PER_SEC;
-  gint64 pong = (gint64) crier_config_get_pong_timeout (self->config) * G_USEC_PER_SEC;
+  gint64       now = g_get_monotonic_time ();
+  gint64       activity = (gint64) crier_config_get_activity_timeout (self->config) * G_USEC_PER_SEC;
+  gint64       pong = (gint64) crier_config_get_pong_timeout (self->config) * G_USEC_PER_SEC;
   g_autoptr (GPtrArray) snapshot = snapshot_connections (self);
   GHashTableIter iter;
-  CrierApp *app;
+  CrierApp      *app;
 
   for (guint i = 0; i < snapshot->len; i++)
     {
@@ -329,7 +332,7 @@ typedef struct
 } Upgrade;
 
 static void
-upgrade_free (gpointer data,
+upgrade_free (gpointer  data,
               GClosure *closure)
 {
   Upgrade *upgrade = data;
@@ -355,7 +358,7 @@ upgrade_written_cb (SoupServerMessage *msg,
   CrierConnection *conn;
   guint8           buffer[4096];
   gssize           n;
-  int fd;
+  int              fd;
 
   g_object_ref (msg);
   stream = soup_server_message_steal_connection (msg);
@@ -559,7 +562,7 @@ static void
 crier_server_constructed (GObject *object)
 {
   CrierServer *self = CRIER_SERVER (object);
-  GPtrArray *apps;
+  GPtrArray   *apps;
 
   G_OBJECT_CLASS (crier_server_parent_class)->constructed (object);
   if (self->config == NULL)
@@ -568,7 +571,7 @@ crier_server_constructed (GObject *object)
   for (guint i = 0; i < apps->len; i++)
     {
       CrierAppConfig *config = g_ptr_array_index (apps, i);
-      CrierApp *app = crier_app_new (config);
+      CrierApp       *app = crier_app_new (config);
 
       g_hash_table_insert (self->apps_by_key, config->key, app);
       g_hash_table_insert (self->apps_by_id, config->id, app);

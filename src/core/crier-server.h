@@ -9,14 +9,14 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  guint64 connections;        /* open now */
+  guint64 connections; /* open now */
   guint64 peak_connections;
-  guint64 connections_total;  /* accepted since start */
-  guint64 messages_in;        /* WebSocket messages received */
-  guint64 messages_out;       /* frames queued to clients */
+  guint64 connections_total; /* accepted since start */
+  guint64 messages_in;       /* WebSocket messages received */
+  guint64 messages_out;      /* frames queued to clients */
   guint64 events_published;  /* publications through crier_server_publish () */
   guint64 client_events;
-  guint64 errors;             /* protocol errors and refused operations */
+  guint64 errors; /* protocol errors and refused operations */
   guint64 api_requests;
   guint64 webhooks_delivered; /* requests answered 2xx */
   guint64 webhook_failures;   /* attempts that failed (each retry counts) */
@@ -26,15 +26,15 @@ typedef struct
 
 typedef struct
 {
-  char    *socket_id;
-  char    *app_id;
-  char    *remote;
-  char    *origin;
-  char    *user_id; /* signed in as, else the member of its first presence channel */
-  gint64   connected_at; /* real time, µs */
-  GStrv    channels;
-  guint64  messages_in;
-  guint64  messages_out;
+  char   *socket_id;
+  char   *app_id;
+  char   *remote;
+  char   *origin;
+  char   *user_id;      /* signed in as, else the member of its first presence channel */
+  gint64  connected_at; /* real time, µs */
+  GStrv   channels;
+  guint64 messages_in;
+  guint64 messages_out;
 } CrierConnectionInfo;
 
 typedef struct
@@ -51,8 +51,8 @@ typedef struct
 
 typedef struct
 {
-  char *user_id;
-  char *user_info; /* JSON text, nullable */
+  char    *user_id;
+  char    *user_info; /* JSON text, nullable */
   gboolean simulated; /* added from the dashboard only, no connection behind it */
 } CrierMemberInfo;
 
@@ -64,36 +64,36 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CrierChannelInfo, crier_channel_info_free)
 #define CRIER_TYPE_SERVER (crier_server_get_type ())
 G_DECLARE_FINAL_TYPE (CrierServer, crier_server, CRIER, SERVER, GObject)
 
-CrierServer  *crier_server_new (CrierConfig *config);
-CrierConfig  *crier_server_get_config (CrierServer *self);
-CrierMonitor *crier_server_get_monitor (CrierServer *self);
-gboolean      crier_server_start (CrierServer *self,
-                                  GError     **error);
-void          crier_server_stop (CrierServer *self,
-                                 guint16      code,
-                                 const char  *reason);
-gboolean      crier_server_is_running (CrierServer *self);
-gboolean      crier_server_has_connections (CrierServer *self);
-unsigned      crier_server_get_port (CrierServer *self);
-gboolean      crier_server_is_tls (CrierServer *self);
-unsigned      crier_server_count_connections (CrierServer *self);
+CrierServer            *crier_server_new (CrierConfig *config);
+CrierConfig            *crier_server_get_config (CrierServer *self);
+CrierMonitor           *crier_server_get_monitor (CrierServer *self);
+gboolean                crier_server_start (CrierServer *self,
+                                            GError     **error);
+void                    crier_server_stop (CrierServer *self,
+                                           guint16      code,
+                                           const char  *reason);
+gboolean                crier_server_is_running (CrierServer *self);
+gboolean                crier_server_has_connections (CrierServer *self);
+unsigned                crier_server_get_port (CrierServer *self);
+gboolean                crier_server_is_tls (CrierServer *self);
+unsigned                crier_server_count_connections (CrierServer *self);
 const CrierServerStats *crier_server_get_stats (CrierServer *self);
 
 /* Every publication goes through here: the HTTP API, the dashboard, `crier send`. */
-gboolean crier_server_publish (CrierServer        *self,
-                               const char         *app_id,
-                               const char * const *channels,
-                               const char         *event,
-                               const char         *data,
-                               const char         *except_socket_id,
-                               GError            **error);
-gboolean crier_server_validate_publication (CrierServer        *self,
-                                            const char         *app_id,
-                                            const char * const *channels,
-                                            const char         *event,
-                                            const char         *data,
-                                            const char         *except_socket_id,
-                                            GError            **error);
+gboolean crier_server_publish (CrierServer       *self,
+                               const char        *app_id,
+                               const char *const *channels,
+                               const char        *event,
+                               const char        *data,
+                               const char        *except_socket_id,
+                               GError           **error);
+gboolean crier_server_validate_publication (CrierServer       *self,
+                                            const char        *app_id,
+                                            const char *const *channels,
+                                            const char        *event,
+                                            const char        *data,
+                                            const char        *except_socket_id,
+                                            GError           **error);
 
 GPtrArray        *crier_server_dup_connections (CrierServer *self,
                                                 const char  *app_id);

@@ -25,8 +25,8 @@ gboolean
 crier_signature_equal (const char *expected,
                        const char *given)
 {
-  gsize expected_length = strlen (expected);
-  gsize given_length = strlen (given);
+  gsize         expected_length = strlen (expected);
+  gsize         given_length = strlen (given);
   unsigned char diff = expected_length != given_length;
 
   for (gsize i = 0; i < expected_length; i++)
@@ -45,7 +45,7 @@ crier_signature_check_auth (const char *auth,
 {
   g_autofree char *expected = NULL;
   g_autofree char *key = NULL;
-  const char *colon;
+  const char      *colon;
 
   colon = auth != NULL ? strchr (auth, ':') : NULL;
   if (colon == NULL || colon == auth || colon[1] == '\0')
@@ -101,7 +101,7 @@ static int
 compare_strings (gconstpointer a,
                  gconstpointer b)
 {
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
 }
 
 /* METHOD\nPATH\nthe query's key=value pairs, keys lowercased, sorted, auth_signature left
@@ -112,10 +112,10 @@ crier_signature_api_string (const char *method,
                             GHashTable *query)
 {
   g_autoptr (GPtrArray) pairs = g_ptr_array_new_with_free_func (g_free);
-  GString *text = g_string_new (NULL);
+  GString       *text = g_string_new (NULL);
   GHashTableIter iter;
-  const char *key;
-  const char *value;
+  const char    *key;
+  const char    *value;
 
   g_hash_table_iter_init (&iter, query);
   while (g_hash_table_iter_next (&iter, (gpointer *) &key, (gpointer *) &value))

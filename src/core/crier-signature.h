@@ -21,14 +21,14 @@ gboolean crier_signature_parse_timestamp (const char *text,
 guint64  crier_signature_timestamp_distance (gint64 a,
                                              gint64 b);
 
-char    *crier_signature_api_string (const char *method,
-                                     const char *path,
-                                     GHashTable *query);
-void     crier_signature_sign_api_request (GHashTable *query,
-                                           const char *method,
-                                           const char *path,
-                                           const char *key,
-                                           const char *secret,
-                                           GBytes     *body);
+char *crier_signature_api_string (const char *method,
+                                  const char *path,
+                                  GHashTable *query);
+void  crier_signature_sign_api_request (GHashTable *query,
+                                        const char *method,
+                                        const char *path,
+                                        const char *key,
+                                        const char *secret,
+                                        GBytes     *body);
 
 G_END_DECLS

@@ -44,7 +44,10 @@ struct _CrierWebhookJournal
 };
 
 G_DEFINE_FINAL_TYPE (CrierWebhookJournal, crier_webhook_journal, G_TYPE_OBJECT)
+/* The quark name is stringified: its "-" must stay unspaced. */
+/* clang-format off */
 G_DEFINE_QUARK (crier-webhook-journal-error-quark, crier_webhook_journal_error)
+/* clang-format on */
 
 static gboolean
 write_all (int         fd,
@@ -372,7 +375,7 @@ lock_journal (const char *path,
 {
   g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *lock_path = g_strconcat (path, ".lock", NULL);
-  int fd;
+  int              fd;
 
   *created = !g_file_test (lock_path, G_FILE_TEST_EXISTS);
   if (g_mkdir_with_parents (dir, 0700) != 0 ||
@@ -391,7 +394,8 @@ lock_journal (const char *path,
       if (saved == EWOULDBLOCK)
         g_set_error (error, CRIER_WEBHOOK_JOURNAL_ERROR, CRIER_WEBHOOK_JOURNAL_ERROR_IN_USE,
                      "webhook-spool %s is in use by another running Crier: give each server a "
-                     "webhook-spool of its own", path);
+                     "webhook-spool of its own",
+                     path);
       else
         g_set_error (error, CRIER_WEBHOOK_JOURNAL_ERROR, CRIER_WEBHOOK_JOURNAL_ERROR_FAILED,
                      "cannot lock %s: %s", lock_path, g_strerror (saved));

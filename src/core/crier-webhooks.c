@@ -43,11 +43,11 @@ typedef struct
 {
   CrierWebhooks      *owner;
   CrierAppConfig     *app;
-  CrierWebhookConfig *config; /* owned by app */
+  CrierWebhookConfig *config;  /* owned by app */
   JsonArray          *pending; /* events not yet in a batch */
   GQueue              batches;
   Batch              *in_flight;
-  struct _Attempt    *attempt;  /* the request in flight */
+  struct _Attempt    *attempt; /* the request in flight */
   guint               window_id;
   guint               retry_id;
   gboolean            sending;
@@ -58,7 +58,7 @@ typedef struct
 {
   CrierWebhooks *owner;
   char          *app_id;
-  char          *key;     /* app id, kind, channel[, user] */
+  char          *key; /* app id, kind, channel[, user] */
   JsonObject    *event;
   guint          timer_id;
   guint64        sequence; /* scheduling order, kept when they are flushed at shutdown */
@@ -76,19 +76,19 @@ typedef struct
 
 struct _CrierWebhooks
 {
-  GObject           parent_instance;
-  CrierConfig      *config;
-  CrierMonitor     *monitor;
-  CrierServerStats *stats;
-  SoupSession      *session;
-  CrierWebhookJournal *journal;   /* NULL until crier_webhooks_load_spool () */
-  GPtrArray        *targets;   /* of Target */
-  GHashTable       *delayed;   /* key → Delayed: vacated / member_removed waiting */
-  GHashTable       *counts;    /* app\nchannel → CountThrottle */
-  GHashTable       *missed;    /* app\nchannel that had a cache_miss webhook since its last event */
-  guint64           next_delayed;
-  gulong            handler_id;
-  gboolean          shut_down;
+  GObject              parent_instance;
+  CrierConfig         *config;
+  CrierMonitor        *monitor;
+  CrierServerStats    *stats;
+  SoupSession         *session;
+  CrierWebhookJournal *journal; /* NULL until crier_webhooks_load_spool () */
+  GPtrArray           *targets; /* of Target */
+  GHashTable          *delayed; /* key → Delayed: vacated / member_removed waiting */
+  GHashTable          *counts;  /* app\nchannel → CountThrottle */
+  GHashTable          *missed;  /* app\nchannel that had a cache_miss webhook since its last event */
+  guint64              next_delayed;
+  gulong               handler_id;
+  gboolean             shut_down;
 };
 
 G_DEFINE_FINAL_TYPE (CrierWebhooks, crier_webhooks, G_TYPE_OBJECT)
@@ -142,12 +142,12 @@ settings (CrierWebhooks *self)
 }
 
 static void
-emit (CrierWebhooks    *self,
-      CrierMonitorKind  kind,
-      Target           *target,
-      Batch            *batch,
-      int               code,
-      char             *message)
+emit (CrierWebhooks   *self,
+      CrierMonitorKind kind,
+      Target          *target,
+      Batch           *batch,
+      int              code,
+      char            *message)
 {
   CrierMonitorEvent *event;
 
@@ -175,7 +175,7 @@ target_wants (Target     *target,
   /* subscription_count is opt-in, as on Pusher: only when listed. */
   if (types == NULL || types[0] == NULL)
     return !g_str_equal (name, "subscription_count");
-  return g_strv_contains ((const char * const *) types, name);
+  return g_strv_contains ((const char *const *) types, name);
 }
 
 static void
@@ -184,7 +184,7 @@ close_batch (Target *target)
   CrierWebhooks *self = target->owner;
   g_autoptr (JsonObject) body = json_object_new ();
   g_autoptr (JsonNode) node = NULL;
-  Batch *batch;
+  Batch   *batch;
   unsigned n = json_array_get_length (target->pending);
   gint64   created_ms = g_get_real_time () / 1000;
 
@@ -221,7 +221,7 @@ enqueue_event (Target     *target,
                JsonObject *event)
 {
   CrierWebhooks *self = target->owner;
-  unsigned limit = settings (self)->queue_limit;
+  unsigned       limit = settings (self)->queue_limit;
 
   if (target->queued >= limit)
     {
@@ -289,7 +289,7 @@ finish_batch (Target             *target,
               CrierWebhookOutcome outcome)
 {
   CrierWebhooks *self = target->owner;
-  Batch *batch = g_steal_pointer (&target->in_flight);
+  Batch         *batch = g_steal_pointer (&target->in_flight);
   g_autoptr (GError) error = NULL;
 
   target->queued -= batch->n_events;
@@ -308,7 +308,7 @@ backoff_ms (CrierWebhooks *self,
             unsigned       attempts)
 {
   const CrierWebhookSettings *s = settings (self);
-  double delay = s->retry_initial;
+  double                      delay = s->retry_initial;
 
   for (unsigned i = 1; i < attempts && delay < s->retry_max; i++)
     delay *= 2;
@@ -358,12 +358,12 @@ sent_cb (GObject      *source,
   g_autoptr (GError) error = NULL;
   g_autoptr (GBytes) reply = soup_session_send_and_read_finish (SOUP_SESSION (source), result,
                                                                 &error);
-  Target *target = attempt->target;
-  gboolean timed_out = attempt->timed_out;
+  Target        *target = attempt->target;
+  gboolean       timed_out = attempt->timed_out;
   CrierWebhooks *self;
-  Batch *batch;
-  unsigned status;
-  char *why;
+  Batch         *batch;
+  unsigned       status;
+  char          *why;
 
   g_clear_handle_id (&attempt->timeout_id, g_source_remove);
   g_clear_object (&attempt->cancellable);
@@ -440,10 +440,10 @@ deliver_next (Target *target)
 {
   CrierWebhooks *self = target->owner;
   g_autoptr (GBytes) body = NULL;
-  g_autofree char *signature = NULL;
+  g_autofree char    *signature = NULL;
   SoupMessageHeaders *headers;
-  Attempt *attempt;
-  Batch *batch;
+  Attempt            *attempt;
+  Batch              *batch;
 
   if (self->shut_down || target->retry_id != 0 || target->sending)
     return;
@@ -493,7 +493,7 @@ event_object (const char *name,
 static gboolean
 delayed_fire_cb (gpointer user_data)
 {
-  Delayed *delayed = user_data;
+  Delayed       *delayed = user_data;
   CrierWebhooks *self = delayed->owner;
 
   delayed->timer_id = 0;
@@ -573,8 +573,8 @@ count_changed (CrierWebhooks *self,
                unsigned       count)
 {
   g_autofree char *key = g_strconcat (app_id, "\n", channel, NULL);
-  CountThrottle *throttle = g_hash_table_lookup (self->counts, key);
-  gint64 now = g_get_monotonic_time ();
+  CountThrottle   *throttle = g_hash_table_lookup (self->counts, key);
+  gint64           now = g_get_monotonic_time ();
 
   if (throttle == NULL)
     {
@@ -725,7 +725,7 @@ crier_webhooks_new (CrierConfig      *config,
                     CrierServerStats *stats)
 {
   CrierWebhooks *self = g_object_new (CRIER_TYPE_WEBHOOKS, NULL);
-  GPtrArray *apps = crier_config_get_apps (config);
+  GPtrArray     *apps = crier_config_get_apps (config);
 
   self->config = g_object_ref (config);
   self->monitor = g_object_ref (monitor);
@@ -818,7 +818,7 @@ crier_webhooks_load_spool (CrierWebhooks *self,
     {
       CrierWebhookEntry *entry = g_ptr_array_index (pending, i);
       Target            *target = find_target (self, entry->app_id, entry->url);
-      Batch *batch;
+      Batch             *batch;
 
       if (target == NULL)
         {
@@ -851,8 +851,8 @@ static int
 compare_delayed (gconstpointer a,
                  gconstpointer b)
 {
-  const Delayed *x = *(const Delayed * const *) a;
-  const Delayed *y = *(const Delayed * const *) b;
+  const Delayed *x = *(const Delayed *const *) a;
+  const Delayed *y = *(const Delayed *const *) b;
 
   return x->sequence < y->sequence ? -1 : x->sequence > y->sequence;
 }
@@ -883,9 +883,9 @@ wait_over_cb (gpointer user_data)
 static void
 wait_for_answers (CrierWebhooks *self)
 {
-  unsigned n = count_in_flight (self);
-  unsigned wait_ms = MIN (settings (self)->timeout, SHUTDOWN_WAIT_MS);
-  gboolean over = FALSE;
+  unsigned      n = count_in_flight (self);
+  unsigned      wait_ms = MIN (settings (self)->timeout, SHUTDOWN_WAIT_MS);
+  gboolean      over = FALSE;
   GMainContext *context = g_main_context_get_thread_default ();
   g_autoptr (GSource) timer = NULL;
 
@@ -910,7 +910,7 @@ crier_webhooks_shutdown (CrierWebhooks *self)
 {
   g_autoptr (GError) error = NULL;
   GHashTableIter iter;
-  Delayed *delayed;
+  Delayed       *delayed;
   unsigned       left = 0;
 
   g_return_if_fail (CRIER_IS_WEBHOOKS (self));

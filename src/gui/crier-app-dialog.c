@@ -13,10 +13,10 @@ struct _CrierAppDialog
   AdwMessageDialog parent_instance;
   CrierAppConfig  *original; /* NULL: a new app */
 
-  AdwEntryRow     *id_row;
-  AdwEntryRow     *key_row;
-  AdwEntryRow     *secret_row;
-  GtkSwitch       *client_events_switch;
+  AdwEntryRow *id_row;
+  AdwEntryRow *key_row;
+  AdwEntryRow *secret_row;
+  GtkSwitch   *client_events_switch;
 };
 
 G_DEFINE_FINAL_TYPE (CrierAppDialog, crier_app_dialog, ADW_TYPE_MESSAGE_DIALOG)
@@ -53,7 +53,7 @@ crier_app_dialog_dispose (GObject *object)
 static void
 crier_app_dialog_class_init (CrierAppDialogClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = crier_app_dialog_dispose;
@@ -83,7 +83,7 @@ crier_app_dialog_new (GtkWindow            *parent,
   if (app != NULL)
     {
       self->original = crier_app_config_ref ((CrierAppConfig *) app);
-      adw_message_dialog_set_heading (ADW_MESSAGE_DIALOG (self), _("Edit App"));
+      adw_message_dialog_set_heading (ADW_MESSAGE_DIALOG (self), _ ("Edit App"));
       gtk_editable_set_text (GTK_EDITABLE (self->id_row), app->id);
       gtk_editable_set_text (GTK_EDITABLE (self->key_row), app->key);
       gtk_editable_set_text (GTK_EDITABLE (self->secret_row), app->secret);
@@ -95,7 +95,7 @@ crier_app_dialog_new (GtkWindow            *parent,
       g_autofree char *key = random_token ();
       g_autofree char *secret = random_token ();
 
-      adw_message_dialog_set_heading (ADW_MESSAGE_DIALOG (self), _("New App"));
+      adw_message_dialog_set_heading (ADW_MESSAGE_DIALOG (self), _ ("New App"));
       gtk_editable_set_text (GTK_EDITABLE (self->id_row), id);
       gtk_editable_set_text (GTK_EDITABLE (self->key_row), key);
       gtk_editable_set_text (GTK_EDITABLE (self->secret_row), secret);
@@ -109,7 +109,7 @@ CrierAppConfig *
 crier_app_dialog_dup_app (CrierAppDialog *self)
 {
   g_autofree char *id = NULL, *key = NULL, *secret = NULL;
-  CrierAppConfig *app;
+  CrierAppConfig  *app;
 
   g_return_val_if_fail (CRIER_IS_APP_DIALOG (self), NULL);
   id = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->id_row))));

@@ -27,8 +27,8 @@ struct _CrierApplication
   gboolean       port_in_use;
   /* the command line (GApplication parses into it); it wins over the settings */
   CrierServerOptions options;
-  char          *config_path; /* --config (canonical) or the user's crier.conf */
-  gboolean       explicit_config;
+  char              *config_path; /* --config (canonical) or the user's crier.conf */
+  gboolean           explicit_config;
 };
 
 G_DEFINE_FINAL_TYPE (CrierApplication, crier_application, ADW_TYPE_APPLICATION)
@@ -104,7 +104,7 @@ build_config (CrierApplication *self,
   if (!self->explicit_config)
     {
       g_autofree char *host = g_settings_get_string (self->settings, "host");
-      guint16 port;
+      guint16          port;
 
       g_settings_get (self->settings, "port", "q", &port);
       crier_config_set_host (config, host);
@@ -166,10 +166,9 @@ crier_application_start_server (CrierApplication *self)
     {
       gboolean in_use = g_error_matches (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_ADDRESS_IN_USE);
       /* The core gives the code; the window words its own way out. */
-      g_autofree char *message = in_use ?
-        g_strdup_printf (_("Port %u on %s is already in use (by another Crier, soketi or laravel-websockets?). Change the port, or stop the other server and retry."),
-                         crier_config_get_port (config), crier_config_get_host (config)) :
-        g_strdup (error->message);
+      g_autofree char *message = in_use ? g_strdup_printf (_ ("Port %u on %s is already in use (by another Crier, soketi or laravel-websockets?). Change the port, or stop the other server and retry."),
+                                                           crier_config_get_port (config), crier_config_get_host (config))
+                                        : g_strdup (error->message);
 
       g_warning ("%s", error->message);
       set_server_error (self, message, in_use);
@@ -323,7 +322,7 @@ preferences_action (GSimpleAction *action,
                     GVariant      *parameter,
                     gpointer       user_data)
 {
-  CrierApplication *self = user_data;
+  CrierApplication       *self = user_data;
   GtkWindow              *parent = find_window (self, CRIER_TYPE_WINDOW);
   CrierPreferencesWindow *prefs = NULL;
 
@@ -348,23 +347,23 @@ about_action (GSimpleAction *action,
               gpointer       user_data)
 {
   CrierApplication *self = user_data;
-  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
-  const char *developers[] = { _("The Crier developers"), NULL };
+  GtkWindow        *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  const char       *developers[] = { _ ("The Crier developers"), NULL };
 
   /* The URLs are the metainfo's (data/dev.crier.Crier.metainfo.xml.in). */
   adw_show_about_window (parent,
                          "application-name", "Crier",
                          "application-icon", APP_ID,
                          "version", PACKAGE_VERSION,
-                         "developer-name", _("The Crier developers"),
+                         "developer-name", _ ("The Crier developers"),
                          "developers", developers,
-                         "comments", _("A Pusher-compatible WebSocket server with a live debug dashboard"),
+                         "comments", _ ("A Pusher-compatible WebSocket server with a live debug dashboard"),
                          "license-type", GTK_LICENSE_GPL_3_0,
                          "website", "https://github.com/crier-dev/crier",
                          "issue-url", "https://github.com/crier-dev/crier/issues",
                          /* Translators: your name and e-mail address, one translator a line:
                           * the About window lists them under Translated by */
-                         "translator-credits", _("translator-credits"),
+                         "translator-credits", _ ("translator-credits"),
                          NULL);
 }
 
@@ -383,7 +382,7 @@ color_scheme_changed_cb (GSettings        *settings,
 {
   static const AdwColorScheme schemes[] = { ADW_COLOR_SCHEME_DEFAULT, ADW_COLOR_SCHEME_FORCE_LIGHT,
                                             ADW_COLOR_SCHEME_FORCE_DARK };
-  int scheme = g_settings_get_enum (settings, "color-scheme");
+  int                         scheme = g_settings_get_enum (settings, "color-scheme");
 
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
                                       schemes[CLAMP (scheme, 0, 2)]);
@@ -397,14 +396,14 @@ print_usage_error (const CrierServerOptions *options,
   switch ((CrierServerOptionsError) error->code)
     {
     case CRIER_SERVER_OPTIONS_ERROR_PORT:
-      g_printerr (_("crier: --port must be between 0 and 65535, not “%s”\n"), options->port);
+      g_printerr (_ ("crier: --port must be between 0 and 65535, not “%s”\n"), options->port);
       break;
     case CRIER_SERVER_OPTIONS_ERROR_METRICS_PORT:
-      g_printerr (_("crier: --metrics-port must be between 0 and 65535, not “%s”\n"),
+      g_printerr (_ ("crier: --metrics-port must be between 0 and 65535, not “%s”\n"),
                   options->metrics_port);
       break;
     case CRIER_SERVER_OPTIONS_ERROR_TLS_PAIR:
-      g_printerr (_("crier: --tls-cert and --tls-key go together: give both, or neither\n"));
+      g_printerr (_ ("crier: --tls-cert and --tls-key go together: give both, or neither\n"));
       break;
     default:
       g_printerr ("crier: %s\n", error->message);
@@ -415,7 +414,7 @@ static int
 crier_application_handle_local_options (GApplication *app,
                                         GVariantDict *options)
 {
-  CrierApplication *self = CRIER_APPLICATION (app);
+  CrierApplication      *self = CRIER_APPLICATION (app);
   GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
   g_autoptr (GSettingsSchema) schema = NULL;
   g_autoptr (GError) error = NULL;
@@ -425,7 +424,7 @@ crier_application_handle_local_options (GApplication *app,
     schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
   if (schema == NULL)
     {
-      g_printerr (_("crier: the settings schema %s is not installed; run “meson devenv -C BUILDDIR crier”, set GSETTINGS_SCHEMA_DIR, or install Crier\n"),
+      g_printerr (_ ("crier: the settings schema %s is not installed; run “meson devenv -C BUILDDIR crier”, set GSETTINGS_SCHEMA_DIR, or install Crier\n"),
                   APP_ID);
       return 1;
     }
@@ -452,8 +451,8 @@ crier_application_handle_local_options (GApplication *app,
           return 1;
         }
       if (g_application_get_is_remote (app))
-        g_printerr (_("crier: Crier is already running; its window is raised and keeps its server. "
-                      "Quit it first to start with other options, or change them in its Preferences.\n"));
+        g_printerr (_ ("crier: Crier is already running; its window is raised and keeps its server. "
+                       "Quit it first to start with other options, or change them in its Preferences.\n"));
     }
   return -1; /* go on: register, then activate here or in the running instance */
 }
@@ -461,7 +460,7 @@ crier_application_handle_local_options (GApplication *app,
 static void
 crier_application_startup (GApplication *app)
 {
-  CrierApplication *self = CRIER_APPLICATION (app);
+  CrierApplication  *self = CRIER_APPLICATION (app);
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *prefs_accels[] = { "<Control>comma", NULL };
 
@@ -557,9 +556,9 @@ crier_application_get_property (GObject    *object,
 static void
 crier_application_class_init (CrierApplicationClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass      *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
-  GParamFlags flags = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+  GParamFlags        flags = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
 
   object_class->dispose = crier_application_dispose;
   object_class->finalize = crier_application_finalize;
@@ -584,11 +583,11 @@ crier_application_init (CrierApplication *self)
 
   g_application_add_main_option_entries (G_APPLICATION (self), entries);
   g_application_set_option_context_summary (G_APPLICATION (self),
-    _("A Pusher-compatible WebSocket server with a live debug dashboard."));
+                                            _ ("A Pusher-compatible WebSocket server with a live debug dashboard."));
   /* --server and send never reach the GApplication: main.c hands them to the terminal front end. */
   g_application_set_option_context_description (G_APPLICATION (self),
-    _("“crier --server” runs the server without a window; “crier --server --help” lists its options.\n"
-      "“crier send --help” shows how to fire test events and notifications from the terminal."));
+                                                _ ("“crier --server” runs the server without a window; “crier --server --help” lists its options.\n"
+                                                   "“crier send --help” shows how to fire test events and notifications from the terminal."));
 }
 
 CrierApplication *

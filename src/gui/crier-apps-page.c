@@ -20,14 +20,14 @@ struct _CrierAppsPage
   gboolean          reveal_secret;
   char             *broadcaster;
 
-  AdwComboRow      *app_row;
-  GtkStringList    *app_model;
-  AdwActionRow     *id_row;
-  AdwActionRow     *key_row;
-  AdwActionRow     *secret_row;
-  AdwActionRow     *options_row;
-  GtkTextView      *env_view;
-  GtkTextView      *echo_view;
+  AdwComboRow   *app_row;
+  GtkStringList *app_model;
+  AdwActionRow  *id_row;
+  AdwActionRow  *key_row;
+  AdwActionRow  *secret_row;
+  AdwActionRow  *options_row;
+  GtkTextView   *env_view;
+  GtkTextView   *echo_view;
 };
 
 G_DEFINE_FINAL_TYPE (CrierAppsPage, crier_apps_page, GTK_TYPE_WIDGET)
@@ -59,8 +59,8 @@ char *
 crier_apps_page_dup_env (CrierAppsPage *self)
 {
   CrierAppConfig *app;
-  CrierConfig *config;
-  unsigned port;
+  CrierConfig    *config;
+  unsigned        port;
 
   g_return_val_if_fail (CRIER_IS_APPS_PAGE (self), NULL);
   if ((app = selected_app (self)) == NULL)
@@ -78,7 +78,7 @@ crier_apps_page_dup_env (CrierAppsPage *self)
 static void
 update (CrierAppsPage *self)
 {
-  CrierAppConfig *app = selected_app (self);
+  CrierAppConfig  *app = selected_app (self);
   g_autofree char *env = NULL;
   g_autofree char *echo = crier_laravel_echo_snippet (self->broadcaster);
   g_autofree char *options = NULL;
@@ -97,8 +97,8 @@ update (CrierAppsPage *self)
   adw_action_row_set_subtitle (self->id_row, app->id);
   adw_action_row_set_subtitle (self->key_row, app->key);
   adw_action_row_set_subtitle (self->secret_row, self->reveal_secret ? app->secret : "••••••••••••••••");
-  options = g_strdup_printf (_("client events %s · %s"), app->client_events ? _("on") : _("off"),
-                             app->allowed_origins ? _("some origins") : _("any origin"));
+  options = g_strdup_printf (_ ("client events %s · %s"), app->client_events ? _ ("on") : _ ("off"),
+                             app->allowed_origins ? _ ("some origins") : _ ("any origin"));
   adw_action_row_set_subtitle (self->options_row, options);
   env = crier_apps_page_dup_env (self);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->env_view), env, -1);
@@ -124,7 +124,7 @@ copy_text (CrierAppsPage *self,
     return;
   gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), text);
   /* Translators: %s is what was copied, e.g. “.env block” */
-  message = g_strdup_printf (_("%s copied"), what);
+  message = g_strdup_printf (_ ("%s copied"), what);
   gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", message);
 }
 
@@ -133,18 +133,18 @@ copy_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
 {
-  CrierAppsPage *self = CRIER_APPS_PAGE (widget);
+  CrierAppsPage  *self = CRIER_APPS_PAGE (widget);
   CrierAppConfig *app = selected_app (self);
-  const char *field = g_variant_get_string (parameter, NULL);
+  const char     *field = g_variant_get_string (parameter, NULL);
 
   if (app == NULL)
     return;
   if (g_str_equal (field, "id"))
-    copy_text (self, app->id, _("App ID"));
+    copy_text (self, app->id, _ ("App ID"));
   else if (g_str_equal (field, "key"))
-    copy_text (self, app->key, _("Key"));
+    copy_text (self, app->key, _ ("Key"));
   else if (g_str_equal (field, "secret"))
-    copy_text (self, app->secret, _("Secret"));
+    copy_text (self, app->secret, _ ("Secret"));
 }
 
 static void
@@ -152,10 +152,10 @@ copy_env_action (GtkWidget  *widget,
                  const char *action_name,
                  GVariant   *parameter)
 {
-  CrierAppsPage *self = CRIER_APPS_PAGE (widget);
+  CrierAppsPage   *self = CRIER_APPS_PAGE (widget);
   g_autofree char *env = crier_apps_page_dup_env (self);
 
-  copy_text (self, env, _(".env block"));
+  copy_text (self, env, _ (".env block"));
 }
 
 static void
@@ -163,10 +163,10 @@ copy_echo_action (GtkWidget  *widget,
                   const char *action_name,
                   GVariant   *parameter)
 {
-  CrierAppsPage *self = CRIER_APPS_PAGE (widget);
+  CrierAppsPage   *self = CRIER_APPS_PAGE (widget);
   g_autofree char *echo = crier_laravel_echo_snippet (self->broadcaster);
 
-  copy_text (self, echo, _("Echo snippet"));
+  copy_text (self, echo, _ ("Echo snippet"));
 }
 
 /* Every app of the running config, with replacement instead of the app called
@@ -178,7 +178,7 @@ dup_apps_with (CrierAppsPage  *self,
 {
   GPtrArray *apps = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_app_config_unref);
   GPtrArray *current = crier_config_get_apps (crier_server_get_config (self->server));
-  gboolean replaced = FALSE;
+  gboolean   replaced = FALSE;
 
   for (guint i = 0; i < current->len; i++)
     {
@@ -208,12 +208,12 @@ save (CrierAppsPage *self,
     return;
   if (!crier_application_save_apps (self->application, apps, &error))
     {
-      g_autofree char *message = g_strdup_printf (_("Could not save the apps: %s"), error->message);
+      g_autofree char *message = g_strdup_printf (_ ("Could not save the apps: %s"), error->message);
 
       gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", message);
       return;
     }
-  gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", _("Apps saved; the server restarts with them"));
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", _ ("Apps saved; the server restarts with them"));
 }
 
 static void
@@ -235,7 +235,7 @@ static void
 open_dialog (CrierAppsPage  *self,
              CrierAppConfig *app)
 {
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkRoot        *root = gtk_widget_get_root (GTK_WIDGET (self));
   CrierAppDialog *dialog = crier_app_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, app);
 
   g_signal_connect_object (dialog, "response", G_CALLBACK (app_dialog_response_cb), self, 0);
@@ -255,7 +255,7 @@ edit_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
 {
-  CrierAppsPage *self = CRIER_APPS_PAGE (widget);
+  CrierAppsPage  *self = CRIER_APPS_PAGE (widget);
   CrierAppConfig *app = selected_app (self);
 
   if (app != NULL)
@@ -281,20 +281,20 @@ remove_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
 {
-  CrierAppsPage *self = CRIER_APPS_PAGE (widget);
+  CrierAppsPage  *self = CRIER_APPS_PAGE (widget);
   CrierAppConfig *app = selected_app (self);
-  GtkRoot *root = gtk_widget_get_root (widget);
-  GtkWidget *dialog;
+  GtkRoot        *root = gtk_widget_get_root (widget);
+  GtkWidget      *dialog;
 
   if (app == NULL)
     return;
   dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                   _("Remove App?"), NULL);
+                                   _ ("Remove App?"), NULL);
   adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
-                                  _("Clients using the key “%s” will no longer be able to connect."),
+                                  _ ("Clients using the key “%s” will no longer be able to connect."),
                                   app->key);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
-                                    "remove", _("_Remove"), NULL);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _ ("_Cancel"),
+                                    "remove", _ ("_Remove"), NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "remove",
                                               ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
@@ -378,7 +378,7 @@ crier_apps_page_set_property (GObject      *object,
     case PROP_BROADCASTER:
       g_free (self->broadcaster);
       self->broadcaster = g_strcmp0 (g_value_get_string (value), "reverb") == 0 ? g_strdup ("reverb")
-                                                                               : g_strdup ("pusher");
+                                                                                : g_strdup ("pusher");
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -391,7 +391,7 @@ crier_apps_page_set_property (GObject      *object,
 static void
 crier_apps_page_class_init (CrierAppsPageClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = crier_apps_page_dispose;
@@ -451,7 +451,7 @@ crier_apps_page_set_server (CrierAppsPage *self,
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
   g_auto (GStrv) ids = NULL;
   g_autofree char *keep = NULL;
-  GPtrArray *apps;
+  GPtrArray       *apps;
 
   g_return_if_fail (CRIER_IS_APPS_PAGE (self));
   if (self->server == server)
@@ -468,7 +468,7 @@ crier_apps_page_set_server (CrierAppsPage *self,
     g_strv_builder_add (builder, ((CrierAppConfig *) g_ptr_array_index (apps, i))->id);
   ids = g_strv_builder_end (builder);
   gtk_string_list_splice (self->app_model, 0, g_list_model_get_n_items (G_LIST_MODEL (self->app_model)),
-                          (const char * const *) ids);
+                          (const char *const *) ids);
   for (guint i = 0; ids[i]; i++)
     if (g_strcmp0 (ids[i], keep) == 0)
       adw_combo_row_set_selected (self->app_row, i);

@@ -13,10 +13,10 @@
 
 struct _CrierChannelsPage
 {
-  GtkWidget           parent_instance;
-  CrierChannelList   *model;
-  CrierServer        *server;
-  GSignalGroup       *members_signals; /* of the selected channel's members */
+  GtkWidget         parent_instance;
+  CrierChannelList *model;
+  CrierServer      *server;
+  GSignalGroup     *members_signals; /* of the selected channel's members */
 
   GtkStack           *stack;
   GtkSingleSelection *selection;
@@ -55,11 +55,11 @@ update_simulated (CrierChannelsPage *self)
 
   if (ids == NULL || ids[0] == NULL)
     {
-      gtk_label_set_label (self->simulated_label, _("No simulated members"));
+      gtk_label_set_label (self->simulated_label, _ ("No simulated members"));
       return;
     }
   list = g_strjoinv (", ", ids);
-  text = g_strdup_printf (_("Simulated members: %s"), list);
+  text = g_strdup_printf (_ ("Simulated members: %s"), list);
   gtk_label_set_label (self->simulated_label, text);
 }
 
@@ -69,10 +69,10 @@ static void
 update_state (CrierChannelsPage *self)
 {
   CrierChannelItem *item = gtk_single_selection_get_selected_item (self->selection);
-  gboolean any = self->model != NULL && g_list_model_get_n_items (G_LIST_MODEL (self->model)) > 0;
-  CrierChannelType type = item ? crier_channel_item_get_channel_type (item) : CRIER_CHANNEL_PUBLIC;
-  gboolean running = self->server != NULL && crier_server_is_running (self->server);
-  gboolean whisper = (type & (CRIER_CHANNEL_PRIVATE | CRIER_CHANNEL_PRESENCE)) != 0 &&
+  gboolean          any = self->model != NULL && g_list_model_get_n_items (G_LIST_MODEL (self->model)) > 0;
+  CrierChannelType  type = item ? crier_channel_item_get_channel_type (item) : CRIER_CHANNEL_PUBLIC;
+  gboolean          running = self->server != NULL && crier_server_is_running (self->server);
+  gboolean          whisper = (type & (CRIER_CHANNEL_PRIVATE | CRIER_CHANNEL_PRESENCE)) != 0 &&
                      (type & CRIER_CHANNEL_ENCRYPTED) == 0;
   gboolean presence = (type & CRIER_CHANNEL_PRESENCE) != 0;
 
@@ -107,10 +107,10 @@ create_member_row (gpointer item,
                    gpointer user_data)
 {
   CrierMemberItem *member = item;
-  const char *user_info = crier_member_item_get_user_info (member);
-  GtkWidget *row = gtk_list_box_row_new ();
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  GtkWidget *label;
+  const char      *user_info = crier_member_item_get_user_info (member);
+  GtkWidget       *row = gtk_list_box_row_new ();
+  GtkWidget       *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget       *label;
 
   gtk_widget_set_margin_top (box, 6);
   gtk_widget_set_margin_bottom (box, 6);
@@ -122,7 +122,7 @@ create_member_row (gpointer item,
   gtk_box_append (GTK_BOX (box), label);
   if (crier_member_item_get_simulated (member))
     {
-      label = gtk_label_new (_("simulated"));
+      label = gtk_label_new (_ ("simulated"));
       gtk_label_set_xalign (GTK_LABEL (label), 0);
       gtk_widget_add_css_class (label, "caption");
       gtk_widget_add_css_class (label, "accent");
@@ -165,7 +165,7 @@ show_events_action (GtkWidget  *widget,
                     GVariant   *parameter)
 {
   CrierChannelsPage *self = CRIER_CHANNELS_PAGE (widget);
-  CrierChannelItem *item = gtk_single_selection_get_selected_item (self->selection);
+  CrierChannelItem  *item = gtk_single_selection_get_selected_item (self->selection);
 
   if (item != NULL)
     gtk_widget_activate_action (widget, "win.filter-channel", "(ss)",
@@ -194,11 +194,11 @@ client_event_action (GtkWidget  *widget,
                      GVariant   *parameter)
 {
   CrierChannelsPage *self = CRIER_CHANNELS_PAGE (widget);
-  CrierChannelItem *item = gtk_single_selection_get_selected_item (self->selection);
-  const char *event = gtk_editable_get_text (GTK_EDITABLE (self->client_event_row));
-  const char *user_id = gtk_editable_get_text (GTK_EDITABLE (self->client_user_row));
-  g_autofree char *data = NULL;
-  g_autofree char *message = NULL;
+  CrierChannelItem  *item = gtk_single_selection_get_selected_item (self->selection);
+  const char        *event = gtk_editable_get_text (GTK_EDITABLE (self->client_event_row));
+  const char        *user_id = gtk_editable_get_text (GTK_EDITABLE (self->client_user_row));
+  g_autofree char   *data = NULL;
+  g_autofree char   *message = NULL;
   g_autoptr (GError) error = NULL;
 
   if (item == NULL || self->server == NULL)
@@ -208,7 +208,7 @@ client_event_action (GtkWidget  *widget,
   crier_server_send_client_event (self->server, crier_channel_item_get_app_id (item),
                                   crier_channel_item_get_name (item), event, *data ? data : "{}",
                                   *user_id ? user_id : NULL, &error);
-  message = g_strdup_printf (_("“%s” sent to %s"), event, crier_channel_item_get_name (item));
+  message = g_strdup_printf (_ ("“%s” sent to %s"), event, crier_channel_item_get_name (item));
   report (self, error, message);
 }
 
@@ -218,10 +218,10 @@ add_member_action (GtkWidget  *widget,
                    GVariant   *parameter)
 {
   CrierChannelsPage *self = CRIER_CHANNELS_PAGE (widget);
-  CrierChannelItem *item = gtk_single_selection_get_selected_item (self->selection);
-  const char *user_id = gtk_editable_get_text (GTK_EDITABLE (self->member_id_row));
-  g_autofree char *info = NULL;
-  g_autofree char *message = NULL;
+  CrierChannelItem  *item = gtk_single_selection_get_selected_item (self->selection);
+  const char        *user_id = gtk_editable_get_text (GTK_EDITABLE (self->member_id_row));
+  g_autofree char   *info = NULL;
+  g_autofree char   *message = NULL;
   g_autoptr (GError) error = NULL;
 
   if (item == NULL || self->server == NULL)
@@ -231,7 +231,7 @@ add_member_action (GtkWidget  *widget,
   crier_server_add_simulated_member (self->server, crier_channel_item_get_app_id (item),
                                      crier_channel_item_get_name (item), user_id,
                                      *info ? info : NULL, &error);
-  message = g_strdup_printf (_("%s joined %s"), user_id, crier_channel_item_get_name (item));
+  message = g_strdup_printf (_ ("%s joined %s"), user_id, crier_channel_item_get_name (item));
   report (self, error, message);
 }
 
@@ -242,9 +242,9 @@ remove_member_action (GtkWidget  *widget,
                       GVariant   *parameter)
 {
   CrierChannelsPage *self = CRIER_CHANNELS_PAGE (widget);
-  CrierChannelItem *item = gtk_single_selection_get_selected_item (self->selection);
-  const char *user_id = g_variant_get_string (parameter, NULL);
-  g_autofree char *message = NULL;
+  CrierChannelItem  *item = gtk_single_selection_get_selected_item (self->selection);
+  const char        *user_id = g_variant_get_string (parameter, NULL);
+  g_autofree char   *message = NULL;
   g_autoptr (GError) error = NULL;
 
   if (item == NULL || self->server == NULL)
@@ -253,7 +253,7 @@ remove_member_action (GtkWidget  *widget,
     user_id = gtk_editable_get_text (GTK_EDITABLE (self->member_id_row));
   crier_server_remove_simulated_member (self->server, crier_channel_item_get_app_id (item),
                                         crier_channel_item_get_name (item), user_id, &error);
-  message = g_strdup_printf (_("%s left %s"), user_id, crier_channel_item_get_name (item));
+  message = g_strdup_printf (_ ("%s left %s"), user_id, crier_channel_item_get_name (item));
   report (self, error, message);
 }
 
@@ -324,7 +324,7 @@ crier_channels_page_set_property (GObject      *object,
 static void
 crier_channels_page_class_init (CrierChannelsPageClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = crier_channels_page_dispose;

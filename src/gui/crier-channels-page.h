@@ -12,18 +12,18 @@ G_BEGIN_DECLS
 #define CRIER_TYPE_CHANNELS_PAGE (crier_channels_page_get_type ())
 G_DECLARE_FINAL_TYPE (CrierChannelsPage, crier_channels_page, CRIER, CHANNELS_PAGE, GtkWidget)
 
-void crier_channels_page_set_model (CrierChannelsPage *self,
-                                    CrierChannelList  *model);
-void        crier_channels_page_set_server (CrierChannelsPage *self,
-                                            CrierServer       *server);
-void        crier_channels_page_select (CrierChannelsPage *self,
-                                        guint              position);
-gboolean    crier_channels_page_select_channel (CrierChannelsPage *self,
-                                                const char        *app_id,
-                                                const char        *name);
-void        crier_channels_page_fill_client_event (CrierChannelsPage *self,
-                                                   const char        *event,
-                                                   const char        *data,
-                                                   const char        *user_id);
+void     crier_channels_page_set_model (CrierChannelsPage *self,
+                                        CrierChannelList  *model);
+void     crier_channels_page_set_server (CrierChannelsPage *self,
+                                         CrierServer       *server);
+void     crier_channels_page_select (CrierChannelsPage *self,
+                                     guint              position);
+gboolean crier_channels_page_select_channel (CrierChannelsPage *self,
+                                             const char        *app_id,
+                                             const char        *name);
+void     crier_channels_page_fill_client_event (CrierChannelsPage *self,
+                                                const char        *event,
+                                                const char        *data,
+                                                const char        *user_id);
 
 G_END_DECLS

@@ -16,8 +16,8 @@ struct _CrierConnectionsPage
   CrierConnectionList *model;
   CrierServer         *server;
 
-  GtkStack            *stack;
-  GtkSingleSelection  *selection;
+  GtkStack           *stack;
+  GtkSingleSelection *selection;
 };
 
 G_DEFINE_FINAL_TYPE (CrierConnectionsPage, crier_connections_page, GTK_TYPE_WIDGET)
@@ -67,7 +67,7 @@ disconnect_action (GtkWidget  *widget,
                    GVariant   *parameter)
 {
   CrierConnectionsPage *self = CRIER_CONNECTIONS_PAGE (widget);
-  CrierConnectionItem *item = gtk_single_selection_get_selected_item (self->selection);
+  CrierConnectionItem  *item = gtk_single_selection_get_selected_item (self->selection);
 
   if (item == NULL || self->server == NULL)
     return;
@@ -129,7 +129,7 @@ crier_connections_page_set_property (GObject      *object,
 static void
 crier_connections_page_class_init (CrierConnectionsPageClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = crier_connections_page_dispose;

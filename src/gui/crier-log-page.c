@@ -12,15 +12,15 @@
 
 struct _CrierLogPage
 {
-  GtkWidget           parent_instance;
+  GtkWidget parent_instance;
 
-  CrierEventLog      *log;
-  CrierServer        *server;
-  gboolean            autoscroll;
-  guint               scroll_tick;
-  int                 kind_filter; /* 0: all, else CrierEventCategory + 1 */
-  char               *app_filter;
-  char               *channel_filter;
+  CrierEventLog        *log;
+  CrierServer          *server;
+  gboolean              autoscroll;
+  guint                 scroll_tick;
+  int                   kind_filter; /* 0: all, else CrierEventCategory + 1 */
+  char                 *app_filter;
+  char                 *channel_filter;
   GtkFileChooserNative *chooser;
 
   GtkSearchEntry     *search_entry;
@@ -62,7 +62,7 @@ static gboolean
 filter_func (gpointer item,
              gpointer user_data)
 {
-  CrierLogPage *self = user_data;
+  CrierLogPage            *self = user_data;
   const CrierMonitorEvent *event = crier_event_item_get_event (item);
 
   if (self->kind_filter > 0 &&
@@ -90,9 +90,9 @@ refilter (CrierLogPage *self)
 static void
 update_count (CrierLogPage *self)
 {
-  guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
-  guint kept = self->log ? g_list_model_get_n_items (G_LIST_MODEL (self->log)) : 0;
-  guint64 total = self->log ? crier_event_log_get_total (self->log) : 0;
+  guint            shown = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
+  guint            kept = self->log ? g_list_model_get_n_items (G_LIST_MODEL (self->log)) : 0;
+  guint64          total = self->log ? crier_event_log_get_total (self->log) : 0;
   g_autofree char *shown_text = NULL;
   g_autofree char *seen_text = NULL;
   g_autofree char *text = NULL;
@@ -118,7 +118,7 @@ scroll_to_end_cb (GtkWidget     *widget,
                   GdkFrameClock *clock,
                   gpointer       user_data)
 {
-  CrierLogPage *self = CRIER_LOG_PAGE (widget);
+  CrierLogPage  *self = CRIER_LOG_PAGE (widget);
   GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
 
   self->scroll_tick = 0;
@@ -144,7 +144,7 @@ static void
 update_replay_actions (CrierLogPage *self)
 {
   CrierEventItem *item = gtk_single_selection_get_selected_item (self->selection);
-  gboolean replayable = item != NULL && crier_event_item_is_replayable (item);
+  gboolean        replayable = item != NULL && crier_event_item_is_replayable (item);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "log.replay",
                                  replayable && self->server != NULL && crier_server_is_running (self->server));
@@ -157,13 +157,13 @@ explanation_title (CrierMonitorKind kind)
   switch (kind)
     {
     case CRIER_MONITOR_AUTH_FAILED:
-      return _("Why the Authorization Failed");
+      return _ ("Why the Authorization Failed");
     case CRIER_MONITOR_PROTOCOL_ERROR:
-      return _("What Went Wrong");
+      return _ ("What Went Wrong");
     case CRIER_MONITOR_EVENT_PUBLISHED:
-      return _("Why Nobody Received It");
+      return _ ("Why Nobody Received It");
     case CRIER_MONITOR_SUBSCRIBED:
-      return _("Near Miss");
+      return _ ("Near Miss");
     case CRIER_MONITOR_CONNECTED:
     case CRIER_MONITOR_DISCONNECTED:
     case CRIER_MONITOR_UNSUBSCRIBED:
@@ -182,7 +182,7 @@ explanation_title (CrierMonitorKind kind)
     case CRIER_MONITOR_WEBHOOK_DROPPED:
     case CRIER_MONITOR_N_KINDS:
     default:
-      return _("Explanation");
+      return _ ("Explanation");
     }
 }
 
@@ -192,10 +192,10 @@ selection_changed_cb (GtkSingleSelection *selection,
                       GParamSpec         *pspec,
                       CrierLogPage       *self)
 {
-  CrierEventItem *item = gtk_single_selection_get_selected_item (selection);
+  CrierEventItem  *item = gtk_single_selection_get_selected_item (selection);
   g_autofree char *details = NULL;
   g_autofree char *trace = NULL;
-  const char *explanation;
+  const char      *explanation;
 
   update_replay_actions (self);
   if (item == NULL)
@@ -283,13 +283,13 @@ export_written_cb (GObject      *source,
 {
   g_autoptr (CrierLogPage) self = user_data;
   g_autoptr (GError) error = NULL;
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkRoot         *root = gtk_widget_get_root (GTK_WIDGET (self));
   g_autofree char *message = NULL;
 
   if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
-    message = g_strdup_printf (_("Could not export: %s"), error->message);
+    message = g_strdup_printf (_ ("Could not export: %s"), error->message);
   else
-    message = g_strdup (_("Events exported"));
+    message = g_strdup (_ ("Events exported"));
   if (CRIER_IS_WINDOW (root))
     crier_window_toast (CRIER_WINDOW (root), message);
 }
@@ -322,12 +322,12 @@ export_action (GtkWidget  *widget,
                GVariant   *parameter)
 {
   CrierLogPage *self = CRIER_LOG_PAGE (widget);
-  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkRoot      *root = gtk_widget_get_root (widget);
 
   if (self->chooser != NULL)
     return;
-  self->chooser = gtk_file_chooser_native_new (_("Export Events"), GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                               GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), NULL);
+  self->chooser = gtk_file_chooser_native_new (_ ("Export Events"), GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                               GTK_FILE_CHOOSER_ACTION_SAVE, _ ("_Export"), NULL);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), "crier-events.jsonl");
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
   g_signal_connect (self->chooser, "response", G_CALLBACK (export_response_cb), self);
@@ -343,11 +343,11 @@ import_loaded_cb (GObject      *source,
   g_autoptr (GError) error = NULL;
   g_autofree char *contents = NULL;
   g_autofree char *message = NULL;
-  guint n = 0;
+  guint            n = 0;
 
   if (!g_file_load_contents_finish (G_FILE (source), result, &contents, NULL, NULL, &error) ||
       self->log == NULL || !crier_event_log_import (self->log, contents, &n, &error))
-    message = g_strdup_printf (_("Could not import: %s"), error ? error->message : "");
+    message = g_strdup_printf (_ ("Could not import: %s"), error ? error->message : "");
   else
     message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u event imported", "%u events imported", n), n);
   gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", message);
@@ -384,14 +384,14 @@ import_action (GtkWidget  *widget,
                GVariant   *parameter)
 {
   CrierLogPage *self = CRIER_LOG_PAGE (widget);
-  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkRoot      *root = gtk_widget_get_root (widget);
   g_autoptr (GtkFileFilter) filter = gtk_file_filter_new ();
 
   if (self->chooser != NULL)
     return;
-  self->chooser = gtk_file_chooser_native_new (_("Import Events"), GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                               GTK_FILE_CHOOSER_ACTION_OPEN, _("_Import"), NULL);
-  gtk_file_filter_set_name (filter, _("JSON Lines"));
+  self->chooser = gtk_file_chooser_native_new (_ ("Import Events"), GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                               GTK_FILE_CHOOSER_ACTION_OPEN, _ ("_Import"), NULL);
+  gtk_file_filter_set_name (filter, _ ("JSON Lines"));
   gtk_file_filter_add_pattern (filter, "*.jsonl");
   gtk_file_filter_add_pattern (filter, "*.json");
   gtk_file_filter_add_pattern (filter, "*.log");
@@ -407,7 +407,7 @@ replay_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
 {
-  CrierLogPage *self = CRIER_LOG_PAGE (widget);
+  CrierLogPage   *self = CRIER_LOG_PAGE (widget);
   CrierEventItem *item = gtk_single_selection_get_selected_item (self->selection);
   g_autoptr (GError) error = NULL;
   g_autofree char *message = NULL;
@@ -415,9 +415,9 @@ replay_action (GtkWidget  *widget,
   if (item == NULL || self->server == NULL)
     return;
   if (!crier_event_item_replay (item, self->server, &error))
-    message = g_strdup_printf (_("Could not send again: %s"), error->message);
+    message = g_strdup_printf (_ ("Could not send again: %s"), error->message);
   else
-    message = g_strdup_printf (_("“%s” sent again"), crier_event_item_get_event (item)->event);
+    message = g_strdup_printf (_ ("“%s” sent again"), crier_event_item_get_event (item)->event);
   gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", message);
 }
 
@@ -426,9 +426,9 @@ edit_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
 {
-  CrierLogPage *self = CRIER_LOG_PAGE (widget);
+  CrierLogPage   *self = CRIER_LOG_PAGE (widget);
   CrierEventItem *item = gtk_single_selection_get_selected_item (self->selection);
-  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkRoot        *root = gtk_widget_get_root (widget);
 
   if (item != NULL && CRIER_IS_WINDOW (root))
     crier_window_edit_event (CRIER_WINDOW (root), item);
@@ -516,7 +516,7 @@ crier_log_page_set_property (GObject      *object,
 static void
 crier_log_page_class_init (CrierLogPageClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = crier_log_page_dispose;
@@ -600,10 +600,10 @@ void
 crier_log_page_set_server (CrierLogPage *self,
                            CrierServer  *server)
 {
-  GPtrArray *apps;
+  GPtrArray       *apps;
   g_autofree char *keep = NULL;
   g_autofree char *keep_channel = NULL;
-  guint n;
+  guint            n;
 
   g_return_if_fail (CRIER_IS_LOG_PAGE (self));
   if (self->server != NULL)
@@ -626,7 +626,7 @@ crier_log_page_set_server (CrierLogPage *self,
     for (guint i = 0; i < apps->len; i++)
       g_strv_builder_add (builder, ((CrierAppConfig *) g_ptr_array_index (apps, i))->id);
     ids = g_strv_builder_end (builder);
-    gtk_string_list_splice (self->app_model, 1, n - 1, (const char * const *) ids);
+    gtk_string_list_splice (self->app_model, 1, n - 1, (const char *const *) ids);
   }
   crier_log_page_set_filter (self, keep, keep_channel);
 }

@@ -14,13 +14,13 @@ struct _CrierPreferencesWindow
   GSettings            *settings;
   GtkFileChooserNative *chooser;
 
-  AdwEntryRow          *host_row;
-  GtkSpinButton        *port_spin;
-  GtkSwitch            *start_switch;
-  AdwActionRow         *cert_row;
-  AdwActionRow         *key_row;
-  GtkSpinButton        *log_size_spin;
-  AdwComboRow          *style_row;
+  AdwEntryRow   *host_row;
+  GtkSpinButton *port_spin;
+  GtkSwitch     *start_switch;
+  AdwActionRow  *cert_row;
+  AdwActionRow  *key_row;
+  GtkSpinButton *log_size_spin;
+  AdwComboRow   *style_row;
 };
 
 G_DEFINE_FINAL_TYPE (CrierPreferencesWindow, crier_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -31,8 +31,8 @@ update_files (CrierPreferencesWindow *self)
   g_autofree char *cert = g_settings_get_string (self->settings, "tls-cert");
   g_autofree char *key = g_settings_get_string (self->settings, "tls-key");
 
-  adw_action_row_set_subtitle (self->cert_row, *cert ? cert : _("None: plain ws:// and http://"));
-  adw_action_row_set_subtitle (self->key_row, *key ? key : _("None"));
+  adw_action_row_set_subtitle (self->cert_row, *cert ? cert : _ ("None: plain ws:// and http://"));
+  adw_action_row_set_subtitle (self->key_row, *key ? key : _ ("None"));
 }
 
 static void
@@ -81,14 +81,14 @@ choose_file_action (GtkWidget  *widget,
                     GVariant   *parameter)
 {
   CrierPreferencesWindow *self = CRIER_PREFERENCES_WINDOW (widget);
-  const char *key = g_variant_get_string (parameter, NULL);
+  const char             *key = g_variant_get_string (parameter, NULL);
 
   if (self->chooser != NULL)
     return;
-  self->chooser = gtk_file_chooser_native_new (g_str_equal (key, "tls-cert") ? _("TLS Certificate")
-                                                                            : _("TLS Private Key"),
+  self->chooser = gtk_file_chooser_native_new (g_str_equal (key, "tls-cert") ? _ ("TLS Certificate")
+                                                                             : _ ("TLS Private Key"),
                                                GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_OPEN,
-                                               _("_Select"), NULL);
+                                               _ ("_Select"), NULL);
   g_object_set_data_full (G_OBJECT (self->chooser), "key", g_strdup (key), g_free);
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
   g_signal_connect (self->chooser, "response", G_CALLBACK (chooser_response_cb), self);
@@ -122,7 +122,7 @@ crier_preferences_window_dispose (GObject *object)
 static void
 crier_preferences_window_class_init (CrierPreferencesWindowClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = crier_preferences_window_dispose;

@@ -9,8 +9,7 @@
 G_BEGIN_DECLS
 
 #define CRIER_TYPE_PREFERENCES_WINDOW (crier_preferences_window_get_type ())
-G_DECLARE_FINAL_TYPE (CrierPreferencesWindow, crier_preferences_window, CRIER, PREFERENCES_WINDOW,
-                      AdwPreferencesWindow)
+G_DECLARE_FINAL_TYPE (CrierPreferencesWindow, crier_preferences_window, CRIER, PREFERENCES_WINDOW, AdwPreferencesWindow)
 
 CrierPreferencesWindow *crier_preferences_window_new (CrierApplication *application);
 

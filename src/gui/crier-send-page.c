@@ -89,14 +89,14 @@ static char *
 dup_text (GtkTextView *view)
 {
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
-  GtkTextIter start, end;
+  GtkTextIter    start, end;
 
   gtk_text_buffer_get_bounds (buffer, &start, &end);
   return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
 }
 
 static const char *
-selected_app (AdwComboRow *row,
+selected_app (AdwComboRow   *row,
               GtkStringList *model)
 {
   guint selected = adw_combo_row_get_selected (row);
@@ -112,7 +112,7 @@ validate_json (GtkTextView *view,
                GtkLabel    *error_label,
                gboolean     object_only)
 {
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
+  GtkTextBuffer   *buffer = gtk_text_view_get_buffer (view);
   g_autofree char *text = dup_text (view);
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) error = NULL;
@@ -124,7 +124,7 @@ validate_json (GtkTextView *view,
     {
       if (object_only && !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
         {
-          gtk_label_set_label (error_label, _("The data must be a JSON object: {…}"));
+          gtk_label_set_label (error_label, _ ("The data must be a JSON object: {…}"));
           return FALSE;
         }
       gtk_label_set_label (error_label, "");
@@ -133,8 +133,8 @@ validate_json (GtkTextView *view,
   {
     const char *message = error->message;
     const char *p = strstr (message, ">:");
-    char *next = NULL;
-    long line = 0, column = 0;
+    char       *next = NULL;
+    long        line = 0, column = 0;
 
     if (p != NULL)
       {
@@ -148,8 +148,8 @@ validate_json (GtkTextView *view,
       }
     if (line > 0)
       {
-        g_autofree char *text_error = g_strdup_printf (_("Line %ld, column %ld: %s"), line, column, message);
-        GtkTextIter at;
+        g_autofree char *text_error = g_strdup_printf (_ ("Line %ld, column %ld: %s"), line, column, message);
+        GtkTextIter      at;
 
         gtk_label_set_label (error_label, text_error);
         if (gtk_text_buffer_get_iter_at_line_offset (buffer, &at, (int) line - 1, MAX ((int) column - 1, 0)))
@@ -204,7 +204,7 @@ remember (CrierSendPage *self,
   g_autofree char *label = NULL;
 
   if (recent->notification)
-    label = g_strdup_printf (_("Notification %s → user %s (%s)"), recent->type, recent->user_id,
+    label = g_strdup_printf (_ ("Notification %s → user %s (%s)"), recent->type, recent->user_id,
                              recent->app_id);
   else
     {
@@ -213,7 +213,7 @@ remember (CrierSendPage *self,
       label = g_strdup_printf ("%s → %s (%s)", recent->event, channels, recent->app_id);
     }
   g_ptr_array_insert (self->recent, 0, recent);
-  gtk_string_list_splice (self->recent_model, 0, 0, (const char * const[]) { label, NULL });
+  gtk_string_list_splice (self->recent_model, 0, 0, (const char *const[]){ label, NULL });
   if (self->recent->len > MAX_RECENT)
     {
       g_ptr_array_remove_index (self->recent, MAX_RECENT);
@@ -231,7 +231,7 @@ seal_if_encrypted (CrierSendPage *self,
 {
   g_autoptr (GError) error = NULL;
   CrierAppConfig *app;
-  char *sealed;
+  char           *sealed;
 
   if ((crier_channel_type_from_name (recent->channels[0]) & CRIER_CHANNEL_ENCRYPTED) == 0)
     return g_strdup (recent->data);
@@ -239,8 +239,8 @@ seal_if_encrypted (CrierSendPage *self,
   if (app == NULL || app->encryption_master_key == NULL)
     {
       /* Translators: encryption-master-key is a config key, keep it as it is */
-      gtk_label_set_label (error_label, _("Encrypted channels need the app’s encryption master key: "
-                                          "set encryption-master-key in the app’s settings."));
+      gtk_label_set_label (error_label, _ ("Encrypted channels need the app’s encryption master key: "
+                                           "set encryption-master-key in the app’s settings."));
       return NULL;
     }
   if ((sealed = crier_encryption_seal (app->encryption_master_key, recent->channels[0], recent->data,
@@ -261,7 +261,7 @@ publish (CrierSendPage *self,
 
   if (self->server == NULL || !crier_server_is_running (self->server))
     {
-      gtk_label_set_label (error_label, _("The server is not running: start it first."));
+      gtk_label_set_label (error_label, _ ("The server is not running: start it first."));
       return FALSE;
     }
   if (recent->notification)
@@ -274,15 +274,15 @@ publish (CrierSendPage *self,
     }
   else if ((data = seal_if_encrypted (self, recent, error_label)) == NULL)
     return FALSE;
-  if (!crier_server_publish (self->server, recent->app_id, (const char * const *) recent->channels,
+  if (!crier_server_publish (self->server, recent->app_id, (const char *const *) recent->channels,
                              recent->event, data, NULL, &error))
     {
       gtk_label_set_label (error_label, error->message);
       return FALSE;
     }
   gtk_label_set_label (error_label, "");
-  message = recent->notification ? g_strdup_printf (_("Notification sent to user %s"), recent->user_id)
-                                 : g_strdup_printf (_("“%s” sent"), recent->event);
+  message = recent->notification ? g_strdup_printf (_ ("Notification sent to user %s"), recent->user_id)
+                                 : g_strdup_printf (_ ("“%s” sent"), recent->event);
   gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", message);
   return TRUE;
 }
@@ -293,17 +293,17 @@ send_event_action (GtkWidget  *widget,
                    GVariant   *parameter)
 {
   CrierSendPage *self = CRIER_SEND_PAGE (widget);
-  const char *app_id = selected_app (self->event_app_row, self->app_model);
-  const char *event = gtk_editable_get_text (GTK_EDITABLE (self->event_row));
+  const char    *app_id = selected_app (self->event_app_row, self->app_model);
+  const char    *event = gtk_editable_get_text (GTK_EDITABLE (self->event_row));
   g_auto (GStrv) channels = split_channels (gtk_editable_get_text (GTK_EDITABLE (self->channels_row)));
   g_autofree char *data = dup_text (self->event_data_view);
-  Recent *recent;
+  Recent          *recent;
 
   if (!validate_json (self->event_data_view, self->event_error, FALSE))
     return;
   if (app_id == NULL || channels[0] == NULL || *event == '\0')
     {
-      gtk_label_set_label (self->event_error, _("Choose an app and give at least one channel and an event name."));
+      gtk_label_set_label (self->event_error, _ ("Choose an app and give at least one channel and an event name."));
       return;
     }
   recent = g_new0 (Recent, 1);
@@ -322,18 +322,18 @@ send_notification_action (GtkWidget  *widget,
                           const char *action_name,
                           GVariant   *parameter)
 {
-  CrierSendPage *self = CRIER_SEND_PAGE (widget);
-  const char *app_id = selected_app (self->notify_app_row, self->app_model);
+  CrierSendPage   *self = CRIER_SEND_PAGE (widget);
+  const char      *app_id = selected_app (self->notify_app_row, self->app_model);
   g_autofree char *user = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->user_row))));
   g_autofree char *type = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->type_row))));
   g_autofree char *data = dup_text (self->notify_data_view);
-  Recent *recent;
+  Recent          *recent;
 
   if (!validate_json (self->notify_data_view, self->notify_error, TRUE))
     return;
   if (app_id == NULL || *user == '\0' || *type == '\0')
     {
-      gtk_label_set_label (self->notify_error, _("Choose an app and give a user id and a notification type."));
+      gtk_label_set_label (self->notify_error, _ ("Choose an app and give a user id and a notification type."));
       return;
     }
   recent = g_new0 (Recent, 1);
@@ -357,7 +357,7 @@ resend_action (GtkWidget  *widget,
                GVariant   *parameter)
 {
   CrierSendPage *self = CRIER_SEND_PAGE (widget);
-  guint position = g_variant_get_uint32 (parameter);
+  guint          position = g_variant_get_uint32 (parameter);
 
   if (position < self->recent->len)
     {
@@ -413,8 +413,8 @@ channel_activated_cb (CrierSendPage *self,
                       guint          position)
 {
   g_autoptr (CrierChannelItem) item = g_list_model_get_item (G_LIST_MODEL (self->channel_suggestions), position);
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->channels_row));
-  const char *token = last_token (text);
+  const char      *text = gtk_editable_get_text (GTK_EDITABLE (self->channels_row));
+  const char      *token = last_token (text);
   g_autofree char *prefix = g_strndup (text, token - text);
   g_autofree char *replaced = NULL;
 
@@ -469,7 +469,7 @@ refresh_user_suggestions (CrierSendPage *self)
         }
     }
   /* The strings belong to the items, which the models keep alive during the splice. */
-  gtk_string_list_splice (self->user_suggestions, 0, n_old, (const char * const *) users->pdata);
+  gtk_string_list_splice (self->user_suggestions, 0, n_old, (const char *const *) users->pdata);
   gtk_stack_set_visible_child_name (self->users_stack, users->len > 0 ? "list" : "empty");
 }
 
@@ -553,7 +553,7 @@ crier_send_page_set_property (GObject      *object,
 static void
 crier_send_page_class_init (CrierSendPageClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = crier_send_page_dispose;
@@ -637,7 +637,7 @@ crier_send_page_set_server (CrierSendPage *self,
   g_auto (GStrv) ids = NULL;
   g_autofree char *event_app = NULL;
   g_autofree char *notify_app = NULL;
-  GPtrArray *apps;
+  GPtrArray       *apps;
 
   g_return_if_fail (CRIER_IS_SEND_PAGE (self));
   if (!g_set_object (&self->server, server) || server == NULL)
@@ -649,7 +649,7 @@ crier_send_page_set_server (CrierSendPage *self,
     g_strv_builder_add (builder, ((CrierAppConfig *) g_ptr_array_index (apps, i))->id);
   ids = g_strv_builder_end (builder);
   gtk_string_list_splice (self->app_model, 0, g_list_model_get_n_items (G_LIST_MODEL (self->app_model)),
-                          (const char * const *) ids);
+                          (const char *const *) ids);
   for (guint i = 0; ids[i]; i++)
     {
       if (g_strcmp0 (ids[i], event_app) == 0)

@@ -13,18 +13,18 @@ struct _CrierStatsPage
   GtkWidget          parent_instance;
   CrierStatsSampler *sampler;
 
-  GtkDrawingArea    *graph;
-  GtkLabel          *connections_big;
-  GtkLabel          *rate_big;
-  GtkLabel          *peak_big;
-  GtkLabel          *connections_total_label;
-  GtkLabel          *messages_in_label;
-  GtkLabel          *messages_out_label;
-  GtkLabel          *events_label;
-  GtkLabel          *client_events_label;
-  GtkLabel          *api_label;
-  GtkLabel          *errors_label;
-  GtkLabel          *webhooks_label;
+  GtkDrawingArea *graph;
+  GtkLabel       *connections_big;
+  GtkLabel       *rate_big;
+  GtkLabel       *peak_big;
+  GtkLabel       *connections_total_label;
+  GtkLabel       *messages_in_label;
+  GtkLabel       *messages_out_label;
+  GtkLabel       *events_label;
+  GtkLabel       *client_events_label;
+  GtkLabel       *api_label;
+  GtkLabel       *errors_label;
+  GtkLabel       *webhooks_label;
 };
 
 G_DEFINE_FINAL_TYPE (CrierStatsPage, crier_stats_page, GTK_TYPE_WIDGET)
@@ -46,7 +46,7 @@ nice_max (double value)
 
   while (step * 10 <= value)
     step *= 10;
-  for (double m = step; ; m += step)
+  for (double m = step;; m += step)
     if (m >= value)
       return MAX (m, 1);
 }
@@ -59,7 +59,7 @@ draw_series (cairo_t           *cr,
              gboolean           connections,
              double             max)
 {
-  guint n = crier_stats_sampler_get_n_samples (sampler);
+  guint  n = crier_stats_sampler_get_n_samples (sampler);
   double step = (double) width / (CRIER_STATS_SAMPLER_HISTORY - 1);
 
   if (n == 0)
@@ -67,9 +67,9 @@ draw_series (cairo_t           *cr,
   for (guint i = 0; i < n; i++)
     {
       const CrierStatsSample *s = crier_stats_sampler_get_sample (sampler, i);
-      double v = connections ? s->connections : s->messages_per_second;
-      double x = width - (n - 1 - i) * step;
-      double y = height - 4 - (height - 8) * (v / max);
+      double                  v = connections ? s->connections : s->messages_per_second;
+      double                  x = width - (n - 1 - i) * step;
+      double                  y = height - 4 - (height - 8) * (v / max);
 
       if (i == 0)
         cairo_move_to (cr, x, y);
@@ -90,9 +90,9 @@ draw_graph (GtkDrawingArea *area,
             gpointer        user_data)
 {
   CrierStatsPage *self = user_data;
-  GdkRGBA fg;
-  double max_conn = 1, max_rate = 1;
-  guint n;
+  GdkRGBA         fg;
+  double          max_conn = 1, max_rate = 1;
+  guint           n;
 
   /* GTK 4.8: gtk_widget_get_color () is 4.10 */
   gtk_style_context_get_color (gtk_widget_get_style_context (GTK_WIDGET (area)), &fg);
@@ -152,8 +152,8 @@ sampled_cb (CrierStatsSampler *sampler,
             CrierStatsPage    *self)
 {
   const CrierServerStats *stats = crier_stats_sampler_get_stats (sampler);
-  guint n = crier_stats_sampler_get_n_samples (sampler);
-  char text[32];
+  guint                   n = crier_stats_sampler_get_n_samples (sampler);
+  char                    text[32];
 
   if (stats != NULL)
     {
@@ -196,7 +196,7 @@ crier_stats_page_dispose (GObject *object)
 static void
 crier_stats_page_class_init (CrierStatsPageClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = crier_stats_page_dispose;

@@ -32,19 +32,19 @@ struct _CrierWindow
   CrierChannelList    *channels;
   CrierStatsSampler   *sampler;
 
-  GtkSwitch           *server_switch;
-  GtkLabel            *status_label;
-  GtkLabel            *status_detail;
-  GtkRevealer         *banner_revealer;
-  GtkLabel            *banner_label;
-  AdwToastOverlay     *toast_overlay;
-  AdwViewStack        *stack;
+  GtkSwitch            *server_switch;
+  GtkLabel             *status_label;
+  GtkLabel             *status_detail;
+  GtkRevealer          *banner_revealer;
+  GtkLabel             *banner_label;
+  AdwToastOverlay      *toast_overlay;
+  AdwViewStack         *stack;
   CrierConnectionsPage *connections_page;
-  CrierChannelsPage   *channels_page;
-  CrierLogPage        *log_page;
-  CrierStatsPage      *stats_page;
-  CrierSendPage       *send_page;
-  CrierAppsPage       *apps_page;
+  CrierChannelsPage    *channels_page;
+  CrierLogPage         *log_page;
+  CrierStatsPage       *stats_page;
+  CrierSendPage        *send_page;
+  CrierAppsPage        *apps_page;
 };
 
 G_DEFINE_FINAL_TYPE (CrierWindow, crier_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -62,31 +62,31 @@ static void
 update_status (CrierWindow *self)
 {
   CrierServer *server = self->server;
-  const char *error = self->application ? crier_application_get_server_error (self->application) : NULL;
-  gboolean running = server != NULL && crier_server_is_running (server);
+  const char  *error = self->application ? crier_application_get_server_error (self->application) : NULL;
+  gboolean     running = server != NULL && crier_server_is_running (server);
 
   gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), "running");
   gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), "stopped");
   if (running)
     {
-      CrierConfig *config = crier_server_get_config (server);
+      CrierConfig     *config = crier_server_get_config (server);
       g_autofree char *address = g_strdup_printf ("%s://%s:%u", crier_server_is_tls (server) ? "wss" : "ws",
                                                   crier_config_get_host (config),
                                                   crier_server_get_port (server));
-      g_autofree char *tooltip = g_strdup_printf (_("WebSocket %s · HTTP API %s://%s:%u"), address,
+      g_autofree char *tooltip = g_strdup_printf (_ ("WebSocket %s · HTTP API %s://%s:%u"), address,
                                                   crier_server_is_tls (server) ? "https" : "http",
                                                   crier_config_get_host (config),
                                                   crier_server_get_port (server));
 
       gtk_label_set_label (self->status_label, address);
-      gtk_label_set_label (self->status_detail, _("Listening"));
+      gtk_label_set_label (self->status_detail, _ ("Listening"));
       gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "running");
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), tooltip);
     }
   else
     {
-      gtk_label_set_label (self->status_label, _("Stopped"));
-      gtk_label_set_label (self->status_detail, error ? _("Could not start") : _("Not listening"));
+      gtk_label_set_label (self->status_label, _ ("Stopped"));
+      gtk_label_set_label (self->status_detail, error ? _ ("Could not start") : _ ("Not listening"));
       gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "stopped");
     }
   gtk_label_set_label (self->banner_label, error ? error : "");
@@ -153,7 +153,7 @@ filter_channel_action (GtkWidget  *widget,
                        GVariant   *parameter)
 {
   CrierWindow *self = CRIER_WINDOW (widget);
-  const char *app_id = NULL, *channel = NULL;
+  const char  *app_id = NULL, *channel = NULL;
 
   g_variant_get (parameter, "(&s&s)", &app_id, &channel);
   crier_log_page_set_filter (self->log_page, app_id, channel);
@@ -294,7 +294,7 @@ crier_window_set_property (GObject      *object,
 static void
 crier_window_class_init (CrierWindowClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->constructed = crier_window_constructed;
@@ -500,7 +500,7 @@ crier_window_edit_event (CrierWindow    *self,
       crier_window_flush (self);
       if (!crier_channels_page_select_channel (self->channels_page, event->app_id, event->channel))
         {
-          g_autofree char *message = g_strdup_printf (_("Nobody is subscribed to %s now"), event->channel);
+          g_autofree char *message = g_strdup_printf (_ ("Nobody is subscribed to %s now"), event->channel);
 
           crier_window_toast (self, message);
         }

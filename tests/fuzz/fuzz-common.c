@@ -16,9 +16,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "crier-connection-private.h"
 #include "crier-json.h"
 #include "crier-monitor-event.h"
-#include "crier-connection-private.h"
 #include "crier-protocol-private.h"
 #include "crier-server-private.h"
 #include "crier-signature.h"

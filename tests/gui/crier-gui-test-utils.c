@@ -59,7 +59,7 @@ crier_gui_test_dup_text (gpointer    widget,
                          GType       type,
                          const char *name)
 {
-  GObject *child = crier_gui_test_child (widget, type, name);
+  GObject    *child = crier_gui_test_child (widget, type, name);
   GtkTextIter start, end;
 
   if (GTK_IS_LABEL (child))

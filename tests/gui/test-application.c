@@ -689,7 +689,7 @@ restart_server_test (CrierApplication *app,
                      CrierWindow      *win)
 {
   g_autoptr (CrierServer) before = g_object_ref (crier_application_get_server (app));
-  unsigned port = crier_server_get_port (before);
+  unsigned     port = crier_server_get_port (before);
   CrierServer *after;
 
   g_assert_true (crier_window_get_server (win) == before);

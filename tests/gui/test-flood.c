@@ -5,7 +5,7 @@
 
 #include "crier-test-utils.h"
 
-#define TEST_CONFIG                                                                  \
+#define TEST_CONFIG \
   "[app:" CRIER_TEST_APP_ID "]\nkey=" CRIER_TEST_APP_KEY "\nsecret=" CRIER_TEST_APP_SECRET "\n"
 #include "crier-window.h"
 
@@ -36,7 +36,7 @@ typedef struct
 static gboolean
 publish_cb (gpointer user_data)
 {
-  Flood *flood = user_data;
+  Flood      *flood = user_data;
   const char *channels[] = { "flood", NULL };
 
   if (flood->published >= FLOOD_EVENTS)
@@ -93,7 +93,7 @@ static long
 rss_kib (void)
 {
   g_autofree char *status = NULL;
-  const char *line;
+  const char      *line;
 
   if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) ||
       (line = strstr (status, "VmRSS:")) == NULL)
@@ -107,12 +107,12 @@ test_flood (void)
   g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
   g_autoptr (JsonObject) reply G_GNUC_UNUSED = crier_test_client_subscribe (client, "flood-watch", NULL, NULL);
-  CrierWindow *win = crier_window_new (NULL);
-  CrierEventLog *log = crier_window_get_event_log (win);
-  Flood flood = { server->server };
-  guint n_changes = 0;
-  gint64 start;
-  long rss_before, rss_middle, rss_after;
+  CrierWindow                 *win = crier_window_new (NULL);
+  CrierEventLog               *log = crier_window_get_event_log (win);
+  Flood                        flood = { server->server };
+  guint                        n_changes = 0;
+  gint64                       start;
+  long                         rss_before, rss_middle, rss_after;
 
   /* The fixture records every event; here only the window may keep them. */
   g_signal_handlers_disconnect_by_data (crier_server_get_monitor (server->server), server);

@@ -11,7 +11,7 @@
 #include "crier-stats-sampler.h"
 #include "crier-test-utils.h"
 
-#define TEST_CONFIG                                                                  \
+#define TEST_CONFIG \
   "[app:" CRIER_TEST_APP_ID "]\nkey=" CRIER_TEST_APP_KEY "\nsecret=" CRIER_TEST_APP_SECRET "\n"
 
 static guint n_changes;
@@ -144,7 +144,7 @@ test_connection_list_events (void)
 {
   g_autoptr (CrierServer) server = crier_server_new (NULL);
   g_autoptr (CrierConnectionList) list = crier_connection_list_new (server);
-  CrierMonitor *monitor = crier_server_get_monitor (server);
+  CrierMonitor      *monitor = crier_server_get_monitor (server);
   CrierMonitorEvent *event;
   g_autoptr (CrierConnectionItem) item = NULL;
 
@@ -222,7 +222,7 @@ test_live_list_positions (void)
   g_autoptr (CrierServer) server = crier_server_new (NULL);
   g_autoptr (CrierConnectionList) list = crier_connection_list_new (server);
   CrierLiveList *live = CRIER_LIVE_LIST (list);
-  CrierMonitor *monitor = crier_server_get_monitor (server);
+  CrierMonitor  *monitor = crier_server_get_monitor (server);
   g_autoptr (GArray) changes = g_array_new (FALSE, FALSE, sizeof (Change));
   Change *change;
 
@@ -244,7 +244,7 @@ test_live_list_positions (void)
   g_assert_cmpuint (change->position, ==, 0);
   g_assert_cmpuint (change->removed, ==, 0);
   g_assert_cmpuint (change->added, ==, 4);
-  assert_socket_ids (G_LIST_MODEL (list), (const char *[]) { "1.1", "2.2", "3.3", "4.4", NULL });
+  assert_socket_ids (G_LIST_MODEL (list), (const char *[]){ "1.1", "2.2", "3.3", "4.4", NULL });
 
   /* An update in place is the item's business: no items_changed. */
   crier_monitor_emit (monitor, make_event (CRIER_MONITOR_SUBSCRIBED, "4.4", "orders"));
@@ -264,7 +264,7 @@ test_live_list_positions (void)
   g_assert_cmpuint (change->position, ==, 1);
   g_assert_cmpuint (change->removed, ==, 3);
   g_assert_cmpuint (change->added, ==, 2);
-  assert_socket_ids (G_LIST_MODEL (list), (const char *[]) { "1.1", "4.4", "5.5", NULL });
+  assert_socket_ids (G_LIST_MODEL (list), (const char *[]){ "1.1", "4.4", "5.5", NULL });
   g_assert_null (crier_connection_list_find (list, "6.6"));
   g_assert_null (crier_connection_list_find (list, "2.2"));
   g_assert_nonnull (crier_connection_list_find (list, "5.5"));
@@ -290,9 +290,9 @@ test_channel_list_presence (void)
 {
   g_autoptr (CrierServer) server = crier_server_new (NULL);
   g_autoptr (CrierChannelList) list = crier_channel_list_new (server);
-  CrierMonitor *monitor = crier_server_get_monitor (server);
+  CrierMonitor      *monitor = crier_server_get_monitor (server);
   CrierMonitorEvent *event;
-  CrierChannelItem *item;
+  CrierChannelItem  *item;
 
   crier_monitor_emit (monitor, make_event (CRIER_MONITOR_CHANNEL_OCCUPIED, "1.1", "presence-room"));
   event = make_event (CRIER_MONITOR_SUBSCRIBED, "1.1", "presence-room");
@@ -388,7 +388,7 @@ test_notification_data (void)
   g_autoptr (GError) error = NULL;
   g_autofree char *id = NULL;
   g_autofree char *data = crier_notification_build_data ("{\"invoice_id\":7,\"id\":1}",
-                                                          "App\\Notifications\\InvoicePaid", &id, &error);
+                                                         "App\\Notifications\\InvoicePaid", &id, &error);
   g_autofree char *expected = NULL;
   g_autofree char *channel = crier_notification_channel (NULL, "1");
 
@@ -410,7 +410,7 @@ test_config_writer (void)
   g_autoptr (CrierConfig) config = crier_config_new ();
   g_autoptr (GError) error = NULL;
   g_autofree char *text = NULL;
-  CrierAppConfig *app;
+  CrierAppConfig  *app;
 
   g_ptr_array_add (apps, crier_app_config_new ("new", "new-key", "new-secret"));
   ((CrierAppConfig *) apps->pdata[0])->client_events = FALSE;
@@ -452,7 +452,8 @@ test_event_item_delivery (void)
 {
   g_autoptr (CrierMonitorEvent) event = make_published (
     "{\"delivered\":[\"1.1\",\"1.3\"],\"delivered_count\":2,\"excluded\":\"1.2\","
-    "\"listen\":\".listen('.App\\\\Events\\\\OrderShipped', callback)\"}", 2, NULL);
+    "\"listen\":\".listen('.App\\\\Events\\\\OrderShipped', callback)\"}",
+    2, NULL);
   g_autoptr (CrierEventItem) item = crier_event_item_new (event);
   g_autoptr (CrierMonitorEvent) missed = make_published (
     "{\"delivered\":[],\"delivered_count\":0,\"excluded\":null,\"listen\":\".listen('OrderShipped', callback)\"}",
@@ -460,7 +461,7 @@ test_event_item_delivery (void)
   g_autoptr (CrierEventItem) missed_item = crier_event_item_new (missed);
   g_autofree char *trace = crier_event_item_dup_trace (item);
   g_autofree char *missed_trace = crier_event_item_dup_trace (missed_item);
-  gboolean has_subtitle = FALSE;
+  gboolean         has_subtitle = FALSE;
 
   g_assert_cmpstr (crier_event_item_get_delivery (item), ==, "delivered to 2, excluded 1");
   g_assert_cmpstr (crier_event_item_get_subtitle (item), ==, "delivered to 2, excluded 1");
@@ -512,7 +513,7 @@ test_event_log_import (void)
   g_autoptr (CrierMonitorEvent) live = make_event (CRIER_MONITOR_CONNECTED, "9.9", NULL);
   g_autoptr (GError) error = NULL;
   g_autofree char *text = NULL;
-  guint n = 0;
+  guint            n = 0;
 
   failed->explanation = g_strdup ("The key and the secret are swapped");
   failed->code = 4009;
@@ -565,9 +566,9 @@ test_connection_auth_failures (void)
 {
   g_autoptr (CrierServer) server = crier_server_new (NULL);
   g_autoptr (CrierConnectionList) list = crier_connection_list_new (server);
-  CrierMonitor *monitor = crier_server_get_monitor (server);
+  CrierMonitor        *monitor = crier_server_get_monitor (server);
   CrierConnectionItem *item;
-  GListModel *failures;
+  GListModel          *failures;
 
   crier_monitor_emit (monitor, make_event (CRIER_MONITOR_CONNECTED, "1.1", NULL));
   for (int i = 0; i < 12; i++)
@@ -597,13 +598,13 @@ test_simulated_and_replay (void)
   g_autoptr (CrierChannelList) channels = crier_channel_list_new (server->server);
   g_autoptr (CrierEventLog) log = crier_event_log_new (100);
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
-  const char *channel_data = "{\"user_id\":\"1\"}";
+  const char               *channel_data = "{\"user_id\":\"1\"}";
   g_autoptr (JsonObject) ok G_GNUC_UNUSED = crier_test_client_subscribe_signed (client, CRIER_TEST_APP_KEY, CRIER_TEST_APP_SECRET,
                                                                                 "presence-room", channel_data);
   g_autoptr (GError) error = NULL;
   g_auto (GStrv) simulated = NULL;
   CrierChannelItem *item = NULL;
-  const char *channels_list[] = { "presence-room", NULL };
+  const char       *channels_list[] = { "presence-room", NULL };
 
   crier_event_log_set_monitor (log, crier_server_get_monitor (server->server));
   g_assert_true (crier_server_add_simulated_member (server->server, CRIER_TEST_APP_ID, "presence-room", "bot",
@@ -613,7 +614,7 @@ test_simulated_and_replay (void)
                             g_list_model_get_n_items (crier_channel_item_get_members (item)) == 2),
                          CRIER_TEST_TIMEOUT);
   simulated = crier_channel_item_dup_simulated_members (item);
-  g_assert_cmpstrv (simulated, ((const char *[]) { "bot", NULL }));
+  g_assert_cmpstrv (simulated, ((const char *[]){ "bot", NULL }));
   {
     /* A list opened later learns the mark from the server's snapshot, not from the event. */
     g_autoptr (CrierChannelList) later = crier_channel_list_new (server->server);
@@ -622,7 +623,7 @@ test_simulated_and_replay (void)
 
     g_assert_nonnull (snapshot);
     marked = crier_channel_item_dup_simulated_members (snapshot);
-    g_assert_cmpstrv (marked, ((const char *[]) { "bot", NULL }));
+    g_assert_cmpstrv (marked, ((const char *[]){ "bot", NULL }));
   }
   {
     g_autoptr (JsonObject) added G_GNUC_UNUSED = crier_test_client_expect (client, "pusher_internal:member_added", "presence-room");

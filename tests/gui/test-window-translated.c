@@ -12,7 +12,7 @@
 #include "crier-log-page.h"
 #include "crier-window.h"
 
-#define TEST_CONFIG                                                                  \
+#define TEST_CONFIG \
   "[app:" CRIER_TEST_APP_ID "]\nkey=" CRIER_TEST_APP_KEY "\nsecret=" CRIER_TEST_APP_SECRET "\n"
 
 /* How many checked strings differ from the English: a window that shows English must not
@@ -83,10 +83,10 @@ assert_shows_text (CrierWindow *win,
                    const char  *text,
                    const char  *msgid)
 {
-  g_autofree char *want = strip_mnemonic (text);
-  g_autofree char *english = strip_mnemonic (msgid);
+  g_autofree char   *want = strip_mnemonic (text);
+  g_autofree char   *english = strip_mnemonic (msgid);
   CrierTestDeadline *deadline = crier_test_deadline_new (CRIER_TEST_TIMEOUT);
-  gboolean shown;
+  gboolean           shown;
 
   while (!(shown = window_shows (win, want)) && crier_test_deadline_iterate (deadline))
     ;
@@ -219,11 +219,11 @@ static char *
 dup_count_text (CrierWindow *win,
                 gboolean     translated)
 {
-  GListModel *filtered = crier_log_page_get_filtered (CRIER_LOG_PAGE (crier_window_get_page (win, "log")));
-  guint shown = g_list_model_get_n_items (filtered);
+  GListModel        *filtered = crier_log_page_get_filtered (CRIER_LOG_PAGE (crier_window_get_page (win, "log")));
+  guint              shown = g_list_model_get_n_items (filtered);
   unsigned long long total = crier_event_log_get_total (crier_window_get_event_log (win));
-  g_autofree char *shown_text = NULL;
-  g_autofree char *seen_text = NULL;
+  g_autofree char   *shown_text = NULL;
+  g_autofree char   *seen_text = NULL;
 
   if (translated)
     {
@@ -247,14 +247,14 @@ test_channels_and_log (void)
   g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
   CrierWindow *win = crier_gui_test_open_window (server);
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
-  const char *channel_data = "{\"user_id\":\"1\"}";
+  const char                  *channel_data = "{\"user_id\":\"1\"}";
   g_autoptr (JsonObject) reply G_GNUC_UNUSED = crier_test_client_subscribe_signed (client, CRIER_TEST_APP_KEY, CRIER_TEST_APP_SECRET,
                                                                                    "presence-room", channel_data);
-  CrierChannelsPage *page = CRIER_CHANNELS_PAGE (crier_window_get_page (win, "channels"));
-  g_autofree char *joined = NULL;
-  g_autofree char *simulated = NULL;
-  g_autofree char *count = NULL;
-  g_autofree char *count_english = NULL;
+  CrierChannelsPage           *page = CRIER_CHANNELS_PAGE (crier_window_get_page (win, "channels"));
+  g_autofree char             *joined = NULL;
+  g_autofree char             *simulated = NULL;
+  g_autofree char             *count = NULL;
+  g_autofree char             *count_english = NULL;
 
   n_translated = 0;
   crier_window_show_page (win, "channels");

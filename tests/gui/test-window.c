@@ -13,7 +13,7 @@
 #include "crier-log-page.h"
 #include "crier-send-page.h"
 
-#define TEST_CONFIG                                                                  \
+#define TEST_CONFIG \
   "[app:" CRIER_TEST_APP_ID "]\nkey=" CRIER_TEST_APP_KEY "\nsecret=" CRIER_TEST_APP_SECRET "\n"
 #include "crier-window.h"
 
@@ -79,7 +79,8 @@ test_send_event (void)
   crier_window_flush (win);
   g_assert_true (log_has (win, CRIER_MONITOR_EVENT_PUBLISHED, "orders"));
   g_assert_cmpuint (crier_channel_item_get_events (crier_channel_list_find (crier_window_get_channels (win),
-                                                                          CRIER_TEST_APP_ID, "orders")), ==, 1);
+                                                                            CRIER_TEST_APP_ID, "orders")),
+                    ==, 1);
 
   /* Send again from the recent list: the same event once more. */
   g_assert_true (gtk_widget_activate_action (send, "send.resend", "u", 0));
@@ -110,8 +111,8 @@ test_send_encrypted (void)
   g_autoptr (JsonObject) message = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *plain = NULL;
-  GtkWidget *send = crier_window_get_page (win, "send");
-  GListModel *recent = crier_send_page_get_recent (CRIER_SEND_PAGE (send));
+  GtkWidget       *send = crier_window_get_page (win, "send");
+  GListModel      *recent = crier_send_page_get_recent (CRIER_SEND_PAGE (send));
 
   crier_send_page_load_event (CRIER_SEND_PAGE (send), CRIER_TEST_APP_ID, "private-encrypted-orders",
                               "OrderPaid", "{\"secret\":\"café\"}");
@@ -159,11 +160,11 @@ test_presence_suggestions (void)
   g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
   CrierWindow *win = crier_gui_test_open_window (server);
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
-  const char *channel_data = "{\"user_id\":\"42\",\"user_info\":{\"name\":\"Ada\"}}";
+  const char                  *channel_data = "{\"user_id\":\"42\",\"user_info\":{\"name\":\"Ada\"}}";
   g_autoptr (JsonObject) reply G_GNUC_UNUSED = crier_test_client_subscribe_signed (client, CRIER_TEST_APP_KEY, CRIER_TEST_APP_SECRET,
                                                                                    "presence-room", channel_data);
-  CrierChannelItem *item = NULL;
-  GListModel *users;
+  CrierChannelItem            *item = NULL;
+  GListModel                  *users;
 
   crier_test_wait_until ((item = crier_channel_list_find (crier_window_get_channels (win), CRIER_TEST_APP_ID,
                                                           "presence-room")) != NULL &&
@@ -195,11 +196,11 @@ static void
 test_credentials (void)
 {
   g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
-  CrierWindow *win = crier_gui_test_open_window (server);
-  GtkWidget *apps = crier_window_get_page (win, "apps");
+  CrierWindow     *win = crier_gui_test_open_window (server);
+  GtkWidget       *apps = crier_window_get_page (win, "apps");
   g_autofree char *env = crier_apps_page_dup_env (CRIER_APPS_PAGE (apps));
   g_autofree char *expected = g_strdup_printf ("PUSHER_PORT=%u\n", server->port);
-  gboolean reveal = TRUE;
+  gboolean         reveal = TRUE;
 
   g_assert_nonnull (strstr (env, "PUSHER_APP_KEY=" CRIER_TEST_APP_KEY "\n"));
   g_assert_nonnull (strstr (env, expected));
@@ -280,7 +281,7 @@ shows_label (GtkWidget  *top,
       graphene_point_t centre = GRAPHENE_POINT_INIT (gtk_widget_get_width (widget) / 2.0,
                                                      gtk_widget_get_height (widget) / 2.0);
       graphene_point_t at;
-      GtkWidget *picked;
+      GtkWidget       *picked;
 
       if (!gtk_widget_compute_point (widget, top, &centre, &at))
         return FALSE;
@@ -301,11 +302,11 @@ test_join_in (void)
   g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
   CrierWindow *win = crier_gui_test_open_window (server);
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
-  const char *channel_data = "{\"user_id\":\"1\"}";
+  const char                  *channel_data = "{\"user_id\":\"1\"}";
   g_autoptr (JsonObject) reply G_GNUC_UNUSED = crier_test_client_subscribe_signed (client, CRIER_TEST_APP_KEY, CRIER_TEST_APP_SECRET,
                                                                                    "presence-room", channel_data);
-  CrierChannelsPage *page = CRIER_CHANNELS_PAGE (crier_window_get_page (win, "channels"));
-  CrierChannelItem *item = NULL;
+  CrierChannelsPage           *page = CRIER_CHANNELS_PAGE (crier_window_get_page (win, "channels"));
+  CrierChannelItem            *item = NULL;
   g_auto (GStrv) simulated = NULL;
 
   crier_window_show_page (win, "channels");
@@ -329,7 +330,7 @@ test_join_in (void)
                             g_list_model_get_n_items (crier_channel_item_get_members (item)) == 2),
                          CRIER_TEST_TIMEOUT);
   simulated = crier_channel_item_dup_simulated_members (item);
-  g_assert_cmpstrv (simulated, ((const char *[]) { "bot", NULL }));
+  g_assert_cmpstrv (simulated, ((const char *[]){ "bot", NULL }));
   {
     /* Every member is on screen, not only the first row of the list. */
     GtkWidget *members = find_with_class (GTK_WIDGET (page), "members");
@@ -378,7 +379,7 @@ test_disconnect (void)
   CrierWindow *win = crier_gui_test_open_window (server);
   g_autoptr (CrierTestClient) first = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
   g_autoptr (CrierTestClient) second = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
-  GtkWidget *connections = crier_window_get_page (win, "connections");
+  GtkWidget  *connections = crier_window_get_page (win, "connections");
   GListModel *list = G_LIST_MODEL (crier_window_get_connections (win));
 
   crier_test_wait_until ((crier_window_flush (win), g_list_model_get_n_items (list) == 2), CRIER_TEST_TIMEOUT);
@@ -404,13 +405,13 @@ test_auth_failure (void)
   CrierWindow *win = crier_gui_test_open_window (server);
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
   /* Signed with the key as the secret: the classic swapped .env. */
-  g_autofree char *auth = crier_test_channel_auth (CRIER_TEST_APP_KEY, CRIER_TEST_APP_KEY, client->socket_id,
-                                                   "private-orders", NULL);
-  CrierLogPage *log_page = CRIER_LOG_PAGE (crier_window_get_page (win, "log"));
-  CrierEventItem *item;
+  g_autofree char     *auth = crier_test_channel_auth (CRIER_TEST_APP_KEY, CRIER_TEST_APP_KEY, client->socket_id,
+                                                       "private-orders", NULL);
+  CrierLogPage        *log_page = CRIER_LOG_PAGE (crier_window_get_page (win, "log"));
+  CrierEventItem      *item;
   CrierConnectionItem *connection;
-  g_autofree char *summary = NULL;
-  guint position = 0;
+  g_autofree char     *summary = NULL;
+  guint                position = 0;
 
   crier_test_client_send_subscribe (client, "private-orders", auth, NULL);
   crier_test_wait_until (has_logged (win, CRIER_MONITOR_AUTH_FAILED, "private-orders"), CRIER_TEST_TIMEOUT);
@@ -430,7 +431,7 @@ static gboolean
 log_has_imported (CrierWindow *win)
 {
   GListModel *log = G_LIST_MODEL (crier_window_get_event_log (win));
-  guint n = g_list_model_get_n_items (log);
+  guint       n = g_list_model_get_n_items (log);
   g_autoptr (CrierEventItem) last = n ? g_list_model_get_item (log, n - 1) : NULL;
 
   return last != NULL && crier_event_item_get_imported (last);
@@ -444,16 +445,16 @@ test_replay_and_import (void)
   CrierWindow *win = crier_gui_test_open_window (server);
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
   g_autoptr (JsonObject) reply G_GNUC_UNUSED = crier_test_client_subscribe (client, "orders", NULL, NULL);
-  GtkWidget *send = crier_window_get_page (win, "send");
-  CrierLogPage *log_page = CRIER_LOG_PAGE (crier_window_get_page (win, "log"));
-  g_autofree char *summary = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *text = NULL;
-  g_autofree char *data = NULL;
-  g_autofree char *channels = NULL;
-  g_autofree char *event = NULL;
-  guint position = 0;
-  int fd;
+  GtkWidget                   *send = crier_window_get_page (win, "send");
+  CrierLogPage                *log_page = CRIER_LOG_PAGE (crier_window_get_page (win, "log"));
+  g_autofree char             *summary = NULL;
+  g_autofree char             *path = NULL;
+  g_autofree char             *text = NULL;
+  g_autofree char             *data = NULL;
+  g_autofree char             *channels = NULL;
+  g_autofree char             *event = NULL;
+  guint                        position = 0;
+  int                          fd;
 
   g_assert_true (gtk_widget_activate_action (send, "send.event", NULL));
   {

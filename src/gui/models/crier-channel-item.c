@@ -64,8 +64,7 @@ dup_subtitle (CrierChannelItem *self)
   GString *text = g_string_new (NULL);
 
   g_string_append_printf (text, "%s · %s · ", self->app_id, crier_channel_type_to_string (self->type));
-  g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "%u subscriber", "%u subscribers",
-                                             self->subscribers),
+  g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "%u subscriber", "%u subscribers", self->subscribers),
                           self->subscribers);
   if (self->type & CRIER_CHANNEL_PRESENCE)
     {
@@ -125,7 +124,7 @@ static void
 crier_channel_item_class_init (CrierChannelItemClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  GParamFlags flags = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+  GParamFlags   flags = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
 
   object_class->dispose = crier_channel_item_dispose;
   object_class->finalize = crier_channel_item_finalize;

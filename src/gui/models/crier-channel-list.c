@@ -71,7 +71,7 @@ crier_channel_list_snapshot (CrierLiveList *list,
       for (guint i = 0; i < channels->len; i++)
         {
           CrierChannelInfo *info = g_ptr_array_index (channels, i);
-          g_autofree char *key = NULL;
+          g_autofree char  *key = NULL;
           CrierChannelItem *item;
 
           if (info->subscription_count == 0)
@@ -101,7 +101,7 @@ static void
 crier_channel_list_apply (CrierLiveList     *list,
                           CrierMonitorEvent *event)
 {
-  g_autofree char *key = make_key (event->app_id, event->channel);
+  g_autofree char  *key = make_key (event->app_id, event->channel);
   CrierChannelItem *item = crier_live_list_lookup (list, key);
 
   switch (event->kind)

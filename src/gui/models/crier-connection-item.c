@@ -15,16 +15,16 @@
 
 struct _CrierConnectionItem
 {
-  GObject    parent_instance;
-  char      *socket_id;
-  char      *app_id;
-  char      *remote;
-  char      *origin;
-  char      *user_id;
-  gint64     connected_at;
-  GPtrArray *channels; /* NULL-terminated strv */
-  guint64    messages_in;
-  guint64    messages_out;
+  GObject     parent_instance;
+  char       *socket_id;
+  char       *app_id;
+  char       *remote;
+  char       *origin;
+  char       *user_id;
+  gint64      connected_at;
+  GPtrArray  *channels; /* NULL-terminated strv */
+  guint64     messages_in;
+  guint64     messages_out;
   GListStore *auth_failures; /* of CrierEventItem, oldest first */
 };
 
@@ -140,7 +140,7 @@ crier_connection_item_get_property (GObject    *object,
     case PROP_TITLE:
       if (self->user_id != NULL)
         /* Translators: a connection's title: its socket id and the user id it signed in as */
-        g_value_take_string (value, g_strdup_printf (_("%s (user %s)"), self->socket_id, self->user_id));
+        g_value_take_string (value, g_strdup_printf (_ ("%s (user %s)"), self->socket_id, self->user_id));
       else
         g_value_set_string (value, self->socket_id);
       break;
@@ -165,7 +165,7 @@ static void
 crier_connection_item_class_init (CrierConnectionItemClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  GParamFlags flags = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+  GParamFlags   flags = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
 
   object_class->finalize = crier_connection_item_finalize;
   object_class->get_property = crier_connection_item_get_property;
@@ -288,11 +288,11 @@ crier_connection_item_set_user_id (CrierConnectionItem *self,
   set_string (self, &self->user_id, user_id, PROP_USER_ID);
 }
 
-const char * const *
+const char *const *
 crier_connection_item_get_channels (CrierConnectionItem *self)
 {
   g_return_val_if_fail (CRIER_IS_CONNECTION_ITEM (self), NULL);
-  return (const char * const *) self->channels->pdata;
+  return (const char *const *) self->channels->pdata;
 }
 
 static void

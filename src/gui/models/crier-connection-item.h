@@ -25,7 +25,7 @@ void                 crier_connection_item_set_origin (CrierConnectionItem *self
 const char          *crier_connection_item_get_user_id (CrierConnectionItem *self);
 void                 crier_connection_item_set_user_id (CrierConnectionItem *self,
                                                         const char          *user_id);
-const char * const  *crier_connection_item_get_channels (CrierConnectionItem *self);
+const char *const   *crier_connection_item_get_channels (CrierConnectionItem *self);
 void                 crier_connection_item_add_channel (CrierConnectionItem *self,
                                                         const char          *channel);
 void                 crier_connection_item_remove_channel (CrierConnectionItem *self,

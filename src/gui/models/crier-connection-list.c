@@ -170,7 +170,7 @@ crier_connection_list_dispose (GObject *object)
 static void
 crier_connection_list_class_init (CrierConnectionListClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass       *object_class = G_OBJECT_CLASS (klass);
   CrierLiveListClass *live_list_class = CRIER_LIVE_LIST_CLASS (klass);
 
   object_class->dispose = crier_connection_list_dispose;

@@ -6,12 +6,12 @@
 
 #include "crier-event-item.h"
 
-#include "crier-json.h"
-#include "crier-server.h"
-
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
+
+#include "crier-json.h"
+#include "crier-server.h"
 
 #define PREVIEW_LENGTH 160
 
@@ -57,7 +57,7 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
-static const char * const category_classes[][3] = {
+static const char *const category_classes[][3] = {
   [CRIER_EVENT_CATEGORY_CONNECTION] = { "kind", "kind-connection", NULL },
   [CRIER_EVENT_CATEGORY_SUBSCRIPTION] = { "kind", "kind-subscription", NULL },
   [CRIER_EVENT_CATEGORY_MESSAGE] = { "kind", "kind-message", NULL },
@@ -233,7 +233,7 @@ static void
 crier_event_item_class_init (CrierEventItemClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  GParamFlags flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
+  GParamFlags   flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
 
   object_class->finalize = crier_event_item_finalize;
   object_class->get_property = crier_event_item_get_property;
@@ -334,7 +334,7 @@ crier_event_item_get_summary (CrierEventItem *self)
                       : g_strdup (e->event);
   else if (e->user_id != NULL)
     /* Translators: an event log row about a presence member, by user id */
-    self->summary = g_strdup_printf (_("user %s"), e->user_id);
+    self->summary = g_strdup_printf (_ ("user %s"), e->user_id);
   else if (e->message != NULL)
     self->summary = e->code != 0 ? g_strdup_printf ("%d %s", e->code, e->message)
                                  : g_strdup (e->message);
@@ -361,10 +361,10 @@ crier_event_item_get_preview (CrierEventItem *self)
   if (data == NULL)
     data = "";
   {
-    gsize length = strlen (data);
+    gsize       length = strlen (data);
     const char *end = length > PREVIEW_LENGTH ? g_utf8_find_prev_char (data, data + PREVIEW_LENGTH)
                                               : data + length;
-    GString *preview = g_string_sized_new (end - data + 4);
+    GString    *preview = g_string_sized_new (end - data + 4);
 
     /* One line: a row is one line high. */
     for (const char *p = data; p < end; p++)
@@ -384,26 +384,46 @@ crier_event_item_get_kind_label (CrierEventItem *self)
   g_return_val_if_fail (CRIER_IS_EVENT_ITEM (self), NULL);
   switch (self->event->kind)
     {
-    case CRIER_MONITOR_CONNECTED: return C_("event kind", "Connected");
-    case CRIER_MONITOR_DISCONNECTED: return C_("event kind", "Disconnected");
-    case CRIER_MONITOR_SUBSCRIBED: return C_("event kind", "Subscribed");
-    case CRIER_MONITOR_UNSUBSCRIBED: return C_("event kind", "Unsubscribed");
-    case CRIER_MONITOR_CHANNEL_OCCUPIED: return C_("event kind", "Channel occupied");
-    case CRIER_MONITOR_CHANNEL_VACATED: return C_("event kind", "Channel vacated");
-    case CRIER_MONITOR_MEMBER_ADDED: return C_("event kind", "Member added");
-    case CRIER_MONITOR_MEMBER_REMOVED: return C_("event kind", "Member removed");
-    case CRIER_MONITOR_EVENT_PUBLISHED: return C_("event kind", "Event published");
-    case CRIER_MONITOR_CLIENT_EVENT: return C_("event kind", "Client event");
-    case CRIER_MONITOR_SIGNED_IN: return C_("event kind", "Signed in");
-    case CRIER_MONITOR_CACHE_MISS: return C_("event kind", "Cache miss");
-    case CRIER_MONITOR_AUTH_FAILED: return C_("event kind", "Auth failed");
-    case CRIER_MONITOR_PROTOCOL_ERROR: return C_("event kind", "Protocol error");
-    case CRIER_MONITOR_API_REQUEST: return C_("event kind", "API request");
-    case CRIER_MONITOR_SERVER_STARTED: return C_("event kind", "Server started");
-    case CRIER_MONITOR_SERVER_STOPPED: return C_("event kind", "Server stopped");
-    case CRIER_MONITOR_WEBHOOK_DELIVERED: return C_("event kind", "Webhook delivered");
-    case CRIER_MONITOR_WEBHOOK_FAILED: return C_("event kind", "Webhook failed");
-    case CRIER_MONITOR_WEBHOOK_DROPPED: return C_("event kind", "Webhook dropped");
+    case CRIER_MONITOR_CONNECTED:
+      return C_ ("event kind", "Connected");
+    case CRIER_MONITOR_DISCONNECTED:
+      return C_ ("event kind", "Disconnected");
+    case CRIER_MONITOR_SUBSCRIBED:
+      return C_ ("event kind", "Subscribed");
+    case CRIER_MONITOR_UNSUBSCRIBED:
+      return C_ ("event kind", "Unsubscribed");
+    case CRIER_MONITOR_CHANNEL_OCCUPIED:
+      return C_ ("event kind", "Channel occupied");
+    case CRIER_MONITOR_CHANNEL_VACATED:
+      return C_ ("event kind", "Channel vacated");
+    case CRIER_MONITOR_MEMBER_ADDED:
+      return C_ ("event kind", "Member added");
+    case CRIER_MONITOR_MEMBER_REMOVED:
+      return C_ ("event kind", "Member removed");
+    case CRIER_MONITOR_EVENT_PUBLISHED:
+      return C_ ("event kind", "Event published");
+    case CRIER_MONITOR_CLIENT_EVENT:
+      return C_ ("event kind", "Client event");
+    case CRIER_MONITOR_SIGNED_IN:
+      return C_ ("event kind", "Signed in");
+    case CRIER_MONITOR_CACHE_MISS:
+      return C_ ("event kind", "Cache miss");
+    case CRIER_MONITOR_AUTH_FAILED:
+      return C_ ("event kind", "Auth failed");
+    case CRIER_MONITOR_PROTOCOL_ERROR:
+      return C_ ("event kind", "Protocol error");
+    case CRIER_MONITOR_API_REQUEST:
+      return C_ ("event kind", "API request");
+    case CRIER_MONITOR_SERVER_STARTED:
+      return C_ ("event kind", "Server started");
+    case CRIER_MONITOR_SERVER_STOPPED:
+      return C_ ("event kind", "Server stopped");
+    case CRIER_MONITOR_WEBHOOK_DELIVERED:
+      return C_ ("event kind", "Webhook delivered");
+    case CRIER_MONITOR_WEBHOOK_FAILED:
+      return C_ ("event kind", "Webhook failed");
+    case CRIER_MONITOR_WEBHOOK_DROPPED:
+      return C_ ("event kind", "Webhook dropped");
     case CRIER_MONITOR_N_KINDS:
     default:
       break;
@@ -439,7 +459,7 @@ crier_event_item_dup_details (CrierEventItem *self)
   g_autoptr (JsonParser) data_parser = json_parser_new ();
   g_autoptr (JsonGenerator) generator = json_generator_new ();
   g_autofree char *json = NULL;
-  JsonObject *object;
+  JsonObject      *object;
 
   g_return_val_if_fail (CRIER_IS_EVENT_ITEM (self), NULL);
   json = crier_monitor_event_to_json (self->event);
@@ -499,7 +519,7 @@ const char *
 crier_event_item_get_delivery (CrierEventItem *self)
 {
   g_autoptr (JsonObject) details = NULL;
-  guint64 delivered;
+  guint64  delivered;
   unsigned excluded = 0;
 
   g_return_val_if_fail (CRIER_IS_EVENT_ITEM (self), NULL);
@@ -515,7 +535,7 @@ crier_event_item_get_delivery (CrierEventItem *self)
     }
   /* Translators: a broadcast's delivery trace; excluded are sockets left out by
    * socket_id (Laravel's toOthers ()) */
-  self->delivery = g_strdup_printf (_("delivered to %u, excluded %u"), (unsigned) delivered, excluded);
+  self->delivery = g_strdup_printf (_ ("delivered to %u, excluded %u"), (unsigned) delivered, excluded);
   return self->delivery;
 }
 
@@ -533,7 +553,8 @@ crier_event_item_get_subtitle (CrierEventItem *self)
   if (delivery != NULL && explanation != NULL)
     self->subtitle = g_strdup_printf ("%s — %s", delivery, explanation);
   else
-    self->subtitle = g_strdup (delivery ? delivery : explanation ? explanation : "");
+    self->subtitle = g_strdup (delivery ? delivery : explanation ? explanation
+                                                                 : "");
   return self->subtitle;
 }
 
@@ -543,8 +564,8 @@ char *
 crier_event_item_dup_trace (CrierEventItem *self)
 {
   g_autoptr (JsonObject) details = NULL;
-  GString *text;
-  JsonArray *delivered = NULL;
+  GString    *text;
+  JsonArray  *delivered = NULL;
   const char *excluded = NULL, *listen = NULL;
 
   g_return_val_if_fail (CRIER_IS_EVENT_ITEM (self), NULL);
@@ -565,15 +586,15 @@ crier_event_item_dup_trace (CrierEventItem *self)
   g_string_append_c (text, '\n');
   if (delivered != NULL && json_array_get_length (delivered) > 0)
     {
-      g_string_append (text, _("Received by:"));
+      g_string_append (text, _ ("Received by:"));
       for (guint i = 0; i < json_array_get_length (delivered); i++)
         g_string_append_printf (text, "\n  %s", json_array_get_string_element (delivered, i));
       g_string_append_c (text, '\n');
     }
   if (excluded != NULL)
-    g_string_append_printf (text, _("Excluded by socket_id (toOthers()): %s\n"), excluded);
+    g_string_append_printf (text, _ ("Excluded by socket_id (toOthers()): %s\n"), excluded);
   if (listen != NULL)
-    g_string_append_printf (text, _("Echo hears it with: %s\n"), listen);
+    g_string_append_printf (text, _ ("Echo hears it with: %s\n"), listen);
   if (text->len > 0 && text->str[text->len - 1] == '\n')
     g_string_truncate (text, text->len - 1);
   return g_string_free (text, FALSE);
@@ -607,7 +628,7 @@ crier_event_item_replay (CrierEventItem *self,
   if (!crier_event_item_is_replayable (self))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                   _("Only broadcasts and client events can be sent again"));
+                   _ ("Only broadcasts and client events can be sent again"));
       return FALSE;
     }
   if (e->kind == CRIER_MONITOR_CLIENT_EVENT)

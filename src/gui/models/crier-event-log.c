@@ -6,27 +6,26 @@
 
 #include "crier-event-log.h"
 
-#include "crier-event-batch.h"
-
 #include <glib/gi18n.h>
+
+#include "crier-event-batch.h"
 
 /* Events queue as plain refs and become rows at most every 50 ms: a flood of thousands
  * per second costs two items_changed per tick, and a burst bigger than the log is cut to
  * its tail before any GObject is made. */
 struct _CrierEventLog
 {
-  GObject       parent_instance;
-  CrierMonitor *monitor;
-  GPtrArray    *items;   /* of CrierEventItem, oldest first */
+  GObject         parent_instance;
+  CrierMonitor   *monitor;
+  GPtrArray      *items; /* of CrierEventItem, oldest first */
   CrierEventBatch batch;
-  unsigned      capacity;
-  guint64       total;
+  unsigned        capacity;
+  guint64         total;
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
 
-G_DEFINE_FINAL_TYPE_WITH_CODE (CrierEventLog, crier_event_log, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
+G_DEFINE_FINAL_TYPE_WITH_CODE (CrierEventLog, crier_event_log, G_TYPE_OBJECT, G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
 
 enum
 {
@@ -292,7 +291,7 @@ crier_event_log_to_json_lines (CrierEventLog *self,
                                GListModel    *items)
 {
   GString *text = g_string_new (NULL);
-  guint n;
+  guint    n;
 
   g_return_val_if_fail (CRIER_IS_EVENT_LOG (self), NULL);
   if (items == NULL)
@@ -337,7 +336,7 @@ crier_event_log_import (CrierEventLog *self,
         continue;
       if ((event = crier_monitor_event_new_from_json (lines[i], &line_error)) == NULL)
         {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("Line %u: %s"), i + 1,
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _ ("Line %u: %s"), i + 1,
                        line_error->message);
           return FALSE;
         }

@@ -26,7 +26,7 @@ crier_laravel_env_block (const CrierAppConfig *app,
                          const char           *broadcaster)
 {
   g_autofree char *public_host = crier_laravel_public_host (host);
-  const char *scheme = tls ? "https" : "http";
+  const char      *scheme = tls ? "https" : "http";
 
   g_return_val_if_fail (app != NULL, NULL);
   if (g_strcmp0 (broadcaster, "reverb") == 0)

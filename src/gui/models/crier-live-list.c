@@ -20,15 +20,13 @@ typedef struct
   GHashTable     *by_key;          /* key → item, in items or in added */
   CrierEventBatch batch;
   /* Between begin_changes () and end_changes () only: */
-  GPtrArray      *added;           /* new items, appended at the end */
-  GHashTable     *removed;         /* set of items leaving items */
+  GPtrArray  *added;   /* new items, appended at the end */
+  GHashTable *removed; /* set of items leaving items */
 } CrierLiveListPrivate;
 
 static void list_model_iface_init (GListModelInterface *iface);
 
-G_DEFINE_ABSTRACT_TYPE_WITH_CODE (CrierLiveList, crier_live_list, G_TYPE_OBJECT,
-                                  G_ADD_PRIVATE (CrierLiveList)
-                                    G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
+G_DEFINE_ABSTRACT_TYPE_WITH_CODE (CrierLiveList, crier_live_list, G_TYPE_OBJECT, G_ADD_PRIVATE (CrierLiveList) G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
 
 enum
 {
@@ -132,7 +130,7 @@ static void
 remove_all (CrierLiveList *self)
 {
   CrierLiveListPrivate *priv = crier_live_list_get_instance_private (self);
-  guint n = priv->items->len;
+  guint                 n = priv->items->len;
 
   crier_event_batch_clear (&priv->batch);
   g_hash_table_remove_all (priv->by_key);
@@ -166,7 +164,7 @@ crier_live_list_real_apply (CrierLiveList     *self,
 static void
 crier_live_list_constructed (GObject *object)
 {
-  CrierLiveList *self = CRIER_LIVE_LIST (object);
+  CrierLiveList        *self = CRIER_LIVE_LIST (object);
   CrierLiveListPrivate *priv = crier_live_list_get_instance_private (self);
 
   G_OBJECT_CLASS (crier_live_list_parent_class)->constructed (object);
@@ -176,7 +174,7 @@ crier_live_list_constructed (GObject *object)
 static void
 crier_live_list_dispose (GObject *object)
 {
-  CrierLiveList *self = CRIER_LIVE_LIST (object);
+  CrierLiveList        *self = CRIER_LIVE_LIST (object);
   CrierLiveListPrivate *priv = crier_live_list_get_instance_private (self);
 
   if (priv->monitor_signals != NULL)
@@ -190,7 +188,7 @@ crier_live_list_dispose (GObject *object)
 static void
 crier_live_list_finalize (GObject *object)
 {
-  CrierLiveList *self = CRIER_LIVE_LIST (object);
+  CrierLiveList        *self = CRIER_LIVE_LIST (object);
   CrierLiveListPrivate *priv = crier_live_list_get_instance_private (self);
 
   g_ptr_array_unref (priv->items);
@@ -205,7 +203,7 @@ crier_live_list_get_property (GObject    *object,
                               GValue     *value,
                               GParamSpec *pspec)
 {
-  CrierLiveList *self = CRIER_LIVE_LIST (object);
+  CrierLiveList        *self = CRIER_LIVE_LIST (object);
   CrierLiveListPrivate *priv = crier_live_list_get_instance_private (self);
 
   switch (prop_id)
@@ -351,7 +349,7 @@ crier_live_list_remove (CrierLiveList *self,
                         const char    *key)
 {
   CrierLiveListPrivate *priv;
-  gpointer item;
+  gpointer              item;
 
   g_return_if_fail (CRIER_IS_LIVE_LIST (self));
   g_return_if_fail (key != NULL);

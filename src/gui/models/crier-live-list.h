@@ -17,18 +17,18 @@ struct _CrierLiveListClass
 {
   GObjectClass parent_class;
 
-  GType        item_type;
-  const char  *flush_source_name; /* static */
+  GType       item_type;
+  const char *flush_source_name; /* static */
 
   /* Whether event concerns this list; cheap, runs on every monitor event. */
-  gboolean (*accepts)  (CrierLiveList     *self,
-                        CrierMonitorEvent *event);
+  gboolean (*accepts) (CrierLiveList     *self,
+                       CrierMonitorEvent *event);
   /* Adds server's current objects with crier_live_list_add (). */
-  void     (*snapshot) (CrierLiveList     *self,
-                        CrierServer       *server);
+  void (*snapshot) (CrierLiveList *self,
+                    CrierServer   *server);
   /* Applies one queued event through add, lookup, remove and the items' setters. */
-  void     (*apply)    (CrierLiveList     *self,
-                        CrierMonitorEvent *event);
+  void (*apply) (CrierLiveList     *self,
+                 CrierMonitorEvent *event);
 };
 
 CrierServer *crier_live_list_get_server (CrierLiveList *self);

@@ -8,9 +8,9 @@
 
 struct _CrierMemberItem
 {
-  GObject parent_instance;
-  char   *user_id;
-  char   *user_info; /* JSON text, nullable */
+  GObject  parent_instance;
+  char    *user_id;
+  char    *user_info; /* JSON text, nullable */
   gboolean simulated; /* added from the dashboard, no connection behind it */
 };
 
@@ -73,7 +73,7 @@ crier_member_item_class_init (CrierMemberItemClass *klass)
   properties[PROP_USER_INFO] = g_param_spec_string ("user-info", NULL, NULL, NULL,
                                                     G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_SIMULATED] = g_param_spec_boolean ("simulated", NULL, NULL, FALSE,
-                                                    G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+                                                     G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 

@@ -12,10 +12,10 @@ struct _CrierStatsSampler
 {
   GObject          parent_instance;
   CrierServer     *server;
-  CrierServerStats last;     /* the counters at the previous sample */
+  CrierServerStats last; /* the counters at the previous sample */
   gint64           last_time;
   CrierStatsSample ring[CRIER_STATS_SAMPLER_HISTORY];
-  guint            head;     /* index of the oldest sample */
+  guint            head; /* index of the oldest sample */
   guint            n;
   double           peak_rate;
   guint            timer_id;
@@ -160,9 +160,9 @@ void
 crier_stats_sampler_sample (CrierStatsSampler *self)
 {
   const CrierServerStats *stats;
-  CrierStatsSample *sample;
-  gint64 now = g_get_monotonic_time ();
-  double seconds;
+  CrierStatsSample       *sample;
+  gint64                  now = g_get_monotonic_time ();
+  double                  seconds;
 
   g_return_if_fail (CRIER_IS_STATS_SAMPLER (self));
   if (self->server == NULL)

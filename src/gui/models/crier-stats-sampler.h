@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  gint64   time;            /* monotonic, µs */
+  gint64   time; /* monotonic, µs */
   unsigned connections;
   double   messages_per_second; /* in + out */
   double   events_per_second;   /* published + client events */
