@@ -283,15 +283,13 @@ export_written_cb (GObject      *source,
 {
   g_autoptr (CrierLogPage) self = user_data;
   g_autoptr (GError) error = NULL;
-  GtkRoot         *root = gtk_widget_get_root (GTK_WIDGET (self));
   g_autofree char *message = NULL;
 
   if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
     message = g_strdup_printf (_ ("Could not export: %s"), error->message);
   else
     message = g_strdup (_ ("Events exported"));
-  if (CRIER_IS_WINDOW (root))
-    crier_window_toast (CRIER_WINDOW (root), message);
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", message);
 }
 
 static void
