@@ -10,7 +10,6 @@
 
 #include "crier-app-dialog.h"
 #include "crier-laravel-env.h"
-#include "crier-window.h"
 
 struct _CrierAppsPage
 {

@@ -9,8 +9,6 @@
 
 #include <glib/gi18n.h>
 
-#include "crier-window.h"
-
 struct _CrierChannelsPage
 {
   GtkWidget         parent_instance;

@@ -8,8 +8,6 @@
 
 #include <glib/gi18n.h>
 
-#include "crier-window.h"
-
 struct _CrierLogPage
 {
   GtkWidget parent_instance;
@@ -424,12 +422,11 @@ edit_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
 {
-  CrierLogPage   *self = CRIER_LOG_PAGE (widget);
-  CrierEventItem *item = gtk_single_selection_get_selected_item (self->selection);
-  GtkRoot        *root = gtk_widget_get_root (widget);
+  CrierLogPage *self = CRIER_LOG_PAGE (widget);
 
-  if (item != NULL && CRIER_IS_WINDOW (root))
-    crier_window_edit_event (CRIER_WINDOW (root), item);
+  /* The window owns the forms the event opens in. */
+  if (gtk_single_selection_get_selected_item (self->selection) != NULL)
+    gtk_widget_activate_action (widget, "win.edit-event", NULL);
 }
 
 static void
@@ -668,4 +665,12 @@ crier_log_page_select (CrierLogPage *self,
 {
   g_return_if_fail (CRIER_IS_LOG_PAGE (self));
   gtk_single_selection_set_selected (self->selection, position);
+}
+
+/* Returns: (transfer none) (nullable): the event the details pane shows. */
+CrierEventItem *
+crier_log_page_get_selected (CrierLogPage *self)
+{
+  g_return_val_if_fail (CRIER_IS_LOG_PAGE (self), NULL);
+  return gtk_single_selection_get_selected_item (self->selection);
 }

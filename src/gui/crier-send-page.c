@@ -14,7 +14,6 @@
 #include "crier-json.h"
 #include "crier-names.h"
 #include "crier-notification.h"
-#include "crier-window.h"
 
 #define MAX_RECENT 12
 

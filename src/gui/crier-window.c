@@ -291,6 +291,39 @@ crier_window_set_property (GObject      *object,
     }
 }
 
+/* win.edit-event, "Edit and Send…" of the event selected in the log: a broadcast opens in
+ * the send form, a client event in the Channels page's join-in form (its channel selected
+ * when it is still occupied). */
+static void
+edit_event_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  CrierWindow             *self = CRIER_WINDOW (widget);
+  CrierEventItem          *item = crier_log_page_get_selected (self->log_page);
+  const CrierMonitorEvent *event;
+
+  if (item == NULL)
+    return;
+  event = crier_event_item_get_event (item);
+  if (event->kind == CRIER_MONITOR_CLIENT_EVENT)
+    {
+      crier_window_flush (self);
+      if (!crier_channels_page_select_channel (self->channels_page, event->app_id, event->channel))
+        {
+          g_autofree char *message = g_strdup_printf (_ ("Nobody is subscribed to %s now"), event->channel);
+
+          crier_window_toast (self, message);
+        }
+      crier_channels_page_fill_client_event (self->channels_page, event->event, event->data,
+                                             event->user_id);
+      crier_window_show_page (self, "channels");
+      return;
+    }
+  crier_send_page_load_event (self->send_page, event->app_id, event->channel, event->event, event->data);
+  crier_window_show_page (self, "send");
+}
+
 static void
 crier_window_class_init (CrierWindowClass *klass)
 {
@@ -331,6 +364,7 @@ crier_window_class_init (CrierWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
   gtk_widget_class_install_action (widget_class, "win.toast", "s", toast_action);
+  gtk_widget_class_install_action (widget_class, "win.edit-event", NULL, edit_event_action);
   gtk_widget_class_install_action (widget_class, "win.find", NULL, find_action);
   gtk_widget_class_install_action (widget_class, "win.clear-log", NULL, clear_log_action);
   gtk_widget_class_install_action (widget_class, "win.send", NULL, send_action);
@@ -482,33 +516,4 @@ crier_window_flush (CrierWindow *self)
   crier_event_log_flush (self->log);
   crier_live_list_flush (CRIER_LIVE_LIST (self->connections));
   crier_live_list_flush (CRIER_LIVE_LIST (self->channels));
-}
-
-/* "Edit and Send…" of a logged event: a broadcast opens in the send form, a client event
- * in the Channels page's join-in form (its channel selected when it is still occupied). */
-void
-crier_window_edit_event (CrierWindow    *self,
-                         CrierEventItem *item)
-{
-  const CrierMonitorEvent *event;
-
-  g_return_if_fail (CRIER_IS_WINDOW (self));
-  g_return_if_fail (CRIER_IS_EVENT_ITEM (item));
-  event = crier_event_item_get_event (item);
-  if (event->kind == CRIER_MONITOR_CLIENT_EVENT)
-    {
-      crier_window_flush (self);
-      if (!crier_channels_page_select_channel (self->channels_page, event->app_id, event->channel))
-        {
-          g_autofree char *message = g_strdup_printf (_ ("Nobody is subscribed to %s now"), event->channel);
-
-          crier_window_toast (self, message);
-        }
-      crier_channels_page_fill_client_event (self->channels_page, event->event, event->data,
-                                             event->user_id);
-      crier_window_show_page (self, "channels");
-      return;
-    }
-  crier_send_page_load_event (self->send_page, event->app_id, event->channel, event->event, event->data);
-  crier_window_show_page (self, "send");
 }

@@ -30,7 +30,5 @@ void                 crier_window_show_page (CrierWindow *self,
 void                 crier_window_toast (CrierWindow *self,
                                          const char  *message);
 void                 crier_window_flush (CrierWindow *self);
-void                 crier_window_edit_event (CrierWindow    *self,
-                                              CrierEventItem *item);
 
 G_END_DECLS
