@@ -58,7 +58,7 @@ for lang in $(sed 's/#.*//' "$src/po/LINGUAS"); do
 done
 out=$(env LC_ALL=C.UTF-8 LANGUAGE=de "$crier" --server --port 70000 2>&1)
 want=$(TEXTDOMAINDIR=$prefix/share/locale LC_ALL=C.UTF-8 LANGUAGE=de gettext -d crier -- \
-       $'crier: --port must be between 0 and 65535, not “%s”\n' | sed 's/%s/70000/')
+       '--port must be between 0 and 65535, not “%s”' | sed 's/%s/70000/; s/^/crier: /')
 if [ "$out" = "$want" ]; then
   echo "ok: LANGUAGE=de crier --server --port 70000 prints '$out'"
 else

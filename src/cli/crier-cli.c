@@ -132,28 +132,6 @@ print_banner (CrierServer *server)
   fflush (stdout);
 }
 
-/* The same words as the window's (crier-application.c), so one translation serves both. */
-static void
-print_usage_error (const CrierServerOptions *options,
-                   const GError             *error)
-{
-  switch ((CrierServerOptionsError) error->code)
-    {
-    case CRIER_SERVER_OPTIONS_ERROR_PORT:
-      g_printerr (_ ("crier: --port must be between 0 and 65535, not “%s”\n"), options->port);
-      break;
-    case CRIER_SERVER_OPTIONS_ERROR_METRICS_PORT:
-      g_printerr (_ ("crier: --metrics-port must be between 0 and 65535, not “%s”\n"),
-                  options->metrics_port);
-      break;
-    case CRIER_SERVER_OPTIONS_ERROR_TLS_PAIR:
-      g_printerr (_ ("crier: --tls-cert and --tls-key go together: give both, or neither\n"));
-      break;
-    default:
-      g_printerr ("crier: %s\n", error->message);
-    }
-}
-
 /* The core reports what went wrong with a code; the way out is this front end's: its
  * options. Returns the words to append to the core's message, or NULL. */
 static char *
@@ -267,13 +245,8 @@ run_server (int    argc,
     crier_log_use_json ();
   if ((config = crier_server_options_new_config (&options.server_options, &error)) == NULL)
     {
-      if (error->domain != CRIER_SERVER_OPTIONS_ERROR)
-        {
-          g_printerr ("crier: %s\n", error->message);
-          return 1;
-        }
-      print_usage_error (&options.server_options, error);
-      return 2;
+      g_printerr ("crier: %s\n", error->message);
+      return error->domain == CRIER_SERVER_OPTIONS_ERROR ? 2 : 1; /* usage, or the file */
     }
 
   server = crier_server_new (config);

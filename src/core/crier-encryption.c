@@ -115,29 +115,19 @@ crier_encryption_seal (const char *master_key_base64,
   return json_to_string (root, FALSE);
 }
 
+/* The base64 string member name of object, decoded; FALSE when it is not a string. */
 static gboolean
 read_base64_member (JsonObject *object,
                     const char *name,
                     guchar    **out,
                     gsize      *length)
 {
-  JsonNode   *node = json_object_get_member (object, name);
-  const char *text;
+  const char *text = crier_json_object_get_string (object, name);
 
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
+  if (text == NULL)
     return FALSE;
-  text = json_node_get_string (node);
   *out = g_base64_decode (text, length);
   return TRUE;
-}
-
-static gboolean
-is_flat_object (const char *text)
-{
-  const char *open = strchr (text, '{');
-
-  return open != NULL && strchr (open + 1, '{') == NULL && strchr (text, '[') == NULL;
 }
 
 /* Returns: (transfer full): the plaintext of a payload sealed for the channel. */
@@ -148,23 +138,20 @@ crier_encryption_open (const char *master_key_base64,
                        GError    **error)
 {
   g_autoptr (GBytes) key = NULL;
-  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr (JsonObject) object = NULL;
   g_autofree guchar *nonce = NULL;
   g_autofree guchar *sealed = NULL;
   g_autofree char   *plain = NULL;
   gsize              nonce_length = 0, sealed_length = 0;
-  JsonNode          *root;
 
   g_return_val_if_fail (payload != NULL, NULL);
 
   if (!ensure_sodium (error) ||
       (key = crier_encryption_derive_key (master_key_base64, channel, error)) == NULL)
     return NULL;
-  /* A sealed payload is one flat object: anything nested is not one, and is not parsed. */
-  if (!is_flat_object (payload) || !crier_json_parser_load (parser, payload, -1, NULL) ||
-      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
-      !read_base64_member (json_node_get_object (root), "nonce", &nonce, &nonce_length) ||
-      !read_base64_member (json_node_get_object (root), "ciphertext", &sealed, &sealed_length) ||
+  if ((object = crier_json_parse_object (payload, -1, NULL)) == NULL ||
+      !read_base64_member (object, "nonce", &nonce, &nonce_length) ||
+      !read_base64_member (object, "ciphertext", &sealed, &sealed_length) ||
       nonce_length != crypto_secretbox_NONCEBYTES || sealed_length < crypto_secretbox_MACBYTES)
     {
       g_set_error_literal (error, CRIER_ENCRYPTION_ERROR, CRIER_ENCRYPTION_ERROR_BAD_PAYLOAD,

@@ -77,7 +77,7 @@ crier_server_options_is_empty (const CrierServerOptions *self)
          self->tls_cert == NULL && self->tls_key == NULL && self->metrics_port == NULL;
 }
 
-/* Usage errors only: whether the files exist and the certificate loads is the server's
+/* Usage errors only, worded for the command line both front ends read them on: whether the files exist and the certificate loads is the server's
  * business when it starts (the window retries, the files may appear meanwhile). */
 gboolean
 crier_server_options_check (const CrierServerOptions *self,
@@ -91,13 +91,13 @@ crier_server_options_check (const CrierServerOptions *self,
   if (self->port != NULL && !parse_port (self->port, &port))
     {
       g_set_error (error, CRIER_SERVER_OPTIONS_ERROR, CRIER_SERVER_OPTIONS_ERROR_PORT,
-                   "--port must be between 0 and 65535, not “%s”", self->port);
+                   _ ("--port must be between 0 and 65535, not “%s”"), self->port);
       return FALSE;
     }
   if (self->metrics_port != NULL && !parse_port (self->metrics_port, &port))
     {
       g_set_error (error, CRIER_SERVER_OPTIONS_ERROR, CRIER_SERVER_OPTIONS_ERROR_METRICS_PORT,
-                   "--metrics-port must be between 0 and 65535, not “%s”", self->metrics_port);
+                   _ ("--metrics-port must be between 0 and 65535, not “%s”"), self->metrics_port);
       return FALSE;
     }
   /* One without the other replaces both in the configuration, so the server could only
@@ -105,7 +105,7 @@ crier_server_options_check (const CrierServerOptions *self,
   if (is_set (self->tls_cert) != is_set (self->tls_key))
     {
       g_set_error_literal (error, CRIER_SERVER_OPTIONS_ERROR, CRIER_SERVER_OPTIONS_ERROR_TLS_PAIR,
-                           "--tls-cert and --tls-key go together");
+                           _ ("--tls-cert and --tls-key go together: give both, or neither"));
       return FALSE;
     }
   return TRUE;

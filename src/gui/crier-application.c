@@ -388,28 +388,6 @@ color_scheme_changed_cb (GSettings        *settings,
                                       schemes[CLAMP (scheme, 0, 2)]);
 }
 
-/* The same words as crier --server's (crier-cli.c), so one translation serves both. */
-static void
-print_usage_error (const CrierServerOptions *options,
-                   const GError             *error)
-{
-  switch ((CrierServerOptionsError) error->code)
-    {
-    case CRIER_SERVER_OPTIONS_ERROR_PORT:
-      g_printerr (_ ("crier: --port must be between 0 and 65535, not “%s”\n"), options->port);
-      break;
-    case CRIER_SERVER_OPTIONS_ERROR_METRICS_PORT:
-      g_printerr (_ ("crier: --metrics-port must be between 0 and 65535, not “%s”\n"),
-                  options->metrics_port);
-      break;
-    case CRIER_SERVER_OPTIONS_ERROR_TLS_PAIR:
-      g_printerr (_ ("crier: --tls-cert and --tls-key go together: give both, or neither\n"));
-      break;
-    default:
-      g_printerr ("crier: %s\n", error->message);
-    }
-}
-
 static int
 crier_application_handle_local_options (GApplication *app,
                                         GVariantDict *options)
@@ -433,7 +411,7 @@ crier_application_handle_local_options (GApplication *app,
    * @options does not hold them; bad values are refused as crier --server refuses them. */
   if (!crier_server_options_check (&self->options, &error))
     {
-      print_usage_error (&self->options, error);
+      g_printerr ("crier: %s\n", error->message);
       return 2;
     }
   if (self->options.config_path != NULL)
