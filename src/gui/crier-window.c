@@ -53,10 +53,43 @@ enum
 {
   PROP_0,
   PROP_SERVER,
+  PROP_EVENT_LOG,
+  PROP_CONNECTIONS,
+  PROP_CHANNELS,
+  PROP_SAMPLER,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
+
+static void
+show_page (CrierWindow *self,
+           const char  *name)
+{
+  if (adw_view_stack_get_child_by_name (self->stack, name) != NULL)
+    adw_view_stack_set_visible_child_name (self->stack, name);
+}
+
+static void
+show_toast (CrierWindow *self,
+            const char  *message)
+{
+  AdwToast *toast;
+
+  toast = adw_toast_new (message);
+  adw_toast_set_timeout (toast, 3);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+/* Applies everything the models queued, before looking something up in them (their
+ * timers do it otherwise). */
+static void
+flush_models (CrierWindow *self)
+{
+  crier_event_log_flush (self->log);
+  crier_live_list_flush (CRIER_LIVE_LIST (self->connections));
+  crier_live_list_flush (CRIER_LIVE_LIST (self->channels));
+}
 
 static void
 update_status (CrierWindow *self)
@@ -98,7 +131,7 @@ toast_action (GtkWidget  *widget,
               const char *action_name,
               GVariant   *parameter)
 {
-  crier_window_toast (CRIER_WINDOW (widget), g_variant_get_string (parameter, NULL));
+  show_toast (CRIER_WINDOW (widget), g_variant_get_string (parameter, NULL));
 }
 
 static void
@@ -114,7 +147,7 @@ show_page_action (GtkWidget  *widget,
                   const char *action_name,
                   GVariant   *parameter)
 {
-  crier_window_show_page (CRIER_WINDOW (widget), g_variant_get_string (parameter, NULL));
+  show_page (CRIER_WINDOW (widget), g_variant_get_string (parameter, NULL));
 }
 
 static void
@@ -124,7 +157,7 @@ find_action (GtkWidget  *widget,
 {
   CrierWindow *self = CRIER_WINDOW (widget);
 
-  crier_window_show_page (self, "log");
+  show_page (self, "log");
   crier_log_page_focus_search (self->log_page);
 }
 
@@ -143,7 +176,7 @@ send_action (GtkWidget  *widget,
 {
   CrierWindow *self = CRIER_WINDOW (widget);
 
-  crier_window_show_page (self, "send");
+  show_page (self, "send");
   crier_send_page_send_focused (self->send_page);
 }
 
@@ -157,7 +190,7 @@ filter_channel_action (GtkWidget  *widget,
 
   g_variant_get (parameter, "(&s&s)", &app_id, &channel);
   crier_log_page_set_filter (self->log_page, app_id, channel);
-  crier_window_show_page (self, "log");
+  show_page (self, "log");
 }
 
 static void
@@ -268,6 +301,18 @@ crier_window_get_property (GObject    *object,
     case PROP_SERVER:
       g_value_set_object (value, self->server);
       break;
+    case PROP_EVENT_LOG:
+      g_value_set_object (value, self->log);
+      break;
+    case PROP_CONNECTIONS:
+      g_value_set_object (value, self->connections);
+      break;
+    case PROP_CHANNELS:
+      g_value_set_object (value, self->channels);
+      break;
+    case PROP_SAMPLER:
+      g_value_set_object (value, self->sampler);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -308,20 +353,20 @@ edit_event_action (GtkWidget  *widget,
   event = crier_event_item_get_event (item);
   if (event->kind == CRIER_MONITOR_CLIENT_EVENT)
     {
-      crier_window_flush (self);
+      flush_models (self);
       if (!crier_channels_page_select_channel (self->channels_page, event->app_id, event->channel))
         {
           g_autofree char *message = g_strdup_printf (_ ("Nobody is subscribed to %s now"), event->channel);
 
-          crier_window_toast (self, message);
+          show_toast (self, message);
         }
       crier_channels_page_fill_client_event (self->channels_page, event->event, event->data,
                                              event->user_id);
-      crier_window_show_page (self, "channels");
+      show_page (self, "channels");
       return;
     }
   crier_send_page_load_event (self->send_page, event->app_id, event->channel, event->event, event->data);
-  crier_window_show_page (self, "send");
+  show_page (self, "send");
 }
 
 static void
@@ -338,6 +383,16 @@ crier_window_class_init (CrierWindowClass *klass)
   properties[PROP_SERVER] = g_param_spec_object ("server", NULL, NULL, CRIER_TYPE_SERVER,
                                                  G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
                                                    G_PARAM_STATIC_STRINGS);
+  /* The window's models, for whoever reads the window from outside (the tests among them). */
+  properties[PROP_EVENT_LOG] = g_param_spec_object ("event-log", NULL, NULL, CRIER_TYPE_EVENT_LOG,
+                                                    G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CONNECTIONS] = g_param_spec_object ("connections", NULL, NULL,
+                                                      CRIER_TYPE_CONNECTION_LIST,
+                                                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CHANNELS] = g_param_spec_object ("channels", NULL, NULL, CRIER_TYPE_CHANNEL_LIST,
+                                                   G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SAMPLER] = g_param_spec_object ("sampler", NULL, NULL, CRIER_TYPE_STATS_SAMPLER,
+                                                  G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (CRIER_TYPE_CONNECTIONS_PAGE);
@@ -449,71 +504,4 @@ crier_window_set_server (CrierWindow *self,
   /* The models and pages follow through their bindings to "server". */
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVER]);
   update_status (self);
-}
-
-CrierEventLog *
-crier_window_get_event_log (CrierWindow *self)
-{
-  g_return_val_if_fail (CRIER_IS_WINDOW (self), NULL);
-  return self->log;
-}
-
-CrierConnectionList *
-crier_window_get_connections (CrierWindow *self)
-{
-  g_return_val_if_fail (CRIER_IS_WINDOW (self), NULL);
-  return self->connections;
-}
-
-CrierChannelList *
-crier_window_get_channels (CrierWindow *self)
-{
-  g_return_val_if_fail (CRIER_IS_WINDOW (self), NULL);
-  return self->channels;
-}
-
-CrierStatsSampler *
-crier_window_get_sampler (CrierWindow *self)
-{
-  g_return_val_if_fail (CRIER_IS_WINDOW (self), NULL);
-  return self->sampler;
-}
-
-GtkWidget *
-crier_window_get_page (CrierWindow *self,
-                       const char  *name)
-{
-  g_return_val_if_fail (CRIER_IS_WINDOW (self), NULL);
-  return adw_view_stack_get_child_by_name (self->stack, name);
-}
-
-void
-crier_window_show_page (CrierWindow *self,
-                        const char  *name)
-{
-  g_return_if_fail (CRIER_IS_WINDOW (self));
-  if (adw_view_stack_get_child_by_name (self->stack, name) != NULL)
-    adw_view_stack_set_visible_child_name (self->stack, name);
-}
-
-void
-crier_window_toast (CrierWindow *self,
-                    const char  *message)
-{
-  AdwToast *toast;
-
-  g_return_if_fail (CRIER_IS_WINDOW (self));
-  toast = adw_toast_new (message);
-  adw_toast_set_timeout (toast, 3);
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
-}
-
-/* Applies everything queued in the models now (tests; the timers do it otherwise). */
-void
-crier_window_flush (CrierWindow *self)
-{
-  g_return_if_fail (CRIER_IS_WINDOW (self));
-  crier_event_log_flush (self->log);
-  crier_live_list_flush (CRIER_LIVE_LIST (self->connections));
-  crier_live_list_flush (CRIER_LIVE_LIST (self->channels));
 }

@@ -19,16 +19,5 @@ CrierWindow         *crier_window_new (CrierApplication *application);
 CrierServer         *crier_window_get_server (CrierWindow *self);
 void                 crier_window_set_server (CrierWindow *self,
                                               CrierServer *server);
-CrierEventLog       *crier_window_get_event_log (CrierWindow *self);
-CrierConnectionList *crier_window_get_connections (CrierWindow *self);
-CrierChannelList    *crier_window_get_channels (CrierWindow *self);
-CrierStatsSampler   *crier_window_get_sampler (CrierWindow *self);
-GtkWidget           *crier_window_get_page (CrierWindow *self,
-                                            const char  *name);
-void                 crier_window_show_page (CrierWindow *self,
-                                             const char  *name);
-void                 crier_window_toast (CrierWindow *self,
-                                         const char  *message);
-void                 crier_window_flush (CrierWindow *self);
 
 G_END_DECLS

@@ -70,3 +70,45 @@ crier_gui_test_dup_text (gpointer    widget,
   gtk_text_buffer_get_bounds (gtk_text_view_get_buffer (GTK_TEXT_VIEW (child)), &start, &end);
   return gtk_text_buffer_get_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (child)), &start, &end, FALSE);
 }
+
+/* A page of the window's view stack by its name ("log", "send"…), as the switcher shows it. */
+GtkWidget *
+crier_gui_test_page (CrierWindow *win,
+                     const char  *name)
+{
+  AdwViewStack *stack = ADW_VIEW_STACK (crier_gui_test_child (win, CRIER_TYPE_WINDOW, "stack"));
+  GtkWidget    *page = adw_view_stack_get_child_by_name (stack, name);
+
+  g_assert_nonnull (page);
+  return page;
+}
+
+/* Switches pages the way Alt+1…6 does. */
+void
+crier_gui_test_show_page (CrierWindow *win,
+                          const char  *name)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.show-page", "s", name));
+}
+
+/* One of the window's models ("event-log", "connections", "channels", "sampler"), borrowed:
+ * the window keeps it alive. */
+gpointer
+crier_gui_test_model (CrierWindow *win,
+                      const char  *property)
+{
+  g_autoptr (GObject) model = NULL;
+
+  g_object_get (win, property, &model, NULL);
+  g_assert_nonnull (model);
+  return model;
+}
+
+/* Applies what the window's models queued now instead of at their next tick. */
+void
+crier_gui_test_flush (CrierWindow *win)
+{
+  crier_event_log_flush (crier_gui_test_model (win, "event-log"));
+  crier_live_list_flush (crier_gui_test_model (win, "connections"));
+  crier_live_list_flush (crier_gui_test_model (win, "channels"));
+}

@@ -8,7 +8,7 @@
 #include <glib/gstdio.h>
 
 #include "crier-preferences-window.h"
-#include "crier-test-utils.h"
+#include "crier-gui-test-utils.h"
 #include "crier-window.h"
 
 /* The app's own apps when there is no config file (crier_config_new_from_environment). */
@@ -441,7 +441,7 @@ preferences_test (CrierApplication *app,
                   CrierWindow      *win)
 {
   GSettings              *settings = crier_application_get_settings (app);
-  CrierEventLog          *log = crier_window_get_event_log (win);
+  CrierEventLog          *log = CRIER_EVENT_LOG (crier_gui_test_model (win, "event-log"));
   unsigned                port = crier_server_get_port (crier_application_get_server (app));
   unsigned                new_port = free_port ("127.0.0.2");
   g_autofree char        *host = NULL;
@@ -475,7 +475,7 @@ preferences_test (CrierApplication *app,
   for (int i = 0; i < 150; i++)
     g_assert_true (crier_server_publish (crier_application_get_server (app), ENV_APP_ID, channels, "tick", "{}",
                                          NULL, NULL));
-  crier_window_flush (win);
+  crier_gui_test_flush (win);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, 100);
   g_assert_cmpuint (crier_event_log_get_total (log), >=, 150);
 
@@ -701,7 +701,7 @@ restart_server_test (CrierApplication *app,
   g_assert_false (crier_server_is_running (before));
   g_assert_cmpuint (crier_server_get_port (after), ==, port);
   g_assert_true (crier_window_get_server (win) == after);
-  g_assert_true (crier_live_list_get_server (CRIER_LIVE_LIST (crier_window_get_connections (win))) == after);
+  g_assert_true (crier_live_list_get_server (CRIER_LIVE_LIST (crier_gui_test_model (win, "connections"))) == after);
   g_assert_true (can_connect ("127.0.0.1", port));
 }
 
@@ -764,7 +764,7 @@ port_in_use_test (CrierApplication *app,
   /* At launch: the server could not start, the window says why and stays usable. */
   g_assert_cmpuint (n_expected_warnings, ==, 1);
   assert_banner_names_port (app, win, occupied_port);
-  g_assert_nonnull (crier_window_get_page (win, "apps"));
+  g_assert_nonnull (crier_gui_test_page (win, "apps"));
 
   /* Retry while the port is still taken: the same explanation, nothing breaks. */
   click (banner, "app.server-restart");

@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
-#include "crier-test-utils.h"
+#include "crier-gui-test-utils.h"
 
 #define TEST_CONFIG \
   "[app:" CRIER_TEST_APP_ID "]\nkey=" CRIER_TEST_APP_KEY "\nsecret=" CRIER_TEST_APP_SECRET "\n"
@@ -108,7 +108,7 @@ test_flood (void)
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
   g_autoptr (JsonObject) reply G_GNUC_UNUSED = crier_test_client_subscribe (client, "flood-watch", NULL, NULL);
   CrierWindow                 *win = crier_window_new (NULL);
-  CrierEventLog               *log = crier_window_get_event_log (win);
+  CrierEventLog               *log = CRIER_EVENT_LOG (crier_gui_test_model (win, "event-log"));
   Flood                        flood = { server->server };
   guint                        n_changes = 0;
   gint64                       start;
@@ -119,7 +119,7 @@ test_flood (void)
   crier_event_log_set_capacity (log, LOG_CAPACITY);
   crier_window_set_server (win, server->server);
   gtk_window_present (GTK_WINDOW (win));
-  crier_window_show_page (win, "log");
+  crier_gui_test_show_page (win, "log");
   gtk_test_widget_wait_for_draw (GTK_WIDGET (win));
   rss_before = rss_kib ();
   g_signal_connect (log, "items-changed", G_CALLBACK (log_changed_cb), &n_changes);
@@ -132,7 +132,7 @@ test_flood (void)
   crier_test_wait_until (flood.done, 120);
   crier_test_wait_until (flood.last_tick == 0 || heartbeat_done (&flood), CRIER_TEST_TIMEOUT);
   crier_test_drain ();
-  crier_window_flush (win);
+  crier_gui_test_flush (win);
   rss_after = rss_kib ();
   g_signal_handlers_disconnect_by_func (log, log_changed_cb, &n_changes);
 

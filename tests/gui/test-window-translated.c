@@ -188,7 +188,7 @@ test_header_and_pages (void)
   CrierWindow *win = crier_gui_test_open_window (server);
 
   n_translated = 0;
-  crier_window_show_page (win, "connections");
+  crier_gui_test_show_page (win, "connections");
   /* status_detail, set from C */
   assert_shows (win, "Listening");
   /* the view switcher: the pages' titles */
@@ -204,9 +204,9 @@ test_header_and_pages (void)
   assert_shows (win, "_Copy .env Block");
   assert_shows (win, "Show _Credentials");
 
-  crier_window_show_page (win, "channels");
+  crier_gui_test_show_page (win, "channels");
   assert_shows (win, "No Channels Yet");
-  crier_window_show_page (win, "send");
+  crier_gui_test_show_page (win, "send");
   assert_shows (win, "Test Event");
   assert_shows (win, "_Send Event");
   assert_shows (win, "Laravel Notification");
@@ -219,9 +219,9 @@ static char *
 dup_count_text (CrierWindow *win,
                 gboolean     translated)
 {
-  GListModel        *filtered = crier_log_page_get_filtered (CRIER_LOG_PAGE (crier_window_get_page (win, "log")));
+  GListModel        *filtered = crier_log_page_get_filtered (CRIER_LOG_PAGE (crier_gui_test_page (win, "log")));
   guint              shown = g_list_model_get_n_items (filtered);
-  unsigned long long total = crier_event_log_get_total (crier_window_get_event_log (win));
+  unsigned long long total = crier_event_log_get_total (CRIER_EVENT_LOG (crier_gui_test_model (win, "event-log")));
   g_autofree char   *shown_text = NULL;
   g_autofree char   *seen_text = NULL;
 
@@ -250,15 +250,15 @@ test_channels_and_log (void)
   const char                  *channel_data = "{\"user_id\":\"1\"}";
   g_autoptr (JsonObject) reply G_GNUC_UNUSED = crier_test_client_subscribe_signed (client, CRIER_TEST_APP_KEY, CRIER_TEST_APP_SECRET,
                                                                                    "presence-room", channel_data);
-  CrierChannelsPage           *page = CRIER_CHANNELS_PAGE (crier_window_get_page (win, "channels"));
+  CrierChannelsPage           *page = CRIER_CHANNELS_PAGE (crier_gui_test_page (win, "channels"));
   g_autofree char             *joined = NULL;
   g_autofree char             *simulated = NULL;
   g_autofree char             *count = NULL;
   g_autofree char             *count_english = NULL;
 
   n_translated = 0;
-  crier_window_show_page (win, "channels");
-  crier_test_wait_until ((crier_window_flush (win),
+  crier_gui_test_show_page (win, "channels");
+  crier_test_wait_until ((crier_gui_test_flush (win),
                           crier_channels_page_select_channel (page, CRIER_TEST_APP_ID, "presence-room")),
                          CRIER_TEST_TIMEOUT);
   assert_shows (win, "Presence Members");
@@ -270,7 +270,7 @@ test_channels_and_log (void)
   {
     g_autoptr (JsonObject) added G_GNUC_UNUSED = crier_test_client_expect (client, "pusher_internal:member_added", "presence-room");
   }
-  crier_window_flush (win);
+  crier_gui_test_flush (win);
   /* the members list's row template: crier-channels-page-member-row.ui */
   assert_shows (win, "simulated");
   simulated = g_strdup_printf (translate ("Simulated members: %s"), "bot");
@@ -279,15 +279,15 @@ test_channels_and_log (void)
   assert_shows_text (win, joined, "bot joined presence-room");
 
   /* The log: its count in words and plural forms, then its empty state. */
-  crier_window_show_page (win, "log");
-  crier_window_flush (win);
+  crier_gui_test_show_page (win, "log");
+  crier_gui_test_flush (win);
   count = dup_count_text (win, TRUE);
   count_english = dup_count_text (win, FALSE);
   assert_shows_text (win, count, count_english);
   /* the kind column's row template: crier-log-page-kind-cell.ui */
   assert_shows_text (win, translate_in_context ("event kind", "Member added"), "Member added");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.clear-log", NULL));
-  crier_window_flush (win);
+  crier_gui_test_flush (win);
   assert_shows (win, "No Events Yet");
   g_clear_pointer (&count, g_free);
   g_clear_pointer (&count_english, g_free);

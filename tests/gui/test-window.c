@@ -39,7 +39,7 @@ log_has (CrierWindow     *win,
          CrierMonitorKind kind,
          const char      *channel)
 {
-  GListModel *log = G_LIST_MODEL (crier_window_get_event_log (win));
+  GListModel *log = G_LIST_MODEL (CRIER_EVENT_LOG (crier_gui_test_model (win, "event-log")));
 
   for (guint i = 0; i < g_list_model_get_n_items (log); i++)
     {
@@ -62,13 +62,13 @@ test_send_event (void)
   g_autoptr (JsonObject) reply G_GNUC_UNUSED = crier_test_client_subscribe (client, "orders", NULL, NULL);
   g_autoptr (JsonObject) message = NULL;
   g_autoptr (JsonObject) data = NULL;
-  GtkWidget *send = crier_window_get_page (win, "send");
+  GtkWidget *send = crier_gui_test_page (win, "send");
 
-  crier_test_wait_until (g_list_model_get_n_items (G_LIST_MODEL (crier_window_get_connections (win))) == 1,
+  crier_test_wait_until (g_list_model_get_n_items (G_LIST_MODEL (CRIER_CONNECTION_LIST (crier_gui_test_model (win, "connections")))) == 1,
                          CRIER_TEST_TIMEOUT);
-  crier_test_wait_until (crier_channel_list_find (crier_window_get_channels (win), CRIER_TEST_APP_ID, "orders") != NULL,
+  crier_test_wait_until (crier_channel_list_find (CRIER_CHANNEL_LIST (crier_gui_test_model (win, "channels")), CRIER_TEST_APP_ID, "orders") != NULL,
                          CRIER_TEST_TIMEOUT);
-  g_assert_nonnull (crier_connection_list_find (crier_window_get_connections (win), client->socket_id));
+  g_assert_nonnull (crier_connection_list_find (CRIER_CONNECTION_LIST (crier_gui_test_model (win, "connections")), client->socket_id));
 
   /* The form's defaults: channel orders, App\Events\OrderShipped, {"order_id": 42, …}. */
   g_assert_true (gtk_widget_activate_action (send, "send.event", NULL));
@@ -76,9 +76,9 @@ test_send_event (void)
   data = crier_test_dup_data_object (message);
   g_assert_cmpint (json_object_get_int_member (data, "order_id"), ==, 42);
   g_assert_cmpuint (g_list_model_get_n_items (crier_send_page_get_recent (CRIER_SEND_PAGE (send))), ==, 1);
-  crier_window_flush (win);
+  crier_gui_test_flush (win);
   g_assert_true (log_has (win, CRIER_MONITOR_EVENT_PUBLISHED, "orders"));
-  g_assert_cmpuint (crier_channel_item_get_events (crier_channel_list_find (crier_window_get_channels (win),
+  g_assert_cmpuint (crier_channel_item_get_events (crier_channel_list_find (CRIER_CHANNEL_LIST (crier_gui_test_model (win, "channels")),
                                                                             CRIER_TEST_APP_ID, "orders")),
                     ==, 1);
 
@@ -88,10 +88,10 @@ test_send_event (void)
   message = crier_test_client_expect (client, "App\\Events\\OrderShipped", "orders");
 
   /* Ctrl+L and the log.clear action reach the same code. */
-  crier_window_flush (win);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (crier_window_get_event_log (win))), >, 0);
+  crier_gui_test_flush (win);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (CRIER_EVENT_LOG (crier_gui_test_model (win, "event-log")))), >, 0);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.clear-log", NULL));
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (crier_window_get_event_log (win))), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (CRIER_EVENT_LOG (crier_gui_test_model (win, "event-log")))), ==, 0);
   crier_gui_test_close_window (win);
 }
 
@@ -111,7 +111,7 @@ test_send_encrypted (void)
   g_autoptr (JsonObject) message = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *plain = NULL;
-  GtkWidget       *send = crier_window_get_page (win, "send");
+  GtkWidget       *send = crier_gui_test_page (win, "send");
   GListModel      *recent = crier_send_page_get_recent (CRIER_SEND_PAGE (send));
 
   crier_send_page_load_event (CRIER_SEND_PAGE (send), CRIER_TEST_APP_ID, "private-encrypted-orders",
@@ -127,7 +127,7 @@ test_send_encrypted (void)
 
   crier_send_page_load_event (CRIER_SEND_PAGE (send), "plain", "private-encrypted-orders", "OrderPaid", "{}");
   g_assert_true (gtk_widget_activate_action (send, "send.event", NULL));
-  crier_window_flush (win);
+  crier_gui_test_flush (win);
   g_assert_cmpuint (g_list_model_get_n_items (recent), ==, 1); /* refused, not sent */
   crier_gui_test_close_window (win);
 }
@@ -142,7 +142,7 @@ test_send_notification (void)
                                                                                    "private-App.Models.User.1", NULL);
   g_autoptr (JsonObject) message = NULL;
   g_autoptr (JsonObject) data = NULL;
-  GtkWidget *send = crier_window_get_page (win, "send");
+  GtkWidget *send = crier_gui_test_page (win, "send");
 
   g_assert_true (gtk_widget_activate_action (send, "send.notification", NULL));
   message = crier_test_client_expect (client, "Illuminate\\Notifications\\Events\\BroadcastNotificationCreated",
@@ -166,20 +166,20 @@ test_presence_suggestions (void)
   CrierChannelItem            *item = NULL;
   GListModel                  *users;
 
-  crier_test_wait_until ((item = crier_channel_list_find (crier_window_get_channels (win), CRIER_TEST_APP_ID,
+  crier_test_wait_until ((item = crier_channel_list_find (CRIER_CHANNEL_LIST (crier_gui_test_model (win, "channels")), CRIER_TEST_APP_ID,
                                                           "presence-room")) != NULL &&
                            g_list_model_get_n_items (crier_channel_item_get_members (item)) == 1,
                          CRIER_TEST_TIMEOUT);
-  users = crier_send_page_get_user_suggestions (CRIER_SEND_PAGE (crier_window_get_page (win, "send")));
+  users = crier_send_page_get_user_suggestions (CRIER_SEND_PAGE (crier_gui_test_page (win, "send")));
   g_assert_cmpuint (g_list_model_get_n_items (users), ==, 1);
   g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (users), 0), ==, "42");
 
   /* Channels → event log filter. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.filter-channel", "(ss)",
                                              CRIER_TEST_APP_ID, "presence-room"));
-  crier_window_flush (win);
+  crier_gui_test_flush (win);
   {
-    GListModel *filtered = crier_log_page_get_filtered (CRIER_LOG_PAGE (crier_window_get_page (win, "log")));
+    GListModel *filtered = crier_log_page_get_filtered (CRIER_LOG_PAGE (crier_gui_test_page (win, "log")));
 
     crier_test_wait_until (g_list_model_get_n_items (filtered) > 0, CRIER_TEST_TIMEOUT);
     for (guint i = 0; i < g_list_model_get_n_items (filtered); i++)
@@ -197,7 +197,7 @@ test_credentials (void)
 {
   g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
   CrierWindow     *win = crier_gui_test_open_window (server);
-  GtkWidget       *apps = crier_window_get_page (win, "apps");
+  GtkWidget       *apps = crier_gui_test_page (win, "apps");
   g_autofree char *env = crier_apps_page_dup_env (CRIER_APPS_PAGE (apps));
   g_autofree char *expected = g_strdup_printf ("PUSHER_PORT=%u\n", server->port);
   gboolean         reveal = TRUE;
@@ -224,7 +224,7 @@ find_logged (CrierWindow     *win,
              const char      *channel,
              guint           *position)
 {
-  GListModel *filtered = crier_log_page_get_filtered (CRIER_LOG_PAGE (crier_window_get_page (win, "log")));
+  GListModel *filtered = crier_log_page_get_filtered (CRIER_LOG_PAGE (crier_gui_test_page (win, "log")));
 
   for (guint i = g_list_model_get_n_items (filtered); i-- > 0;)
     {
@@ -246,7 +246,7 @@ has_logged (CrierWindow     *win,
             CrierMonitorKind kind,
             const char      *channel)
 {
-  crier_window_flush (win);
+  crier_gui_test_flush (win);
   return find_logged (win, kind, channel, NULL) != NULL;
 }
 
@@ -305,12 +305,12 @@ test_join_in (void)
   const char                  *channel_data = "{\"user_id\":\"1\"}";
   g_autoptr (JsonObject) reply G_GNUC_UNUSED = crier_test_client_subscribe_signed (client, CRIER_TEST_APP_KEY, CRIER_TEST_APP_SECRET,
                                                                                    "presence-room", channel_data);
-  CrierChannelsPage           *page = CRIER_CHANNELS_PAGE (crier_window_get_page (win, "channels"));
+  CrierChannelsPage           *page = CRIER_CHANNELS_PAGE (crier_gui_test_page (win, "channels"));
   CrierChannelItem            *item = NULL;
   g_auto (GStrv) simulated = NULL;
 
-  crier_window_show_page (win, "channels");
-  crier_test_wait_until ((crier_window_flush (win),
+  crier_gui_test_show_page (win, "channels");
+  crier_test_wait_until ((crier_gui_test_flush (win),
                           crier_channels_page_select_channel (page, CRIER_TEST_APP_ID, "presence-room")),
                          CRIER_TEST_TIMEOUT);
   crier_gui_test_set_text (page, CRIER_TYPE_CHANNELS_PAGE, "member_id_row", "bot");
@@ -324,8 +324,8 @@ test_join_in (void)
     g_assert_cmpstr (json_object_get_string_member (data, "user_id"), ==, "bot");
     g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (data, "user_info"), "name"), ==, "Bot");
   }
-  crier_test_wait_until ((crier_window_flush (win),
-                          (item = crier_channel_list_find (crier_window_get_channels (win), CRIER_TEST_APP_ID,
+  crier_test_wait_until ((crier_gui_test_flush (win),
+                          (item = crier_channel_list_find (CRIER_CHANNEL_LIST (crier_gui_test_model (win, "channels")), CRIER_TEST_APP_ID,
                                                            "presence-room")) != NULL &&
                             g_list_model_get_n_items (crier_channel_item_get_members (item)) == 2),
                          CRIER_TEST_TIMEOUT);
@@ -379,10 +379,10 @@ test_disconnect (void)
   CrierWindow *win = crier_gui_test_open_window (server);
   g_autoptr (CrierTestClient) first = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
   g_autoptr (CrierTestClient) second = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
-  GtkWidget  *connections = crier_window_get_page (win, "connections");
-  GListModel *list = G_LIST_MODEL (crier_window_get_connections (win));
+  GtkWidget  *connections = crier_gui_test_page (win, "connections");
+  GListModel *list = G_LIST_MODEL (CRIER_CONNECTION_LIST (crier_gui_test_model (win, "connections")));
 
-  crier_test_wait_until ((crier_window_flush (win), g_list_model_get_n_items (list) == 2), CRIER_TEST_TIMEOUT);
+  crier_test_wait_until ((crier_gui_test_flush (win), g_list_model_get_n_items (list) == 2), CRIER_TEST_TIMEOUT);
   for (guint i = 0; i < 2; i++)
     {
       g_autoptr (CrierConnectionItem) item = g_list_model_get_item (list, i);
@@ -407,7 +407,7 @@ test_auth_failure (void)
   /* Signed with the key as the secret: the classic swapped .env. */
   g_autofree char     *auth = crier_test_channel_auth (CRIER_TEST_APP_KEY, CRIER_TEST_APP_KEY, client->socket_id,
                                                        "private-orders", NULL);
-  CrierLogPage        *log_page = CRIER_LOG_PAGE (crier_window_get_page (win, "log"));
+  CrierLogPage        *log_page = CRIER_LOG_PAGE (crier_gui_test_page (win, "log"));
   CrierEventItem      *item;
   CrierConnectionItem *connection;
   g_autofree char     *summary = NULL;
@@ -421,7 +421,7 @@ test_auth_failure (void)
   summary = details_summary (log_page);
   g_assert_nonnull (strstr (summary, "The key and the secret are swapped"));
 
-  connection = crier_connection_list_find (crier_window_get_connections (win), client->socket_id);
+  connection = crier_connection_list_find (CRIER_CONNECTION_LIST (crier_gui_test_model (win, "connections")), client->socket_id);
   g_assert_nonnull (connection);
   g_assert_cmpuint (g_list_model_get_n_items (crier_connection_item_get_auth_failures (connection)), ==, 1);
   crier_gui_test_close_window (win);
@@ -430,7 +430,7 @@ test_auth_failure (void)
 static gboolean
 log_has_imported (CrierWindow *win)
 {
-  GListModel *log = G_LIST_MODEL (crier_window_get_event_log (win));
+  GListModel *log = G_LIST_MODEL (CRIER_EVENT_LOG (crier_gui_test_model (win, "event-log")));
   guint       n = g_list_model_get_n_items (log);
   g_autoptr (CrierEventItem) last = n ? g_list_model_get_item (log, n - 1) : NULL;
 
@@ -445,8 +445,8 @@ test_replay_and_import (void)
   CrierWindow *win = crier_gui_test_open_window (server);
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
   g_autoptr (JsonObject) reply G_GNUC_UNUSED = crier_test_client_subscribe (client, "orders", NULL, NULL);
-  GtkWidget                   *send = crier_window_get_page (win, "send");
-  CrierLogPage                *log_page = CRIER_LOG_PAGE (crier_window_get_page (win, "log"));
+  GtkWidget                   *send = crier_gui_test_page (win, "send");
+  CrierLogPage                *log_page = CRIER_LOG_PAGE (crier_gui_test_page (win, "log"));
   g_autofree char             *summary = NULL;
   g_autofree char             *path = NULL;
   g_autofree char             *text = NULL;
@@ -486,8 +486,8 @@ test_replay_and_import (void)
   crier_test_client_assert_no_message (client);
 
   /* Export, clear, import: the session is back, marked imported, and can be replayed. */
-  crier_window_flush (win);
-  text = crier_event_log_to_json_lines (crier_window_get_event_log (win), NULL);
+  crier_gui_test_flush (win);
+  text = crier_event_log_to_json_lines (CRIER_EVENT_LOG (crier_gui_test_model (win, "event-log")), NULL);
   fd = g_file_open_tmp ("crier-import-XXXXXX.jsonl", &path, NULL);
   g_assert_cmpint (fd, >=, 0);
   close (fd);
