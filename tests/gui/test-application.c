@@ -7,8 +7,8 @@
 
 #include <glib/gstdio.h>
 
-#include "crier-preferences-window.h"
 #include "crier-gui-test-utils.h"
+#include "crier-preferences-window.h"
 #include "crier-window.h"
 
 /* The app's own apps when there is no config file (crier_config_new_from_environment). */
