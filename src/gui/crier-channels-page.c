@@ -409,14 +409,6 @@ crier_channels_page_set_server (CrierChannelsPage *self,
   update_state (self);
 }
 
-void
-crier_channels_page_select (CrierChannelsPage *self,
-                            guint              position)
-{
-  g_return_if_fail (CRIER_IS_CHANNELS_PAGE (self));
-  gtk_single_selection_set_selected (self->selection, position);
-}
-
 /* Selects the channel app_id/name if it is listed; FALSE if not. */
 gboolean
 crier_channels_page_select_channel (CrierChannelsPage *self,

@@ -16,8 +16,6 @@ void     crier_channels_page_set_model (CrierChannelsPage *self,
                                         CrierChannelList  *model);
 void     crier_channels_page_set_server (CrierChannelsPage *self,
                                          CrierServer       *server);
-void     crier_channels_page_select (CrierChannelsPage *self,
-                                     guint              position);
 gboolean crier_channels_page_select_channel (CrierChannelsPage *self,
                                              const char        *app_id,
                                              const char        *name);

@@ -180,11 +180,3 @@ crier_connections_page_set_server (CrierConnectionsPage *self,
   g_return_if_fail (CRIER_IS_CONNECTIONS_PAGE (self));
   g_set_object (&self->server, server);
 }
-
-void
-crier_connections_page_select (CrierConnectionsPage *self,
-                               guint                 position)
-{
-  g_return_if_fail (CRIER_IS_CONNECTIONS_PAGE (self));
-  gtk_single_selection_set_selected (self->selection, position);
-}

@@ -15,7 +15,5 @@ void crier_connections_page_set_model (CrierConnectionsPage *self,
                                        CrierConnectionList  *model);
 void crier_connections_page_set_server (CrierConnectionsPage *self,
                                         CrierServer          *server);
-void crier_connections_page_select (CrierConnectionsPage *self,
-                                    guint                 position);
 
 G_END_DECLS

@@ -650,23 +650,6 @@ crier_log_page_set_filter (CrierLogPage *self,
   gtk_editable_set_text (GTK_EDITABLE (self->channel_entry), channel ? channel : "");
 }
 
-/* The rows the view shows, after every filter. */
-GListModel *
-crier_log_page_get_filtered (CrierLogPage *self)
-{
-  g_return_val_if_fail (CRIER_IS_LOG_PAGE (self), NULL);
-  return G_LIST_MODEL (self->filter_model);
-}
-
-/* Selects row position of the filtered view (tests, and the window after an import). */
-void
-crier_log_page_select (CrierLogPage *self,
-                       guint         position)
-{
-  g_return_if_fail (CRIER_IS_LOG_PAGE (self));
-  gtk_single_selection_set_selected (self->selection, position);
-}
-
 /* Returns: (transfer none) (nullable): the event the details pane shows. */
 CrierEventItem *
 crier_log_page_get_selected (CrierLogPage *self)

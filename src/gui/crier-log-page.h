@@ -20,9 +20,6 @@ void            crier_log_page_focus_search (CrierLogPage *self);
 void            crier_log_page_set_filter (CrierLogPage *self,
                                            const char   *app_id,
                                            const char   *channel);
-GListModel     *crier_log_page_get_filtered (CrierLogPage *self);
-void            crier_log_page_select (CrierLogPage *self,
-                                       guint         position);
 CrierEventItem *crier_log_page_get_selected (CrierLogPage *self);
 
 G_END_DECLS

@@ -685,21 +685,6 @@ crier_send_page_send_focused (CrierSendPage *self)
     gtk_widget_activate_action (GTK_WIDGET (self), "send.event", NULL);
 }
 
-GListModel *
-crier_send_page_get_recent (CrierSendPage *self)
-{
-  g_return_val_if_fail (CRIER_IS_SEND_PAGE (self), NULL);
-  return G_LIST_MODEL (self->recent_model);
-}
-
-GListModel *
-crier_send_page_get_user_suggestions (CrierSendPage *self)
-{
-  g_return_val_if_fail (CRIER_IS_SEND_PAGE (self), NULL);
-  refresh_user_suggestions (self);
-  return G_LIST_MODEL (self->user_suggestions);
-}
-
 /* Fills the event form (replay: "Edit and Send…" of a logged broadcast); nothing is sent. */
 void
 crier_send_page_load_event (CrierSendPage *self,

@@ -112,3 +112,25 @@ crier_gui_test_flush (CrierWindow *win)
   crier_live_list_flush (crier_gui_test_model (win, "connections"));
   crier_live_list_flush (crier_gui_test_model (win, "channels"));
 }
+
+/* The rows a page's list shows now (after its filters): the model under its "selection". */
+GListModel *
+crier_gui_test_shown (gpointer page,
+                      GType    type)
+{
+  GtkSingleSelection *selection = GTK_SINGLE_SELECTION (crier_gui_test_child (page, type, "selection"));
+
+  return gtk_single_selection_get_model (selection);
+}
+
+/* Selects row position of a page's list, as a click on it does. */
+void
+crier_gui_test_select (gpointer page,
+                       GType    type,
+                       guint    position)
+{
+  GtkSingleSelection *selection = GTK_SINGLE_SELECTION (crier_gui_test_child (page, type, "selection"));
+
+  gtk_single_selection_set_selected (selection, position);
+  g_assert_cmpuint (gtk_single_selection_get_selected (selection), ==, position);
+}

@@ -20,12 +20,14 @@ char        *crier_gui_test_dup_text (gpointer    widget,
                                       GType       type,
                                       const char *name);
 
-GtkWidget *crier_gui_test_page (CrierWindow *win,
-                                const char  *name);
-void       crier_gui_test_show_page (CrierWindow *win,
-                                     const char  *name);
-gpointer   crier_gui_test_model (CrierWindow *win,
-                                 const char  *property);
-void       crier_gui_test_flush (CrierWindow *win);
+GtkWidget  *crier_gui_test_page (CrierWindow *win,
+                                 const char  *name);
+void        crier_gui_test_show_page (CrierWindow *win,
+                                      const char  *name);
+gpointer    crier_gui_test_model (CrierWindow *win,
+                                  const char  *property);
+void        crier_gui_test_flush (CrierWindow *win);
+GListModel *crier_gui_test_shown (gpointer page, GType type);
+void        crier_gui_test_select (gpointer page, GType type, guint position);
 
 G_END_DECLS

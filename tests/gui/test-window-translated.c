@@ -219,7 +219,7 @@ static char *
 dup_count_text (CrierWindow *win,
                 gboolean     translated)
 {
-  GListModel        *filtered = crier_log_page_get_filtered (CRIER_LOG_PAGE (crier_gui_test_page (win, "log")));
+  GListModel        *filtered = crier_gui_test_shown (crier_gui_test_page (win, "log"), CRIER_TYPE_LOG_PAGE);
   guint              shown = g_list_model_get_n_items (filtered);
   unsigned long long total = crier_event_log_get_total (CRIER_EVENT_LOG (crier_gui_test_model (win, "event-log")));
   g_autofree char   *shown_text = NULL;

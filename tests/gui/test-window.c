@@ -75,7 +75,7 @@ test_send_event (void)
   message = crier_test_client_expect (client, "App\\Events\\OrderShipped", "orders");
   data = crier_test_dup_data_object (message);
   g_assert_cmpint (json_object_get_int_member (data, "order_id"), ==, 42);
-  g_assert_cmpuint (g_list_model_get_n_items (crier_send_page_get_recent (CRIER_SEND_PAGE (send))), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (crier_gui_test_child (send, CRIER_TYPE_SEND_PAGE, "recent_model"))), ==, 1);
   crier_gui_test_flush (win);
   g_assert_true (log_has (win, CRIER_MONITOR_EVENT_PUBLISHED, "orders"));
   g_assert_cmpuint (crier_channel_item_get_events (crier_channel_list_find (CRIER_CHANNEL_LIST (crier_gui_test_model (win, "channels")),
@@ -112,7 +112,7 @@ test_send_encrypted (void)
   g_autoptr (GError) error = NULL;
   g_autofree char *plain = NULL;
   GtkWidget       *send = crier_gui_test_page (win, "send");
-  GListModel      *recent = crier_send_page_get_recent (CRIER_SEND_PAGE (send));
+  GListModel      *recent = G_LIST_MODEL (crier_gui_test_child (send, CRIER_TYPE_SEND_PAGE, "recent_model"));
 
   crier_send_page_load_event (CRIER_SEND_PAGE (send), CRIER_TEST_APP_ID, "private-encrypted-orders",
                               "OrderPaid", "{\"secret\":\"café\"}");
@@ -164,22 +164,27 @@ test_presence_suggestions (void)
   g_autoptr (JsonObject) reply G_GNUC_UNUSED = crier_test_client_subscribe_signed (client, CRIER_TEST_APP_KEY, CRIER_TEST_APP_SECRET,
                                                                                    "presence-room", channel_data);
   CrierChannelItem            *item = NULL;
-  GListModel                  *users;
+  GtkWidget                   *send = crier_gui_test_page (win, "send");
+  GtkMenuButton               *users_button = GTK_MENU_BUTTON (crier_gui_test_child (send, CRIER_TYPE_SEND_PAGE, "users_button"));
+  GListModel                  *users = G_LIST_MODEL (crier_gui_test_child (send, CRIER_TYPE_SEND_PAGE, "user_suggestions"));
 
   crier_test_wait_until ((item = crier_channel_list_find (CRIER_CHANNEL_LIST (crier_gui_test_model (win, "channels")), CRIER_TEST_APP_ID,
                                                           "presence-room")) != NULL &&
                            g_list_model_get_n_items (crier_channel_item_get_members (item)) == 1,
                          CRIER_TEST_TIMEOUT);
-  users = crier_send_page_get_user_suggestions (CRIER_SEND_PAGE (crier_gui_test_page (win, "send")));
+  /* Opening the Users menu lists who can be notified now. */
+  crier_gui_test_show_page (win, "send");
+  gtk_menu_button_popup (users_button);
   g_assert_cmpuint (g_list_model_get_n_items (users), ==, 1);
   g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (users), 0), ==, "42");
+  gtk_menu_button_popdown (users_button);
 
   /* Channels → event log filter. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.filter-channel", "(ss)",
                                              CRIER_TEST_APP_ID, "presence-room"));
   crier_gui_test_flush (win);
   {
-    GListModel *filtered = crier_log_page_get_filtered (CRIER_LOG_PAGE (crier_gui_test_page (win, "log")));
+    GListModel *filtered = crier_gui_test_shown (crier_gui_test_page (win, "log"), CRIER_TYPE_LOG_PAGE);
 
     crier_test_wait_until (g_list_model_get_n_items (filtered) > 0, CRIER_TEST_TIMEOUT);
     for (guint i = 0; i < g_list_model_get_n_items (filtered); i++)
@@ -224,7 +229,7 @@ find_logged (CrierWindow     *win,
              const char      *channel,
              guint           *position)
 {
-  GListModel *filtered = crier_log_page_get_filtered (CRIER_LOG_PAGE (crier_gui_test_page (win, "log")));
+  GListModel *filtered = crier_gui_test_shown (crier_gui_test_page (win, "log"), CRIER_TYPE_LOG_PAGE);
 
   for (guint i = g_list_model_get_n_items (filtered); i-- > 0;)
     {
@@ -388,7 +393,7 @@ test_disconnect (void)
       g_autoptr (CrierConnectionItem) item = g_list_model_get_item (list, i);
 
       if (g_strcmp0 (crier_connection_item_get_socket_id (item), first->socket_id) == 0)
-        crier_connections_page_select (CRIER_CONNECTIONS_PAGE (connections), i);
+        crier_gui_test_select (connections, CRIER_TYPE_CONNECTIONS_PAGE, i);
     }
   g_assert_true (gtk_widget_activate_action (connections, "connections.disconnect", NULL));
   crier_test_client_wait_closed (first);
@@ -417,7 +422,7 @@ test_auth_failure (void)
   crier_test_wait_until (has_logged (win, CRIER_MONITOR_AUTH_FAILED, "private-orders"), CRIER_TEST_TIMEOUT);
   item = find_logged (win, CRIER_MONITOR_AUTH_FAILED, "private-orders", &position);
   g_assert_nonnull (strstr (crier_event_item_get_subtitle (item), "The key and the secret are swapped"));
-  crier_log_page_select (log_page, position);
+  crier_gui_test_select (log_page, CRIER_TYPE_LOG_PAGE, position);
   summary = details_summary (log_page);
   g_assert_nonnull (strstr (summary, "The key and the secret are swapped"));
 
@@ -462,7 +467,7 @@ test_replay_and_import (void)
   }
   crier_test_wait_until (has_logged (win, CRIER_MONITOR_EVENT_PUBLISHED, "orders"), CRIER_TEST_TIMEOUT);
   find_logged (win, CRIER_MONITOR_EVENT_PUBLISHED, "orders", &position);
-  crier_log_page_select (log_page, position);
+  crier_gui_test_select (log_page, CRIER_TYPE_LOG_PAGE, position);
   summary = details_summary (log_page);
   g_assert_nonnull (strstr (summary, "delivered to 1, excluded 0"));
   g_assert_nonnull (strstr (summary, client->socket_id));
@@ -499,7 +504,7 @@ test_replay_and_import (void)
     CrierEventItem *imported = find_logged (win, CRIER_MONITOR_EVENT_PUBLISHED, "orders", &position);
 
     g_assert_true (crier_event_item_get_imported (imported));
-    crier_log_page_select (log_page, position);
+    crier_gui_test_select (log_page, CRIER_TYPE_LOG_PAGE, position);
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (log_page), "log.replay", NULL));
   }
   {
