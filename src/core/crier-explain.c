@@ -63,6 +63,43 @@ explain_secret (CrierServer *server,
   return NULL;
 }
 
+/* How many open connections of the app a failed auth is tried against: an attacker's
+ * stream of bad signatures must not cost a HMAC per connection of a large server. */
+#define OTHER_SOCKETS_TRIED 256
+
+/* Right secret, but the socket id of another connection of the app that is open now: two
+ * Echo instances on one page, or a socket id passed between tabs. */
+static char *
+explain_other_socket (CrierServer     *server,
+                      CrierApp        *app,
+                      CrierConnection *conn,
+                      const char      *channel,
+                      const char      *channel_data,
+                      const char      *signature)
+{
+  GHashTableIter   iter;
+  CrierConnection *other;
+  unsigned         tried = 0;
+
+  g_hash_table_iter_init (&iter, server->connections);
+  while (tried < OTHER_SOCKETS_TRIED && g_hash_table_iter_next (&iter, NULL, (gpointer *) &other))
+    {
+      g_autofree char *text = NULL;
+
+      if (other == conn || other->app != app)
+        continue;
+      tried++;
+      text = signed_text (other->socket_id, channel, channel_data);
+      if (signs (app->config->secret, text, signature))
+        return g_strdup_printf ("The secret is right, but the signature is for socket %s, another "
+                                "connection open now; this connection is %s. The auth request "
+                                "carried the other connection's socket_id (two Echo or Pusher "
+                                "instances on the page, or a socket id shared between tabs).",
+                                other->socket_id, conn->socket_id);
+    }
+  return NULL;
+}
+
 typedef enum
 {
   KEY_OWN,
@@ -220,6 +257,8 @@ crier_explain_channel_auth (CrierConnection *conn,
                                 "was cached).",
                                 (const char *) l->data, conn->socket_id);
     }
+  if ((answer = explain_other_socket (server, app, conn, channel, channel_data, signature)) != NULL)
+    return answer;
   candidates = channel_candidates (app, channel);
   for (guint i = 0; i < candidates->len; i++)
     {
@@ -247,9 +286,11 @@ crier_explain_channel_auth (CrierConnection *conn,
                               "channel_data string it returns; the one received was %s.",
                               channel_data);
     }
-  return g_strdup_printf ("The signature matches no known secret, recent socket or channel of app "
-                          "'%s': the app server signs with a secret Crier does not know, or signs "
-                          "another text than '%s'.",
+  return g_strdup_printf ("Wrong secret: the signature was not made with the secret of app '%s', "
+                          "nor for another socket or channel Crier knows. Check PUSHER_APP_SECRET "
+                          "in the Laravel .env against the app's secret on Crier's Apps page, "
+                          "then run 'php artisan config:clear' (a cached config keeps the old "
+                          "one). The app server had to sign '%s'.",
                           app->config->id, text);
 }
 
@@ -275,9 +316,10 @@ crier_explain_signin (CrierConnection *conn,
                                 "this connection is %s.",
                                 (const char *) l->data, conn->socket_id);
     }
-  return g_strdup_printf ("The sign-in signature matches no known secret: the user-auth endpoint "
-                          "must sign '%s' with the app secret.",
-                          text);
+  return g_strdup_printf ("Wrong secret: the sign-in signature was not made with the secret of "
+                          "app '%s'. Check PUSHER_APP_SECRET in the Laravel .env (then 'php "
+                          "artisan config:clear'); the user-auth endpoint had to sign '%s'.",
+                          app->config->id, text);
 }
 
 char *

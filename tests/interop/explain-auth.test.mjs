@@ -64,7 +64,7 @@ scenario('explain-auth', async (t) => {
     return client;
   }
 
-  /** pusher.signin(), expect pusher:error (4009) and the auth_failed line; `want(sig, user_data)`. */
+  /** pusher.signin(), expect pusher:error (4009) and the auth_failed line explained as `want` (or `want(user_data)`). */
   async function signinRefused(client, want) {
     const socket = client.connection.socket_id;
     const n = client.errorRec.calls.length;
@@ -78,7 +78,7 @@ scenario('explain-auth', async (t) => {
     const sig = a.auth.slice(a.auth.indexOf(':') + 1);
     const expected = { kind: 'auth_failed', app_id: ORDERS.id, socket_id: socket, code: 4009,
       message: `Connection is unauthorized: Invalid signature: Expected HMAC SHA256 hex digest of ${socket}::user::${a.user_data}, but got ${sig}`,
-      explanation: want };
+      explanation: typeof want === 'function' ? want(a.user_data) : want };
     checkEqual(line(got), expected, 'auth_failed line for pusher:signin');
     checkEqual(err.data, { code: 4009, message: expected.message }, 'pusher:error of the sign-in');
   }
@@ -172,7 +172,17 @@ scenario('explain-auth', async (t) => {
   const unknownSecret = await misconfigured('pusher-js (unknown secret)', { key: ORDERS.key, secret: 'not-a-known-secret' });
   await refused(unknownSecret, 'private-order.1', (sig) => ({
     message: invalidSignature(unknownSecret.connection.socket_id, 'private-order.1')(sig),
-    explanation: `The signature matches no known secret, recent socket or channel of app 'orders': the app server signs with a secret Crier does not know, or signs another text than '${unknownSecret.connection.socket_id}:private-order.1'.`,
+    explanation: `Wrong secret: the signature was not made with the secret of app 'orders', nor for another socket or channel Crier knows. Check PUSHER_APP_SECRET in the Laravel .env against the app's secret on Crier's Apps page, then run 'php artisan config:clear' (a cached config keeps the old one). The app server had to sign '${unknownSecret.connection.socket_id}:private-order.1'.`,
+  }));
+  await signinRefused(unknownSecret, (userData) => `Wrong secret: the sign-in signature was not made with the secret of app 'orders'. Check PUSHER_APP_SECRET in the Laravel .env (then 'php artisan config:clear'); the user-auth endpoint had to sign '${unknownSecret.connection.socket_id}::user::${userData}'.`);
+
+  t.step("another open connection's socket id (two Echo instances on one page): not a wrong secret");
+  const bystander = await misconfigured('pusher-js (bystander)', { key: ORDERS.key, secret: ORDERS.secret });
+  const borrower = await misconfigured('pusher-js (borrowed socket id)', { key: ORDERS.key, secret: ORDERS.secret },
+    (p) => ({ ...p, socketId: bystander.connection.socket_id }));
+  await refused(borrower, 'private-order.1', (sig) => ({
+    message: invalidSignature(borrower.connection.socket_id, 'private-order.1')(sig),
+    explanation: `The secret is right, but the signature is for socket ${bystander.connection.socket_id}, another connection open now; this connection is ${borrower.connection.socket_id}. The auth request carried the other connection's socket_id (two Echo or Pusher instances on the page, or a socket id shared between tabs).`,
   }));
 
   /** pusher-js with this key: refused with 4001; returns the auth_failed line. */
@@ -247,7 +257,7 @@ scenario('explain-auth', async (t) => {
   t.step('every refusal above has an explanation; no stray auth_failed line');
   const all = server.monitor('auth_failed');
   checkEqual(all.filter((l) => !l.explanation).map((l) => l.line), [], 'auth_failed lines without an explanation');
-  checkEqual(all.length, 14, `auth_failed lines (${show(all.map((l) => l.explanation))})`);
+  checkEqual(all.length, 16, `auth_failed lines (${show(all.map((l) => l.explanation))})`);
 
   t.step('text mode: the line ends with " — why: <explanation>"');
   const textServer = await t.crier({ config: { apps: APPS }, extraArgs: ['--verbose'] });
