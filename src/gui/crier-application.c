@@ -29,6 +29,9 @@ struct _CrierApplication
   CrierServerOptions options;
   char              *config_path; /* --config (canonical) or the user's crier.conf */
   gboolean           explicit_config;
+  /* The user set a port in the preferences (Change Port…) after --port or --config chose
+   * one: from then on this run listens where the preferences say. */
+  gboolean port_chosen;
 };
 
 G_DEFINE_FINAL_TYPE (CrierApplication, crier_application, ADW_TYPE_APPLICATION)
@@ -116,6 +119,13 @@ build_config (CrierApplication *self,
   /* Checked in handle_local_options already; this cannot fail any more. */
   if (!crier_server_options_apply (&self->options, config, error))
     return NULL;
+  if (self->port_chosen)
+    {
+      guint16 port;
+
+      g_settings_get (self->settings, "port", "q", &port);
+      crier_config_set_port (config, port);
+    }
   return g_steal_pointer (&config);
 }
 
@@ -317,6 +327,15 @@ find_window (CrierApplication *self,
   return NULL;
 }
 
+/* A port typed into the preferences is the user's latest word: it beats --port and the
+ * port of --config for the rest of this run (the next restart listens there). */
+static void
+port_changed_cb (CrierApplication *self)
+{
+  if (self->options.port != NULL || self->explicit_config)
+    self->port_chosen = TRUE;
+}
+
 static void
 preferences_action (GSimpleAction *action,
                     GVariant      *parameter,
@@ -449,6 +468,7 @@ crier_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", prefs_accels);
   self->settings = g_settings_new (APP_ID);
   g_signal_connect (self->settings, "changed::color-scheme", G_CALLBACK (color_scheme_changed_cb), self);
+  g_signal_connect_object (self->settings, "changed::port", G_CALLBACK (port_changed_cb), self, G_CONNECT_SWAPPED);
   color_scheme_changed_cb (self->settings, "color-scheme", self);
   if (self->config_path == NULL)
     self->config_path = dup_user_config_path ();
@@ -604,4 +624,19 @@ crier_application_get_config_path (CrierApplication *self)
 {
   g_return_val_if_fail (CRIER_IS_APPLICATION (self), NULL);
   return self->config_path;
+}
+
+/* Returns: (nullable) (transfer none): what decides the port instead of the preferences
+ * ("--port", "--config"), or NULL when the preferences do. */
+const char *
+crier_application_get_port_origin (CrierApplication *self)
+{
+  g_return_val_if_fail (CRIER_IS_APPLICATION (self), NULL);
+  if (self->port_chosen)
+    return NULL;
+  if (self->options.port != NULL)
+    return "--port";
+  if (self->explicit_config)
+    return "--config";
+  return NULL;
 }

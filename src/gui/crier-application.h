@@ -16,6 +16,7 @@ GSettings        *crier_application_get_settings (CrierApplication *self);
 CrierServer      *crier_application_get_server (CrierApplication *self);
 const char       *crier_application_get_server_error (CrierApplication *self);
 const char       *crier_application_get_config_path (CrierApplication *self);
+const char       *crier_application_get_port_origin (CrierApplication *self);
 gboolean          crier_application_start_server (CrierApplication *self);
 gboolean          crier_application_restart_server (CrierApplication *self);
 void              crier_application_stop_server (CrierApplication *self);

@@ -15,6 +15,7 @@ struct _CrierPreferencesWindow
   GtkFileChooserNative *chooser;
 
   AdwEntryRow   *host_row;
+  AdwActionRow  *port_row;
   GtkSpinButton *port_spin;
   GtkSwitch     *start_switch;
   AdwActionRow  *cert_row;
@@ -35,6 +36,33 @@ update_files (CrierPreferencesWindow *self)
   adw_action_row_set_subtitle (self->key_row, *key ? key : _ ("None"));
 }
 
+/* The port in use beside the one set here: --port, --config or a free port (0) may differ. */
+static void
+update_port (CrierPreferencesWindow *self)
+{
+  GtkApplication  *app = gtk_window_get_application (GTK_WINDOW (self));
+  CrierServer     *server = CRIER_IS_APPLICATION (app) ? crier_application_get_server (CRIER_APPLICATION (app)) : NULL;
+  const char      *origin = CRIER_IS_APPLICATION (app) ? crier_application_get_port_origin (CRIER_APPLICATION (app)) : NULL;
+  gboolean         running = server != NULL && crier_server_is_running (server);
+  unsigned         port = 0;
+  guint16          wanted;
+  g_autofree char *subtitle = NULL;
+
+  g_settings_get (self->settings, "port", "q", &wanted);
+  if (server != NULL)
+    port = running ? crier_server_get_port (server) : crier_config_get_port (crier_server_get_config (server));
+  if (origin != NULL && running)
+    /* Translators: the second %s is a command line option, --port or --config. */
+    subtitle = g_strdup_printf (_ ("Listening on %u, set by %s; a port set here replaces it"), port, origin);
+  else if (origin != NULL)
+    subtitle = g_strdup_printf (_ ("Port %u comes from %s; a port set here replaces it"), port, origin);
+  else if (running && port != wanted)
+    subtitle = g_strdup_printf (_ ("0 picks a free port; listening on %u now"), port);
+  else
+    subtitle = g_strdup (_ ("0 picks a free port"));
+  adw_action_row_set_subtitle (self->port_row, subtitle);
+}
+
 static void
 settings_changed_cb (GSettings              *settings,
                      const char             *key,
@@ -42,6 +70,8 @@ settings_changed_cb (GSettings              *settings,
 {
   if (g_str_equal (key, "tls-cert") || g_str_equal (key, "tls-key"))
     update_files (self);
+  else if (g_str_equal (key, "port"))
+    update_port (self);
   else if (g_str_equal (key, "color-scheme"))
     adw_combo_row_set_selected (self->style_row, g_settings_get_enum (settings, "color-scheme"));
 }
@@ -113,6 +143,8 @@ crier_preferences_window_dispose (GObject *object)
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
+  /* Leaving its application (parent dispose) must not update a half-disposed window. */
+  g_signal_handlers_disconnect_by_func (self, update_port, NULL);
   if (self->settings != NULL)
     g_signal_handlers_disconnect_by_data (self->settings, self);
   g_clear_object (&self->settings);
@@ -129,6 +161,7 @@ crier_preferences_window_class_init (CrierPreferencesWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/dev/crier/Crier/ui/crier-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, CrierPreferencesWindow, host_row);
+  gtk_widget_class_bind_template_child (widget_class, CrierPreferencesWindow, port_row);
   gtk_widget_class_bind_template_child (widget_class, CrierPreferencesWindow, port_spin);
   gtk_widget_class_bind_template_child (widget_class, CrierPreferencesWindow, start_switch);
   gtk_widget_class_bind_template_child (widget_class, CrierPreferencesWindow, cert_row);
@@ -159,5 +192,10 @@ crier_preferences_window_new (CrierApplication *application)
   g_signal_connect (self->style_row, "notify::selected", G_CALLBACK (style_selected_cb), self);
   g_signal_connect (self->settings, "changed", G_CALLBACK (settings_changed_cb), self);
   update_files (self);
+  /* The application is set after construction; it says when its server starts or moves. */
+  g_signal_connect (self, "notify::application", G_CALLBACK (update_port), NULL);
+  g_signal_connect_object (application, "notify::server", G_CALLBACK (update_port), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (application, "notify::running", G_CALLBACK (update_port), self, G_CONNECT_SWAPPED);
+  update_port (self);
   return self;
 }

@@ -96,17 +96,25 @@ activate_cb (GApplication *app,
 /* Runs the application like main () does, on gui-run's private session bus; func runs
  * once the window is up. Settings (the memory backend) outlive it, like on disk. */
 static void
-run_app (AppTestFunc func)
+run_app_with_args (AppTestFunc func,
+                   const char *arg,
+                   const char *value)
 {
   CrierApplication *app = crier_application_new ();
-  char             *argv[] = { (char *) "crier", NULL };
+  char             *argv[] = { (char *) "crier", (char *) arg, (char *) value, NULL };
   AppTest           test = { func, FALSE };
 
   g_signal_connect_after (app, "activate", G_CALLBACK (activate_cb), &test);
-  g_assert_cmpint (g_application_run (G_APPLICATION (app), 1, argv), ==, 0);
+  g_assert_cmpint (g_application_run (G_APPLICATION (app), arg != NULL ? 3 : 1, argv), ==, 0);
   g_assert_true (test.ran);
   crier_test_drain ();
   g_assert_finalize_object (app);
+}
+
+static void
+run_app (AppTestFunc func)
+{
+  run_app_with_args (func, NULL, NULL);
 }
 
 static unsigned
@@ -813,6 +821,49 @@ test_port_in_use (void)
   reset_settings ();
 }
 
+/* crier --port N, N taken: "Change Port…" must still move the server (the command line
+ * decided the port until the user set one), and the preferences say which port is used. */
+static void
+port_from_command_line_test (CrierApplication *app,
+                             CrierWindow      *win)
+{
+  GtkWidget              *banner = GTK_WIDGET (template_child (win, CRIER_TYPE_WINDOW, "banner_revealer"));
+  unsigned                other_port = free_port ("127.0.0.1");
+  CrierPreferencesWindow *prefs;
+  g_autofree char        *from_option = g_strdup_printf ("Port %u comes from --port; a port set here replaces it",
+                                                         occupied_port);
+
+  assert_banner_names_port (app, win, occupied_port);
+  click (banner, "app.preferences");
+  prefs = find_toplevel (CRIER_TYPE_PREFERENCES_WINDOW);
+  g_assert_nonnull (prefs);
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (prefs));
+  g_assert_cmpstr (row_subtitle (prefs, "port_row"), ==, from_option);
+
+  gtk_spin_button_set_value (prefs_spin (prefs, "port_spin"), other_port);
+  click (GTK_WIDGET (prefs), "app.server-restart");
+  assert_listening (app, win, other_port);
+  g_assert_cmpstr (row_subtitle (prefs, "port_row"), ==, "0 picks a free port");
+  g_assert_cmpuint (n_expected_warnings, ==, 1);
+  close_preferences (prefs);
+}
+
+static void
+test_port_from_command_line (void)
+{
+  g_autofree char *port = NULL;
+
+  reset_settings ();
+  occupier = occupy_port (&occupied_port);
+  port = g_strdup_printf ("%u", occupied_port);
+  expected_warning = "port * is already in use*";
+  n_expected_warnings = 0;
+  run_app_with_args (port_from_command_line_test, "--port", port);
+  expected_warning = NULL;
+  g_clear_object (&occupier);
+  reset_settings ();
+}
+
 int
 main (int    argc,
       char **argv)
@@ -835,6 +886,7 @@ main (int    argc,
   g_test_add_func ("/application/tls-files", test_tls_files);
   g_test_add_func ("/application/start-server-setting", test_start_server_setting);
   g_test_add_func ("/application/port-in-use", test_port_in_use);
+  g_test_add_func ("/application/port-from-command-line", test_port_from_command_line);
   g_test_add_func ("/application/quit", test_quit);
   g_test_add_func ("/application/restart-server", test_restart_server);
   status = g_test_run ();
