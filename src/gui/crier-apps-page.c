@@ -17,6 +17,7 @@ struct _CrierAppsPage
   CrierServer      *server;
   CrierApplication *application;
   gboolean          reveal_secret;
+  gboolean          docker; /* the app server runs in a container (Sail) */
   char             *broadcaster;
 
   AdwComboRow   *app_row;
@@ -26,6 +27,7 @@ struct _CrierAppsPage
   AdwActionRow  *secret_row;
   AdwActionRow  *options_row;
   GtkTextView   *env_view;
+  GtkSwitch     *docker_switch;
   GtkTextView   *echo_view;
 };
 
@@ -37,6 +39,7 @@ enum
   PROP_SERVER,
   PROP_REVEAL_SECRET,
   PROP_BROADCASTER,
+  PROP_DOCKER,
   N_PROPS
 };
 
@@ -54,16 +57,22 @@ selected_app (CrierAppsPage *self)
                                 gtk_string_list_get_string (self->app_model, selected));
 }
 
-char *
-crier_apps_page_dup_env (CrierAppsPage *self)
+/* The .env block as copied (secret in clear) or as shown (masked like the Secret row). */
+static char *
+dup_env_block (CrierAppsPage *self,
+               gboolean       for_display)
 {
-  CrierAppConfig *app;
-  CrierConfig    *config;
-  unsigned        port;
+  CrierAppConfig      *app;
+  CrierConfig         *config;
+  unsigned             port;
+  CrierLaravelEnvFlags flags = CRIER_LARAVEL_ENV_DEFAULT;
 
-  g_return_val_if_fail (CRIER_IS_APPS_PAGE (self), NULL);
   if ((app = selected_app (self)) == NULL)
     return NULL;
+  if (self->docker)
+    flags |= CRIER_LARAVEL_ENV_DOCKER;
+  if (for_display && !self->reveal_secret)
+    flags |= CRIER_LARAVEL_ENV_MASK_SECRET;
   config = crier_server_get_config (self->server);
   port = crier_server_is_running (self->server) ? crier_server_get_port (self->server)
                                                 : crier_config_get_port (config);
@@ -71,7 +80,14 @@ crier_apps_page_dup_env (CrierAppsPage *self)
                                   crier_server_is_running (self->server)
                                     ? crier_server_is_tls (self->server)
                                     : crier_config_get_tls_cert (config) != NULL,
-                                  self->broadcaster);
+                                  self->broadcaster, flags);
+}
+
+char *
+crier_apps_page_dup_env (CrierAppsPage *self)
+{
+  g_return_val_if_fail (CRIER_IS_APPS_PAGE (self), NULL);
+  return dup_env_block (self, FALSE);
 }
 
 static void
@@ -95,11 +111,11 @@ update (CrierAppsPage *self)
     }
   adw_action_row_set_subtitle (self->id_row, app->id);
   adw_action_row_set_subtitle (self->key_row, app->key);
-  adw_action_row_set_subtitle (self->secret_row, self->reveal_secret ? app->secret : "••••••••••••••••");
+  adw_action_row_set_subtitle (self->secret_row, self->reveal_secret ? app->secret : CRIER_LARAVEL_MASKED_SECRET);
   options = g_strdup_printf (_ ("client events %s · %s"), app->client_events ? _ ("on") : _ ("off"),
                              app->allowed_origins ? _ ("some origins") : _ ("any origin"));
   adw_action_row_set_subtitle (self->options_row, options);
-  env = crier_apps_page_dup_env (self);
+  env = dup_env_block (self, TRUE);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->env_view), env, -1);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->echo_view), echo, -1);
 }
@@ -353,6 +369,9 @@ crier_apps_page_get_property (GObject    *object,
     case PROP_BROADCASTER:
       g_value_set_string (value, self->broadcaster);
       break;
+    case PROP_DOCKER:
+      g_value_set_boolean (value, self->docker);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -373,6 +392,9 @@ crier_apps_page_set_property (GObject      *object,
       break;
     case PROP_REVEAL_SECRET:
       self->reveal_secret = g_value_get_boolean (value);
+      break;
+    case PROP_DOCKER:
+      self->docker = g_value_get_boolean (value);
       break;
     case PROP_BROADCASTER:
       g_free (self->broadcaster);
@@ -404,6 +426,9 @@ crier_apps_page_class_init (CrierAppsPageClass *klass)
   properties[PROP_BROADCASTER] = g_param_spec_string ("broadcaster", NULL, NULL, "pusher",
                                                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
                                                         G_PARAM_STATIC_STRINGS);
+  properties[PROP_DOCKER] = g_param_spec_boolean ("docker", NULL, NULL, FALSE,
+                                                  G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
+                                                    G_PARAM_STATIC_STRINGS);
   properties[PROP_SERVER] = g_param_spec_object ("server", NULL, NULL, CRIER_TYPE_SERVER,
                                                  G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -417,6 +442,7 @@ crier_apps_page_class_init (CrierAppsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CrierAppsPage, secret_row);
   gtk_widget_class_bind_template_child (widget_class, CrierAppsPage, options_row);
   gtk_widget_class_bind_template_child (widget_class, CrierAppsPage, env_view);
+  gtk_widget_class_bind_template_child (widget_class, CrierAppsPage, docker_switch);
   gtk_widget_class_bind_template_child (widget_class, CrierAppsPage, echo_view);
 
   gtk_widget_class_install_action (widget_class, "apps.copy", "s", copy_action);
@@ -427,6 +453,7 @@ crier_apps_page_class_init (CrierAppsPageClass *klass)
   gtk_widget_class_install_action (widget_class, "apps.remove", NULL, remove_action);
   gtk_widget_class_install_property_action (widget_class, "apps.reveal-secret", "reveal-secret");
   gtk_widget_class_install_property_action (widget_class, "apps.broadcaster", "broadcaster");
+  gtk_widget_class_install_property_action (widget_class, "apps.docker", "docker");
 }
 
 static void

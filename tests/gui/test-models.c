@@ -368,9 +368,13 @@ static void
 test_laravel_env (void)
 {
   g_autoptr (CrierAppConfig) app = crier_app_config_new ("app-id", "app-key", "app-secret");
-  g_autofree char *pusher = crier_laravel_env_block (app, "0.0.0.0", 6001, FALSE, "pusher");
-  g_autofree char *reverb = crier_laravel_env_block (app, "127.0.0.1", 8080, TRUE, "reverb");
+  g_autofree char *pusher = crier_laravel_env_block (app, "0.0.0.0", 6001, FALSE, "pusher", CRIER_LARAVEL_ENV_DEFAULT);
+  g_autofree char *reverb = crier_laravel_env_block (app, "127.0.0.1", 8080, TRUE, "reverb", CRIER_LARAVEL_ENV_DEFAULT);
   g_autofree char *echo = crier_laravel_echo_snippet ("reverb");
+  g_autofree char *sail = crier_laravel_env_block (app, "0.0.0.0", 6001, FALSE, "pusher",
+                                                   CRIER_LARAVEL_ENV_DOCKER | CRIER_LARAVEL_ENV_MASK_SECRET);
+  g_autofree char *sail_loopback = crier_laravel_env_block (app, "127.0.0.1", 8080, FALSE, "reverb",
+                                                            CRIER_LARAVEL_ENV_DOCKER);
 
   g_assert_nonnull (strstr (pusher, "BROADCAST_CONNECTION=pusher\n"));
   g_assert_nonnull (strstr (pusher, "PUSHER_APP_SECRET=app-secret\n"));
@@ -380,6 +384,19 @@ test_laravel_env (void)
   g_assert_nonnull (strstr (reverb, "REVERB_PORT=8080\nREVERB_SCHEME=https\n"));
   g_assert_null (strstr (reverb, "VITE_REVERB_APP_SECRET"));
   g_assert_nonnull (strstr (echo, "broadcaster: 'reverb'"));
+  g_assert_null (strstr (pusher, "#"));
+
+  /* Sail: PHP in the container goes through host.docker.internal, the browser to localhost;
+   * the secret is masked for display. */
+  g_assert_nonnull (strstr (sail, "\nPUSHER_HOST=host.docker.internal\nPUSHER_PORT=6001\n"));
+  g_assert_nonnull (strstr (sail, "\nVITE_PUSHER_HOST=localhost\n"));
+  g_assert_nonnull (strstr (sail, "PUSHER_APP_SECRET=" CRIER_LARAVEL_MASKED_SECRET "\n"));
+  g_assert_null (strstr (sail, "app-secret"));
+  g_assert_null (strstr (sail, "0.0.0.0 (Preferences")); /* listens everywhere: no warning */
+  g_assert_nonnull (strstr (sail_loopback, "REVERB_HOST=\"host.docker.internal\"\n"));
+  g_assert_nonnull (strstr (sail_loopback, "VITE_REVERB_HOST=localhost\n"));
+  g_assert_nonnull (strstr (sail_loopback, "REVERB_APP_SECRET=app-secret\n"));
+  g_assert_true (g_str_has_prefix (sail_loopback, "# Crier listens on 127.0.0.1 only"));
 }
 
 static void

@@ -10,6 +10,7 @@
 #include "crier-connections-page.h"
 #include "crier-encryption.h"
 #include "crier-gui-test-utils.h"
+#include "crier-laravel-env.h"
 #include "crier-log-page.h"
 #include "crier-send-page.h"
 
@@ -203,21 +204,37 @@ test_credentials (void)
   g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
   CrierWindow     *win = crier_gui_test_open_window (server);
   GtkWidget       *apps = crier_gui_test_page (win, "apps");
-  g_autofree char *env = crier_apps_page_dup_env (CRIER_APPS_PAGE (apps));
+  g_autofree char *env = crier_gui_test_dup_text (apps, CRIER_TYPE_APPS_PAGE, "env_view");
   g_autofree char *expected = g_strdup_printf ("PUSHER_PORT=%u\n", server->port);
+  g_autofree char *copied = NULL;
   gboolean         reveal = TRUE;
 
   g_assert_nonnull (strstr (env, "PUSHER_APP_KEY=" CRIER_TEST_APP_KEY "\n"));
   g_assert_nonnull (strstr (env, expected));
   g_object_get (apps, "reveal-secret", &reveal, NULL);
-  g_assert_false (reveal); /* hidden until revealed */
+  g_assert_false (reveal); /* hidden until revealed, in the row and in the .env block alike */
+  g_assert_null (strstr (env, CRIER_TEST_APP_SECRET));
+  g_assert_nonnull (strstr (env, "PUSHER_APP_SECRET=" CRIER_LARAVEL_MASKED_SECRET "\n"));
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (crier_gui_test_child (apps, CRIER_TYPE_APPS_PAGE, "secret_row"))),
+                   ==, CRIER_LARAVEL_MASKED_SECRET);
+  /* What Copy puts on the clipboard is the real thing. */
+  copied = crier_apps_page_dup_env (CRIER_APPS_PAGE (apps));
+  g_assert_nonnull (strstr (copied, "PUSHER_APP_SECRET=" CRIER_TEST_APP_SECRET "\n"));
   g_assert_true (gtk_widget_activate_action (apps, "apps.reveal-secret", NULL));
   g_object_get (apps, "reveal-secret", &reveal, NULL);
   g_assert_true (reveal);
   g_assert_true (gtk_widget_activate_action (apps, "apps.broadcaster", "s", "reverb"));
   g_clear_pointer (&env, g_free);
-  env = crier_apps_page_dup_env (CRIER_APPS_PAGE (apps));
+  env = crier_gui_test_dup_text (apps, CRIER_TYPE_APPS_PAGE, "env_view");
   g_assert_nonnull (strstr (env, "REVERB_APP_SECRET=" CRIER_TEST_APP_SECRET "\n"));
+
+  /* Laravel Sail: the switch gives PHP host.docker.internal and the browser localhost. */
+  g_assert_true (gtk_widget_activate_action (apps, "apps.docker", NULL));
+  g_clear_pointer (&env, g_free);
+  env = crier_gui_test_dup_text (apps, CRIER_TYPE_APPS_PAGE, "env_view");
+  g_assert_nonnull (strstr (env, "REVERB_HOST=\"host.docker.internal\"\n"));
+  g_assert_nonnull (strstr (env, "VITE_REVERB_HOST=localhost\n"));
+  g_assert_true (gtk_switch_get_active (GTK_SWITCH (crier_gui_test_child (apps, CRIER_TYPE_APPS_PAGE, "docker_switch"))));
   g_assert_true (gtk_widget_activate_action (apps, "apps.copy-env", NULL));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.show-page", "s", "stats"));
   crier_gui_test_close_window (win);

@@ -16,51 +16,78 @@ crier_laravel_public_host (const char *listen_host)
   return g_strdup (listen_host);
 }
 
+/* A container reaches a server listening on the loopback interface only through its own
+ * loopback, which is not the host's: Crier has to listen on every interface. */
+static gboolean
+listens_on_loopback_only (const char *host)
+{
+  return host == NULL || g_str_equal (host, "127.0.0.1") || g_str_equal (host, "localhost") ||
+         g_str_equal (host, "::1");
+}
+
 /* The variable names of the Laravel skeleton and of reverb:install
- * (laravel-broadcasting.md §2.4); broadcaster is "pusher" or "reverb". */
+ * (laravel-broadcasting.md §2.4); broadcaster is "pusher" or "reverb". With
+ * CRIER_LARAVEL_ENV_DOCKER the app server (PHP, in the container) and the browser (Vite's
+ * VITE_* variables, on the host) are given different hosts. */
 char *
 crier_laravel_env_block (const CrierAppConfig *app,
                          const char           *host,
                          unsigned              port,
                          gboolean              tls,
-                         const char           *broadcaster)
+                         const char           *broadcaster,
+                         CrierLaravelEnvFlags  flags)
 {
+  gboolean         docker = (flags & CRIER_LARAVEL_ENV_DOCKER) != 0;
   g_autofree char *public_host = crier_laravel_public_host (host);
+  const char      *server_host = docker ? "host.docker.internal" : public_host;
+  const char      *secret = (flags & CRIER_LARAVEL_ENV_MASK_SECRET) ? CRIER_LARAVEL_MASKED_SECRET : app->secret;
   const char      *scheme = tls ? "https" : "http";
+  const char      *prefix;
+  GString         *block;
 
   g_return_val_if_fail (app != NULL, NULL);
+  block = g_string_new (NULL);
+  if (docker && listens_on_loopback_only (host))
+    g_string_append (block, "# Crier listens on 127.0.0.1 only, which containers cannot reach: set its\n"
+                            "# Host to 0.0.0.0 (Preferences, or crier --host 0.0.0.0).\n");
+  if (docker)
+    g_string_append (block, "# Laravel Sail's compose file maps host.docker.internal to the host\n"
+                            "# (extra_hosts: host.docker.internal:host-gateway).\n");
   if (g_strcmp0 (broadcaster, "reverb") == 0)
-    return g_strdup_printf ("BROADCAST_CONNECTION=reverb\n"
-                            "\n"
-                            "REVERB_APP_ID=%s\n"
-                            "REVERB_APP_KEY=%s\n"
-                            "REVERB_APP_SECRET=%s\n"
-                            "REVERB_HOST=\"%s\"\n"
-                            "REVERB_PORT=%u\n"
-                            "REVERB_SCHEME=%s\n"
-                            "\n"
-                            "VITE_REVERB_APP_KEY=\"${REVERB_APP_KEY}\"\n"
-                            "VITE_REVERB_HOST=\"${REVERB_HOST}\"\n"
-                            "VITE_REVERB_PORT=\"${REVERB_PORT}\"\n"
-                            "VITE_REVERB_SCHEME=\"${REVERB_SCHEME}\"\n",
-                            app->id, app->key, app->secret, public_host, port, scheme);
-  return g_strdup_printf ("BROADCAST_DRIVER=pusher\n"
-                          "BROADCAST_CONNECTION=pusher\n"
-                          "\n"
-                          "PUSHER_APP_ID=%s\n"
-                          "PUSHER_APP_KEY=%s\n"
-                          "PUSHER_APP_SECRET=%s\n"
-                          "PUSHER_HOST=%s\n"
-                          "PUSHER_PORT=%u\n"
-                          "PUSHER_SCHEME=%s\n"
-                          "PUSHER_APP_CLUSTER=mt1\n"
-                          "\n"
-                          "VITE_PUSHER_APP_KEY=\"${PUSHER_APP_KEY}\"\n"
-                          "VITE_PUSHER_HOST=\"${PUSHER_HOST}\"\n"
-                          "VITE_PUSHER_PORT=\"${PUSHER_PORT}\"\n"
-                          "VITE_PUSHER_SCHEME=\"${PUSHER_SCHEME}\"\n"
-                          "VITE_PUSHER_APP_CLUSTER=\"${PUSHER_APP_CLUSTER}\"\n",
-                          app->id, app->key, app->secret, public_host, port, scheme);
+    {
+      prefix = "REVERB";
+      g_string_append (block, "BROADCAST_CONNECTION=reverb\n\n");
+    }
+  else
+    {
+      prefix = "PUSHER";
+      g_string_append (block, "BROADCAST_DRIVER=pusher\nBROADCAST_CONNECTION=pusher\n\n");
+    }
+  g_string_append_printf (block,
+                          "%1$s_APP_ID=%2$s\n"
+                          "%1$s_APP_KEY=%3$s\n"
+                          "%1$s_APP_SECRET=%4$s\n",
+                          prefix, app->id, app->key, secret);
+  /* Reverb's installer quotes the host, the Pusher skeleton does not. */
+  if (g_str_equal (prefix, "REVERB"))
+    g_string_append_printf (block, "REVERB_HOST=\"%s\"\n", server_host);
+  else
+    g_string_append_printf (block, "PUSHER_HOST=%s\n", server_host);
+  g_string_append_printf (block, "%1$s_PORT=%2$u\n%1$s_SCHEME=%3$s\n", prefix, port, scheme);
+  if (g_str_equal (prefix, "PUSHER"))
+    g_string_append (block, "PUSHER_APP_CLUSTER=mt1\n");
+  g_string_append_printf (block, "\nVITE_%1$s_APP_KEY=\"${%1$s_APP_KEY}\"\n", prefix);
+  if (docker)
+    g_string_append_printf (block, "VITE_%s_HOST=localhost\n", prefix);
+  else
+    g_string_append_printf (block, "VITE_%1$s_HOST=\"${%1$s_HOST}\"\n", prefix);
+  g_string_append_printf (block,
+                          "VITE_%1$s_PORT=\"${%1$s_PORT}\"\n"
+                          "VITE_%1$s_SCHEME=\"${%1$s_SCHEME}\"\n",
+                          prefix);
+  if (g_str_equal (prefix, "PUSHER"))
+    g_string_append (block, "VITE_PUSHER_APP_CLUSTER=\"${PUSHER_APP_CLUSTER}\"\n");
+  return g_string_free (block, FALSE);
 }
 
 /* forceTLS follows the scheme: Laravel 11's stub hard-codes true, which breaks ws://
