@@ -248,6 +248,24 @@ seal_if_encrypted (CrierSendPage *self,
   return sealed;
 }
 
+/* The first channel of recent that nobody is subscribed to now, or NULL: a send that
+ * reaches nobody says so instead of "sent" (an empty channel is the usual reason a
+ * Laravel developer sees nothing in the browser). */
+static char *
+dup_unheard_channel (CrierSendPage *self,
+                     Recent        *recent)
+{
+  for (guint i = 0; recent->channels[i] != NULL; i++)
+    {
+      g_autoptr (CrierChannelInfo) info = crier_server_dup_channel (self->server, recent->app_id,
+                                                                    recent->channels[i]);
+
+      if (info == NULL || info->subscription_count == 0)
+        return g_strdup (recent->channels[i]);
+    }
+  return NULL;
+}
+
 /* The same path as POST /apps/{id}/events. */
 static gboolean
 publish (CrierSendPage *self,
@@ -257,6 +275,7 @@ publish (CrierSendPage *self,
   g_autoptr (GError) error = NULL;
   g_autofree char *data = NULL;
   g_autofree char *message = NULL;
+  g_autofree char *unheard = NULL;
 
   if (self->server == NULL || !crier_server_is_running (self->server))
     {
@@ -280,8 +299,19 @@ publish (CrierSendPage *self,
       return FALSE;
     }
   gtk_label_set_label (error_label, "");
-  message = recent->notification ? g_strdup_printf (_ ("Notification sent to user %s"), recent->user_id)
-                                 : g_strdup_printf (_ ("“%s” sent"), recent->event);
+  unheard = dup_unheard_channel (self, recent);
+  if (unheard != NULL && recent->notification)
+    /* Translators: %s is a channel name such as private-App.Models.User.99 */
+    message = g_strdup_printf (_ ("Nobody is subscribed to %s — is Echo listening?"), unheard);
+  else if (unheard != NULL && recent->channels[1] == NULL)
+    /* Translators: the first %s is an event name, the second a channel name */
+    message = g_strdup_printf (_ ("“%s” reached nobody: nobody is subscribed to %s"), recent->event, unheard);
+  else if (unheard != NULL)
+    message = g_strdup_printf (_ ("“%s” sent, but nobody is subscribed to %s"), recent->event, unheard);
+  else if (recent->notification)
+    message = g_strdup_printf (_ ("Notification sent to user %s"), recent->user_id);
+  else
+    message = g_strdup_printf (_ ("“%s” sent"), recent->event);
   gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", message);
   return TRUE;
 }

@@ -134,3 +134,16 @@ crier_gui_test_select (gpointer page,
   gtk_single_selection_set_selected (selection, position);
   g_assert_cmpuint (gtk_single_selection_get_selected (selection), ==, position);
 }
+
+/* Whether a label under root shows text: what a user reads, toasts included. */
+gboolean
+crier_gui_test_shows_text (gpointer    root,
+                           const char *text)
+{
+  if (GTK_IS_LABEL (root) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (root)), text) == 0)
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (crier_gui_test_shows_text (child, text))
+      return TRUE;
+  return FALSE;
+}

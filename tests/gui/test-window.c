@@ -152,6 +152,28 @@ test_send_notification (void)
   g_assert_cmpint (json_object_get_int_member (data, "invoice_id"), ==, 7);
   g_assert_cmpstr (json_object_get_string_member (data, "type"), ==, "App\\Notifications\\InvoicePaid");
   g_assert_true (g_uuid_string_is_valid (json_object_get_string_member (data, "id")));
+  crier_test_wait_until (crier_gui_test_shows_text (win, "Notification sent to user 1"), CRIER_TEST_TIMEOUT);
+  crier_gui_test_close_window (win);
+}
+
+/* A send that reaches nobody says so, and why, instead of "sent". */
+static void
+test_send_to_nobody (void)
+{
+  g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
+  CrierWindow *win = crier_gui_test_open_window (server);
+  GtkWidget   *send = crier_gui_test_page (win, "send");
+
+  crier_gui_test_set_text (send, CRIER_TYPE_SEND_PAGE, "user_row", "99");
+  g_assert_true (gtk_widget_activate_action (send, "send.notification", NULL));
+  crier_test_wait_until (crier_gui_test_shows_text (win, "Nobody is subscribed to private-App.Models.User.99 — is Echo listening?"),
+                         CRIER_TEST_TIMEOUT);
+  g_assert_false (crier_gui_test_shows_text (win, "Notification sent to user 99"));
+
+  crier_gui_test_set_text (send, CRIER_TYPE_SEND_PAGE, "channels_row", "orders");
+  g_assert_true (gtk_widget_activate_action (send, "send.event", NULL));
+  crier_test_wait_until (crier_gui_test_shows_text (win, "“App\\Events\\OrderShipped” reached nobody: nobody is subscribed to orders"),
+                         CRIER_TEST_TIMEOUT);
   crier_gui_test_close_window (win);
 }
 
@@ -540,6 +562,7 @@ main (int    argc,
   g_test_add_func ("/window/send-event", test_send_event);
   g_test_add_func ("/window/send-encrypted", test_send_encrypted);
   g_test_add_func ("/window/send-notification", test_send_notification);
+  g_test_add_func ("/window/send-to-nobody", test_send_to_nobody);
   g_test_add_func ("/window/presence-suggestions", test_presence_suggestions);
   g_test_add_func ("/window/credentials", test_credentials);
   g_test_add_func ("/window/join-in", test_join_in);
