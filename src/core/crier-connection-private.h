@@ -22,39 +22,40 @@ typedef enum
 /* Per-socket state, kept small: tens of thousands of these sit idle. */
 struct _CrierConnection
 {
-  CrierServer         *server; /* borrowed: the server outlives its connections */
-  CrierApp            *app;    /* NULL until the connection-time checks pass */
-  int                  fd;
-  CrierConnectionState state;
-  guint8               protocol;
-  guint8               fragment_opcode; /* of the message being reassembled */
-  gboolean             ping_outstanding : 1;
-  gboolean             authorized : 1; /* signed in or subscribed to private/presence */
-  gboolean             want_write : 1;
-  gboolean             doomed : 1;        /* to be aborted at the end of this pass */
-  gboolean             dirty : 1;         /* frames queued since the last flush */
-  gboolean             discard_input : 1; /* after a protocol violation */
-  gboolean             unread : 1;        /* TLS may hold input: read again next pass */
-  GIOStream           *tls_stream;        /* NULL for plain sockets (read with recv) */
-  char                 socket_id[24];
-  char                *remote;
-  char                *origin;
-  gint64               connected_at;  /* real time, µs */
-  gint64               last_activity; /* monotonic, µs */
-  gint64               deadline;      /* monotonic, µs: ping reply or close handshake */
-  GByteArray          *inbuf;         /* bytes of an incomplete frame */
-  GByteArray          *fragments;     /* a fragmented message being reassembled */
-  guint64              skip;          /* payload bytes of a refused frame still to drop */
-  GQueue               outq;          /* GBytes frames not yet written */
-  gsize                out_offset;    /* into the head of outq */
-  gsize                out_bytes;
-  GPtrArray           *subscriptions; /* of CrierSubscription, NULL when none */
-  char                *user_id;       /* after pusher:signin */
-  char                *user_info;     /* JSON text from the sign-in user_data */
-  gint64               rate_window;   /* monotonic second of the client-event bucket */
-  unsigned             rate_count;
-  guint64              messages_in;
-  guint64              messages_out;
+  CrierServer                *server; /* borrowed: the server outlives its connections */
+  CrierApp                   *app;    /* NULL until the connection-time checks pass */
+  int                         fd;
+  CrierConnectionState        state;
+  guint8                      protocol;
+  guint8                      fragment_opcode; /* of the message being reassembled */
+  gboolean                    ping_outstanding : 1;
+  gboolean                    authorized : 1; /* signed in or subscribed to private/presence */
+  gboolean                    want_write : 1;
+  gboolean                    doomed : 1;        /* to be aborted at the end of this pass */
+  gboolean                    dirty : 1;         /* frames queued since the last flush */
+  gboolean                    discard_input : 1; /* after a protocol violation */
+  gboolean                    unread : 1;        /* TLS may hold input: read again next pass */
+  GIOStream                  *tls_stream;        /* NULL for plain sockets (read with recv) */
+  char                        socket_id[24];
+  char                       *remote;
+  char                       *origin;
+  gint64                      connected_at;  /* real time, µs */
+  gint64                      last_activity; /* monotonic, µs */
+  gint64                      deadline;      /* monotonic, µs: ping reply or close handshake */
+  GByteArray                 *inbuf;         /* bytes of an incomplete frame */
+  GByteArray                 *fragments;     /* a fragmented message being reassembled */
+  guint64                     skip;          /* payload bytes of a refused frame still to drop */
+  GQueue                      outq;          /* GBytes frames not yet written */
+  gsize                       out_offset;    /* into the head of outq */
+  gsize                       out_bytes;
+  GPtrArray                  *subscriptions;  /* of CrierSubscription, NULL when none */
+  char                       *user_id;        /* after pusher:signin */
+  char                       *user_info;      /* JSON text from the sign-in user_data */
+  struct _CrierMonitorClient *monitor_client; /* /monitor/ connections only (no app) */
+  gint64                      rate_window;    /* monotonic second of the client-event bucket */
+  unsigned                    rate_count;
+  guint64                     messages_in;
+  guint64                     messages_out;
 };
 
 CrierConnection     *crier_connection_new (CrierServer *server,

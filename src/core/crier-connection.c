@@ -254,7 +254,9 @@ crier_connection_send (CrierConnection *conn,
   if (conn->app != NULL)
     conn->app->stats.messages_out++;
   enqueue (conn, frame, 0);
-  if (conn->out_bytes > crier_config_get_max_outgoing_buffer (conn->server->config))
+  /* A monitor client that falls behind is skipped and caught up by its endpoint instead. */
+  if (conn->out_bytes > crier_config_get_max_outgoing_buffer (conn->server->config) &&
+      conn->monitor_client == NULL)
     {
       abort_soon (conn, "outgoing buffer full: the client does not read");
       return;

@@ -13,6 +13,7 @@
 #include "crier-explain.h"
 #include "crier-frame.h"
 #include "crier-message.h"
+#include "crier-monitor-endpoint.h"
 #include "crier-names.h"
 #include "crier-protocol-private.h"
 #include "crier-server-private.h"
@@ -203,6 +204,11 @@ crier_protocol_open (CrierConnection *conn,
   const char *key;
   CrierApp   *app;
 
+  if (crier_monitor_endpoint_claims (path))
+    {
+      crier_monitor_endpoint_open (conn, path, query);
+      return;
+    }
   if ((key = check_request (conn, path, query)) == NULL ||
       (app = admit_connection (conn, key)) == NULL)
     return;
@@ -307,6 +313,8 @@ crier_protocol_detach (CrierConnection *conn)
 {
   CrierServer *server = conn->server;
 
+  if (conn->monitor_client != NULL)
+    crier_monitor_endpoint_detach (conn);
   if (conn->app == NULL)
     return;
   while (conn->subscriptions != NULL && conn->subscriptions->len > 0)
@@ -771,6 +779,11 @@ crier_protocol_handle_text (CrierConnection *conn,
   CrierMessage message;
   const char  *event;
 
+  if (conn->monitor_client != NULL)
+    {
+      crier_monitor_endpoint_handle_text (conn, text, length);
+      return;
+    }
   if (conn->app == NULL)
     return;
   if (!crier_message_parse (conn->server->parser, text, length, &message, &error))

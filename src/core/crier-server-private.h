@@ -34,23 +34,24 @@ struct _CrierServer
    * (out of the poller and the table, into the graveyard); empty_graveyard () frees it and
    * nothing else does. dirty and doomed may still name buried connections: both are
    * emptied (crier_server_flush) before the graveyard is. */
-  GHashTable      *connections; /* socket id → CrierConnection (owned) */
-  GPtrArray       *graveyard;   /* finished connections, freed between poller batches */
-  GPtrArray       *doomed;      /* connections to abort at the end of this pass */
-  GPtrArray       *dirty;       /* connections with frames to write at the end of this pass */
-  guint            flush_id;    /* the end of a pass outside a poller batch */
-  GPtrArray       *unread;      /* TLS connections whose read budget ran out */
-  GSource         *unread_source;
-  gboolean         in_batch; /* inside a poller batch: it flushes when it ends */
-  JsonParser      *parser;
-  CrierWebhooks   *webhooks; /* NULL when no app has webhooks */
-  guint8          *read_buffer;
-  guint            sweep_id;
-  guint64          next_socket;
-  unsigned         port;
-  gboolean         tls;
-  gboolean         running;
-  CrierServerStats stats;
+  GHashTable                   *connections; /* socket id → CrierConnection (owned) */
+  GPtrArray                    *graveyard;   /* finished connections, freed between poller batches */
+  GPtrArray                    *doomed;      /* connections to abort at the end of this pass */
+  GPtrArray                    *dirty;       /* connections with frames to write at the end of this pass */
+  guint                         flush_id;    /* the end of a pass outside a poller batch */
+  GPtrArray                    *unread;      /* TLS connections whose read budget ran out */
+  GSource                      *unread_source;
+  gboolean                      in_batch; /* inside a poller batch: it flushes when it ends */
+  JsonParser                   *parser;
+  CrierWebhooks                *webhooks;         /* NULL when no app has webhooks */
+  struct _CrierMonitorEndpoint *monitor_endpoint; /* NULL until a monitor client comes */
+  guint8                       *read_buffer;
+  guint                         sweep_id;
+  guint64                       next_socket;
+  unsigned                      port;
+  gboolean                      tls;
+  gboolean                      running;
+  CrierServerStats              stats;
 };
 
 CrierMonitorEvent *crier_server_event_new (CrierServer     *self,

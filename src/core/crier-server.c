@@ -18,6 +18,7 @@
 #include "crier-frame.h"
 #include "crier-http-api.h"
 #include "crier-message.h"
+#include "crier-monitor-endpoint.h"
 #include "crier-names.h"
 #include "crier-protocol-private.h"
 #include "crier-server-private.h"
@@ -513,6 +514,7 @@ crier_server_finalize (GObject *object)
   g_hash_table_unref (self->apps_by_id);
   g_hash_table_unref (self->apps_by_key);
   g_clear_object (&self->parser);
+  g_clear_pointer (&self->monitor_endpoint, crier_monitor_endpoint_free);
   g_clear_object (&self->monitor);
   g_clear_object (&self->config);
   g_free (self->read_buffer);
