@@ -1,5 +1,5 @@
 /* crier-monitor-endpoint.c — /monitor/{app_id}: one app as the dashboard sees it, over a
- * WebSocket on the server's own port (docs/pusher-protocol.md §16)
+ * WebSocket on the server's own port (docs/pusher-protocol.md §21)
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "crier-monitor"
 
