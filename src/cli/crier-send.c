@@ -17,25 +17,20 @@
 #include "crier-json.h"
 #include "crier-names.h"
 #include "crier-notification.h"
+#include "crier-remote.h"
 #include "crier-signature.h"
 
 typedef struct
 {
-  char    *host;
-  int      port;
-  char    *scheme;
-  char    *app_id;
-  char    *key;
-  char    *secret;
-  char   **channels;
-  char    *event;
-  char    *data;
-  char    *socket_id;
-  char    *user;
-  char    *type;
-  char    *model;
-  char    *encryption_master_key;
-  gboolean insecure;
+  CrierRemote remote;
+  char      **channels;
+  char       *event;
+  char       *data;
+  char       *socket_id;
+  char       *user;
+  char       *type;
+  char       *model;
+  char       *encryption_master_key;
 } SendOptions;
 
 static void send_options_clear (SendOptions *options);
@@ -44,11 +39,7 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SendOptions, send_options_clear)
 static void
 send_options_clear (SendOptions *options)
 {
-  g_free (options->host);
-  g_free (options->scheme);
-  g_free (options->app_id);
-  g_free (options->key);
-  g_free (options->secret);
+  crier_remote_clear (&options->remote);
   g_strfreev (options->channels);
   g_free (options->event);
   g_free (options->data);
@@ -57,25 +48,6 @@ send_options_clear (SendOptions *options)
   g_free (options->type);
   g_free (options->model);
   g_free (options->encryption_master_key);
-}
-
-static char *
-env_or (const char *name,
-        const char *fallback)
-{
-  const char *value = g_getenv (name);
-
-  return g_strdup (value != NULL && *value != '\0' ? value : fallback);
-}
-
-/* --insecure: a development server with a self-signed certificate. */
-static gboolean
-accept_any_certificate_cb (SoupMessage         *msg,
-                           GTlsCertificate     *certificate,
-                           GTlsCertificateFlags errors,
-                           gpointer             user_data)
-{
-  return TRUE;
 }
 
 /* Signs and POSTs body to path; prints the server's answer. Returns the exit status. */
@@ -90,32 +62,24 @@ post_signed (SendOptions *options,
   g_autoptr (GBytes) reply = NULL;
   g_autoptr (SoupMessage) msg = NULL;
   g_autoptr (GError) error = NULL;
-  g_autofree char *encoded = NULL;
   g_autofree char *url = NULL;
-  const char      *host = options->host;
+  CrierRemote     *remote = &options->remote;
   unsigned         status;
 
-  /* Laravel's PUSHER_HOST may carry a scheme; the SDK strips it too. */
-  if (g_str_has_prefix (host, "http://"))
-    host += strlen ("http://");
-  else if (g_str_has_prefix (host, "https://"))
-    host += strlen ("https://");
-  crier_signature_sign_api_request (query, "POST", path, options->key, options->secret, body);
-  encoded = soup_form_encode_hash (query);
-  url = g_strdup_printf ("%s://%s:%d%s?%s", options->scheme, host, options->port, path, encoded);
+  crier_signature_sign_api_request (query, "POST", path, remote->key, remote->secret, body);
+  url = crier_remote_url (remote, remote->scheme, path, query);
   msg = soup_message_new ("POST", url);
   if (msg == NULL)
     {
       g_printerr (_ ("crier: “%s” is not a valid server address\n"), url);
       return 2;
     }
-  if (options->insecure)
-    g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_any_certificate_cb), NULL);
+  crier_remote_prepare (remote, msg);
   soup_message_set_request_body_from_bytes (msg, "application/json", body);
   reply = soup_session_send_and_read (session, msg, NULL, &error);
   if (reply == NULL)
     {
-      g_printerr (_ ("crier: cannot reach %s://%s:%d: %s\n"), options->scheme, host, options->port,
+      g_printerr (_ ("crier: cannot reach %s://%s:%d: %s\n"), remote->scheme, remote->host, remote->port,
                   error->message);
       return 1;
     }
@@ -209,22 +173,7 @@ crier_send_run (int    argc,
                 char **argv)
 {
   g_auto (SendOptions) options = { 0 };
-  g_autofree char   *port_text = env_or ("PUSHER_PORT", "6001");
   const GOptionEntry common[] = {
-    { "host", 0, 0, G_OPTION_ARG_STRING, &options.host,
-      N_ ("Server host (default $PUSHER_HOST or 127.0.0.1)"), N_ ("HOST") },
-    { "port", 'p', 0, G_OPTION_ARG_INT, &options.port,
-      N_ ("Server port (default $PUSHER_PORT or 6001)"), N_ ("PORT") },
-    { "scheme", 0, 0, G_OPTION_ARG_STRING, &options.scheme,
-      N_ ("http or https (default $PUSHER_SCHEME or http)"), N_ ("SCHEME") },
-    { "insecure", 'k', 0, G_OPTION_ARG_NONE, &options.insecure,
-      N_ ("Accept a self-signed TLS certificate"), NULL },
-    { "app-id", 0, 0, G_OPTION_ARG_STRING, &options.app_id,
-      N_ ("App id (default $PUSHER_APP_ID or app-id)"), N_ ("ID") },
-    { "key", 0, 0, G_OPTION_ARG_STRING, &options.key,
-      N_ ("App key (default $PUSHER_APP_KEY or app-key)"), N_ ("KEY") },
-    { "secret", 0, 0, G_OPTION_ARG_STRING, &options.secret,
-      N_ ("App secret (default $PUSHER_APP_SECRET or app-secret)"), N_ ("SECRET") },
     { "channel", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.channels,
       N_ ("Channel to send to; repeat for several (event)"), N_ ("CHANNEL") },
     { "event", 'e', 0, G_OPTION_ARG_STRING, &options.event,
@@ -246,11 +195,11 @@ crier_send_run (int    argc,
   /* Translators: the two subcommands of `crier send`, typed as they are: keep them in English */
   g_autoptr (GOptionContext) context = g_option_context_new (_ ("event|notification"));
   g_autoptr (GError) error = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *body = NULL;
-  const char      *what;
+  g_autofree char         *path = NULL;
+  g_autofree char         *body = NULL;
+  const char              *what;
+  g_autofree GOptionEntry *remote_entries = crier_remote_dup_entries (&options.remote);
 
-  options.port = -1;
   g_set_prgname ("crier send"); /* the usage line of --help reads "crier send [OPTION…] …" */
   g_option_context_set_summary (context,
                                 _ ("Sign and send a test event or a Laravel notification through the Pusher HTTP API."));
@@ -258,6 +207,7 @@ crier_send_run (int    argc,
                                     _ ("Examples:\n"
                                        "  crier send event --channel events --event 'App\\Events\\RealTimeMessage' --data '{\"message\":\"Hello\"}'\n"
                                        "  crier send notification --user 1 --type 'App\\Notifications\\RealTimeNotification' --data '{\"message\":\"Hello\"}'\n"));
+  g_option_context_add_main_entries (context, remote_entries, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, common, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
@@ -271,34 +221,10 @@ crier_send_run (int    argc,
       return 2;
     }
   what = argv[2];
-  if (options.host == NULL)
-    options.host = env_or ("PUSHER_HOST", "127.0.0.1");
-  if (options.port < 0)
-    {
-      guint64 port;
-
-      if (!g_ascii_string_to_unsigned (port_text, 10, 1, 65535, &port, NULL))
-        {
-          g_printerr (_ ("crier send: PUSHER_PORT “%s” is not a port number\n"), port_text);
-          return 2;
-        }
-      options.port = (int) port;
-    }
-  if (options.scheme == NULL)
-    options.scheme = env_or ("PUSHER_SCHEME", "http");
-  if (options.app_id == NULL)
-    options.app_id = env_or ("PUSHER_APP_ID", "app-id");
-  if (options.key == NULL)
-    options.key = env_or ("PUSHER_APP_KEY", "app-key");
-  if (options.secret == NULL)
-    options.secret = env_or ("PUSHER_APP_SECRET", "app-secret");
+  if (!crier_remote_resolve (&options.remote, "crier send"))
+    return 2;
   if (options.data == NULL)
     options.data = g_strdup ("{}");
-  if (!g_str_equal (options.scheme, "http") && !g_str_equal (options.scheme, "https"))
-    {
-      g_printerr (_ ("crier send: --scheme must be http or https\n"));
-      return 2;
-    }
 
   if (g_str_equal (what, "event"))
     {
@@ -341,6 +267,6 @@ crier_send_run (int    argc,
       channels[0] = channel;
       body = trigger_body (channels, CRIER_NOTIFICATION_EVENT, data, NULL);
     }
-  path = g_strdup_printf ("/apps/%s/events", options.app_id);
+  path = g_strdup_printf ("/apps/%s/events", options.remote.app_id);
   return post_signed (&options, path, body);
 }
