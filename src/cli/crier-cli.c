@@ -1,4 +1,4 @@
-/* crier-cli.c — the terminal front end: `crier --server` (headless) and `crier send`
+/* crier-cli.c — the terminal front end: `crier --server` (headless), `crier send`, `crier tail`
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "crier-cli"
 
@@ -15,6 +15,7 @@
 #include "crier-send.h"
 #include "crier-server-options.h"
 #include "crier-server.h"
+#include "crier-tail.h"
 
 #define SHUTDOWN_GRACE_MS 3000
 
@@ -50,7 +51,7 @@ gboolean
 crier_cli_handles (int    argc,
                    char **argv)
 {
-  if (argc > 1 && g_str_equal (argv[1], "send"))
+  if (argc > 1 && (g_str_equal (argv[1], "send") || g_str_equal (argv[1], "tail")))
     return TRUE;
   for (int i = 1; i < argc; i++)
     if (g_str_equal (argv[i], "--server") || g_str_equal (argv[i], "--version"))
@@ -185,7 +186,8 @@ parse_cli_options (CliOptions *options,
   context = g_option_context_new (NULL);
   g_option_context_set_summary (context, _ ("A Pusher-compatible WebSocket server with a live debug dashboard."));
   g_option_context_set_description (context,
-                                    _ ("Without --server, Crier opens its window. `crier send --help` shows how to fire test events.\n"
+                                    _ ("Without --server, Crier opens its window. `crier send --help` shows how to fire test events,\n"
+                                       "`crier tail --help` how to follow a running server from the terminal.\n"
                                        "Without --config, one app is served whose id, key and secret come from PUSHER_APP_ID,\n"
                                        "PUSHER_APP_KEY and PUSHER_APP_SECRET (default app-id, app-key, app-secret)."));
   g_option_context_add_main_entries (context, first_entries, GETTEXT_PACKAGE);
@@ -280,5 +282,7 @@ crier_cli_run (int    argc,
   signal (SIGPIPE, SIG_IGN);
   if (argc > 1 && g_str_equal (argv[1], "send"))
     return crier_send_run (argc, argv);
+  if (argc > 1 && g_str_equal (argv[1], "tail"))
+    return crier_tail_run (argc, argv);
   return run_server (argc, argv);
 }

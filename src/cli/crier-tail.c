@@ -1,0 +1,497 @@
+/* crier-tail.c — `crier tail`: follow a Crier's monitor stream in the terminal, or wait for
+ * one event and exit (a CI step that asserts what a Laravel job broadcast)
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "crier-cli"
+
+#include "config.h"
+
+#include "crier-tail.h"
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "crier-json.h"
+#include "crier-monitor-event.h"
+#include "crier-remote.h"
+#include "crier-signature.h"
+
+#define RETRY_FIRST_MS 500
+#define RETRY_MAX_MS   10000
+
+typedef struct
+{
+  CrierRemote remote;
+  char      **channels; /* globs */
+  char      **events;   /* globs */
+  char      **kinds;
+  char       *user;
+  char       *until;
+  int         timeout; /* seconds, 0: none */
+  gboolean    json;
+  gboolean    text;
+} TailOptions;
+
+static void
+tail_options_clear (TailOptions *options)
+{
+  crier_remote_clear (&options->remote);
+  g_strfreev (options->channels);
+  g_strfreev (options->events);
+  g_strfreev (options->kinds);
+  g_free (options->user);
+  g_free (options->until);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (TailOptions, tail_options_clear)
+
+/* KIND[:CHANNEL[:EVENT]], channel and event as globs. */
+typedef struct
+{
+  CrierMonitorKind kind;
+  GPatternSpec    *channel;
+  GPatternSpec    *event;
+} Until;
+
+typedef struct
+{
+  TailOptions             *options;
+  GMainLoop               *loop;
+  SoupSession             *session;
+  SoupWebsocketConnection *ws;
+  GCancellable            *cancellable;
+  GPtrArray               *channel_patterns;
+  GPtrArray               *event_patterns;
+  Until                    until;
+  gboolean                 has_until;
+  gboolean                 color;
+  gboolean                 json;
+  gboolean                 waiting_said; /* "waiting for the server" printed once per outage */
+  gboolean                 watching;     /* a snapshot came: the connection is established */
+  unsigned                 retry_ms;
+  guint                    retry_id;
+  guint                    timeout_id;
+  int                      status;
+} Tail;
+
+static void connect_monitor (Tail *tail);
+
+static void
+finish (Tail *tail,
+        int   status)
+{
+  tail->status = status;
+  g_main_loop_quit (tail->loop);
+}
+
+static gboolean
+matches_any (GPtrArray  *patterns,
+             const char *text)
+{
+  if (patterns->len == 0)
+    return TRUE;
+  if (text == NULL)
+    return FALSE;
+  for (guint i = 0; i < patterns->len; i++)
+    if (g_pattern_spec_match_string (g_ptr_array_index (patterns, i), text))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+passes_filters (Tail                    *tail,
+                const CrierMonitorEvent *event)
+{
+  TailOptions *options = tail->options;
+
+  if (options->kinds != NULL &&
+      !g_strv_contains ((const char *const *) options->kinds, crier_monitor_kind_to_string (event->kind)))
+    return FALSE;
+  if (options->user != NULL && g_strcmp0 (options->user, event->user_id) != 0)
+    return FALSE;
+  return matches_any (tail->channel_patterns, event->channel) && matches_any (tail->event_patterns, event->event);
+}
+
+static gboolean
+meets_until (Tail                    *tail,
+             const CrierMonitorEvent *event)
+{
+  return tail->has_until && event->kind == tail->until.kind &&
+         (tail->until.channel == NULL ||
+          (event->channel != NULL && g_pattern_spec_match_string (tail->until.channel, event->channel))) &&
+         (tail->until.event == NULL ||
+          (event->event != NULL && g_pattern_spec_match_string (tail->until.event, event->event)));
+}
+
+/* Failures red, publications green, connections dim: what to look at first. */
+static const char *
+kind_color (CrierMonitorKind kind)
+{
+  switch (kind)
+    {
+    case CRIER_MONITOR_AUTH_FAILED:
+    case CRIER_MONITOR_PROTOCOL_ERROR:
+    case CRIER_MONITOR_WEBHOOK_FAILED:
+    case CRIER_MONITOR_WEBHOOK_DROPPED:
+      return "\033[1;31m";
+    case CRIER_MONITOR_EVENT_PUBLISHED:
+    case CRIER_MONITOR_CLIENT_EVENT:
+      return "\033[32m";
+    case CRIER_MONITOR_CONNECTED:
+    case CRIER_MONITOR_DISCONNECTED:
+    case CRIER_MONITOR_API_REQUEST:
+      return "\033[2m";
+    case CRIER_MONITOR_SUBSCRIBED:
+    case CRIER_MONITOR_UNSUBSCRIBED:
+    case CRIER_MONITOR_CHANNEL_OCCUPIED:
+    case CRIER_MONITOR_CHANNEL_VACATED:
+    case CRIER_MONITOR_MEMBER_ADDED:
+    case CRIER_MONITOR_MEMBER_REMOVED:
+    case CRIER_MONITOR_SIGNED_IN:
+    case CRIER_MONITOR_CACHE_MISS:
+    case CRIER_MONITOR_SERVER_STARTED:
+    case CRIER_MONITOR_SERVER_STOPPED:
+    case CRIER_MONITOR_WEBHOOK_DELIVERED:
+    case CRIER_MONITOR_N_KINDS:
+    default:
+      return NULL;
+    }
+}
+
+static void
+print_event (Tail                    *tail,
+             const CrierMonitorEvent *event,
+             const char              *json)
+{
+  if (tail->json)
+    printf ("%s\n", json);
+  else
+    {
+      g_autofree char *line = crier_monitor_event_to_text (event);
+      const char      *color = tail->color ? kind_color (event->kind) : NULL;
+
+      if (color != NULL)
+        printf ("%s%s\033[0m\n", color, line);
+      else
+        printf ("%s\n", line);
+    }
+  fflush (stdout);
+}
+
+static void
+handle_monitor_event (Tail     *tail,
+                      JsonNode *data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *json = crier_json_to_string (data);
+  g_autoptr (CrierMonitorEvent) event = crier_monitor_event_new_from_json (json, &error);
+
+  if (event == NULL)
+    {
+      g_printerr (_ ("crier tail: ignored an event it cannot read: %s\n"), error->message);
+      return;
+    }
+  if (passes_filters (tail, event) || meets_until (tail, event))
+    print_event (tail, event, json);
+  if (meets_until (tail, event))
+    finish (tail, 0);
+}
+
+static void
+handle_snapshot (Tail       *tail,
+                 JsonObject *snapshot)
+{
+  JsonArray *connections = json_object_get_array_member (snapshot, "connections");
+  JsonArray *channels = json_object_get_array_member (snapshot, "channels");
+  guint      n_connections = connections ? json_array_get_length (connections) : 0;
+  guint      n_channels = channels ? json_array_get_length (channels) : 0;
+
+  if (!tail->watching)
+    /* Translators: the first %s is an app id, then host and port */
+    g_printerr (_ ("crier tail: watching app %s on %s:%d (%u connections, %u channels occupied)\n"),
+                tail->options->remote.app_id, tail->options->remote.host, tail->options->remote.port,
+                n_connections, n_channels);
+  tail->watching = TRUE;
+  tail->waiting_said = FALSE;
+  tail->retry_ms = RETRY_FIRST_MS;
+}
+
+static void
+message_cb (SoupWebsocketConnection *ws,
+            SoupWebsocketDataType    type,
+            GBytes                  *message,
+            Tail                    *tail)
+{
+  gsize       length;
+  const char *text = g_bytes_get_data (message, &length);
+  g_autoptr (JsonObject) frame = crier_json_parse_object (text, length, NULL);
+  const char *event = frame ? json_object_get_string_member_with_default (frame, "event", "") : "";
+  JsonNode   *data = frame ? json_object_get_member (frame, "data") : NULL;
+
+  if (g_str_equal (event, "crier:monitor") && data != NULL)
+    handle_monitor_event (tail, data);
+  else if (g_str_equal (event, "crier:snapshot") && data != NULL && JSON_NODE_HOLDS_OBJECT (data))
+    handle_snapshot (tail, json_node_get_object (data));
+  else if (g_str_equal (event, "crier:missed") && data != NULL && JSON_NODE_HOLDS_OBJECT (data))
+    g_printerr (_ ("crier tail: missed %" G_GINT64_FORMAT " events (the terminal read too slowly)\n"),
+                json_object_get_int_member_with_default (json_node_get_object (data), "count", 0));
+  else if (g_str_equal (event, "pusher:error") && data != NULL && JSON_NODE_HOLDS_OBJECT (data))
+    {
+      /* A refusal (wrong secret, unknown app, stale clock): retrying cannot help. */
+      g_printerr (_ ("crier tail: the server refused: %s\n"),
+                  json_object_get_string_member_with_default (json_node_get_object (data), "message", ""));
+      finish (tail, 1);
+    }
+}
+
+static gboolean
+retry_cb (gpointer user_data)
+{
+  Tail *tail = user_data;
+
+  tail->retry_id = 0;
+  connect_monitor (tail);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+retry_later (Tail       *tail,
+             const char *why)
+{
+  if (!tail->waiting_said)
+    g_printerr (_ ("crier tail: %s; retrying until the server answers\n"), why);
+  tail->waiting_said = TRUE;
+  tail->watching = FALSE;
+  tail->retry_id = g_timeout_add (tail->retry_ms, retry_cb, tail);
+  tail->retry_ms = MIN (tail->retry_ms * 2, RETRY_MAX_MS);
+}
+
+static void
+closed_cb (SoupWebsocketConnection *ws,
+           Tail                    *tail)
+{
+  g_autofree char *why = NULL;
+
+  g_clear_object (&tail->ws);
+  if (!g_main_loop_is_running (tail->loop))
+    return;
+  why = g_strdup_printf (_ ("the connection closed (%u)"), soup_websocket_connection_get_close_code (ws));
+  retry_later (tail, why);
+}
+
+static void
+connected_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Tail *tail = user_data;
+  g_autoptr (GError) error = NULL;
+  SoupMessage             *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  SoupWebsocketConnection *ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
+
+  if (ws == NULL)
+    {
+      unsigned status = msg ? soup_message_get_status (msg) : 0;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      if (status >= 400)
+        {
+          /* soketi, Reverb and Pusher have no monitor endpoint. */
+          g_printerr (_ ("crier tail: %s:%d answered %u to /monitor/%s: is it a Crier (0.1 or newer)?\n"),
+                      tail->options->remote.host, tail->options->remote.port, status,
+                      tail->options->remote.app_id);
+          finish (tail, 1);
+          return;
+        }
+      retry_later (tail, error->message);
+      return;
+    }
+  tail->ws = ws;
+  g_signal_connect (ws, "message", G_CALLBACK (message_cb), tail);
+  g_signal_connect (ws, "closed", G_CALLBACK (closed_cb), tail);
+}
+
+/* Signed afresh for each attempt: a signature opens one monitor connection. */
+static void
+connect_monitor (Tail *tail)
+{
+  CrierRemote     *remote = &tail->options->remote;
+  g_autofree char *path = g_strdup_printf ("/monitor/%s", remote->app_id);
+  g_autoptr (GHashTable) query = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autofree char *url = NULL;
+  g_autoptr (SoupMessage) msg = NULL;
+
+  g_hash_table_insert (query, g_strdup ("auth_nonce"), g_uuid_string_random ());
+  crier_signature_sign_api_request (query, "GET", path, remote->key, remote->secret, NULL);
+  url = crier_remote_url (remote, g_str_equal (remote->scheme, "https") ? "wss" : "ws", path, query);
+  msg = soup_message_new ("GET", url);
+  if (msg == NULL)
+    {
+      g_printerr (_ ("crier: “%s” is not a valid server address\n"), url);
+      finish (tail, 2);
+      return;
+    }
+  crier_remote_prepare (remote, msg);
+  soup_session_websocket_connect_async (tail->session, msg, NULL, NULL, G_PRIORITY_DEFAULT,
+                                        tail->cancellable, connected_cb, tail);
+}
+
+static gboolean
+timeout_cb (gpointer user_data)
+{
+  Tail *tail = user_data;
+
+  tail->timeout_id = 0;
+  if (tail->has_until)
+    {
+      g_printerr (_ ("crier tail: no %s event within %d s\n"), tail->options->until, tail->options->timeout);
+      finish (tail, 1);
+    }
+  else
+    finish (tail, 0);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+parse_until (Tail       *tail,
+             const char *spec)
+{
+  g_auto (GStrv) parts = g_strsplit (spec, ":", 3);
+
+  if (parts[0] == NULL || !crier_monitor_kind_from_string (parts[0], &tail->until.kind))
+    return FALSE;
+  if (parts[1] != NULL && *parts[1] != '\0')
+    tail->until.channel = g_pattern_spec_new (parts[1]);
+  if (parts[1] != NULL && parts[2] != NULL && *parts[2] != '\0')
+    tail->until.event = g_pattern_spec_new (parts[2]);
+  tail->has_until = TRUE;
+  return TRUE;
+}
+
+static GPtrArray *
+compile_patterns (char **globs)
+{
+  GPtrArray *patterns = g_ptr_array_new_with_free_func ((GDestroyNotify) g_pattern_spec_free);
+
+  for (guint i = 0; globs != NULL && globs[i] != NULL; i++)
+    g_ptr_array_add (patterns, g_pattern_spec_new (globs[i]));
+  return patterns;
+}
+
+static gboolean
+check_kinds (char **kinds)
+{
+  for (guint i = 0; kinds != NULL && kinds[i] != NULL; i++)
+    {
+      CrierMonitorKind kind;
+
+      if (!crier_monitor_kind_from_string (kinds[i], &kind))
+        {
+          g_printerr (_ ("crier tail: unknown kind “%s” (e.g. connected, subscribed, event_published, auth_failed)\n"),
+                      kinds[i]);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+int
+crier_tail_run (int    argc,
+                char **argv)
+{
+  g_auto (TailOptions) options = { 0 };
+  g_autofree GOptionEntry *remote_entries = crier_remote_dup_entries (&options.remote);
+  const GOptionEntry       entries[] = {
+          { "app", 'a', 0, G_OPTION_ARG_STRING, &options.remote.app_id,
+            N_ ("App to watch, by id (same as --app-id)"), N_ ("ID") },
+          { "channel", 'c', 0, G_OPTION_ARG_STRING_ARRAY, &options.channels,
+            N_ ("Only events of channels matching this glob, e.g. 'private-orders.*'; repeatable"), N_ ("GLOB") },
+          { "event", 'e', 0, G_OPTION_ARG_STRING_ARRAY, &options.events,
+            N_ ("Only events whose name matches this glob; repeatable"), N_ ("GLOB") },
+          { "kind", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.kinds,
+            N_ ("Only this kind (connected, subscribed, event_published, auth_failed…); repeatable"), N_ ("KIND") },
+          { "user", 'u', 0, G_OPTION_ARG_STRING, &options.user, N_ ("Only events of this user id"), N_ ("ID") },
+          { "until", 0, 0, G_OPTION_ARG_STRING, &options.until,
+            N_ ("Exit 0 at the first event of KIND (on a channel and with a name matching the globs)"),
+            N_ ("KIND[:CHANNEL[:EVENT]]") },
+          { "timeout", 't', 0, G_OPTION_ARG_INT, &options.timeout,
+            N_ ("Stop after this many seconds (with --until: exit 1 if nothing matched)"), N_ ("SECONDS") },
+          { "json", 0, 0, G_OPTION_ARG_NONE, &options.json, N_ ("JSON lines, as --log-format=json writes them"), NULL },
+          { "text", 0, 0, G_OPTION_ARG_NONE, &options.text, N_ ("Readable lines, also when not on a terminal"), NULL },
+          { NULL }
+  };
+  g_autoptr (GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) channel_patterns = NULL;
+  g_autoptr (GPtrArray) event_patterns = NULL;
+  Tail tail = { 0 };
+
+  g_set_prgname ("crier tail");
+  g_option_context_set_summary (context,
+                                _ ("Follow what happens in a Crier server: connections, subscriptions, auth failures, "
+                                   "broadcasts. Signed with the app's key and secret, like the HTTP API."));
+  g_option_context_set_description (context,
+                                    _ ("Examples:\n"
+                                       "  crier tail --channel 'private-App.Models.User.*'\n"
+                                       "  crier tail --until 'event_published:orders:App\\Events\\OrderShipped' --timeout 30\n"));
+  g_option_context_add_main_entries (context, remote_entries, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("crier tail: %s\n", error->message);
+      return 2;
+    }
+  if (argc > 2)
+    {
+      g_printerr (_ ("crier tail: unexpected argument “%s” (see --help)\n"), argv[2]);
+      return 2;
+    }
+  if (!crier_remote_resolve (&options.remote, "crier tail") || !check_kinds (options.kinds))
+    return 2;
+  if (options.timeout < 0)
+    {
+      g_printerr (_ ("crier tail: --timeout must be a number of seconds\n"));
+      return 2;
+    }
+  if (options.until != NULL && !parse_until (&tail, options.until))
+    {
+      g_printerr (_ ("crier tail: --until “%s” does not start with a kind (e.g. event_published:orders)\n"),
+                  options.until);
+      return 2;
+    }
+
+  tail.options = &options;
+  tail.json = options.json || (!options.text && !isatty (STDOUT_FILENO));
+  tail.color = !tail.json && isatty (STDOUT_FILENO) && g_getenv ("NO_COLOR") == NULL;
+  tail.channel_patterns = channel_patterns = compile_patterns (options.channels);
+  tail.event_patterns = event_patterns = compile_patterns (options.events);
+  tail.loop = g_main_loop_new (NULL, FALSE);
+  tail.session = soup_session_new ();
+  tail.cancellable = g_cancellable_new ();
+  tail.retry_ms = RETRY_FIRST_MS;
+  tail.status = 0;
+  connect_monitor (&tail);
+  if (options.timeout > 0)
+    tail.timeout_id = g_timeout_add_seconds (options.timeout, timeout_cb, &tail);
+  if (tail.status == 0)
+    g_main_loop_run (tail.loop);
+
+  g_cancellable_cancel (tail.cancellable);
+  g_clear_handle_id (&tail.retry_id, g_source_remove);
+  g_clear_handle_id (&tail.timeout_id, g_source_remove);
+  if (tail.ws != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (tail.ws, &tail);
+      if (soup_websocket_connection_get_state (tail.ws) == SOUP_WEBSOCKET_STATE_OPEN)
+        soup_websocket_connection_close (tail.ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+      g_clear_object (&tail.ws);
+    }
+  g_clear_pointer (&tail.until.channel, g_pattern_spec_free);
+  g_clear_pointer (&tail.until.event, g_pattern_spec_free);
+  g_clear_object (&tail.cancellable);
+  g_clear_object (&tail.session);
+  g_main_loop_unref (tail.loop);
+  return tail.status;
+}
