@@ -234,8 +234,14 @@ message_cb (SoupWebsocketConnection *ws,
   else if (g_str_equal (event, "crier:snapshot") && data != NULL && JSON_NODE_HOLDS_OBJECT (data))
     handle_snapshot (tail, json_node_get_object (data));
   else if (g_str_equal (event, "crier:missed") && data != NULL && JSON_NODE_HOLDS_OBJECT (data))
-    g_printerr (_ ("crier tail: missed %" G_GINT64_FORMAT " events (the terminal read too slowly)\n"),
-                json_object_get_int_member_with_default (json_node_get_object (data), "count", 0));
+    {
+      g_autofree char *count = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                                json_object_get_int_member_with_default (json_node_get_object (data),
+                                                                                         "count", 0));
+
+      /* Translators: %s is a number of events */
+      g_printerr (_ ("crier tail: missed %s events (the terminal read too slowly)\n"), count);
+    }
   else if (g_str_equal (event, "pusher:error") && data != NULL && JSON_NODE_HOLDS_OBJECT (data))
     {
       /* A refusal (wrong secret, unknown app, stale clock): retrying cannot help. */
