@@ -30,7 +30,7 @@ expect() # expect "WANTED WORD" WORD...: completing the last word offers WANTED 
   done
   echo "ok: '$*' -> ${COMPREPLY[*]}"
 }
-expect "send" crier ""
+expect "send tail" crier ""
 expect "--server" crier --se
 expect "--metrics-port --log-format --tls-cert" crier --server --
 expect "text json" crier --server --log-format ""
@@ -42,4 +42,7 @@ expect "event notification" crier send ""
 expect "--channel --event --socket-id --host --data --insecure" crier send event --
 expect "--user --type --model --secret" crier send notification --
 expect "http https" crier send event --scheme ""
+expect "--until --timeout --channel --kind --json --secret" crier tail --
+expect "event_published auth_failed" crier tail --until ""
+expect "subscribed" crier tail --kind sub
 exit $status
