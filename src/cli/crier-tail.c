@@ -1,5 +1,6 @@
-/* crier-tail.c — `crier tail`: follow a Crier's monitor stream in the terminal, or wait for
- * one event and exit (a CI step that asserts what a Laravel job broadcast)
+/* crier-tail.c — `crier tail`: follow a Crier's monitor stream in the terminal (or observe
+ * soketi, Reverb or Pusher as a client), or wait for one event and exit (a CI step that
+ * asserts what a Laravel job broadcast)
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "crier-cli"
 
@@ -15,6 +16,7 @@
 
 #include "crier-json.h"
 #include "crier-monitor-event.h"
+#include "crier-observer.h"
 #include "crier-remote.h"
 #include "crier-signature.h"
 
@@ -29,6 +31,7 @@ typedef struct
   char      **kinds;
   char       *user;
   char       *until;
+  char       *master_key;
   int         timeout; /* seconds, 0: none */
   gboolean    json;
   gboolean    text;
@@ -43,6 +46,7 @@ tail_options_clear (TailOptions *options)
   g_strfreev (options->kinds);
   g_free (options->user);
   g_free (options->until);
+  g_free (options->master_key);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (TailOptions, tail_options_clear)
 
@@ -60,6 +64,7 @@ typedef struct
   GMainLoop               *loop;
   SoupSession             *session;
   SoupWebsocketConnection *ws;
+  CrierObserver           *observer; /* a server without a monitor endpoint */
   GCancellable            *cancellable;
   GPtrArray               *channel_patterns;
   GPtrArray               *event_patterns;
@@ -180,6 +185,17 @@ print_event (Tail                    *tail,
 }
 
 static void
+handle_event (Tail                    *tail,
+              const CrierMonitorEvent *event,
+              const char              *json)
+{
+  if (passes_filters (tail, event) || meets_until (tail, event))
+    print_event (tail, event, json);
+  if (meets_until (tail, event))
+    finish (tail, 0);
+}
+
+static void
 handle_monitor_event (Tail     *tail,
                       JsonNode *data)
 {
@@ -192,10 +208,43 @@ handle_monitor_event (Tail     *tail,
       g_printerr (_ ("crier tail: ignored an event it cannot read: %s\n"), error->message);
       return;
     }
-  if (passes_filters (tail, event) || meets_until (tail, event))
-    print_event (tail, event, json);
-  if (meets_until (tail, event))
-    finish (tail, 0);
+  handle_event (tail, event, json);
+}
+
+static void
+observed_cb (CrierObserver     *observer,
+             CrierMonitorEvent *event,
+             Tail              *tail)
+{
+  g_autofree char *json = crier_monitor_event_to_json (event);
+
+  handle_event (tail, event, json);
+}
+
+static void
+observer_problem_cb (CrierObserver *observer,
+                     const char    *message,
+                     Tail          *tail)
+{
+  g_printerr ("crier tail: %s\n", message);
+}
+
+/* soketi, Reverb and Pusher have no monitor endpoint: watch as one of their clients. */
+static void
+observe (Tail *tail)
+{
+  CrierRemote     *remote = &tail->options->remote;
+  g_autofree char *base_url = crier_remote_url (remote, remote->scheme, "", NULL);
+
+  g_printerr (_ ("crier tail: %s:%d has no monitor endpoint (soketi, Reverb or Pusher?): observing it as a "
+                 "client of app %s. Such a server does not show its connections; its channels are "
+                 "polled, and presence channels list the observer as a member.\n"),
+              remote->host, remote->port, remote->app_id);
+  tail->observer = crier_observer_new (base_url, remote->app_id, remote->key, remote->secret,
+                                       tail->options->master_key, remote->insecure);
+  g_signal_connect (tail->observer, "event", G_CALLBACK (observed_cb), tail);
+  g_signal_connect (tail->observer, "problem", G_CALLBACK (observer_problem_cb), tail);
+  crier_observer_start (tail->observer);
 }
 
 static void
@@ -302,12 +351,15 @@ connected_cb (GObject      *source,
 
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
+      if (status == SOUP_STATUS_NOT_FOUND)
+        {
+          observe (tail);
+          return;
+        }
       if (status >= 400)
         {
-          /* soketi, Reverb and Pusher have no monitor endpoint. */
-          g_printerr (_ ("crier tail: %s:%d answered %u to /monitor/%s: is it a Crier (0.1 or newer)?\n"),
-                      tail->options->remote.host, tail->options->remote.port, status,
-                      tail->options->remote.app_id);
+          g_printerr (_ ("crier tail: %s:%d answered %u to /monitor/%s\n"), tail->options->remote.host,
+                      tail->options->remote.port, status, tail->options->remote.app_id);
           finish (tail, 1);
           return;
         }
@@ -424,6 +476,9 @@ crier_tail_run (int    argc,
             N_ ("KIND[:CHANNEL[:EVENT]]") },
           { "timeout", 't', 0, G_OPTION_ARG_INT, &options.timeout,
             N_ ("Stop after this many seconds (with --until: exit 1 if nothing matched)"), N_ ("SECONDS") },
+          { "encryption-master-key", 0, 0, G_OPTION_ARG_STRING, &options.master_key,
+            N_ ("Base64 of the app's master key: read private-encrypted- channels of a server that is not Crier"),
+            N_ ("KEY") },
           { "json", 0, 0, G_OPTION_ARG_NONE, &options.json, N_ ("JSON lines, as --log-format=json writes them"), NULL },
           { "text", 0, 0, G_OPTION_ARG_NONE, &options.text, N_ ("Readable lines, also when not on a terminal"), NULL },
           { NULL }
@@ -493,6 +548,12 @@ crier_tail_run (int    argc,
       if (soup_websocket_connection_get_state (tail.ws) == SOUP_WEBSOCKET_STATE_OPEN)
         soup_websocket_connection_close (tail.ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
       g_clear_object (&tail.ws);
+    }
+  if (tail.observer != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (tail.observer, &tail);
+      crier_observer_stop (tail.observer);
+      g_clear_object (&tail.observer);
     }
   g_clear_pointer (&tail.until.channel, g_pattern_spec_free);
   g_clear_pointer (&tail.until.event, g_pattern_spec_free);

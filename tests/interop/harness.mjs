@@ -35,3 +35,4 @@ export {
 export { jsonOk, apiError } from './harness/api.mjs';
 export { WEBHOOK_FIELDS, WebhookReceiver } from './harness/webhooks.mjs';
 export { scenario } from './harness/scenario.mjs';
+export { soketiInstalled, startSoketi } from './harness/soketi.mjs';
