@@ -90,9 +90,11 @@ send_json (CrierConnection *conn,
            const char      *json)
 {
   GString *text = g_string_new (NULL);
+  g_autoptr (GBytes) frame = NULL;
 
   g_string_append_printf (text, "{\"event\":\"%s\",\"data\":%s}", event, json);
-  crier_connection_send (conn, crier_frame_new_text_take (text));
+  frame = crier_frame_new_text_take (text);
+  crier_connection_send (conn, frame);
 }
 
 static void
