@@ -10,6 +10,8 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "crier-http-client.h"
+
 void
 crier_remote_clear (CrierRemote *self)
 {
@@ -108,19 +110,10 @@ crier_remote_url (CrierRemote *self,
                           encoded != NULL ? "?" : "", encoded != NULL ? encoded : "");
 }
 
-static gboolean
-accept_any_certificate_cb (SoupMessage         *msg,
-                           GTlsCertificate     *certificate,
-                           GTlsCertificateFlags errors,
-                           gpointer             user_data)
-{
-  return TRUE;
-}
-
 void
 crier_remote_prepare (CrierRemote *self,
                       SoupMessage *msg)
 {
   if (self->insecure)
-    g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_any_certificate_cb), NULL);
+    crier_http_client_trust_any (msg);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "crier-encryption.h"
+#include "crier-http-client.h"
 #include "crier-json.h"
 #include "crier-names.h"
 #include "crier-signature.h"
@@ -78,15 +79,6 @@ static void G_GNUC_PRINTF (2, 3)
   g_signal_emit (self, signals[SIGNAL_PROBLEM], 0, message);
 }
 
-static gboolean
-accept_any_certificate_cb (SoupMessage         *msg,
-                           GTlsCertificate     *certificate,
-                           GTlsCertificateFlags errors,
-                           gpointer             user_data)
-{
-  return TRUE;
-}
-
 static SoupMessage *
 new_message (CrierObserver *self,
              const char    *method,
@@ -95,7 +87,7 @@ new_message (CrierObserver *self,
   SoupMessage *msg = soup_message_new (method, url);
 
   if (msg != NULL && self->insecure)
-    g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_any_certificate_cb), NULL);
+    crier_http_client_trust_any (msg);
   return msg;
 }
 

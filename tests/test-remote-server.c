@@ -1,0 +1,203 @@
+/* test-remote-server.c — another Crier through its monitor endpoint: snapshots follow its
+ * clients, its monitor stream arrives, commands reach its clients, refusals and a server
+ * that is not Crier are told apart, a stopped server means reconnecting
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <string.h>
+
+#include "crier-remote-server.h"
+#include "crier-test-utils.h"
+
+#define CONFIG                                                                                 \
+  "[app:" CRIER_TEST_APP_ID "]\nkey = " CRIER_TEST_APP_KEY "\nsecret = " CRIER_TEST_APP_SECRET \
+  "\nclient-events = true\n"
+
+static CrierRemoteServer *
+watch (CrierTestServer *server,
+       const char      *secret)
+{
+  g_autofree char   *base = crier_test_server_url (server, "http", "");
+  CrierRemoteServer *remote = crier_remote_server_new (base, CRIER_TEST_APP_ID, CRIER_TEST_APP_KEY, secret, FALSE);
+
+  crier_remote_server_start (remote);
+  return remote;
+}
+
+static void
+count_event_cb (CrierMonitor      *monitor,
+                CrierMonitorEvent *event,
+                GPtrArray         *events)
+{
+  g_ptr_array_add (events, crier_monitor_event_ref (event));
+}
+
+static gboolean
+has_member (CrierRemoteServer *remote,
+            const char        *channel,
+            const char        *user_id)
+{
+  g_autoptr (GPtrArray) members = crier_remote_server_dup_members (remote, channel);
+
+  for (guint i = 0; i < members->len; i++)
+    if (g_str_equal (((CrierMemberInfo *) g_ptr_array_index (members, i))->user_id, user_id))
+      return TRUE;
+  return FALSE;
+}
+
+static guint
+n_connections (CrierRemoteServer *remote)
+{
+  g_autoptr (GPtrArray) connections = crier_remote_server_dup_connections (remote);
+
+  return connections->len;
+}
+
+typedef struct
+{
+  gboolean done;
+  GError  *error;
+} Answer;
+
+static void
+answered_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Answer *answer = user_data;
+
+  crier_remote_server_command_finish (CRIER_REMOTE_SERVER (source), result, &answer->error);
+  answer->done = TRUE;
+}
+
+static void
+test_follows_and_commands (void)
+{
+  g_autoptr (CrierTestServer) server = crier_test_server_new (CONFIG);
+  g_autoptr (CrierRemoteServer) remote = watch (server, CRIER_TEST_APP_SECRET);
+  g_autoptr (GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_monitor_event_unref);
+  g_autoptr (CrierTestClient) ada = NULL;
+  g_autofree char *ada_data = crier_test_member_data ("\"7\"", "Ada");
+  g_autoptr (JsonObject) joined = NULL;
+  g_autoptr (JsonObject) message = NULL;
+  const char      *channels[] = { "presence-room", NULL };
+  Answer           answer = { 0 };
+  CrierServerStats stats;
+
+  g_signal_connect (crier_remote_server_get_monitor (remote), "event", G_CALLBACK (count_event_cb), events);
+  crier_test_wait_until (crier_remote_server_get_state (remote) == CRIER_REMOTE_STATE_CONNECTED, CRIER_TEST_TIMEOUT);
+  g_assert_cmpuint (n_connections (remote), ==, 0);
+
+  /* A client of the watched server shows in its snapshots and its stream. */
+  ada = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
+  joined = crier_test_client_subscribe_signed (ada, CRIER_TEST_APP_KEY, CRIER_TEST_APP_SECRET, "presence-room", ada_data);
+  crier_test_wait_until (has_member (remote, "presence-room", "7"), CRIER_TEST_TIMEOUT);
+  g_assert_cmpuint (n_connections (remote), ==, 1);
+  crier_remote_server_get_stats (remote, &stats);
+  g_assert_cmpuint (stats.connections, ==, 1);
+  {
+    gboolean subscribed = FALSE;
+
+    for (guint i = 0; i < events->len; i++)
+      {
+        CrierMonitorEvent *event = g_ptr_array_index (events, i);
+
+        subscribed |= event->kind == CRIER_MONITOR_SUBSCRIBED && g_strcmp0 (event->channel, "presence-room") == 0 &&
+                      g_strcmp0 (event->socket_id, ada->socket_id) == 0;
+      }
+    g_assert_true (subscribed);
+  }
+
+  /* Commands reach the watched server's clients. */
+  crier_remote_server_publish (remote, channels, "OrderShipped", "{\"id\":1}", NULL, NULL, answered_cb, &answer);
+  crier_test_wait_until (answer.done, CRIER_TEST_TIMEOUT);
+  g_assert_no_error (answer.error);
+  message = crier_test_client_expect (ada, "OrderShipped", "presence-room");
+  g_clear_pointer (&message, json_object_unref);
+
+  answer = (Answer){ 0 };
+  crier_remote_server_add_simulated_member (remote, "presence-room", "99", "{\"name\":\"Sim\"}", NULL, answered_cb, &answer);
+  crier_test_wait_until (answer.done, CRIER_TEST_TIMEOUT);
+  g_assert_no_error (answer.error);
+  message = crier_test_client_expect (ada, "pusher_internal:member_added", "presence-room");
+  g_clear_pointer (&message, json_object_unref);
+  crier_test_wait_until (has_member (remote, "presence-room", "99"), CRIER_TEST_TIMEOUT);
+
+  /* A refused command says why. */
+  answer = (Answer){ 0 };
+  crier_remote_server_send_client_event (remote, "presence-room", "not-client-prefixed", "{}", "99", NULL,
+                                         answered_cb, &answer);
+  crier_test_wait_until (answer.done, CRIER_TEST_TIMEOUT);
+  g_assert_nonnull (answer.error);
+  g_clear_error (&answer.error);
+
+  answer = (Answer){ 0 };
+  crier_remote_server_disconnect (remote, ada->socket_id, NULL, answered_cb, &answer);
+  crier_test_wait_until (answer.done, CRIER_TEST_TIMEOUT);
+  g_assert_no_error (answer.error);
+  crier_test_client_wait_closed (ada);
+  g_assert_cmpuint (ada->close_code, ==, 4200);
+  crier_test_wait_until (n_connections (remote) == 0, CRIER_TEST_TIMEOUT);
+
+  /* The watched server stops: reconnecting, and commands meanwhile fail at once. */
+  crier_server_stop (server->server, 4200, "test");
+  crier_test_wait_until (crier_remote_server_get_state (remote) == CRIER_REMOTE_STATE_RECONNECTING, CRIER_TEST_TIMEOUT);
+  answer = (Answer){ 0 };
+  crier_remote_server_publish (remote, channels, "x", "{}", NULL, NULL, answered_cb, &answer);
+  crier_test_wait_until (answer.done, CRIER_TEST_TIMEOUT);
+  g_assert_error (answer.error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED);
+  g_clear_error (&answer.error);
+  crier_remote_server_stop (remote);
+}
+
+static void
+test_refused (void)
+{
+  g_autoptr (CrierTestServer) server = crier_test_server_new (CONFIG);
+  g_autoptr (CrierRemoteServer) remote = watch (server, "not-the-secret");
+
+  crier_test_wait_until (crier_remote_server_get_state (remote) == CRIER_REMOTE_STATE_REFUSED, CRIER_TEST_TIMEOUT);
+  g_assert_true (g_str_has_prefix (crier_remote_server_get_problem (remote), "Invalid signature"));
+}
+
+static void
+not_found_cb (SoupServer        *soup,
+              SoupServerMessage *msg,
+              const char        *path,
+              GHashTable        *query,
+              gpointer           user_data)
+{
+  soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+}
+
+/* soketi, Reverb and Pusher answer the monitor path with 404. */
+static void
+test_not_crier (void)
+{
+  g_autoptr (SoupServer) soup = soup_server_new (NULL, NULL);
+  g_autoptr (GError) error = NULL;
+  GSList          *uris = NULL;
+  g_autofree char *base = NULL;
+  g_autoptr (CrierRemoteServer) remote = NULL;
+
+  soup_server_add_handler (soup, NULL, not_found_cb, NULL, NULL);
+  g_assert_true (soup_server_listen_local (soup, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (soup);
+  base = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  remote = crier_remote_server_new (base, "app-id", "app-key", "app-secret", FALSE);
+  crier_remote_server_start (remote);
+  crier_test_wait_until (crier_remote_server_get_state (remote) == CRIER_REMOTE_STATE_NOT_CRIER, CRIER_TEST_TIMEOUT);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/remote-server/follows-and-commands", test_follows_and_commands);
+  g_test_add_func ("/remote-server/refused", test_refused);
+  g_test_add_func ("/remote-server/not-crier", test_not_crier);
+  return g_test_run ();
+}
