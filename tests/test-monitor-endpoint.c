@@ -214,6 +214,19 @@ test_commands (void)
   send_command (monitor, "6", "\"command\":\"publish\",\"channel\":\"bad name!\",\"name\":\"x\"");
   g_assert_nonnull ((error = expect_result (monitor, "6")));
   g_clear_pointer (&error, g_free);
+  /* Commands missing a field they need (found by fuzz-monitor: notify without type). */
+  send_command (monitor, "6b", "\"command\":\"notify\",\"user_id\":\"7\"");
+  error = expect_result (monitor, "6b");
+  g_assert_cmpstr (error, ==, "notify needs \"type\" (a string)");
+  g_clear_pointer (&error, g_free);
+  send_command (monitor, "6c", "\"command\":\"add_member\",\"user_id\":\"1\"");
+  error = expect_result (monitor, "6c");
+  g_assert_cmpstr (error, ==, "add_member needs \"channel\" (a string)");
+  g_clear_pointer (&error, g_free);
+  send_command (monitor, "6d", "\"command\":\"client_event\",\"channel\":\"presence-room\",\"event\":7");
+  error = expect_result (monitor, "6d");
+  g_assert_cmpstr (error, ==, "client_event needs \"event\" (a string)");
+  g_clear_pointer (&error, g_free);
   send_command (monitor, "7", "\"command\":\"reboot\"");
   error = expect_result (monitor, "7");
   g_assert_nonnull (strstr (error, "Unknown command 'reboot'"));

@@ -7,6 +7,7 @@
 
 #include "crier-monitor-endpoint.h"
 
+#include <stdarg.h>
 #include <string.h>
 
 #include "crier-app-private.h"
@@ -439,6 +440,28 @@ member_string (JsonObject *object,
            : NULL;
 }
 
+/* A string member the command cannot go without; FALSE and error naming it if absent. */
+static gboolean
+require (JsonObject *command,
+         GError    **error,
+         ...)
+{
+  va_list     names;
+  const char *name;
+  gboolean    complete = TRUE;
+
+  va_start (names, error);
+  while (complete && (name = va_arg (names, const char *)) != NULL)
+    if (member_string (command, name) == NULL)
+      {
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s needs \"%s\" (a string)",
+                     member_string (command, "command"), name);
+        complete = FALSE;
+      }
+  va_end (names);
+  return complete;
+}
+
 /* "data" as the text to publish: a string as it is, anything else as its JSON. */
 static char *
 member_text (JsonObject *object,
@@ -502,11 +525,8 @@ run_notify (CrierMonitorClient *client,
   g_autofree char *channel = NULL;
   const char      *channels[2] = { NULL, NULL };
 
-  if (user_id == NULL || *user_id == '\0')
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "notify needs a user_id");
-      return FALSE;
-    }
+  if (!require (command, error, "user_id", "type", NULL))
+    return FALSE;
   data = crier_notification_build_data (data_in ? data_in : "{}", member_string (command, "type"), NULL, error);
   if (data == NULL)
     return FALSE;
@@ -553,13 +573,16 @@ run_command (CrierMonitorClient *client,
   if (g_str_equal (name, "disconnect"))
     return run_disconnect (client, command, error);
   if (g_str_equal (name, "add_member"))
-    return crier_server_add_simulated_member (server, app_id, member_string (command, "channel"),
+    return require (command, error, "channel", "user_id", NULL) &&
+           crier_server_add_simulated_member (server, app_id, member_string (command, "channel"),
                                               member_string (command, "user_id"), user_info, error);
   if (g_str_equal (name, "remove_member"))
-    return crier_server_remove_simulated_member (server, app_id, member_string (command, "channel"),
+    return require (command, error, "channel", "user_id", NULL) &&
+           crier_server_remove_simulated_member (server, app_id, member_string (command, "channel"),
                                                  member_string (command, "user_id"), error);
   if (g_str_equal (name, "client_event"))
-    return crier_server_send_client_event (server, app_id, member_string (command, "channel"),
+    return require (command, error, "channel", "event", NULL) &&
+           crier_server_send_client_event (server, app_id, member_string (command, "channel"),
                                            member_string (command, "event"), data ? data : "{}",
                                            member_string (command, "user_id"), error);
   if (g_str_equal (name, "snapshot"))

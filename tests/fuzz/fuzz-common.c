@@ -197,8 +197,20 @@ fuzz_client_new (CrierServer *server,
                  const char  *path,
                  const char  *protocol)
 {
-  FuzzClient *client = g_new0 (FuzzClient, 1);
   g_autoptr (GHashTable) query = g_hash_table_new (g_str_hash, g_str_equal);
+
+  if (protocol != NULL)
+    g_hash_table_insert (query, "protocol", (char *) protocol);
+  return fuzz_client_new_with_query (server, path, query);
+}
+
+/* A client that opened path with query (a monitor client's signed one). */
+FuzzClient *
+fuzz_client_new_with_query (CrierServer *server,
+                            const char  *path,
+                            GHashTable  *query)
+{
+  FuzzClient      *client = g_new0 (FuzzClient, 1);
   CrierConnection *conn;
   int              fds[2];
 
@@ -215,8 +227,6 @@ fuzz_client_new (CrierServer *server,
   g_hash_table_insert (server->connections, conn->socket_id, conn);
   if (!crier_poller_add (server->poller, conn->fd, EPOLLIN, conn))
     g_error ("poller: %s", g_strerror (errno));
-  if (protocol != NULL)
-    g_hash_table_insert (query, "protocol", (char *) protocol);
   crier_protocol_open (conn, path, query);
   g_ptr_array_add (clients, client);
   return client;

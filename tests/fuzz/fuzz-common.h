@@ -35,6 +35,9 @@ typedef struct _FuzzClient FuzzClient;
 FuzzClient *fuzz_client_new (CrierServer *server,
                              const char  *path,
                              const char  *protocol);
+FuzzClient *fuzz_client_new_with_query (CrierServer *server,
+                                        const char  *path,
+                                        GHashTable  *query);
 const char *fuzz_client_get_socket_id (FuzzClient *client);
 gboolean    fuzz_client_is_open (FuzzClient *client);
 void        fuzz_client_write (FuzzClient *client,
