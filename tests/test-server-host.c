@@ -9,13 +9,13 @@
 #include "crier-server-host.h"
 
 #define TEST_APP_ID "3"
-#define APP_KEY "278d425bdf160c739803"
-#define TIMEOUT  10
-#define N_FLOOD  1000
-#define N_ORDER  200
-#define CONFIG                             \
-  "[app:3]\n"                              \
-  "key = 278d425bdf160c739803\n"           \
+#define APP_KEY     "278d425bdf160c739803"
+#define TIMEOUT     10
+#define N_FLOOD     1000
+#define N_ORDER     200
+#define CONFIG                   \
+  "[app:3]\n"                    \
+  "key = 278d425bdf160c739803\n" \
   "secret = 7ad3773142a6692b25b8\n"
 
 /* The front end of these tests runs on a context of its own, pushed as thread-default, and
@@ -61,21 +61,21 @@ deadline_cb (gpointer user_data)
 }
 
 /* Like crier_test_wait_until, on the thread-default context. */
-#define wait_here(f, condition)                                                        \
-  G_STMT_START                                                                         \
-  {                                                                                    \
-    gboolean expired_ = FALSE;                                                         \
-    GSource *timer_ = g_timeout_source_new_seconds (TIMEOUT);                          \
-    g_source_set_callback (timer_, deadline_cb, &expired_, NULL);                      \
-    g_source_attach (timer_, (f)->ui);                                                 \
-    while (!(condition) && !expired_)                                                  \
-      g_main_context_iteration ((f)->ui, TRUE);                                        \
-    g_source_destroy (timer_);                                                         \
-    g_source_unref (timer_);                                                           \
-    if (!(condition))                                                                  \
+#define wait_here(f, condition)                                                           \
+  G_STMT_START                                                                            \
+  {                                                                                       \
+    gboolean expired_ = FALSE;                                                            \
+    GSource *timer_ = g_timeout_source_new_seconds (TIMEOUT);                             \
+    g_source_set_callback (timer_, deadline_cb, &expired_, NULL);                         \
+    g_source_attach (timer_, (f)->ui);                                                    \
+    while (!(condition) && !expired_)                                                     \
+      g_main_context_iteration ((f)->ui, TRUE);                                           \
+    g_source_destroy (timer_);                                                            \
+    g_source_unref (timer_);                                                              \
+    if (!(condition))                                                                     \
       g_error ("%s:%d: timed out after %d s waiting for %s", __FILE__, __LINE__, TIMEOUT, \
-               #condition);                                                            \
-  }                                                                                    \
+               #condition);                                                               \
+  }                                                                                       \
   G_STMT_END
 
 static void
@@ -444,11 +444,11 @@ static void
 test_queue_bound (Fixture      *f,
                   gconstpointer data)
 {
-  const char *channels[] = { "orders", NULL };
-  Client     *client;
-  guint       first;
-  guint       published = 0;
-  gboolean    member_kept = FALSE;
+  const char        *channels[] = { "orders", NULL };
+  Client            *client;
+  guint              first;
+  guint              published = 0;
+  gboolean           member_kept = FALSE;
   CrierMonitorEvent *last;
 
   crier_server_host_set_queue_limit (f->host, 100);

@@ -49,18 +49,18 @@ struct _CrierServerHost
 
 struct _HostShared
 {
-  gatomicrefcount ref;
-  GMainContext   *context;    /* the server's */
-  GMainContext   *ui_context; /* the front end's */
-  GMainLoop      *loop;
+  gatomicrefcount  ref;
+  GMainContext    *context;    /* the server's */
+  GMainContext    *ui_context; /* the front end's */
+  GMainLoop       *loop;
   CrierServerHost *host; /* front end's thread only */
 
   /* the server's thread only */
   CrierServer *server;
   CrierConfig *server_config; /* until the thread has made the server */
 
-  GMutex lock; /* everything below */
-  GCond  cond;
+  GMutex   lock; /* everything below */
+  GCond    cond;
   gboolean ready;
   GQueue   queue; /* CrierMonitorEvent * */
   guint    limit;
@@ -242,8 +242,8 @@ is_ordinary (const CrierMonitorEvent *event)
 static void
 trim_queue (HostShared *sh)
 {
-  guint target = sh->limit - sh->limit / 4;
-  guint excess = sh->queue.length - target;
+  guint  target = sh->limit - sh->limit / 4;
+  guint  excess = sh->queue.length - target;
   GList *l = sh->queue.head;
 
   while (l != NULL && excess > 0)
@@ -737,9 +737,9 @@ crier_server_host_set_queue_limit (CrierServerHost *self,
 
 typedef struct
 {
-  GError   *error;
-  gboolean  ok;
-  HostState *state;
+  GError     *error;
+  gboolean    ok;
+  HostState  *state;
   HostShared *sh;
 } StartCall;
 
@@ -814,7 +814,7 @@ crier_server_host_stop (CrierServerHost *self,
                         guint16          code,
                         const char      *reason)
 {
-  StopData  stop = { code, (char *) reason };
+  StopData   stop = { code, (char *) reason };
   HostState *state = NULL;
 
   g_return_if_fail (CRIER_IS_SERVER_HOST (self));
@@ -1068,9 +1068,9 @@ crier_server_host_disconnect (CrierServerHost    *self,
 
 typedef struct
 {
-  const char *app_id;
-  const char *name; /* prefix or channel */
-  GPtrArray  *result;
+  const char      *app_id;
+  const char      *name; /* prefix or channel */
+  GPtrArray       *result;
   CrierServerStats stats;
 } QueryCall;
 

@@ -592,7 +592,7 @@ count_changed (CrierWebhooks *self,
       now - throttle->last_sent < COUNT_THROTTLE_MS * (gint64) 1000)
     {
       throttle->timer_id = crier_timeout_add (COUNT_THROTTLE_MS - (now - throttle->last_sent) / 1000,
-                                          count_timer_cb, throttle);
+                                              count_timer_cb, throttle);
       return;
     }
   send_count (throttle);

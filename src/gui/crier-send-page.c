@@ -33,7 +33,7 @@ typedef struct
 struct _CrierSendPage
 {
   GtkWidget            parent_instance;
-  CrierServer         *server;
+  CrierServerHost     *server;
   CrierConnectionList *connections;
   CrierChannelList    *channels;
   GPtrArray           *recent; /* of Recent, newest first, as recent_model */
@@ -234,7 +234,7 @@ seal_if_encrypted (CrierSendPage *self,
 
   if ((crier_channel_type_from_name (recent->channels[0]) & CRIER_CHANNEL_ENCRYPTED) == 0)
     return g_strdup (recent->data);
-  app = crier_config_find_app (crier_server_get_config (self->server), recent->app_id);
+  app = crier_config_find_app (crier_server_host_get_config (self->server), recent->app_id);
   if (app == NULL || app->encryption_master_key == NULL)
     {
       /* Translators: encryption-master-key is a config key, keep it as it is */
@@ -248,42 +248,79 @@ seal_if_encrypted (CrierSendPage *self,
   return sealed;
 }
 
-/* The same path as POST /apps/{id}/events. */
-static gboolean
+typedef struct
+{
+  CrierSendPage *page;
+  GtkLabel      *error_label;
+  Recent        *recent; /* remembered when sent, else freed */
+  char          *message;
+} Sending;
+
+/* The server's answer, on this thread (the page is kept until it comes). */
+static void
+published_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Sending *sending = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!crier_server_host_command_finish (CRIER_SERVER_HOST (source), result, &error))
+    gtk_label_set_label (sending->error_label, error->message);
+  else
+    {
+      gtk_label_set_label (sending->error_label, "");
+      gtk_widget_activate_action (GTK_WIDGET (sending->page), "win.toast", "s", sending->message);
+      if (sending->recent != NULL)
+        remember (sending->page, g_steal_pointer (&sending->recent));
+    }
+  g_clear_pointer (&sending->recent, recent_free);
+  g_object_unref (sending->error_label);
+  g_object_unref (sending->page);
+  g_free (sending->message);
+  g_free (sending);
+}
+
+/* The same path as POST /apps/{id}/events. With keep, takes recent and remembers it once
+ * the server took it. */
+static void
 publish (CrierSendPage *self,
          Recent        *recent,
-         GtkLabel      *error_label)
+         GtkLabel      *error_label,
+         gboolean       keep)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *data = NULL;
-  g_autofree char *message = NULL;
+  Sending         *sending;
 
-  if (self->server == NULL || !crier_server_is_running (self->server))
+  if (self->server == NULL || !crier_server_host_is_running (self->server))
     {
       gtk_label_set_label (error_label, _ ("The server is not running: start it first."));
-      return FALSE;
+      goto refused;
     }
   if (recent->notification)
     {
       if ((data = crier_notification_build_data (recent->data, recent->type, NULL, &error)) == NULL)
         {
           gtk_label_set_label (error_label, error->message);
-          return FALSE;
+          goto refused;
         }
     }
   else if ((data = seal_if_encrypted (self, recent, error_label)) == NULL)
-    return FALSE;
-  if (!crier_server_publish (self->server, recent->app_id, (const char *const *) recent->channels,
-                             recent->event, data, NULL, &error))
-    {
-      gtk_label_set_label (error_label, error->message);
-      return FALSE;
-    }
-  gtk_label_set_label (error_label, "");
-  message = recent->notification ? g_strdup_printf (_ ("Notification sent to user %s"), recent->user_id)
-                                 : g_strdup_printf (_ ("“%s” sent"), recent->event);
-  gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", message);
-  return TRUE;
+    goto refused;
+  sending = g_new0 (Sending, 1);
+  sending->page = g_object_ref (self);
+  sending->error_label = g_object_ref (error_label);
+  sending->recent = keep ? recent : NULL;
+  sending->message = recent->notification ? g_strdup_printf (_ ("Notification sent to user %s"), recent->user_id)
+                                          : g_strdup_printf (_ ("“%s” sent"), recent->event);
+  crier_server_host_publish (self->server, recent->app_id, (const char *const *) recent->channels,
+                             recent->event, data, NULL, NULL, published_cb, sending);
+  return;
+
+refused:
+  if (keep)
+    recent_free (recent);
 }
 
 static void
@@ -310,10 +347,7 @@ send_event_action (GtkWidget  *widget,
   recent->channels = g_steal_pointer (&channels);
   recent->event = g_strdup (event);
   recent->data = *data ? g_steal_pointer (&data) : g_strdup ("{}");
-  if (publish (self, recent, self->event_error))
-    remember (self, recent);
-  else
-    recent_free (recent);
+  publish (self, recent, self->event_error, TRUE);
 }
 
 static void
@@ -344,10 +378,7 @@ send_notification_action (GtkWidget  *widget,
   recent->data = *data ? g_steal_pointer (&data) : g_strdup ("{}");
   recent->user_id = g_steal_pointer (&user);
   recent->type = g_steal_pointer (&type);
-  if (publish (self, recent, self->notify_error))
-    remember (self, recent);
-  else
-    recent_free (recent);
+  publish (self, recent, self->notify_error, TRUE);
 }
 
 static void
@@ -362,7 +393,7 @@ resend_action (GtkWidget  *widget,
     {
       Recent *recent = g_ptr_array_index (self->recent, position);
 
-      publish (self, recent, recent->notification ? self->notify_error : self->event_error);
+      publish (self, recent, recent->notification ? self->notify_error : self->event_error, FALSE);
     }
 }
 
@@ -591,7 +622,7 @@ crier_send_page_class_init (CrierSendPageClass *klass)
   gtk_widget_class_install_action (widget_class, "send.notification", NULL, send_notification_action);
   gtk_widget_class_install_action (widget_class, "send.resend", "u", resend_action);
 
-  properties[PROP_SERVER] = g_param_spec_object ("server", NULL, NULL, CRIER_TYPE_SERVER,
+  properties[PROP_SERVER] = g_param_spec_object ("server", NULL, NULL, CRIER_TYPE_SERVER_HOST,
                                                  G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -629,8 +660,8 @@ crier_send_page_init (CrierSendPage *self)
 
 /* The apps to send as. */
 void
-crier_send_page_set_server (CrierSendPage *self,
-                            CrierServer   *server)
+crier_send_page_set_server (CrierSendPage   *self,
+                            CrierServerHost *server)
 {
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
   g_auto (GStrv) ids = NULL;
@@ -643,7 +674,7 @@ crier_send_page_set_server (CrierSendPage *self,
     return;
   event_app = g_strdup (selected_app (self->event_app_row, self->app_model));
   notify_app = g_strdup (selected_app (self->notify_app_row, self->app_model));
-  apps = crier_config_get_apps (crier_server_get_config (server));
+  apps = crier_config_get_apps (crier_server_host_get_config (server));
   for (guint i = 0; i < apps->len; i++)
     g_strv_builder_add (builder, ((CrierAppConfig *) g_ptr_array_index (apps, i))->id);
   ids = g_strv_builder_end (builder);

@@ -16,9 +16,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (CrierWindow, crier_window, CRIER, WINDOW, AdwApplicationWindow)
 
 CrierWindow         *crier_window_new (CrierApplication *application);
-CrierServer         *crier_window_get_server (CrierWindow *self);
-void                 crier_window_set_server (CrierWindow *self,
-                                              CrierServer *server);
+CrierServerHost     *crier_window_get_server (CrierWindow *self);
+void                 crier_window_set_server (CrierWindow     *self,
+                                              CrierServerHost *server);
 CrierEventLog       *crier_window_get_event_log (CrierWindow *self);
 CrierConnectionList *crier_window_get_connections (CrierWindow *self);
 CrierChannelList    *crier_window_get_channels (CrierWindow *self);
