@@ -66,6 +66,7 @@ struct _HostShared
   guint    limit;
   guint64  dropped; /* since the last drain */
   gboolean drain_scheduled;
+  GSource *drain; /* the scheduled drain, so that dispose can take it back */
   gint64   last_drain;
   guint64  state_serial; /* counts state changes on the server's thread */
 };
@@ -285,17 +286,16 @@ server_event_cb (CrierMonitor      *monitor,
       sh->drain_scheduled = TRUE;
       delay_us = MAX (0, sh->last_drain + CRIER_SERVER_HOST_DRAIN_MS * 1000 - g_get_monotonic_time ());
     }
-  g_mutex_unlock (&sh->lock);
   if (delay_us >= 0)
     {
-      GSource *source = g_timeout_source_new ((guint) (delay_us / 1000));
-
-      g_source_set_callback (source, drain_cb, host_shared_ref (sh),
+      /* Attached under the lock: dispose finds it either attached or not yet made. */
+      sh->drain = g_timeout_source_new ((guint) (delay_us / 1000));
+      g_source_set_callback (sh->drain, drain_cb, host_shared_ref (sh),
                              (GDestroyNotify) host_shared_unref);
-      g_source_set_static_name (source, "crier-host-drain");
-      g_source_attach (source, sh->ui_context);
-      g_source_unref (source);
+      g_source_set_static_name (sh->drain, "crier-host-drain");
+      g_source_attach (sh->drain, sh->ui_context);
     }
+  g_mutex_unlock (&sh->lock);
 }
 
 /* Front end's thread: one batch, in the order the server emitted it. */
@@ -313,6 +313,7 @@ drain_cb (gpointer user_data)
   dropped = sh->dropped;
   sh->dropped = 0;
   sh->drain_scheduled = FALSE;
+  g_clear_pointer (&sh->drain, g_source_unref);
   sh->last_drain = g_get_monotonic_time ();
   g_mutex_unlock (&sh->lock);
 
@@ -490,10 +491,10 @@ server_thread (gpointer user_data)
 
   g_main_loop_run (sh->loop);
 
-  /* Disposed here, where its sources live; its last events still reach the queue. */
+  /* Disposed here, where its sources live. Nobody takes its last events any more. */
   g_signal_handlers_disconnect_by_func (sh->server, server_running_cb, sh);
-  crier_server_stop (sh->server, CRIER_CODE_RECONNECT, "Generic reconnect immediately");
   g_signal_handlers_disconnect_by_func (crier_server_get_monitor (sh->server), server_event_cb, sh);
+  crier_server_stop (sh->server, CRIER_CODE_RECONNECT, "Generic reconnect immediately");
   g_clear_object (&sh->server);
   /* Whatever was posted meanwhile runs now and finds no server: every caller is answered. */
   while (g_main_context_iteration (sh->context, FALSE))
@@ -527,6 +528,15 @@ crier_server_host_dispose (GObject *object)
       g_main_context_invoke_full (self->shared->context, G_PRIORITY_DEFAULT, quit_cb,
                                   host_shared_ref (self->shared), (GDestroyNotify) host_shared_unref);
       g_thread_join (g_steal_pointer (&self->thread));
+      /* A drain still scheduled holds the shared state, which holds the front end's
+       * context: take it back, or neither would ever be freed. */
+      g_mutex_lock (&self->shared->lock);
+      if (self->shared->drain != NULL)
+        g_source_destroy (self->shared->drain);
+      g_clear_pointer (&self->shared->drain, g_source_unref);
+      self->shared->drain_scheduled = FALSE;
+      g_queue_clear_full (&self->shared->queue, (GDestroyNotify) crier_monitor_event_unref);
+      g_mutex_unlock (&self->shared->lock);
     }
   g_clear_object (&self->config);
   g_clear_object (&self->monitor);
