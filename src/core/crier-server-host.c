@@ -62,13 +62,15 @@ struct _HostShared
   GMutex   lock; /* everything below */
   GCond    cond;
   gboolean ready;
-  GQueue   queue; /* CrierMonitorEvent * */
-  guint    limit;
-  guint64  dropped; /* since the last drain */
-  gboolean drain_scheduled;
-  GSource *drain; /* the scheduled drain, so that dispose can take it back */
-  gint64   last_drain;
-  guint64  state_serial; /* counts state changes on the server's thread */
+  /* CrierMonitorEvent *, oldest first. An array, not a GQueue: its nodes would be
+   * g_slice-allocated here and freed over there, the slow path of GSlice's magazines. */
+  GPtrArray *queue;
+  guint      limit;
+  guint64    dropped; /* since the last drain */
+  gboolean   drain_scheduled;
+  GSource   *drain; /* the scheduled drain, so that dispose can take it back */
+  gint64     last_drain;
+  guint64    state_serial; /* counts state changes on the server's thread */
 };
 
 enum
@@ -93,6 +95,15 @@ static guint       signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (CrierServerHost, crier_server_host, G_TYPE_OBJECT)
 
+/* Unrefs every event and empties the array (it has no free function: trimming moves them). */
+static void
+clear_events (GPtrArray *events)
+{
+  for (guint i = 0; i < events->len; i++)
+    crier_monitor_event_unref (g_ptr_array_index (events, i));
+  g_ptr_array_set_size (events, 0);
+}
+
 static HostShared *
 host_shared_ref (HostShared *sh)
 {
@@ -107,7 +118,8 @@ host_shared_unref (HostShared *sh)
     return;
   g_assert (sh->server == NULL);
   g_clear_object (&sh->server_config);
-  g_queue_clear_full (&sh->queue, (GDestroyNotify) crier_monitor_event_unref);
+  clear_events (sh->queue);
+  g_ptr_array_unref (sh->queue);
   g_main_loop_unref (sh->loop);
   g_main_context_unref (sh->context);
   g_main_context_unref (sh->ui_context);
@@ -243,27 +255,31 @@ is_ordinary (const CrierMonitorEvent *event)
 static void
 trim_queue (HostShared *sh)
 {
-  guint  target = sh->limit - sh->limit / 4;
-  guint  excess = sh->queue.length - target;
-  GList *l = sh->queue.head;
+  GPtrArray *queue = sh->queue;
+  guint      target = sh->limit - sh->limit / 4;
+  guint      excess = queue->len - target;
+  guint      kept = 0;
 
-  while (l != NULL && excess > 0)
+  for (guint i = 0; i < queue->len; i++)
     {
-      GList *next = l->next;
+      CrierMonitorEvent *event = g_ptr_array_index (queue, i);
 
-      if (is_ordinary (l->data))
+      if (excess > 0 && is_ordinary (event))
         {
-          crier_monitor_event_unref (l->data);
-          g_queue_delete_link (&sh->queue, l);
+          crier_monitor_event_unref (event);
           sh->dropped++;
           excess--;
         }
-      l = next;
+      else
+        queue->pdata[kept++] = event;
     }
-  for (; excess > 0; excess--)
+  g_ptr_array_set_size (queue, kept); /* no free function: only the length changes */
+  if (excess > 0)
     {
-      crier_monitor_event_unref (g_queue_pop_head (&sh->queue));
-      sh->dropped++;
+      for (guint i = 0; i < excess; i++)
+        crier_monitor_event_unref (g_ptr_array_index (queue, i));
+      g_ptr_array_remove_range (queue, 0, excess);
+      sh->dropped += excess;
     }
 }
 
@@ -278,8 +294,8 @@ server_event_cb (CrierMonitor      *monitor,
   gint64 delay_us = -1;
 
   g_mutex_lock (&sh->lock);
-  g_queue_push_tail (&sh->queue, crier_monitor_event_ref (event));
-  if (sh->queue.length > sh->limit)
+  g_ptr_array_add (sh->queue, crier_monitor_event_ref (event));
+  if (sh->queue->len > sh->limit)
     trim_queue (sh);
   if (!sh->drain_scheduled)
     {
@@ -303,13 +319,13 @@ static gboolean
 drain_cb (gpointer user_data)
 {
   HostShared *sh = user_data;
-  GQueue      batch = G_QUEUE_INIT;
-  guint64     dropped;
+  g_autoptr (GPtrArray) batch = NULL;
+  guint64 dropped;
   g_autoptr (CrierServerHost) self = sh->host != NULL ? g_object_ref (sh->host) : NULL;
 
   g_mutex_lock (&sh->lock);
   batch = sh->queue;
-  g_queue_init (&sh->queue);
+  sh->queue = g_ptr_array_sized_new (MAX (batch->len, 64));
   dropped = sh->dropped;
   sh->dropped = 0;
   sh->drain_scheduled = FALSE;
@@ -325,9 +341,9 @@ drain_cb (gpointer user_data)
     }
   /* Not crier_monitor_emit (): that one takes the event and makes its text valid, which
    * the server's monitor did already; here the event is only read. */
-  for (GList *l = batch.head; l != NULL && self != NULL; l = l->next)
-    g_signal_emit_by_name (self->monitor, "event", l->data);
-  g_queue_clear_full (&batch, (GDestroyNotify) crier_monitor_event_unref);
+  for (guint i = 0; i < batch->len && self != NULL; i++)
+    g_signal_emit_by_name (self->monitor, "event", g_ptr_array_index (batch, i));
+  clear_events (batch);
   return G_SOURCE_REMOVE;
 }
 
@@ -535,7 +551,7 @@ crier_server_host_dispose (GObject *object)
         g_source_destroy (self->shared->drain);
       g_clear_pointer (&self->shared->drain, g_source_unref);
       self->shared->drain_scheduled = FALSE;
-      g_queue_clear_full (&self->shared->queue, (GDestroyNotify) crier_monitor_event_unref);
+      clear_events (self->shared->queue);
       g_mutex_unlock (&self->shared->lock);
     }
   g_clear_object (&self->config);
@@ -651,7 +667,7 @@ crier_server_host_new (CrierConfig *config,
   g_atomic_ref_count_init (&sh->ref);
   g_mutex_init (&sh->lock);
   g_cond_init (&sh->cond);
-  g_queue_init (&sh->queue);
+  sh->queue = g_ptr_array_new ();
   sh->limit = CRIER_SERVER_HOST_DEFAULT_QUEUE_LIMIT;
   sh->context = g_main_context_new ();
   sh->ui_context = g_main_context_ref_thread_default ();
@@ -737,7 +753,7 @@ crier_server_host_set_queue_limit (CrierServerHost *self,
       return;
     }
   self->shared->limit = limit;
-  if (self->shared->queue.length > limit)
+  if (self->shared->queue->len > limit)
     trim_queue (self->shared);
   g_mutex_unlock (&self->shared->lock);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_QUEUE_LIMIT]);
