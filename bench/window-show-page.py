@@ -1,10 +1,11 @@
 #!/usr/bin/python3
 # window-show-page.py TITLE — clicks the view switcher's TITLE tab of the running Crier window
 # (through AT-SPI, as a person would), for bench/window.
-# window-show-page.py --shown — prints the texts of the window's labels, one a line: two
-# readings that differ tell the window laid out new rows in between.
+# window-show-page.py --screen — prints a digest of the screen's pixels (Xlib, no AT-SPI:
+# a walk of the accessibility tree waits for a busy window): two digests that differ tell
+# the window drew in between.
 # SPDX-License-Identifier: GPL-3.0-or-later
-import sys, time, warnings
+import ctypes, hashlib, sys, time, warnings
 warnings.simplefilter('ignore', DeprecationWarning)
 import gi
 gi.require_version('Atspi', '2.0')
@@ -15,14 +16,6 @@ TITLE = sys.argv[1]
 
 def crier():
     return next((a for a in kids(Atspi.get_desktop(0)) if a.get_name() == 'crier'), None)
-
-
-def shown_labels(n, out):
-    if n.get_role_name() == 'label' and n.get_name():
-        out.append(n.get_name())
-    for c in kids(n):
-        shown_labels(c, out)
-    return out
 
 
 def kids(n):
@@ -48,14 +41,33 @@ def visible_tab():
     return None
 
 
-if TITLE == '--shown':
-    app = crier()
-    for attempt in range(5):
-        try:
-            print('\n'.join(shown_labels(app, [])) if app else '')
-            break
-        except GLib.Error:
-            continue  # a row went away while it was read
+class XImage(ctypes.Structure):
+    _fields_ = [('width', ctypes.c_int), ('height', ctypes.c_int), ('xoffset', ctypes.c_int),
+                ('format', ctypes.c_int), ('data', ctypes.POINTER(ctypes.c_char)),
+                ('byte_order', ctypes.c_int), ('bitmap_unit', ctypes.c_int),
+                ('bitmap_bit_order', ctypes.c_int), ('bitmap_pad', ctypes.c_int),
+                ('depth', ctypes.c_int), ('bytes_per_line', ctypes.c_int)]
+
+
+def screen_digest():
+    x11 = ctypes.CDLL('libX11.so.6')
+    x11.XOpenDisplay.restype = ctypes.c_void_p
+    x11.XDefaultRootWindow.restype = ctypes.c_ulong
+    x11.XDefaultRootWindow.argtypes = [ctypes.c_void_p]
+    x11.XGetImage.restype = ctypes.POINTER(XImage)
+    x11.XGetImage.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_int,
+                              ctypes.c_uint, ctypes.c_uint, ctypes.c_ulong, ctypes.c_int]
+    x11.XDisplayWidth.argtypes = x11.XDisplayHeight.argtypes = [ctypes.c_void_p, ctypes.c_int]
+    display = x11.XOpenDisplay(None)
+    width, height = x11.XDisplayWidth(display, 0), x11.XDisplayHeight(display, 0)
+    image = x11.XGetImage(display, x11.XDefaultRootWindow(display), 0, 0, width, height,
+                          0xFFFFFFFF, 2)  # AllPlanes, ZPixmap
+    data = ctypes.string_at(image.contents.data, image.contents.bytes_per_line * image.contents.height)
+    return hashlib.sha256(data).hexdigest()
+
+
+if TITLE == '--screen':
+    print(screen_digest())
     sys.exit(0)
 
 end = time.monotonic() + 30
