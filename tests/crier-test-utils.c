@@ -103,8 +103,42 @@ crier_test_server_new (const char *config_text)
   crier_server_start (self->server, &error);
   g_assert_no_error (error);
   self->port = crier_server_get_port (self->server);
+  self->tls = crier_server_is_tls (self->server);
   g_assert_cmpuint (self->port, >, 0);
   /* No proxy from the environment, and room for many sockets to one host. */
+  self->session = soup_session_new_with_options ("proxy-resolver", direct, "max-conns", 256,
+                                                 "max-conns-per-host", 256, NULL);
+  return self;
+}
+
+CrierTestServer *
+crier_test_server_new_hosted (const char *config_text)
+{
+  CrierTestServer *self = g_new0 (CrierTestServer, 1);
+  g_autoptr (GProxyResolver) direct = g_simple_proxy_resolver_new (NULL, NULL);
+  g_autoptr (CrierConfig) server_config = crier_config_new ();
+  g_autoptr (GError) error = NULL;
+  CrierConfig *both[2];
+
+  self->config = crier_config_new ();
+  both[0] = self->config;
+  both[1] = server_config;
+  for (guint i = 0; i < G_N_ELEMENTS (both); i++)
+    {
+      crier_config_load_data (both[i], config_text, "test.conf", &error);
+      g_assert_no_error (error);
+      crier_config_set_host (both[i], "127.0.0.1");
+      crier_config_set_port (both[i], 0);
+    }
+  self->host = crier_server_host_new (self->config, server_config);
+  self->events = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_monitor_event_unref);
+  g_signal_connect (crier_server_host_get_monitor (self->host), "event",
+                    G_CALLBACK (monitor_event_cb), self);
+  crier_server_host_start (self->host, &error);
+  g_assert_no_error (error);
+  self->port = crier_server_host_get_port (self->host);
+  self->tls = crier_server_host_is_tls (self->host);
+  g_assert_cmpuint (self->port, >, 0);
   self->session = soup_session_new_with_options ("proxy-resolver", direct, "max-conns", 256,
                                                  "max-conns-per-host", 256, NULL);
   return self;
@@ -115,10 +149,15 @@ crier_test_server_free (CrierTestServer *self)
 {
   if (self == NULL)
     return;
-  g_signal_handlers_disconnect_by_func (crier_server_get_monitor (self->server),
-                                        monitor_event_cb, self);
+  if (self->server != NULL)
+    g_signal_handlers_disconnect_by_func (crier_server_get_monitor (self->server),
+                                          monitor_event_cb, self);
+  if (self->host != NULL)
+    g_signal_handlers_disconnect_by_func (crier_server_host_get_monitor (self->host),
+                                          monitor_event_cb, self);
   g_clear_object (&self->session);
   g_clear_object (&self->server);
+  g_clear_object (&self->host);
   g_clear_object (&self->config);
   g_clear_pointer (&self->events, g_ptr_array_unref);
   crier_test_drain ();
@@ -231,9 +270,28 @@ crier_test_publish (CrierTestServer *server,
   const char *channels[] = { channel, NULL };
   g_autoptr (GError) error = NULL;
 
-  g_assert_true (crier_server_publish (server->server, CRIER_TEST_APP_ID, channels, event, data,
-                                       except, &error));
+  if (server->host != NULL)
+    {
+      g_autoptr (GAsyncResult) result = NULL;
+
+      crier_server_host_publish (server->host, CRIER_TEST_APP_ID, channels, event, data, except,
+                                 NULL, crier_test_store_result, &result);
+      crier_test_wait_until (result != NULL, CRIER_TEST_TIMEOUT);
+      g_assert_true (crier_server_host_command_finish (server->host, result, &error));
+    }
+  else
+    g_assert_true (crier_server_publish (server->server, CRIER_TEST_APP_ID, channels, event, data,
+                                         except, &error));
   g_assert_no_error (error);
+}
+
+/* A GAsyncReadyCallback that keeps the result in *(GAsyncResult **) user_data. */
+void
+crier_test_store_result (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
 }
 
 /* JSON */
@@ -375,7 +433,7 @@ crier_test_client_open (CrierTestServer *server,
                         const char      *origin)
 {
   CrierTestClient *self = g_new0 (CrierTestClient, 1);
-  gboolean         tls = crier_server_is_tls (server->server);
+  gboolean         tls = server->tls;
   g_autofree char *url = crier_test_server_url (server, tls ? "wss" : "ws", path_and_query);
   g_autoptr (SoupMessage) msg = soup_message_new (SOUP_METHOD_GET, url);
 
@@ -779,7 +837,7 @@ crier_test_http (CrierTestServer *server,
                  const char      *path_and_query,
                  const char      *body)
 {
-  gboolean         tls = crier_server_is_tls (server->server);
+  gboolean         tls = server->tls;
   g_autofree char *url = crier_test_server_url (server, tls ? "https" : "http", path_and_query);
   g_autoptr (SoupMessage) msg = soup_message_new (method, url);
 

@@ -7,6 +7,7 @@
 #include <libsoup/soup.h>
 
 #include "crier-config.h"
+#include "crier-server-host.h"
 #include "crier-server.h"
 
 G_BEGIN_DECLS
@@ -55,14 +56,19 @@ void crier_test_drain (void);
  * of every monitor event. */
 typedef struct
 {
-  CrierConfig *config;
-  CrierServer *server;
-  SoupSession *session;
-  GPtrArray   *events; /* of CrierMonitorEvent, in order */
-  unsigned     port;
+  CrierConfig     *config;
+  CrierServer     *server;
+  CrierServerHost *host; /* instead of server: crier_test_server_new_hosted () */
+  SoupSession     *session;
+  GPtrArray       *events; /* of CrierMonitorEvent, in order */
+  unsigned         port;
+  gboolean         tls;
 } CrierTestServer;
 
 CrierTestServer *crier_test_server_new (const char *config_text);
+/* The same on a thread of its own, as the window runs it (CrierServerHost); events are
+ * recorded from the host's monitor, so they arrive in batches. */
+CrierTestServer *crier_test_server_new_hosted (const char *config_text);
 void             crier_test_server_free (CrierTestServer *self);
 char            *crier_test_server_url (CrierTestServer *self,
                                         const char      *scheme,
@@ -102,6 +108,10 @@ void crier_test_publish (CrierTestServer *server,
                          const char      *event,
                          const char      *data,
                          const char      *except);
+
+void crier_test_store_result (GObject      *source,
+                              GAsyncResult *result,
+                              gpointer      user_data);
 
 /* One WebSocket client; received text messages are parsed and queued. */
 typedef struct

@@ -62,6 +62,7 @@ static const GOptionEntry delivery_entries[] = {
   { "warmup", 0, 0, G_OPTION_ARG_INT, &opt.warmup, "Messages sent and checked before measuring (0)", "N" },
   { "window", 'w', 0, G_OPTION_ARG_INT, &opt.window, "Messages in flight at most: i is sent once i-W reached everyone (20)", "W" },
   { "http-connections", 'k', 0, G_OPTION_ARG_INT, &opt.http_connections, "Keep-alive HTTP connections (8)", "K" },
+  { "rate", 'r', 0, G_OPTION_ARG_INT, &opt.rate, "api: requests per second offered (0: as fast as --window lets)", "R" },
   { NULL }
 };
 
@@ -145,7 +146,7 @@ main (int   argc,
     opt.event = g_strdup (g_str_equal (command, "api") ? "bench-api" : "client-bench");
   if (opt.connections < 1 || opt.subscribers < 1 || opt.messages < 1 || opt.warmup < 0 ||
       opt.window < 1 || opt.concurrency < 1 || opt.http_connections < 1 || opt.timeout < 1 ||
-      opt.stall < 1 || opt.last < 1 || opt.sources < 1 || opt.sources > 254)
+      opt.stall < 1 || opt.last < 1 || opt.sources < 1 || opt.sources > 254 || opt.rate < 0)
     {
       fprintf (stderr, "crier-load: counts must be positive\n");
       return LOAD_EXIT_USAGE;

@@ -17,6 +17,7 @@ typedef struct
   guint64  n_sent;
   guint64  n_responses;
   gint64   t_last_response;
+  gint64   t_first; /* --rate: request i is due at t_first + i / rate */
 } Api;
 
 static void
@@ -98,7 +99,8 @@ connect_step (LoadRun *run,
   return TRUE;
 }
 
-/* Request i leaves once request i - --window reached every subscriber. */
+/* Request i leaves once request i - --window reached every subscriber and, with --rate, not
+ * before it is due: a fixed offered load, so two servers are compared at the same one. */
 static gboolean
 request_step (LoadRun *run,
               gpointer data)
@@ -111,9 +113,19 @@ request_step (LoadRun *run,
     {
       LoadConn *c = &table->conns[i];
 
-      if (c->state == LOAD_CONN_READY && !c->busy && api->n_sent < d->total &&
-          api->n_sent < d->complete + (guint64) run->opt->window)
-        send_request (api, c);
+      if (c->state != LOAD_CONN_READY || c->busy || api->n_sent >= d->total ||
+          api->n_sent >= d->complete + (guint64) run->opt->window)
+        continue;
+      if (run->opt->rate > 0)
+        {
+          gint64 now = load_now_ns ();
+
+          if (api->t_first == 0)
+            api->t_first = now;
+          if (now < api->t_first + (gint64) (api->n_sent * LOAD_NS_PER_S / (guint64) run->opt->rate))
+            break;
+        }
+      send_request (api, c);
     }
   return d->complete == d->total && api->n_responses == d->total;
 }
@@ -131,8 +143,8 @@ load_api_run (const LoadOptions *opt)
   self->table.response_data = &api;
   /* concurrent requests may be published in any order */
   load_delivery_init (&self->delivery, total, 0, subs, FALSE);
-  g_print ("scenario=api\nsubscribers=%u\nrequests=%d\nwarmup=%d\nhttp_connections=%d\nwindow=%d\n",
-           subs, opt->messages, opt->warmup, opt->http_connections, opt->window);
+  g_print ("scenario=api\nsubscribers=%u\nrequests=%d\nwarmup=%d\nhttp_connections=%d\nwindow=%d\nrate=%d\n",
+           subs, opt->messages, opt->warmup, opt->http_connections, opt->window, opt->rate);
 
   if (!load_run_loop (self, load_run_setup_step, NULL, "connection setup") ||
       !load_run_loop (self, connect_step, NULL, "HTTP connection setup"))

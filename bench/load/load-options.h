@@ -22,6 +22,7 @@ typedef struct
   int      window;
   int      concurrency;
   int      http_connections;
+  int      rate; /* api: requests per second offered, 0: as fast as --window lets */
   int      timeout;
   int      stall;
   int      server_pid;

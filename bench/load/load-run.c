@@ -43,7 +43,7 @@ load_run_loop (LoadRun     *run,
       else if (now - run->stats.t_progress > run->opt->stall * LOAD_NS_PER_S)
         load_verdict_fail (&run->verdict, "no progress for %d s during %s", run->opt->stall, what);
       else
-        run_poll (run, 10);
+        run_poll (run, run->opt->rate > 0 ? 1 : 10); /* --rate: a request is due every few ms */
     }
   return FALSE;
 }

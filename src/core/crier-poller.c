@@ -82,7 +82,7 @@ crier_poller_new (CrierPollerFunc ready,
   source->user_data = user_data;
   source->tag = g_source_add_unix_fd ((GSource *) source, source->epoll_fd, G_IO_IN);
   g_source_set_static_name ((GSource *) source, "crier-poller");
-  g_source_attach ((GSource *) source, NULL);
+  g_source_attach ((GSource *) source, g_main_context_get_thread_default ());
   self->source = source;
   return self;
 }

@@ -17,6 +17,7 @@
 #include "crier-connection-private.h"
 #include "crier-frame.h"
 #include "crier-http-api.h"
+#include "crier-main-context-private.h"
 #include "crier-message.h"
 #include "crier-monitor-endpoint.h"
 #include "crier-names.h"
@@ -116,7 +117,7 @@ crier_server_flush (CrierServer *self)
         crier_connection_abort (g_ptr_array_index (doomed, i), "closed after a failed write");
     }
   /* The aborts may have scheduled another pass: nothing is left for it. */
-  g_clear_handle_id (&self->flush_id, g_source_remove);
+  g_clear_handle_id (&self->flush_id, crier_source_remove);
 }
 
 static gboolean
@@ -136,7 +137,7 @@ static void
 schedule_flush (CrierServer *self)
 {
   if (self->flush_id == 0 && !self->in_batch)
-    self->flush_id = g_idle_add_full (G_PRIORITY_HIGH, flush_cb, self, NULL);
+    self->flush_id = crier_idle_add_full (G_PRIORITY_HIGH, flush_cb, self);
 }
 
 void
@@ -491,7 +492,7 @@ crier_server_dispose (GObject *object)
         crier_connection_abort (g_ptr_array_index (all, i), "server disposed");
       empty_graveyard (self); /* every connection is finished: flushing writes nothing */
     }
-  g_clear_handle_id (&self->sweep_id, g_source_remove);
+  g_clear_handle_id (&self->sweep_id, crier_source_remove);
   if (self->unread_source != NULL)
     g_source_destroy (self->unread_source);
   g_clear_pointer (&self->unread_source, g_source_unref);
@@ -794,7 +795,7 @@ crier_server_start (CrierServer *self,
   if (self->poller == NULL)
     self->poller = crier_poller_new (connection_ready_cb, before_batch, after_batch, self);
   if (self->sweep_id == 0)
-    self->sweep_id = g_timeout_add_seconds (1, sweep_cb, self);
+    self->sweep_id = crier_timeout_add_seconds (1, sweep_cb, self);
   self->running = TRUE;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
   if (crier_server_monitoring (self))

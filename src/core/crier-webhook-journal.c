@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "crier-json.h"
+#include "crier-main-context-private.h"
 #include "crier-message.h"
 
 /* The first line says what the file is, so that a webhook-spool naming any other file is
@@ -85,8 +86,8 @@ stop_appending (CrierWebhookJournal *self,
   g_warning ("webhook journal %s: %s: %s; undelivered webhooks are kept in memory until the "
              "shutdown writes them",
              self->path, what, why);
-  g_clear_handle_id (&self->write_id, g_source_remove);
-  g_clear_handle_id (&self->sync_id, g_source_remove);
+  g_clear_handle_id (&self->write_id, crier_source_remove);
+  g_clear_handle_id (&self->sync_id, crier_source_remove);
   g_string_truncate (self->buffer, 0);
   if (self->fd >= 0)
     close (self->fd);
@@ -110,7 +111,7 @@ write_buffer (CrierWebhookJournal *self)
 {
   g_autoptr (GError) error = NULL;
 
-  g_clear_handle_id (&self->write_id, g_source_remove);
+  g_clear_handle_id (&self->write_id, crier_source_remove);
   if (self->fd < 0 || self->buffer->len == 0)
     return;
   if (!write_all (self->fd, self->buffer->str, self->buffer->len, &error))
@@ -120,7 +121,7 @@ write_buffer (CrierWebhookJournal *self)
     }
   g_string_truncate (self->buffer, 0);
   if (self->sync_id == 0)
-    self->sync_id = g_timeout_add (self->sync_interval, sync_cb, self);
+    self->sync_id = crier_timeout_add (self->sync_interval, sync_cb, self);
 }
 
 static gboolean
@@ -138,7 +139,7 @@ static void
 schedule_write (CrierWebhookJournal *self)
 {
   if (self->write_id == 0)
-    self->write_id = g_idle_add_full (G_PRIORITY_DEFAULT, write_cb, self, NULL);
+    self->write_id = crier_idle_add_full (G_PRIORITY_DEFAULT, write_cb, self);
 }
 
 static void
@@ -296,7 +297,7 @@ crier_webhook_journal_dispose (GObject *object)
   CrierWebhookJournal *self = CRIER_WEBHOOK_JOURNAL (object);
 
   write_buffer (self);
-  g_clear_handle_id (&self->sync_id, g_source_remove);
+  g_clear_handle_id (&self->sync_id, crier_source_remove);
   if (self->fd >= 0)
     {
       fdatasync (self->fd);
@@ -583,7 +584,7 @@ crier_webhook_journal_compact (CrierWebhookJournal *self,
       return FALSE;
     }
   sync_directory (dir);
-  g_clear_handle_id (&self->sync_id, g_source_remove);
+  g_clear_handle_id (&self->sync_id, crier_source_remove);
   if (self->fd >= 0)
     close (self->fd);
   if ((self->fd = g_open (self->path, O_WRONLY | O_APPEND | O_CLOEXEC, 0)) < 0)
@@ -604,7 +605,7 @@ crier_webhook_journal_sync (CrierWebhookJournal *self,
 {
   g_return_val_if_fail (CRIER_IS_WEBHOOK_JOURNAL (self), FALSE);
   write_buffer (self);
-  g_clear_handle_id (&self->sync_id, g_source_remove);
+  g_clear_handle_id (&self->sync_id, crier_source_remove);
   if (self->fd >= 0 && fdatasync (self->fd) != 0)
     {
       g_set_error (error, CRIER_WEBHOOK_JOURNAL_ERROR, CRIER_WEBHOOK_JOURNAL_ERROR_FAILED,

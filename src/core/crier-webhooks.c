@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "crier-json.h"
+#include "crier-main-context-private.h"
 #include "crier-message.h"
 #include "crier-signature.h"
 #include "crier-webhook-journal.h"
@@ -107,8 +108,8 @@ static void
 target_free (Target *target)
 {
   cancel_attempt (target);
-  g_clear_handle_id (&target->window_id, g_source_remove);
-  g_clear_handle_id (&target->retry_id, g_source_remove);
+  g_clear_handle_id (&target->window_id, crier_source_remove);
+  g_clear_handle_id (&target->retry_id, crier_source_remove);
   g_clear_pointer (&target->in_flight, batch_free);
   g_queue_clear_full (&target->batches, (GDestroyNotify) batch_free);
   json_array_unref (target->pending);
@@ -119,7 +120,7 @@ target_free (Target *target)
 static void
 delayed_free (Delayed *delayed)
 {
-  g_clear_handle_id (&delayed->timer_id, g_source_remove);
+  g_clear_handle_id (&delayed->timer_id, crier_source_remove);
   g_free (delayed->app_id);
   g_free (delayed->key);
   json_object_unref (delayed->event);
@@ -129,7 +130,7 @@ delayed_free (Delayed *delayed)
 static void
 count_throttle_free (CountThrottle *throttle)
 {
-  g_clear_handle_id (&throttle->timer_id, g_source_remove);
+  g_clear_handle_id (&throttle->timer_id, crier_source_remove);
   g_free (throttle->app_id);
   g_free (throttle->channel);
   g_free (throttle);
@@ -188,7 +189,7 @@ close_batch (Target *target)
   unsigned n = json_array_get_length (target->pending);
   gint64   created_ms = g_get_real_time () / 1000;
 
-  g_clear_handle_id (&target->window_id, g_source_remove);
+  g_clear_handle_id (&target->window_id, crier_source_remove);
   if (n == 0)
     return;
   batch = g_new0 (Batch, 1);
@@ -238,7 +239,7 @@ enqueue_event (Target     *target,
   if (settings (self)->batch_window == 0)
     close_batch (target);
   else if (target->window_id == 0)
-    target->window_id = g_timeout_add (settings (self)->batch_window, window_over_cb, target);
+    target->window_id = crier_timeout_add (settings (self)->batch_window, window_over_cb, target);
 }
 
 static void
@@ -365,7 +366,7 @@ sent_cb (GObject      *source,
   unsigned       status;
   char          *why;
 
-  g_clear_handle_id (&attempt->timeout_id, g_source_remove);
+  g_clear_handle_id (&attempt->timeout_id, crier_source_remove);
   g_clear_object (&attempt->cancellable);
   g_free (attempt);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !timed_out)
@@ -416,7 +417,7 @@ sent_cb (GObject      *source,
           g_strdup_printf ("attempt %u %s; retrying in %.1f s", batch->attempts, why,
                            delay / 1000.0));
     g_free (why);
-    target->retry_id = g_timeout_add (delay, retry_cb, target);
+    target->retry_id = crier_timeout_add (delay, retry_cb, target);
   }
 }
 
@@ -429,7 +430,7 @@ cancel_attempt (Target *target)
 
   if (attempt == NULL)
     return;
-  g_clear_handle_id (&attempt->timeout_id, g_source_remove);
+  g_clear_handle_id (&attempt->timeout_id, crier_source_remove);
   g_cancellable_cancel (attempt->cancellable);
 }
 
@@ -474,7 +475,7 @@ deliver_next (Target *target)
   target->sending = TRUE;
   target->attempt = attempt;
   attempt->cancellable = g_cancellable_new ();
-  attempt->timeout_id = g_timeout_add (settings (self)->timeout, attempt_timeout_cb, attempt);
+  attempt->timeout_id = crier_timeout_add (settings (self)->timeout, attempt_timeout_cb, attempt);
   soup_session_send_and_read_async (self->session, attempt->msg, G_PRIORITY_DEFAULT,
                                     attempt->cancellable, sent_cb, attempt);
 }
@@ -525,7 +526,7 @@ dispatch_later (CrierWebhooks *self,
   delayed->key = key;
   delayed->event = event;
   delayed->sequence = self->next_delayed++;
-  delayed->timer_id = g_timeout_add (settings (self)->vacated_delay, delayed_fire_cb, delayed);
+  delayed->timer_id = crier_timeout_add (settings (self)->vacated_delay, delayed_fire_cb, delayed);
   g_hash_table_replace (self->delayed, delayed->key, delayed);
 }
 
@@ -590,8 +591,8 @@ count_changed (CrierWebhooks *self,
   if (count >= COUNT_THROTTLE_SUBSCRIBERS &&
       now - throttle->last_sent < COUNT_THROTTLE_MS * (gint64) 1000)
     {
-      throttle->timer_id = g_timeout_add (COUNT_THROTTLE_MS - (now - throttle->last_sent) / 1000,
-                                          count_timer_cb, throttle);
+      throttle->timer_id = crier_timeout_add (COUNT_THROTTLE_MS - (now - throttle->last_sent) / 1000,
+                                              count_timer_cb, throttle);
       return;
     }
   send_count (throttle);
@@ -938,7 +939,7 @@ crier_webhooks_shutdown (CrierWebhooks *self)
       Target *target = g_ptr_array_index (self->targets, i);
 
       close_batch (target);
-      g_clear_handle_id (&target->retry_id, g_source_remove);
+      g_clear_handle_id (&target->retry_id, crier_source_remove);
     }
   g_object_ref (self);
   wait_for_answers (self);

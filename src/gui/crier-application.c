@@ -16,15 +16,16 @@
 #define RETIRE_GRACE_MS 3000
 
 /* The server is replaced, not reconfigured, when it starts: apps are fixed for the life
- * of a CrierServer, and a fresh one takes the current settings. A stopped server stays
+ * of a CrierServer, and a fresh one (on a thread of its own, CrierServerHost) takes the
+ * current settings. A stopped server stays
  * alive a little longer so its clients get a clean close (4200, reconnect). */
 struct _CrierApplication
 {
-  AdwApplication parent_instance;
-  GSettings     *settings;
-  CrierServer   *server;
-  char          *server_error;
-  gboolean       port_in_use;
+  AdwApplication   parent_instance;
+  GSettings       *settings;
+  CrierServerHost *server;
+  char            *server_error;
+  gboolean         port_in_use;
   /* the command line (GApplication parses into it); it wins over the settings */
   CrierServerOptions options;
   char              *config_path; /* --config (canonical) or the user's crier.conf */
@@ -56,14 +57,14 @@ retire_cb (gpointer user_data)
 }
 
 static void
-server_running_cb (CrierServer      *server,
+server_running_cb (CrierServerHost  *server,
                    GParamSpec       *pspec,
                    CrierApplication *self)
 {
   GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "server-running");
 
   g_simple_action_set_state (G_SIMPLE_ACTION (action),
-                             g_variant_new_boolean (crier_server_is_running (server)));
+                             g_variant_new_boolean (crier_server_host_is_running (server)));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
 }
 
@@ -129,15 +130,30 @@ build_config (CrierApplication *self,
   return g_steal_pointer (&config);
 }
 
+/* Two configs built alike: the window keeps one to show (apps, keys), the server's thread
+ * takes the other; the window never touches the server's after this. */
+static CrierServerHost *
+new_host (CrierApplication *self,
+          CrierConfig      *config,
+          GError          **error)
+{
+  g_autoptr (CrierConfig) server_config = build_config (self, error);
+
+  if (server_config == NULL)
+    return NULL;
+  crier_config_set_port (server_config, crier_config_get_port (config));
+  return crier_server_host_new (config, server_config);
+}
+
 static void
 replace_server (CrierApplication *self,
-                CrierServer      *server)
+                CrierServerHost  *server)
 {
   if (self->server != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->server, self);
-      if (crier_server_is_running (self->server))
-        crier_server_stop (self->server, CRIER_CODE_RECONNECT, "Server restarted from the dashboard");
+      if (crier_server_host_is_running (self->server))
+        crier_server_host_stop (self->server, CRIER_CODE_RECONNECT, "Server restarted from the dashboard");
       g_timeout_add (RETIRE_GRACE_MS, retire_cb, g_steal_pointer (&self->server));
     }
   self->server = server ? g_object_ref (server) : NULL;
@@ -152,7 +168,7 @@ gboolean
 crier_application_start_server (CrierApplication *self)
 {
   g_autoptr (CrierConfig) config = NULL;
-  g_autoptr (CrierServer) server = NULL;
+  g_autoptr (CrierServerHost) server = NULL;
   g_autoptr (GError) error = NULL;
 
   g_return_val_if_fail (CRIER_IS_APPLICATION (self), FALSE);
@@ -164,15 +180,19 @@ crier_application_start_server (CrierApplication *self)
     }
   /* The old server lets go of the port before the new one binds it; a port the kernel
    * chose (0) stays, so that clients reconnect to the same address. */
-  if (self->server != NULL && crier_server_is_running (self->server))
+  if (self->server != NULL && crier_server_host_is_running (self->server))
     {
       if (crier_config_get_port (config) == 0)
-        crier_config_set_port (config, crier_server_get_port (self->server));
-      crier_server_stop (self->server, CRIER_CODE_RECONNECT, "Server restarted from the dashboard");
+        crier_config_set_port (config, crier_server_host_get_port (self->server));
+      crier_server_host_stop (self->server, CRIER_CODE_RECONNECT, "Server restarted from the dashboard");
     }
-  server = crier_server_new (config);
+  if ((server = new_host (self, config, &error)) == NULL)
+    {
+      set_server_error (self, error->message, FALSE);
+      return FALSE;
+    }
   replace_server (self, server);
-  if (!crier_server_start (server, &error))
+  if (!crier_server_host_start (server, &error))
     {
       gboolean in_use = g_error_matches (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_ADDRESS_IN_USE);
       /* The core gives the code; the window words its own way out. */
@@ -185,7 +205,7 @@ crier_application_start_server (CrierApplication *self)
       server_running_cb (server, NULL, self);
       return FALSE;
     }
-  g_debug ("server listening on port %u", crier_server_get_port (server));
+  g_debug ("server listening on port %u", crier_server_host_get_port (server));
   set_server_error (self, NULL, FALSE);
   server_running_cb (server, NULL, self);
   return TRUE;
@@ -203,8 +223,8 @@ void
 crier_application_stop_server (CrierApplication *self)
 {
   g_return_if_fail (CRIER_IS_APPLICATION (self));
-  if (self->server != NULL && crier_server_is_running (self->server))
-    crier_server_stop (self->server, CRIER_CODE_RECONNECT, "Server stopped from the dashboard");
+  if (self->server != NULL && crier_server_host_is_running (self->server))
+    crier_server_host_stop (self->server, CRIER_CODE_RECONNECT, "Server stopped from the dashboard");
 }
 
 /* A server that does not listen yet: the window shows its apps, start listens. */
@@ -213,14 +233,18 @@ prepare_stopped_server (CrierApplication *self)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (CrierConfig) config = build_config (self, &error);
-  g_autoptr (CrierServer) server = NULL;
+  g_autoptr (CrierServerHost) server = NULL;
 
   if (config == NULL)
     {
       set_server_error (self, error->message, FALSE);
       return;
     }
-  server = crier_server_new (config);
+  if ((server = new_host (self, config, &error)) == NULL)
+    {
+      set_server_error (self, error->message, FALSE);
+      return;
+    }
   replace_server (self, server);
   server_running_cb (server, NULL, self);
 }
@@ -240,7 +264,7 @@ save_apps_cb (GObject      *source,
       return;
     }
   /* Apps are fixed for the life of a server: a new one takes the saved file. */
-  if (self->server == NULL || crier_server_is_running (self->server))
+  if (self->server == NULL || crier_server_host_is_running (self->server))
     crier_application_start_server (self);
   else
     prepare_stopped_server (self);
@@ -544,7 +568,7 @@ crier_application_get_property (GObject    *object,
       g_value_set_boolean (value, self->port_in_use);
       break;
     case PROP_RUNNING:
-      g_value_set_boolean (value, self->server != NULL && crier_server_is_running (self->server));
+      g_value_set_boolean (value, self->server != NULL && crier_server_host_is_running (self->server));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -566,7 +590,7 @@ crier_application_class_init (CrierApplicationClass *klass)
   app_class->activate = crier_application_activate;
   app_class->shutdown = crier_application_shutdown;
 
-  properties[PROP_SERVER] = g_param_spec_object ("server", NULL, NULL, CRIER_TYPE_SERVER, flags);
+  properties[PROP_SERVER] = g_param_spec_object ("server", NULL, NULL, CRIER_TYPE_SERVER_HOST, flags);
   properties[PROP_SERVER_ERROR] = g_param_spec_string ("server-error", NULL, NULL, NULL, flags);
   properties[PROP_PORT_IN_USE] = g_param_spec_boolean ("port-in-use", NULL, NULL, FALSE, flags);
   properties[PROP_RUNNING] = g_param_spec_boolean ("running", NULL, NULL, FALSE, flags);
@@ -605,7 +629,7 @@ crier_application_get_settings (CrierApplication *self)
   return self->settings;
 }
 
-CrierServer *
+CrierServerHost *
 crier_application_get_server (CrierApplication *self)
 {
   g_return_val_if_fail (CRIER_IS_APPLICATION (self), NULL);

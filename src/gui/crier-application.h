@@ -4,7 +4,7 @@
 
 #include <adwaita.h>
 
-#include "crier-server.h"
+#include "crier-server-host.h"
 
 G_BEGIN_DECLS
 
@@ -13,7 +13,7 @@ G_DECLARE_FINAL_TYPE (CrierApplication, crier_application, CRIER, APPLICATION, A
 
 CrierApplication *crier_application_new (void);
 GSettings        *crier_application_get_settings (CrierApplication *self);
-CrierServer      *crier_application_get_server (CrierApplication *self);
+CrierServerHost  *crier_application_get_server (CrierApplication *self);
 const char       *crier_application_get_server_error (CrierApplication *self);
 const char       *crier_application_get_config_path (CrierApplication *self);
 const char       *crier_application_get_port_origin (CrierApplication *self);

@@ -13,7 +13,7 @@ struct _CrierChannelsPage
 {
   GtkWidget         parent_instance;
   CrierChannelList *model;
-  CrierServer      *server;
+  CrierServerHost  *server;
   GSignalGroup     *members_signals; /* of the selected channel's members */
 
   GtkStack           *stack;
@@ -69,7 +69,7 @@ update_state (CrierChannelsPage *self)
   CrierChannelItem *item = gtk_single_selection_get_selected_item (self->selection);
   gboolean          any = self->model != NULL && g_list_model_get_n_items (G_LIST_MODEL (self->model)) > 0;
   CrierChannelType  type = item ? crier_channel_item_get_channel_type (item) : CRIER_CHANNEL_PUBLIC;
-  gboolean          running = self->server != NULL && crier_server_is_running (self->server);
+  gboolean          running = self->server != NULL && crier_server_host_is_running (self->server);
   gboolean          whisper = (type & (CRIER_CHANNEL_PRIVATE | CRIER_CHANNEL_PRESENCE)) != 0 &&
                      (type & CRIER_CHANNEL_ENCRYPTED) == 0;
   gboolean presence = (type & CRIER_CHANNEL_PRESENCE) != 0;
@@ -186,6 +186,40 @@ report (CrierChannelsPage *self,
   gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", success);
 }
 
+typedef struct
+{
+  CrierChannelsPage *page;
+  char              *success;
+} Pending;
+
+/* The server's answer to a command, on this thread: report it on the page (kept until then). */
+static void
+command_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Pending *pending = user_data;
+  g_autoptr (GError) error = NULL;
+
+  crier_server_host_command_finish (CRIER_SERVER_HOST (source), result, &error);
+  report (pending->page, error, pending->success);
+  g_object_unref (pending->page);
+  g_free (pending->success);
+  g_free (pending);
+}
+
+/* Takes success. */
+static Pending *
+pending_new (CrierChannelsPage *self,
+             char              *success)
+{
+  Pending *pending = g_new0 (Pending, 1);
+
+  pending->page = g_object_ref (self);
+  pending->success = success;
+  return pending;
+}
+
 static void
 client_event_action (GtkWidget  *widget,
                      const char *action_name,
@@ -197,17 +231,16 @@ client_event_action (GtkWidget  *widget,
   const char        *user_id = gtk_editable_get_text (GTK_EDITABLE (self->client_user_row));
   g_autofree char   *data = NULL;
   g_autofree char   *message = NULL;
-  g_autoptr (GError) error = NULL;
 
   if (item == NULL || self->server == NULL)
     return;
   g_object_get (gtk_text_view_get_buffer (self->client_data_view), "text", &data, NULL);
   g_strstrip (data);
-  crier_server_send_client_event (self->server, crier_channel_item_get_app_id (item),
-                                  crier_channel_item_get_name (item), event, *data ? data : "{}",
-                                  *user_id ? user_id : NULL, &error);
   message = g_strdup_printf (_ ("“%s” sent to %s"), event, crier_channel_item_get_name (item));
-  report (self, error, message);
+  crier_server_host_send_client_event (self->server, crier_channel_item_get_app_id (item),
+                                       crier_channel_item_get_name (item), event,
+                                       *data ? data : "{}", *user_id ? user_id : NULL, NULL,
+                                       command_done_cb, pending_new (self, g_steal_pointer (&message)));
 }
 
 static void
@@ -220,17 +253,16 @@ add_member_action (GtkWidget  *widget,
   const char        *user_id = gtk_editable_get_text (GTK_EDITABLE (self->member_id_row));
   g_autofree char   *info = NULL;
   g_autofree char   *message = NULL;
-  g_autoptr (GError) error = NULL;
 
   if (item == NULL || self->server == NULL)
     return;
   g_object_get (gtk_text_view_get_buffer (self->member_info_view), "text", &info, NULL);
   g_strstrip (info);
-  crier_server_add_simulated_member (self->server, crier_channel_item_get_app_id (item),
-                                     crier_channel_item_get_name (item), user_id,
-                                     *info ? info : NULL, &error);
   message = g_strdup_printf (_ ("%s joined %s"), user_id, crier_channel_item_get_name (item));
-  report (self, error, message);
+  crier_server_host_add_simulated_member (self->server, crier_channel_item_get_app_id (item),
+                                          crier_channel_item_get_name (item), user_id,
+                                          *info ? info : NULL, NULL, command_done_cb,
+                                          pending_new (self, g_steal_pointer (&message)));
 }
 
 /* The parameter names the member; empty: the one in the Member User ID field. */
@@ -243,16 +275,16 @@ remove_member_action (GtkWidget  *widget,
   CrierChannelItem  *item = gtk_single_selection_get_selected_item (self->selection);
   const char        *user_id = g_variant_get_string (parameter, NULL);
   g_autofree char   *message = NULL;
-  g_autoptr (GError) error = NULL;
 
   if (item == NULL || self->server == NULL)
     return;
   if (*user_id == '\0')
     user_id = gtk_editable_get_text (GTK_EDITABLE (self->member_id_row));
-  crier_server_remove_simulated_member (self->server, crier_channel_item_get_app_id (item),
-                                        crier_channel_item_get_name (item), user_id, &error);
   message = g_strdup_printf (_ ("%s left %s"), user_id, crier_channel_item_get_name (item));
-  report (self, error, message);
+  crier_server_host_remove_simulated_member (self->server, crier_channel_item_get_app_id (item),
+                                             crier_channel_item_get_name (item), user_id, NULL,
+                                             command_done_cb,
+                                             pending_new (self, g_steal_pointer (&message)));
 }
 
 static void
@@ -352,7 +384,7 @@ crier_channels_page_class_init (CrierChannelsPageClass *klass)
   gtk_widget_class_install_action (widget_class, "channels.add-member", NULL, add_member_action);
   gtk_widget_class_install_action (widget_class, "channels.remove-member", "s", remove_member_action);
 
-  properties[PROP_SERVER] = g_param_spec_object ("server", NULL, NULL, CRIER_TYPE_SERVER,
+  properties[PROP_SERVER] = g_param_spec_object ("server", NULL, NULL, CRIER_TYPE_SERVER_HOST,
                                                  G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -386,7 +418,7 @@ crier_channels_page_set_model (CrierChannelsPage *self,
 }
 
 static void
-server_running_cb (CrierServer       *server,
+server_running_cb (CrierServerHost   *server,
                    GParamSpec        *pspec,
                    CrierChannelsPage *self)
 {
@@ -396,7 +428,7 @@ server_running_cb (CrierServer       *server,
 /* The server the join-in actions go to. */
 void
 crier_channels_page_set_server (CrierChannelsPage *self,
-                                CrierServer       *server)
+                                CrierServerHost   *server)
 {
   g_return_if_fail (CRIER_IS_CHANNELS_PAGE (self));
   if (self->server == server)

@@ -14,7 +14,7 @@ struct _CrierConnectionsPage
 {
   GtkWidget            parent_instance;
   CrierConnectionList *model;
-  CrierServer         *server;
+  CrierServerHost     *server;
 
   GtkStack           *stack;
   GtkSingleSelection *selection;
@@ -71,8 +71,10 @@ disconnect_action (GtkWidget  *widget,
 
   if (item == NULL || self->server == NULL)
     return;
-  crier_server_disconnect (self->server, crier_connection_item_get_socket_id (item), CRIER_CODE_RECONNECT,
-                           "Disconnected from the Crier dashboard");
+  /* One that left meanwhile is gone anyway: no answer needed. */
+  crier_server_host_disconnect (self->server, crier_connection_item_get_socket_id (item),
+                                CRIER_CODE_RECONNECT, "Disconnected from the Crier dashboard",
+                                NULL, NULL, NULL);
 }
 
 static void
@@ -144,7 +146,7 @@ crier_connections_page_class_init (CrierConnectionsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CrierConnectionsPage, selection);
   gtk_widget_class_install_action (widget_class, "connections.disconnect", NULL, disconnect_action);
 
-  properties[PROP_SERVER] = g_param_spec_object ("server", NULL, NULL, CRIER_TYPE_SERVER,
+  properties[PROP_SERVER] = g_param_spec_object ("server", NULL, NULL, CRIER_TYPE_SERVER_HOST,
                                                  G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -175,7 +177,7 @@ crier_connections_page_set_model (CrierConnectionsPage *self,
 
 void
 crier_connections_page_set_server (CrierConnectionsPage *self,
-                                   CrierServer          *server)
+                                   CrierServerHost      *server)
 {
   g_return_if_fail (CRIER_IS_CONNECTIONS_PAGE (self));
   g_set_object (&self->server, server);

@@ -13,7 +13,7 @@ struct _CrierLogPage
   GtkWidget parent_instance;
 
   CrierEventLog        *log;
-  CrierServer          *server;
+  CrierServerHost      *server;
   gboolean              autoscroll;
   guint                 scroll_tick;
   int                   kind_filter; /* 0: all, else CrierEventCategory + 1 */
@@ -145,7 +145,7 @@ update_replay_actions (CrierLogPage *self)
   gboolean        replayable = item != NULL && crier_event_item_is_replayable (item);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "log.replay",
-                                 replayable && self->server != NULL && crier_server_is_running (self->server));
+                                 replayable && self->server != NULL && crier_server_host_is_running (self->server));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "log.edit", replayable);
 }
 
@@ -397,6 +397,32 @@ import_action (GtkWidget  *widget,
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
 }
 
+typedef struct
+{
+  CrierLogPage *page;
+  char         *name;
+} Replay;
+
+/* The server's answer, on this thread; the page is kept until it comes. */
+static void
+replay_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Replay *replay = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  if (!crier_server_host_command_finish (CRIER_SERVER_HOST (source), result, &error))
+    message = g_strdup_printf (_ ("Could not send again: %s"), error->message);
+  else
+    message = g_strdup_printf (_ ("“%s” sent again"), replay->name);
+  gtk_widget_activate_action (GTK_WIDGET (replay->page), "win.toast", "s", message);
+  g_object_unref (replay->page);
+  g_free (replay->name);
+  g_free (replay);
+}
+
 /* The selected broadcast or client event once more, as it was. */
 static void
 replay_action (GtkWidget  *widget,
@@ -406,15 +432,22 @@ replay_action (GtkWidget  *widget,
   CrierLogPage   *self = CRIER_LOG_PAGE (widget);
   CrierEventItem *item = gtk_single_selection_get_selected_item (self->selection);
   g_autoptr (GError) error = NULL;
-  g_autofree char *message = NULL;
+  Replay *replay;
 
   if (item == NULL || self->server == NULL)
     return;
-  if (!crier_event_item_replay (item, self->server, &error))
-    message = g_strdup_printf (_ ("Could not send again: %s"), error->message);
-  else
-    message = g_strdup_printf (_ ("“%s” sent again"), crier_event_item_get_event (item)->event);
-  gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", message);
+  replay = g_new0 (Replay, 1);
+  replay->page = g_object_ref (self);
+  replay->name = g_strdup (crier_event_item_get_event (item)->event);
+  if (!crier_event_item_replay (item, self->server, replay_done_cb, replay, &error))
+    {
+      g_autofree char *message = g_strdup_printf (_ ("Could not send again: %s"), error->message);
+
+      gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", message);
+      g_object_unref (replay->page);
+      g_free (replay->name);
+      g_free (replay);
+    }
 }
 
 static void
@@ -522,7 +555,7 @@ crier_log_page_class_init (CrierLogPageClass *klass)
   properties[PROP_AUTOSCROLL] = g_param_spec_boolean ("autoscroll", NULL, NULL, TRUE,
                                                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
                                                         G_PARAM_STATIC_STRINGS);
-  properties[PROP_SERVER] = g_param_spec_object ("server", NULL, NULL, CRIER_TYPE_SERVER,
+  properties[PROP_SERVER] = g_param_spec_object ("server", NULL, NULL, CRIER_TYPE_SERVER_HOST,
                                                  G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -592,8 +625,8 @@ crier_log_page_set_log (CrierLogPage  *self,
 
 /* The app filter offers the apps of server. */
 void
-crier_log_page_set_server (CrierLogPage *self,
-                           CrierServer  *server)
+crier_log_page_set_server (CrierLogPage    *self,
+                           CrierServerHost *server)
 {
   GPtrArray       *apps;
   g_autofree char *keep = NULL;
@@ -612,7 +645,7 @@ crier_log_page_set_server (CrierLogPage *self,
   update_replay_actions (self);
   keep = g_strdup (self->app_filter);
   keep_channel = g_strdup (self->channel_filter);
-  apps = crier_config_get_apps (crier_server_get_config (server));
+  apps = crier_config_get_apps (crier_server_host_get_config (server));
   n = g_list_model_get_n_items (G_LIST_MODEL (self->app_model));
   {
     g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();

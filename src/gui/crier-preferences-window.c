@@ -41,16 +41,17 @@ static void
 update_port (CrierPreferencesWindow *self)
 {
   GtkApplication  *app = gtk_window_get_application (GTK_WINDOW (self));
-  CrierServer     *server = CRIER_IS_APPLICATION (app) ? crier_application_get_server (CRIER_APPLICATION (app)) : NULL;
+  CrierServerHost *server = CRIER_IS_APPLICATION (app) ? crier_application_get_server (CRIER_APPLICATION (app)) : NULL;
   const char      *origin = CRIER_IS_APPLICATION (app) ? crier_application_get_port_origin (CRIER_APPLICATION (app)) : NULL;
-  gboolean         running = server != NULL && crier_server_is_running (server);
+  gboolean         running = server != NULL && crier_server_host_is_running (server);
   unsigned         port = 0;
   guint16          wanted;
   g_autofree char *subtitle = NULL;
 
   g_settings_get (self->settings, "port", "q", &wanted);
   if (server != NULL)
-    port = running ? crier_server_get_port (server) : crier_config_get_port (crier_server_get_config (server));
+    port = running ? crier_server_host_get_port (server)
+                   : crier_config_get_port (crier_server_host_get_config (server));
   if (origin != NULL && running)
     /* Translators: the second %s is a command line option, --port or --config. */
     subtitle = g_strdup_printf (_ ("Listening on %u, set by %s; a port set here replaces it"), port, origin);

@@ -33,7 +33,7 @@ typedef struct
 struct _CrierSendPage
 {
   GtkWidget            parent_instance;
-  CrierServer         *server;
+  CrierServerHost     *server;
   CrierConnectionList *connections;
   CrierChannelList    *channels;
   GPtrArray           *recent; /* of Recent, newest first, as recent_model */
@@ -234,7 +234,7 @@ seal_if_encrypted (CrierSendPage *self,
 
   if ((crier_channel_type_from_name (recent->channels[0]) & CRIER_CHANNEL_ENCRYPTED) == 0)
     return g_strdup (recent->data);
-  app = crier_config_find_app (crier_server_get_config (self->server), recent->app_id);
+  app = crier_config_find_app (crier_server_host_get_config (self->server), recent->app_id);
   if (app == NULL || app->encryption_master_key == NULL)
     {
       /* Translators: encryption-master-key is a config key, keep it as it is */
@@ -248,72 +248,132 @@ seal_if_encrypted (CrierSendPage *self,
   return sealed;
 }
 
-/* The first channel of recent that nobody is subscribed to now, or NULL: a send that
- * reaches nobody says so instead of "sent" (an empty channel is the usual reason a
- * Laravel developer sees nothing in the browser). */
+typedef struct
+{
+  CrierSendPage *page;
+  GtkLabel      *error_label;
+  Recent        *recent; /* remembered when sent, else freed */
+  char          *app_id;
+  GStrv          channels;
+  char          *event;
+  char          *user_id; /* a notification's */
+} Sending;
+
+/* The first channel that nobody is subscribed to now, or NULL: a send that reaches nobody
+ * says so instead of "sent" (an empty channel is the usual reason a Laravel developer sees
+ * nothing in the browser). Asked once the server has delivered. */
 static char *
 dup_unheard_channel (CrierSendPage *self,
-                     Recent        *recent)
+                     const char    *app_id,
+                     GStrv          channels)
 {
-  for (guint i = 0; recent->channels[i] != NULL; i++)
+  for (guint i = 0; channels[i] != NULL; i++)
     {
-      g_autoptr (CrierChannelInfo) info = crier_server_dup_channel (self->server, recent->app_id,
-                                                                    recent->channels[i]);
+      g_autoptr (GPtrArray) infos = crier_server_host_dup_channels (self->server, app_id, channels[i]);
+      gboolean heard = FALSE;
 
-      if (info == NULL || info->subscription_count == 0)
-        return g_strdup (recent->channels[i]);
+      for (guint j = 0; infos != NULL && j < infos->len; j++)
+        {
+          CrierChannelInfo *info = g_ptr_array_index (infos, j);
+
+          heard |= g_str_equal (info->name, channels[i]) && info->subscription_count > 0;
+        }
+      if (!heard)
+        return g_strdup (channels[i]);
     }
   return NULL;
 }
 
-/* The same path as POST /apps/{id}/events. */
-static gboolean
+static char *
+dup_sent_message (Sending *sending)
+{
+  g_autofree char *unheard = dup_unheard_channel (sending->page, sending->app_id, sending->channels);
+
+  if (unheard != NULL && sending->user_id != NULL)
+    /* Translators: %s is a channel name such as private-App.Models.User.99 */
+    return g_strdup_printf (_ ("Nobody is subscribed to %s — is Echo listening?"), unheard);
+  if (unheard != NULL && sending->channels[1] == NULL)
+    /* Translators: the first %s is an event name, the second a channel name */
+    return g_strdup_printf (_ ("“%s” reached nobody: nobody is subscribed to %s"), sending->event, unheard);
+  if (unheard != NULL)
+    return g_strdup_printf (_ ("“%s” sent, but nobody is subscribed to %s"), sending->event, unheard);
+  if (sending->user_id != NULL)
+    return g_strdup_printf (_ ("Notification sent to user %s"), sending->user_id);
+  return g_strdup_printf (_ ("“%s” sent"), sending->event);
+}
+
+/* The server's answer, on this thread (the page is kept until it comes). */
+static void
+published_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Sending *sending = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!crier_server_host_command_finish (CRIER_SERVER_HOST (source), result, &error))
+    gtk_label_set_label (sending->error_label, error->message);
+  else
+    {
+      g_autofree char *message = dup_sent_message (sending);
+
+      gtk_label_set_label (sending->error_label, "");
+      gtk_widget_activate_action (GTK_WIDGET (sending->page), "win.toast", "s", message);
+      if (sending->recent != NULL)
+        remember (sending->page, g_steal_pointer (&sending->recent));
+    }
+  g_clear_pointer (&sending->recent, recent_free);
+  g_object_unref (sending->error_label);
+  g_object_unref (sending->page);
+  g_free (sending->app_id);
+  g_strfreev (sending->channels);
+  g_free (sending->event);
+  g_free (sending->user_id);
+  g_free (sending);
+}
+
+/* The same path as POST /apps/{id}/events. With keep, takes recent and remembers it once
+ * the server took it. */
+static void
 publish (CrierSendPage *self,
          Recent        *recent,
-         GtkLabel      *error_label)
+         GtkLabel      *error_label,
+         gboolean       keep)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *data = NULL;
-  g_autofree char *message = NULL;
-  g_autofree char *unheard = NULL;
+  Sending         *sending;
 
-  if (self->server == NULL || !crier_server_is_running (self->server))
+  if (self->server == NULL || !crier_server_host_is_running (self->server))
     {
       gtk_label_set_label (error_label, _ ("The server is not running: start it first."));
-      return FALSE;
+      goto refused;
     }
   if (recent->notification)
     {
       if ((data = crier_notification_build_data (recent->data, recent->type, NULL, &error)) == NULL)
         {
           gtk_label_set_label (error_label, error->message);
-          return FALSE;
+          goto refused;
         }
     }
   else if ((data = seal_if_encrypted (self, recent, error_label)) == NULL)
-    return FALSE;
-  if (!crier_server_publish (self->server, recent->app_id, (const char *const *) recent->channels,
-                             recent->event, data, NULL, &error))
-    {
-      gtk_label_set_label (error_label, error->message);
-      return FALSE;
-    }
-  gtk_label_set_label (error_label, "");
-  unheard = dup_unheard_channel (self, recent);
-  if (unheard != NULL && recent->notification)
-    /* Translators: %s is a channel name such as private-App.Models.User.99 */
-    message = g_strdup_printf (_ ("Nobody is subscribed to %s — is Echo listening?"), unheard);
-  else if (unheard != NULL && recent->channels[1] == NULL)
-    /* Translators: the first %s is an event name, the second a channel name */
-    message = g_strdup_printf (_ ("“%s” reached nobody: nobody is subscribed to %s"), recent->event, unheard);
-  else if (unheard != NULL)
-    message = g_strdup_printf (_ ("“%s” sent, but nobody is subscribed to %s"), recent->event, unheard);
-  else if (recent->notification)
-    message = g_strdup_printf (_ ("Notification sent to user %s"), recent->user_id);
-  else
-    message = g_strdup_printf (_ ("“%s” sent"), recent->event);
-  gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", message);
-  return TRUE;
+    goto refused;
+  sending = g_new0 (Sending, 1);
+  sending->page = g_object_ref (self);
+  sending->error_label = g_object_ref (error_label);
+  sending->recent = keep ? recent : NULL;
+  sending->app_id = g_strdup (recent->app_id);
+  sending->channels = g_strdupv (recent->channels);
+  sending->event = g_strdup (recent->event);
+  sending->user_id = recent->notification ? g_strdup (recent->user_id) : NULL;
+  crier_server_host_publish (self->server, recent->app_id, (const char *const *) recent->channels,
+                             recent->event, data, NULL, NULL, published_cb, sending);
+  return;
+
+refused:
+  if (keep)
+    recent_free (recent);
 }
 
 static void
@@ -340,10 +400,7 @@ send_event_action (GtkWidget  *widget,
   recent->channels = g_steal_pointer (&channels);
   recent->event = g_strdup (event);
   recent->data = *data ? g_steal_pointer (&data) : g_strdup ("{}");
-  if (publish (self, recent, self->event_error))
-    remember (self, recent);
-  else
-    recent_free (recent);
+  publish (self, recent, self->event_error, TRUE);
 }
 
 static void
@@ -374,10 +431,7 @@ send_notification_action (GtkWidget  *widget,
   recent->data = *data ? g_steal_pointer (&data) : g_strdup ("{}");
   recent->user_id = g_steal_pointer (&user);
   recent->type = g_steal_pointer (&type);
-  if (publish (self, recent, self->notify_error))
-    remember (self, recent);
-  else
-    recent_free (recent);
+  publish (self, recent, self->notify_error, TRUE);
 }
 
 static void
@@ -392,7 +446,7 @@ resend_action (GtkWidget  *widget,
     {
       Recent *recent = g_ptr_array_index (self->recent, position);
 
-      publish (self, recent, recent->notification ? self->notify_error : self->event_error);
+      publish (self, recent, recent->notification ? self->notify_error : self->event_error, FALSE);
     }
 }
 
@@ -621,7 +675,7 @@ crier_send_page_class_init (CrierSendPageClass *klass)
   gtk_widget_class_install_action (widget_class, "send.notification", NULL, send_notification_action);
   gtk_widget_class_install_action (widget_class, "send.resend", "u", resend_action);
 
-  properties[PROP_SERVER] = g_param_spec_object ("server", NULL, NULL, CRIER_TYPE_SERVER,
+  properties[PROP_SERVER] = g_param_spec_object ("server", NULL, NULL, CRIER_TYPE_SERVER_HOST,
                                                  G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -659,8 +713,8 @@ crier_send_page_init (CrierSendPage *self)
 
 /* The apps to send as. */
 void
-crier_send_page_set_server (CrierSendPage *self,
-                            CrierServer   *server)
+crier_send_page_set_server (CrierSendPage   *self,
+                            CrierServerHost *server)
 {
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
   g_auto (GStrv) ids = NULL;
@@ -673,7 +727,7 @@ crier_send_page_set_server (CrierSendPage *self,
     return;
   event_app = g_strdup (selected_app (self->event_app_row, self->app_model));
   notify_app = g_strdup (selected_app (self->notify_app_row, self->app_model));
-  apps = crier_config_get_apps (crier_server_get_config (server));
+  apps = crier_config_get_apps (crier_server_host_get_config (server));
   for (guint i = 0; i < apps->len; i++)
     g_strv_builder_add (builder, ((CrierAppConfig *) g_ptr_array_index (apps, i))->id);
   ids = g_strv_builder_end (builder);

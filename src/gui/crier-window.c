@@ -25,7 +25,7 @@ struct _CrierWindow
   CrierApplication    *application;
   GBindingGroup       *application_bindings;
   GSignalGroup        *application_signals;
-  CrierServer         *server;
+  CrierServerHost     *server;
   GSignalGroup        *server_signals;
   CrierEventLog       *log;
   CrierConnectionList *connections;
@@ -94,22 +94,22 @@ flush_models (CrierWindow *self)
 static void
 update_status (CrierWindow *self)
 {
-  CrierServer *server = self->server;
-  const char  *error = self->application ? crier_application_get_server_error (self->application) : NULL;
-  gboolean     running = server != NULL && crier_server_is_running (server);
+  CrierServerHost *server = self->server;
+  const char      *error = self->application ? crier_application_get_server_error (self->application) : NULL;
+  gboolean         running = server != NULL && crier_server_host_is_running (server);
 
   gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), "running");
   gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), "stopped");
   if (running)
     {
-      CrierConfig     *config = crier_server_get_config (server);
-      g_autofree char *address = g_strdup_printf ("%s://%s:%u", crier_server_is_tls (server) ? "wss" : "ws",
+      CrierConfig     *config = crier_server_host_get_config (server);
+      g_autofree char *address = g_strdup_printf ("%s://%s:%u", crier_server_host_is_tls (server) ? "wss" : "ws",
                                                   crier_config_get_host (config),
-                                                  crier_server_get_port (server));
+                                                  crier_server_host_get_port (server));
       g_autofree char *tooltip = g_strdup_printf (_ ("WebSocket %s · HTTP API %s://%s:%u"), address,
-                                                  crier_server_is_tls (server) ? "https" : "http",
+                                                  crier_server_host_is_tls (server) ? "https" : "http",
                                                   crier_config_get_host (config),
-                                                  crier_server_get_port (server));
+                                                  crier_server_host_get_port (server));
 
       gtk_label_set_label (self->status_label, address);
       gtk_label_set_label (self->status_detail, _ ("Listening"));
@@ -380,7 +380,7 @@ crier_window_class_init (CrierWindowClass *klass)
   object_class->get_property = crier_window_get_property;
   object_class->set_property = crier_window_set_property;
 
-  properties[PROP_SERVER] = g_param_spec_object ("server", NULL, NULL, CRIER_TYPE_SERVER,
+  properties[PROP_SERVER] = g_param_spec_object ("server", NULL, NULL, CRIER_TYPE_SERVER_HOST,
                                                  G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
                                                    G_PARAM_STATIC_STRINGS);
   /* The window's models, for whoever reads the window from outside (the tests among them). */
@@ -458,7 +458,7 @@ crier_window_init (CrierWindow *self)
     for (guint i = 0; i < G_N_ELEMENTS (followers); i++)
       g_object_bind_property (self, "server", followers[i], "server", G_BINDING_DEFAULT);
   }
-  self->server_signals = g_signal_group_new (CRIER_TYPE_SERVER);
+  self->server_signals = g_signal_group_new (CRIER_TYPE_SERVER_HOST);
   g_signal_group_connect_swapped (self->server_signals, "notify::running",
                                   G_CALLBACK (update_status), self);
   self->application_bindings = g_binding_group_new ();
@@ -483,7 +483,7 @@ crier_window_new (CrierApplication *application)
   return g_object_new (CRIER_TYPE_WINDOW, "application", application, NULL);
 }
 
-CrierServer *
+CrierServerHost *
 crier_window_get_server (CrierWindow *self)
 {
   g_return_val_if_fail (CRIER_IS_WINDOW (self), NULL);
@@ -491,16 +491,16 @@ crier_window_get_server (CrierWindow *self)
 }
 
 void
-crier_window_set_server (CrierWindow *self,
-                         CrierServer *server)
+crier_window_set_server (CrierWindow     *self,
+                         CrierServerHost *server)
 {
   g_return_if_fail (CRIER_IS_WINDOW (self));
-  g_return_if_fail (server == NULL || CRIER_IS_SERVER (server));
+  g_return_if_fail (server == NULL || CRIER_IS_SERVER_HOST (server));
 
   if (!g_set_object (&self->server, server))
     return;
   g_signal_group_set_target (self->server_signals, server);
-  crier_event_log_set_monitor (self->log, server ? crier_server_get_monitor (server) : NULL);
+  crier_event_log_set_monitor (self->log, server ? crier_server_host_get_monitor (server) : NULL);
   /* The models and pages follow through their bindings to "server". */
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVER]);
   update_status (self);

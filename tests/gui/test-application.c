@@ -279,9 +279,9 @@ banner_hidden (CrierWindow *win)
 static gboolean
 server_running (CrierApplication *app)
 {
-  CrierServer *server = crier_application_get_server (app);
+  CrierServerHost *server = crier_application_get_server (app);
 
-  return server != NULL && crier_server_is_running (server);
+  return server != NULL && crier_server_host_is_running (server);
 }
 
 static char *
@@ -450,7 +450,7 @@ preferences_test (CrierApplication *app,
 {
   GSettings              *settings = crier_application_get_settings (app);
   CrierEventLog          *log = CRIER_EVENT_LOG (crier_gui_test_model (win, "event-log"));
-  unsigned                port = crier_server_get_port (crier_application_get_server (app));
+  unsigned                port = crier_server_host_get_port (crier_application_get_server (app));
   unsigned                new_port = free_port ("127.0.0.2");
   g_autofree char        *host = NULL;
   g_autofree char        *address = NULL;
@@ -460,6 +460,7 @@ preferences_test (CrierApplication *app,
   AdwComboRow            *style_row;
   GtkSwitch              *start_switch;
   const char             *channels[] = { "orders", NULL };
+  guint64                 total;
 
   g_assert_true (server_running (app));
   prefs = open_preferences (app, win);
@@ -480,10 +481,12 @@ preferences_test (CrierApplication *app,
   gtk_spin_button_set_value (prefs_spin (prefs, "log_size_spin"), 100);
   g_assert_cmpuint (g_settings_get_uint (settings, "log-size"), ==, 100);
   g_assert_cmpuint (crier_event_log_get_capacity (log), ==, 100);
+  total = crier_event_log_get_total (log);
   for (int i = 0; i < 150; i++)
-    g_assert_true (crier_server_publish (crier_application_get_server (app), ENV_APP_ID, channels, "tick", "{}",
-                                         NULL, NULL));
-  crier_gui_test_flush (win);
+    crier_server_host_publish (crier_application_get_server (app), ENV_APP_ID, channels, "tick", "{}",
+                               NULL, NULL, NULL, NULL);
+  crier_test_wait_until ((crier_gui_test_flush (win), crier_event_log_get_total (log) >= total + 150),
+                         CRIER_TEST_TIMEOUT);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, 100);
   g_assert_cmpuint (crier_event_log_get_total (log), >=, 150);
 
@@ -494,10 +497,10 @@ preferences_test (CrierApplication *app,
   g_assert_cmpstr (host, ==, "127.0.0.2");
   g_settings_get (settings, "port", "q", &saved_port);
   g_assert_cmpuint (saved_port, ==, new_port);
-  g_assert_cmpuint (crier_server_get_port (crier_application_get_server (app)), ==, port);
+  g_assert_cmpuint (crier_server_host_get_port (crier_application_get_server (app)), ==, port);
   click (GTK_WIDGET (prefs), "app.server-restart"); /* "Restart Now" */
   g_assert_true (server_running (app));
-  g_assert_cmpuint (crier_server_get_port (crier_application_get_server (app)), ==, new_port);
+  g_assert_cmpuint (crier_server_host_get_port (crier_application_get_server (app)), ==, new_port);
   g_assert_true (can_connect ("127.0.0.2", new_port));
   g_assert_false (can_connect ("127.0.0.1", new_port)); /* bound to that address only */
   g_assert_false (can_connect ("127.0.0.1", port));     /* the old server let go */
@@ -549,7 +552,7 @@ tls_files_test (CrierApplication *app,
   g_autofree char        *value = NULL;
   CrierPreferencesWindow *prefs = open_preferences (app, win);
 
-  g_assert_false (crier_server_is_tls (crier_application_get_server (app)));
+  g_assert_false (crier_server_host_is_tls (crier_application_get_server (app)));
   g_assert_cmpstr (row_subtitle (prefs, "key_row"), ==, "None");
   /* TLS: chosen in the file chooser, shown in the rows, wss:// after a restart; cleared. */
   fake_portal_start ();
@@ -566,7 +569,7 @@ tls_files_test (CrierApplication *app,
   g_assert_cmpstr (row_subtitle (prefs, "key_row"), ==, key);
   click (GTK_WIDGET (prefs), "app.server-restart");
   g_assert_true (server_running (app));
-  g_assert_true (crier_server_is_tls (crier_application_get_server (app)));
+  g_assert_true (crier_server_host_is_tls (crier_application_get_server (app)));
   g_assert_true (g_str_has_prefix (window_label (win, "status_label"), "wss://127.0.0.1:"));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (prefs), "prefs.clear-file", "s", "tls-cert"));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (prefs), "prefs.clear-file", "s", "tls-key"));
@@ -574,7 +577,7 @@ tls_files_test (CrierApplication *app,
   g_clear_pointer (&value, g_free);
   g_assert_cmpstr (row_subtitle (prefs, "cert_row"), ==, "None: plain ws:// and http://");
   click (GTK_WIDGET (prefs), "app.server-restart");
-  g_assert_false (crier_server_is_tls (crier_application_get_server (app)));
+  g_assert_false (crier_server_host_is_tls (crier_application_get_server (app)));
 
   close_preferences (prefs);
 }
@@ -696,9 +699,9 @@ static void
 restart_server_test (CrierApplication *app,
                      CrierWindow      *win)
 {
-  g_autoptr (CrierServer) before = g_object_ref (crier_application_get_server (app));
-  unsigned     port = crier_server_get_port (before);
-  CrierServer *after;
+  g_autoptr (CrierServerHost) before = g_object_ref (crier_application_get_server (app));
+  unsigned         port = crier_server_host_get_port (before);
+  CrierServerHost *after;
 
   g_assert_true (crier_window_get_server (win) == before);
   g_assert_true (server_running (app));
@@ -706,8 +709,8 @@ restart_server_test (CrierApplication *app,
   crier_test_wait_until (server_running (app), CRIER_TEST_TIMEOUT);
   after = crier_application_get_server (app);
   g_assert_true (after != before);
-  g_assert_false (crier_server_is_running (before));
-  g_assert_cmpuint (crier_server_get_port (after), ==, port);
+  g_assert_false (crier_server_host_is_running (before));
+  g_assert_cmpuint (crier_server_host_get_port (after), ==, port);
   g_assert_true (crier_window_get_server (win) == after);
   g_assert_true (crier_live_list_get_server (CRIER_LIVE_LIST (crier_gui_test_model (win, "connections"))) == after);
   g_assert_true (can_connect ("127.0.0.1", port));
@@ -753,7 +756,7 @@ assert_listening (CrierApplication *app,
   gboolean port_in_use = TRUE;
 
   g_assert_true (server_running (app));
-  g_assert_cmpuint (crier_server_get_port (crier_application_get_server (app)), ==, port);
+  g_assert_cmpuint (crier_server_host_get_port (crier_application_get_server (app)), ==, port);
   crier_test_wait_until (banner_hidden (win), CRIER_TEST_TIMEOUT);
   g_object_get (app, "port-in-use", &port_in_use, NULL);
   g_assert_false (port_in_use);

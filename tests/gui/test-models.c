@@ -142,9 +142,9 @@ test_event_log_monitor (void)
 static void
 test_connection_list_events (void)
 {
-  g_autoptr (CrierServer) server = crier_server_new (NULL);
+  g_autoptr (CrierServerHost) server = crier_server_host_new (NULL, NULL);
   g_autoptr (CrierConnectionList) list = crier_connection_list_new (server);
-  CrierMonitor      *monitor = crier_server_get_monitor (server);
+  CrierMonitor      *monitor = crier_server_host_get_monitor (server);
   CrierMonitorEvent *event;
   g_autoptr (CrierConnectionItem) item = NULL;
 
@@ -219,10 +219,10 @@ assert_socket_ids (GListModel  *model,
 static void
 test_live_list_positions (void)
 {
-  g_autoptr (CrierServer) server = crier_server_new (NULL);
+  g_autoptr (CrierServerHost) server = crier_server_host_new (NULL, NULL);
   g_autoptr (CrierConnectionList) list = crier_connection_list_new (server);
   CrierLiveList *live = CRIER_LIVE_LIST (list);
-  CrierMonitor  *monitor = crier_server_get_monitor (server);
+  CrierMonitor  *monitor = crier_server_host_get_monitor (server);
   g_autoptr (GArray) changes = g_array_new (FALSE, FALSE, sizeof (Change));
   Change *change;
 
@@ -288,9 +288,9 @@ test_live_list_positions (void)
 static void
 test_channel_list_presence (void)
 {
-  g_autoptr (CrierServer) server = crier_server_new (NULL);
+  g_autoptr (CrierServerHost) server = crier_server_host_new (NULL, NULL);
   g_autoptr (CrierChannelList) list = crier_channel_list_new (server);
-  CrierMonitor      *monitor = crier_server_get_monitor (server);
+  CrierMonitor      *monitor = crier_server_host_get_monitor (server);
   CrierMonitorEvent *event;
   CrierChannelItem  *item;
 
@@ -328,15 +328,15 @@ test_channel_list_presence (void)
 static void
 test_lists_live (void)
 {
-  g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
+  g_autoptr (CrierTestServer) server = crier_test_server_new_hosted (TEST_CONFIG);
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
   g_autoptr (CrierConnectionList) connections = NULL;
   g_autoptr (CrierChannelList) channels = NULL;
   g_autoptr (CrierTestClient) second = NULL;
   g_autoptr (JsonObject) reply G_GNUC_UNUSED = crier_test_client_subscribe (client, "orders", NULL, NULL);
 
-  connections = crier_connection_list_new (server->server);
-  channels = crier_channel_list_new (server->server);
+  connections = crier_connection_list_new (server->host);
+  channels = crier_channel_list_new (server->host);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (connections)), ==, 1);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (channels)), ==, 1);
   g_assert_cmpuint (crier_channel_item_get_subscribers (crier_channel_list_find (channels, CRIER_TEST_APP_ID, "orders")), ==, 1);
@@ -351,8 +351,8 @@ test_lists_live (void)
 static void
 test_stats_sampler (void)
 {
-  g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
-  g_autoptr (CrierStatsSampler) sampler = crier_stats_sampler_new (server->server);
+  g_autoptr (CrierTestServer) server = crier_test_server_new_hosted (TEST_CONFIG);
+  g_autoptr (CrierStatsSampler) sampler = crier_stats_sampler_new (server->host);
   g_autoptr (CrierTestClient) client G_GNUC_UNUSED = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
 
   crier_stats_sampler_sample (sampler);
@@ -581,9 +581,9 @@ test_event_log_import (void)
 static void
 test_connection_auth_failures (void)
 {
-  g_autoptr (CrierServer) server = crier_server_new (NULL);
+  g_autoptr (CrierServerHost) server = crier_server_host_new (NULL, NULL);
   g_autoptr (CrierConnectionList) list = crier_connection_list_new (server);
-  CrierMonitor        *monitor = crier_server_get_monitor (server);
+  CrierMonitor        *monitor = crier_server_host_get_monitor (server);
   CrierConnectionItem *item;
   GListModel          *failures;
 
@@ -607,12 +607,41 @@ test_connection_auth_failures (void)
   }
 }
 
+static guint
+count_replayable (CrierEventLog *log)
+{
+  guint n = 0;
+
+  crier_event_log_flush (log);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (log)); i++)
+    {
+      g_autoptr (CrierEventItem) logged = g_list_model_get_item (G_LIST_MODEL (log), i);
+
+      n += crier_event_item_is_replayable (logged);
+    }
+  return n;
+}
+
+/* Waits for the answer of a command posted with crier_test_store_result. */
+static gboolean
+finish_command (CrierServerHost *host,
+                GAsyncResult   **result,
+                GError         **error)
+{
+  gboolean ok;
+
+  crier_test_wait_until (*result != NULL, CRIER_TEST_TIMEOUT);
+  ok = crier_server_host_command_finish (host, *result, error);
+  g_clear_object (result);
+  return ok;
+}
+
 /* Members the dashboard added are marked; replay sends broadcasts and client events again. */
 static void
 test_simulated_and_replay (void)
 {
-  g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
-  g_autoptr (CrierChannelList) channels = crier_channel_list_new (server->server);
+  g_autoptr (CrierTestServer) server = crier_test_server_new_hosted (TEST_CONFIG);
+  g_autoptr (CrierChannelList) channels = crier_channel_list_new (server->host);
   g_autoptr (CrierEventLog) log = crier_event_log_new (100);
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
   const char               *channel_data = "{\"user_id\":\"1\"}";
@@ -622,10 +651,12 @@ test_simulated_and_replay (void)
   g_auto (GStrv) simulated = NULL;
   CrierChannelItem *item = NULL;
   const char       *channels_list[] = { "presence-room", NULL };
+  GAsyncResult     *result = NULL;
 
-  crier_event_log_set_monitor (log, crier_server_get_monitor (server->server));
-  g_assert_true (crier_server_add_simulated_member (server->server, CRIER_TEST_APP_ID, "presence-room", "bot",
-                                                    "{\"name\":\"Bot\"}", &error));
+  crier_event_log_set_monitor (log, crier_server_host_get_monitor (server->host));
+  crier_server_host_add_simulated_member (server->host, CRIER_TEST_APP_ID, "presence-room", "bot",
+                                          "{\"name\":\"Bot\"}", NULL, crier_test_store_result, &result);
+  g_assert_true (finish_command (server->host, &result, &error));
   crier_test_wait_until ((crier_live_list_flush (CRIER_LIVE_LIST (channels)),
                           (item = crier_channel_list_find (channels, CRIER_TEST_APP_ID, "presence-room")) != NULL &&
                             g_list_model_get_n_items (crier_channel_item_get_members (item)) == 2),
@@ -634,7 +665,7 @@ test_simulated_and_replay (void)
   g_assert_cmpstrv (simulated, ((const char *[]){ "bot", NULL }));
   {
     /* A list opened later learns the mark from the server's snapshot, not from the event. */
-    g_autoptr (CrierChannelList) later = crier_channel_list_new (server->server);
+    g_autoptr (CrierChannelList) later = crier_channel_list_new (server->host);
     CrierChannelItem *snapshot = crier_channel_list_find (later, CRIER_TEST_APP_ID, "presence-room");
     g_auto (GStrv) marked = NULL;
 
@@ -646,21 +677,29 @@ test_simulated_and_replay (void)
     g_autoptr (JsonObject) added G_GNUC_UNUSED = crier_test_client_expect (client, "pusher_internal:member_added", "presence-room");
   }
 
-  g_assert_true (crier_server_publish (server->server, CRIER_TEST_APP_ID, channels_list, "tick", "{\"n\":1}",
-                                       NULL, &error));
-  g_assert_true (crier_server_send_client_event (server->server, CRIER_TEST_APP_ID, "presence-room",
-                                                 "client-typing", "{\"t\":1}", "bot", &error));
+  crier_server_host_publish (server->host, CRIER_TEST_APP_ID, channels_list, "tick", "{\"n\":1}",
+                             NULL, NULL, crier_test_store_result, &result);
+  g_assert_true (finish_command (server->host, &result, &error));
+  crier_server_host_send_client_event (server->host, CRIER_TEST_APP_ID, "presence-room",
+                                       "client-typing", "{\"t\":1}", "bot", NULL,
+                                       crier_test_store_result, &result);
+  g_assert_true (finish_command (server->host, &result, &error));
   {
     g_autoptr (JsonObject) tick   G_GNUC_UNUSED = crier_test_client_expect (client, "tick", "presence-room");
     g_autoptr (JsonObject) typing G_GNUC_UNUSED = crier_test_client_expect (client, "client-typing", "presence-room");
   }
-  crier_event_log_flush (log);
+  /* The log learns of both from the server's thread, in a batch. */
+  crier_test_wait_until (count_replayable (log) == 2, CRIER_TEST_TIMEOUT);
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (log)); i++)
     {
       g_autoptr (CrierEventItem) logged = g_list_model_get_item (G_LIST_MODEL (log), i);
 
       if (crier_event_item_is_replayable (logged))
-        g_assert_true (crier_event_item_replay (logged, server->server, &error));
+        {
+          g_assert_true (crier_event_item_replay (logged, server->host, crier_test_store_result,
+                                                  &result, &error));
+          g_assert_true (finish_command (server->host, &result, &error));
+        }
       g_assert_no_error (error);
     }
   {

@@ -184,7 +184,7 @@ test_catalog (void)
 static void
 test_header_and_pages (void)
 {
-  g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
+  g_autoptr (CrierTestServer) server = crier_test_server_new_hosted (TEST_CONFIG);
   CrierWindow *win = crier_gui_test_open_window (server);
 
   n_translated = 0;
@@ -244,7 +244,7 @@ dup_count_text (CrierWindow *win,
 static void
 test_channels_and_log (void)
 {
-  g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
+  g_autoptr (CrierTestServer) server = crier_test_server_new_hosted (TEST_CONFIG);
   CrierWindow *win = crier_gui_test_open_window (server);
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
   const char                  *channel_data = "{\"user_id\":\"1\"}";

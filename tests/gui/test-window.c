@@ -57,7 +57,7 @@ log_has (CrierWindow     *win,
 static void
 test_send_event (void)
 {
-  g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
+  g_autoptr (CrierTestServer) server = crier_test_server_new_hosted (TEST_CONFIG);
   CrierWindow *win = crier_gui_test_open_window (server);
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
   g_autoptr (JsonObject) reply G_GNUC_UNUSED = crier_test_client_subscribe (client, "orders", NULL, NULL);
@@ -103,7 +103,7 @@ test_send_event (void)
 static void
 test_send_encrypted (void)
 {
-  g_autoptr (CrierTestServer) server = crier_test_server_new (
+  g_autoptr (CrierTestServer) server = crier_test_server_new_hosted (
     TEST_CONFIG "encryption-master-key=" MASTER_KEY "\n[app:plain]\nkey=plain-key\nsecret=plain-secret\n");
   CrierWindow *win = crier_gui_test_open_window (server);
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
@@ -136,7 +136,7 @@ test_send_encrypted (void)
 static void
 test_send_notification (void)
 {
-  g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
+  g_autoptr (CrierTestServer) server = crier_test_server_new_hosted (TEST_CONFIG);
   CrierWindow *win = crier_gui_test_open_window (server);
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
   g_autoptr (JsonObject) reply G_GNUC_UNUSED = crier_test_client_subscribe_signed (client, CRIER_TEST_APP_KEY, CRIER_TEST_APP_SECRET,
@@ -160,7 +160,7 @@ test_send_notification (void)
 static void
 test_send_to_nobody (void)
 {
-  g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
+  g_autoptr (CrierTestServer) server = crier_test_server_new_hosted (TEST_CONFIG);
   CrierWindow *win = crier_gui_test_open_window (server);
   GtkWidget   *send = crier_gui_test_page (win, "send");
 
@@ -180,7 +180,7 @@ test_send_to_nobody (void)
 static void
 test_presence_suggestions (void)
 {
-  g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
+  g_autoptr (CrierTestServer) server = crier_test_server_new_hosted (TEST_CONFIG);
   CrierWindow *win = crier_gui_test_open_window (server);
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
   const char                  *channel_data = "{\"user_id\":\"42\",\"user_info\":{\"name\":\"Ada\"}}";
@@ -223,7 +223,7 @@ test_presence_suggestions (void)
 static void
 test_credentials (void)
 {
-  g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
+  g_autoptr (CrierTestServer) server = crier_test_server_new_hosted (TEST_CONFIG);
   CrierWindow     *win = crier_gui_test_open_window (server);
   GtkWidget       *apps = crier_gui_test_page (win, "apps");
   g_autofree char *env = crier_gui_test_dup_text (apps, CRIER_TYPE_APPS_PAGE, "env_view");
@@ -343,7 +343,7 @@ shows_label (GtkWidget  *top,
 static void
 test_join_in (void)
 {
-  g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
+  g_autoptr (CrierTestServer) server = crier_test_server_new_hosted (TEST_CONFIG);
   CrierWindow *win = crier_gui_test_open_window (server);
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
   const char                  *channel_data = "{\"user_id\":\"1\"}";
@@ -387,7 +387,8 @@ test_join_in (void)
 
   /* A second add of the same user is refused, in words under the form. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "channels.add-member", NULL));
-  g_assert_nonnull (strstr (join_error (page), "already a member"));
+  /* The server's answer comes back from its thread. */
+  crier_test_wait_until (strstr (join_error (page), "already a member") != NULL, CRIER_TEST_TIMEOUT);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "channels.remove-member", "s", ""));
   {
@@ -398,7 +399,7 @@ test_join_in (void)
   }
   /* Only simulated members can be removed. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "channels.remove-member", "s", "1"));
-  g_assert_nonnull (strstr (join_error (page), "No simulated member"));
+  crier_test_wait_until (strstr (join_error (page), "No simulated member") != NULL, CRIER_TEST_TIMEOUT);
 
   crier_channels_page_fill_client_event (page, "client-typing", "{\"name\":\"Crier\"}", "bot");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "channels.client-event", NULL));
@@ -410,7 +411,7 @@ test_join_in (void)
   }
   crier_channels_page_fill_client_event (page, "typing", "{}", NULL);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "channels.client-event", NULL));
-  g_assert_nonnull (strstr (join_error (page), "client-"));
+  crier_test_wait_until (strstr (join_error (page), "client-") != NULL, CRIER_TEST_TIMEOUT);
   crier_gui_test_close_window (win);
 }
 
@@ -419,7 +420,7 @@ test_join_in (void)
 static void
 test_disconnect (void)
 {
-  g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
+  g_autoptr (CrierTestServer) server = crier_test_server_new_hosted (TEST_CONFIG);
   CrierWindow *win = crier_gui_test_open_window (server);
   g_autoptr (CrierTestClient) first = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
   g_autoptr (CrierTestClient) second = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
@@ -445,7 +446,7 @@ test_disconnect (void)
 static void
 test_auth_failure (void)
 {
-  g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
+  g_autoptr (CrierTestServer) server = crier_test_server_new_hosted (TEST_CONFIG);
   CrierWindow *win = crier_gui_test_open_window (server);
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
   /* Signed with the key as the secret: the classic swapped .env. */
@@ -485,7 +486,7 @@ log_has_imported (CrierWindow *win)
 static void
 test_replay_and_import (void)
 {
-  g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
+  g_autoptr (CrierTestServer) server = crier_test_server_new_hosted (TEST_CONFIG);
   CrierWindow *win = crier_gui_test_open_window (server);
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
   g_autoptr (JsonObject) reply G_GNUC_UNUSED = crier_test_client_subscribe (client, "orders", NULL, NULL);

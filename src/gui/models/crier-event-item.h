@@ -5,7 +5,7 @@
 #include <gio/gio.h>
 
 #include "crier-monitor-event.h"
-#include "crier-server.h"
+#include "crier-server-host.h"
 
 G_BEGIN_DECLS
 
@@ -30,9 +30,11 @@ const char              *crier_event_item_get_delivery (CrierEventItem *self);
 const char              *crier_event_item_get_subtitle (CrierEventItem *self);
 char                    *crier_event_item_dup_trace (CrierEventItem *self);
 gboolean                 crier_event_item_is_replayable (CrierEventItem *self);
-gboolean                 crier_event_item_replay (CrierEventItem *self,
-                                                  CrierServer    *server,
-                                                  GError        **error);
+gboolean                 crier_event_item_replay (CrierEventItem     *self,
+                                                  CrierServerHost    *host,
+                                                  GAsyncReadyCallback callback,
+                                                  gpointer            user_data,
+                                                  GError            **error);
 const CrierMonitorEvent *crier_event_item_get_event (CrierEventItem *self);
 CrierMonitorKind         crier_event_item_get_kind (CrierEventItem *self);
 CrierEventCategory       crier_event_item_get_category (CrierEventItem *self);

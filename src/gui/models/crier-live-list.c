@@ -14,11 +14,11 @@
  * flood of monitor events costs one items_changed per tick. */
 typedef struct
 {
-  CrierServer    *server;
-  GSignalGroup   *monitor_signals; /* on the server's monitor */
-  GPtrArray      *items;           /* in model order, oldest first */
-  GHashTable     *by_key;          /* key → item, in items or in added */
-  CrierEventBatch batch;
+  CrierServerHost *server;
+  GSignalGroup    *monitor_signals; /* on the server's monitor */
+  GPtrArray       *items;           /* in model order, oldest first */
+  GHashTable      *by_key;          /* key → item, in items or in added */
+  CrierEventBatch  batch;
   /* Between begin_changes () and end_changes () only: */
   GPtrArray  *added;   /* new items, appended at the end */
   GHashTable *removed; /* set of items leaving items */
@@ -149,8 +149,8 @@ crier_live_list_real_accepts (CrierLiveList     *self,
 }
 
 static void
-crier_live_list_real_snapshot (CrierLiveList *self,
-                               CrierServer   *server)
+crier_live_list_real_snapshot (CrierLiveList   *self,
+                               CrierServerHost *server)
 {
 }
 
@@ -252,7 +252,7 @@ crier_live_list_class_init (CrierLiveListClass *klass)
   klass->snapshot = crier_live_list_real_snapshot;
   klass->apply = crier_live_list_real_apply;
 
-  properties[PROP_SERVER] = g_param_spec_object ("server", NULL, NULL, CRIER_TYPE_SERVER,
+  properties[PROP_SERVER] = g_param_spec_object ("server", NULL, NULL, CRIER_TYPE_SERVER_HOST,
                                                  G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
                                                    G_PARAM_STATIC_STRINGS);
   properties[PROP_N_ITEMS] = g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0,
@@ -274,7 +274,7 @@ crier_live_list_init (CrierLiveList *self)
   g_signal_group_connect (priv->monitor_signals, "event", G_CALLBACK (monitor_event_cb), self);
 }
 
-CrierServer *
+CrierServerHost *
 crier_live_list_get_server (CrierLiveList *self)
 {
   CrierLiveListPrivate *priv;
@@ -286,19 +286,19 @@ crier_live_list_get_server (CrierLiveList *self)
 
 /* Follows server (NULL: none): its objects now, then as they change. */
 void
-crier_live_list_set_server (CrierLiveList *self,
-                            CrierServer   *server)
+crier_live_list_set_server (CrierLiveList   *self,
+                            CrierServerHost *server)
 {
   CrierLiveListPrivate *priv;
 
   g_return_if_fail (CRIER_IS_LIVE_LIST (self));
-  g_return_if_fail (server == NULL || CRIER_IS_SERVER (server));
+  g_return_if_fail (server == NULL || CRIER_IS_SERVER_HOST (server));
   priv = crier_live_list_get_instance_private (self);
 
   if (priv->server == server)
     return;
   g_set_object (&priv->server, server);
-  g_signal_group_set_target (priv->monitor_signals, server ? crier_server_get_monitor (server) : NULL);
+  g_signal_group_set_target (priv->monitor_signals, server ? crier_server_host_get_monitor (server) : NULL);
   remove_all (self);
   if (server != NULL)
     {

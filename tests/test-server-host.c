@@ -1,0 +1,630 @@
+/* test-server-host.c — CrierServerHost: the server on a thread of its own, reached through
+ * commands, snapshots and the monitor stream only
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+#include "crier-server-host.h"
+
+#define TEST_APP_ID "3"
+#define APP_KEY     "278d425bdf160c739803"
+#define TIMEOUT     10
+#define N_FLOOD     1000
+#define N_ORDER     200
+#define CONFIG                   \
+  "[app:3]\n"                    \
+  "key = 278d425bdf160c739803\n" \
+  "secret = 7ad3773142a6692b25b8\n"
+
+/* The front end of these tests runs on a context of its own, pushed as thread-default, and
+ * never iterates the global default one: a server source attached there (g_timeout_add,
+ * g_idle_add, g_source_attach (…, NULL)) would never run, and the test would wait for it
+ * in vain instead of passing by luck on the wrong thread. */
+typedef struct
+{
+  GMainContext    *ui;
+  CrierServerHost *host;
+  SoupSession     *session;
+  GPtrArray       *events;         /* CrierMonitorEvent from the host's monitor, in order */
+  guint            iteration;      /* main-context iterations of wait_here */
+  guint            last_iteration; /* the one the last event came in */
+  guint            batches;        /* iterations that brought events */
+  guint64          dropped;
+  GThread         *ui_thread;
+  gboolean         wrong_thread;
+} Fixture;
+
+typedef struct
+{
+  SoupWebsocketConnection *ws;
+  GError                  *error;
+  gboolean                 done;
+  gboolean                 closed;
+  GPtrArray               *events; /* the "event" member of every message */
+  char                    *socket_id;
+} Client;
+
+typedef struct
+{
+  gboolean done;
+  gboolean ok;
+  GError  *error;
+  GThread *thread;
+} Answer;
+
+static gboolean
+deadline_cb (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Like crier_test_wait_until, on the thread-default context. */
+#define wait_here(f, condition)                                                           \
+  G_STMT_START                                                                            \
+  {                                                                                       \
+    gboolean expired_ = FALSE;                                                            \
+    GSource *timer_ = g_timeout_source_new_seconds (TIMEOUT);                             \
+    g_source_set_callback (timer_, deadline_cb, &expired_, NULL);                         \
+    g_source_attach (timer_, (f)->ui);                                                    \
+    while (!(condition) && !expired_)                                                     \
+      g_main_context_iteration ((f)->ui, TRUE);                                           \
+    g_source_destroy (timer_);                                                            \
+    g_source_unref (timer_);                                                              \
+    if (!(condition))                                                                     \
+      g_error ("%s:%d: timed out after %d s waiting for %s", __FILE__, __LINE__, TIMEOUT, \
+               #condition);                                                               \
+  }                                                                                       \
+  G_STMT_END
+
+static void
+monitor_event_cb (CrierMonitor      *monitor,
+                  CrierMonitorEvent *event,
+                  Fixture           *f)
+{
+  if (g_thread_self () != f->ui_thread || !g_main_context_is_owner (f->ui))
+    f->wrong_thread = TRUE;
+  /* One drain per iteration at most: its events come in one dispatch. */
+  if (f->events->len == 0 || f->iteration != f->last_iteration)
+    f->batches++;
+  f->last_iteration = f->iteration;
+  g_ptr_array_add (f->events, crier_monitor_event_ref (event));
+}
+
+static void
+dropped_cb (CrierServerHost *host,
+            guint64          n,
+            Fixture         *f)
+{
+  f->dropped += n;
+}
+
+static void
+fixture_setup (Fixture      *f,
+               gconstpointer data)
+{
+  g_autoptr (CrierConfig) config = crier_config_new ();
+  g_autoptr (CrierConfig) server_config = crier_config_new ();
+  g_autoptr (GProxyResolver) direct = g_simple_proxy_resolver_new (NULL, NULL);
+  g_autoptr (GError) error = NULL;
+  CrierConfig *both[] = { config, server_config };
+
+  for (guint i = 0; i < G_N_ELEMENTS (both); i++)
+    {
+      g_assert_true (crier_config_load_data (both[i], CONFIG, "test.conf", &error));
+      crier_config_set_host (both[i], "127.0.0.1");
+      crier_config_set_port (both[i], 0);
+    }
+  f->ui = g_main_context_new ();
+  g_main_context_push_thread_default (f->ui);
+  f->ui_thread = g_thread_self ();
+  f->events = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_monitor_event_unref);
+  f->host = crier_server_host_new (config, server_config);
+  g_assert_true (crier_server_host_get_config (f->host) == config);
+  g_signal_connect (crier_server_host_get_monitor (f->host), "event", G_CALLBACK (monitor_event_cb), f);
+  g_signal_connect (f->host, "dropped", G_CALLBACK (dropped_cb), f);
+  f->session = soup_session_new_with_options ("proxy-resolver", direct, NULL);
+}
+
+static void
+fixture_teardown (Fixture      *f,
+                  gconstpointer data)
+{
+  if (f->host != NULL)
+    g_signal_handlers_disconnect_by_data (crier_server_host_get_monitor (f->host), f);
+  g_clear_object (&f->host);
+  g_clear_object (&f->session);
+  /* What the host or the session still posted here (answers, closes) is freed. */
+  while (g_main_context_iteration (f->ui, FALSE))
+    ;
+  g_main_context_pop_thread_default (f->ui);
+  g_main_context_unref (f->ui);
+  g_ptr_array_unref (f->events);
+  g_assert_false (f->wrong_thread);
+}
+
+static void
+start (Fixture *f)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (crier_server_host_start (f->host, &error));
+  g_assert_no_error (error);
+  g_assert_true (crier_server_host_is_running (f->host));
+  g_assert_cmpuint (crier_server_host_get_port (f->host), >, 0);
+  g_assert_false (crier_server_host_is_tls (f->host));
+}
+
+/* Client: a libsoup WebSocket on the test's context. */
+
+static void
+client_message_cb (SoupWebsocketConnection *ws,
+                   int                      type,
+                   GBytes                  *message,
+                   Client                  *client)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  gsize       size;
+  const char *text = g_bytes_get_data (message, &size);
+  JsonObject *object;
+
+  g_assert_true (json_parser_load_from_data (parser, text, (gssize) size, NULL));
+  object = json_node_get_object (json_parser_get_root (parser));
+  g_ptr_array_add (client->events, g_strdup (json_object_get_string_member (object, "event")));
+  if (g_str_equal (json_object_get_string_member (object, "event"), "pusher:connection_established"))
+    {
+      g_autoptr (JsonParser) data = json_parser_new ();
+
+      g_assert_true (json_parser_load_from_data (data, json_object_get_string_member (object, "data"), -1, NULL));
+      client->socket_id = g_strdup (json_object_get_string_member (json_node_get_object (json_parser_get_root (data)),
+                                                                   "socket_id"));
+    }
+}
+
+static void
+client_closed_cb (SoupWebsocketConnection *ws,
+                  Client                  *client)
+{
+  client->closed = TRUE;
+}
+
+static void
+client_connected_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  Client *client = user_data;
+
+  client->ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &client->error);
+  client->done = TRUE;
+  if (client->ws != NULL)
+    {
+      g_signal_connect (client->ws, "message", G_CALLBACK (client_message_cb), client);
+      g_signal_connect (client->ws, "closed", G_CALLBACK (client_closed_cb), client);
+    }
+}
+
+static gboolean
+client_has (Client     *client,
+            const char *event)
+{
+  for (guint i = 0; i < client->events->len; i++)
+    if (g_str_equal (g_ptr_array_index (client->events, i), event))
+      return TRUE;
+  return FALSE;
+}
+
+static guint
+client_count (Client     *client,
+              const char *event)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < client->events->len; i++)
+    n += g_str_equal (g_ptr_array_index (client->events, i), event);
+  return n;
+}
+
+/* Connects and subscribes to "orders": needs the server's poller (its own context). */
+static Client *
+client_new (Fixture *f)
+{
+  Client          *client = g_new0 (Client, 1);
+  g_autofree char *url = g_strdup_printf ("ws://127.0.0.1:%u/app/" APP_KEY "?protocol=7&client=js&version=8.6.0",
+                                          crier_server_host_get_port (f->host));
+  g_autoptr (SoupMessage) msg = soup_message_new (SOUP_METHOD_GET, url);
+
+  client->events = g_ptr_array_new_with_free_func (g_free);
+  soup_session_websocket_connect_async (f->session, msg, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
+                                        client_connected_cb, client);
+  wait_here (f, client->done);
+  g_assert_no_error (client->error);
+  wait_here (f, client->socket_id != NULL);
+  soup_websocket_connection_send_text (client->ws,
+                                       "{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"orders\"}}");
+  wait_here (f, client_has (client, "pusher_internal:subscription_succeeded"));
+  return client;
+}
+
+static void
+client_free (Client *client)
+{
+  if (client->ws != NULL)
+    g_signal_handlers_disconnect_by_data (client->ws, client);
+  g_clear_object (&client->ws);
+  g_clear_error (&client->error);
+  g_ptr_array_unref (client->events);
+  g_free (client->socket_id);
+  g_free (client);
+}
+
+static void
+answer_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Answer *answer = user_data;
+
+  answer->ok = crier_server_host_command_finish (CRIER_SERVER_HOST (source),
+                                                 result, &answer->error);
+  answer->thread = g_thread_self ();
+  answer->done = TRUE;
+}
+
+static guint
+count_events (Fixture         *f,
+              CrierMonitorKind kind)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < f->events->len; i++)
+    n += ((CrierMonitorEvent *) g_ptr_array_index (f->events, i))->kind == kind;
+  return n;
+}
+
+static guint64
+events_published (Fixture *f)
+{
+  CrierServerStats stats;
+
+  crier_server_host_get_stats (f->host, &stats);
+  return stats.events_published;
+}
+
+/* A command from the front end's context reaches the server, the frame reaches the client
+ * (the server flushes it from its own context), the answer comes back here. */
+static void
+test_commands (Fixture      *f,
+               gconstpointer data)
+{
+  const char *channels[] = { "orders", NULL };
+  Client     *client;
+  Answer      answer = { 0 };
+
+  start (f);
+  client = client_new (f);
+  crier_server_host_publish (f->host, TEST_APP_ID, channels, "shipped", "{\"id\":1}", NULL, NULL,
+                             answer_cb, &answer);
+  g_assert_false (answer.done); /* asynchronous: the caller never waits for the server */
+  wait_here (f, answer.done);
+  g_assert_no_error (answer.error);
+  g_assert_true (answer.ok);
+  g_assert_true (answer.thread == f->ui_thread);
+  wait_here (f, client_has (client, "shipped"));
+  wait_here (f, count_events (f, CRIER_MONITOR_EVENT_PUBLISHED) == 1);
+
+  memset (&answer, 0, sizeof answer);
+  crier_server_host_send_client_event (f->host, TEST_APP_ID, "orders", "client-typing", "{}", NULL,
+                                       NULL, answer_cb, &answer);
+  wait_here (f, answer.done);
+  /* orders is public: the core refuses a client event there, and the refusal comes back */
+  if (answer.ok)
+    wait_here (f, client_has (client, "client-typing"));
+  g_clear_error (&answer.error);
+
+  memset (&answer, 0, sizeof answer);
+  crier_server_host_disconnect (f->host, client->socket_id, 4200, "bye", NULL, answer_cb, &answer);
+  wait_here (f, answer.done);
+  g_assert_no_error (answer.error);
+  wait_here (f, client->closed);
+  client_free (client);
+}
+
+static void
+test_command_errors (Fixture      *f,
+                     gconstpointer data)
+{
+  const char *channels[] = { "orders", NULL };
+  const char *bad_channels[] = { "no spaces allowed", NULL };
+  Answer      answers[4] = { { 0 } };
+
+  start (f);
+  crier_server_host_publish (f->host, "no-such-app", channels, "e", "{}", NULL, NULL, answer_cb,
+                             &answers[0]);
+  crier_server_host_publish (f->host, TEST_APP_ID, bad_channels, "e", "{}", NULL, NULL, answer_cb,
+                             &answers[1]);
+  crier_server_host_add_simulated_member (f->host, TEST_APP_ID, "orders", "bot", NULL, NULL, answer_cb,
+                                          &answers[2]);
+  crier_server_host_disconnect (f->host, "1.1", 4200, NULL, NULL, answer_cb, &answers[3]);
+  wait_here (f, answers[0].done && answers[1].done && answers[2].done && answers[3].done);
+  g_assert_error (answers[0].error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_UNKNOWN_APP);
+  g_assert_error (answers[1].error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_INVALID);
+  g_assert_nonnull (answers[2].error);
+  g_assert_error (answers[3].error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_INVALID);
+  for (guint i = 0; i < G_N_ELEMENTS (answers); i++)
+    {
+      g_assert_false (answers[i].ok);
+      g_assert_true (answers[i].thread == f->ui_thread);
+      g_clear_error (&answers[i].error);
+    }
+}
+
+static void
+test_snapshots (Fixture      *f,
+                gconstpointer data)
+{
+  Client *client;
+  Answer  answer = { 0 };
+  g_autoptr (GPtrArray) connections = NULL;
+  g_autoptr (GPtrArray) channels = NULL;
+  g_autoptr (GPtrArray) members = NULL;
+  CrierServerStats stats;
+
+  start (f);
+  client = client_new (f);
+  crier_server_host_add_simulated_member (f->host, TEST_APP_ID, "presence-room", "bot",
+                                          "{\"name\":\"Bot\"}", NULL, answer_cb, &answer);
+  wait_here (f, answer.done);
+  g_assert_no_error (answer.error);
+
+  connections = crier_server_host_dup_connections (f->host, NULL);
+  g_assert_cmpuint (connections->len, ==, 1);
+  g_assert_cmpstr (((CrierConnectionInfo *) g_ptr_array_index (connections, 0))->socket_id, ==,
+                   client->socket_id);
+  g_assert_true (g_strv_contains ((const char *const *) ((CrierConnectionInfo *) g_ptr_array_index (connections, 0))->channels,
+                                  "orders"));
+  channels = crier_server_host_dup_channels (f->host, TEST_APP_ID, NULL);
+  g_assert_cmpuint (channels->len, >=, 1);
+  g_assert_cmpstr (((CrierChannelInfo *) g_ptr_array_index (channels, 0))->name, ==, "orders");
+  g_assert_cmpuint (((CrierChannelInfo *) g_ptr_array_index (channels, 0))->subscription_count, ==, 1);
+  members = crier_server_host_dup_members (f->host, TEST_APP_ID, "presence-room");
+  g_assert_nonnull (members);
+  g_assert_cmpuint (members->len, ==, 1);
+  g_assert_cmpstr (((CrierMemberInfo *) g_ptr_array_index (members, 0))->user_id, ==, "bot");
+  g_assert_true (((CrierMemberInfo *) g_ptr_array_index (members, 0))->simulated);
+  crier_server_host_get_stats (f->host, &stats);
+  g_assert_cmpuint (stats.connections, ==, 1);
+  g_assert_cmpuint (stats.connections_total, ==, 1);
+  client_free (client);
+}
+
+/* Events reach the front end's context in order, many to a batch. The front end does not
+ * run until the server has emitted them all (the stats round trip tells), so the first
+ * drain finds every one of them queued. */
+static void
+test_monitor_batches (Fixture      *f,
+                      gconstpointer data)
+{
+  const char *channels[] = { "orders", NULL };
+  guint       first;
+
+  start (f);
+  wait_here (f, count_events (f, CRIER_MONITOR_SERVER_STARTED) == 1);
+  first = f->events->len;
+  f->batches = 0;
+  f->iteration++; /* what follows is a new batch */
+  for (guint i = 0; i < N_ORDER; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("e%u", i);
+
+      crier_server_host_publish (f->host, TEST_APP_ID, channels, name, "{}", NULL, NULL, NULL, NULL);
+    }
+  for (guint i = 0; i < 1000 && events_published (f) < N_ORDER; i++)
+    ;
+  g_assert_cmpuint (events_published (f), ==, N_ORDER);
+  wait_here (f, f->events->len == first + N_ORDER);
+  g_assert_cmpuint (f->batches, ==, 1);
+  for (guint i = 0; i < N_ORDER; i++)
+    {
+      CrierMonitorEvent *event = g_ptr_array_index (f->events, first + i);
+      g_autofree char   *name = g_strdup_printf ("e%u", i);
+
+      g_assert_cmpint (event->kind, ==, CRIER_MONITOR_EVENT_PUBLISHED);
+      g_assert_cmpstr (event->event, ==, name);
+    }
+  g_assert_cmpuint (f->dropped, ==, 0);
+}
+
+/* A front end that does not drain: the queue stays within its limit, ordinary events go
+ * first, the drop count is reported, the newest events are kept. */
+static void
+test_queue_bound (Fixture      *f,
+                  gconstpointer data)
+{
+  const char        *channels[] = { "orders", NULL };
+  Client            *client;
+  guint              first;
+  guint              published = 0;
+  gboolean           member_kept = FALSE;
+  CrierMonitorEvent *last;
+
+  crier_server_host_set_queue_limit (f->host, 100);
+  g_assert_cmpuint (crier_server_host_get_queue_limit (f->host), ==, 100);
+  start (f);
+  client = client_new (f);
+  wait_here (f, count_events (f, CRIER_MONITOR_SUBSCRIBED) == 1);
+  /* Nothing queued is pending now: the next drain holds what follows only. */
+  first = f->events->len;
+
+  crier_server_host_add_simulated_member (f->host, TEST_APP_ID, "presence-room", "bot", NULL, NULL,
+                                          NULL, NULL);
+  for (guint i = 0; i < N_FLOOD; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("f%u", i);
+
+      crier_server_host_publish (f->host, TEST_APP_ID, channels, name, "{}", NULL, NULL, NULL, NULL);
+    }
+  for (guint i = 0; i < 10000 && events_published (f) < N_FLOOD; i++)
+    ;
+  g_assert_cmpuint (events_published (f), ==, N_FLOOD);
+  wait_here (f, f->dropped > 0 && f->events->len > first);
+  g_assert_cmpuint (f->events->len - first, <=, 100);
+  g_assert_cmpuint (crier_server_host_get_dropped (f->host), ==, f->dropped);
+  for (guint i = first; i < f->events->len; i++)
+    {
+      CrierMonitorEvent *event = g_ptr_array_index (f->events, i);
+
+      if (event->kind == CRIER_MONITOR_MEMBER_ADDED && g_strcmp0 (event->user_id, "bot") == 0)
+        member_kept = TRUE;
+      published += event->kind == CRIER_MONITOR_EVENT_PUBLISHED;
+    }
+  g_assert_true (member_kept); /* the oldest, but not an ordinary one */
+  g_assert_cmpuint (published + f->dropped, >=, N_FLOOD);
+  last = g_ptr_array_index (f->events, f->events->len - 1);
+  g_assert_cmpstr (last->event, ==, "f999");
+  /* The client got every one of them: only the window's copy was bounded. */
+  wait_here (f, client_count (client, "f999") == 1);
+  client_free (client);
+}
+
+static void
+notify_cb (GObject    *object,
+           GParamSpec *pspec,
+           guint      *count)
+{
+  (*count)++;
+}
+
+static void
+test_restart (Fixture      *f,
+              gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  Answer   answer = { 0 };
+  guint    running_notifies = 0;
+  unsigned port;
+  Client  *client;
+
+  g_signal_connect (f->host, "notify::running", G_CALLBACK (notify_cb), &running_notifies);
+  g_assert_false (crier_server_host_is_running (f->host));
+  start (f);
+  g_assert_cmpuint (running_notifies, ==, 1);
+  port = crier_server_host_get_port (f->host);
+  client = client_new (f);
+
+  crier_server_host_stop (f->host, 4200, "restart");
+  g_assert_false (crier_server_host_is_running (f->host));
+  g_assert_cmpuint (running_notifies, ==, 2);
+  wait_here (f, client->closed);
+  client_free (client);
+
+  /* Start again, asynchronously: the state is set before the answer is handed over. */
+  crier_server_host_start_async (f->host, NULL, answer_cb, &answer);
+  wait_here (f, answer.done);
+  g_assert_no_error (answer.error);
+  g_assert_true (crier_server_host_is_running (f->host));
+  g_assert_cmpuint (running_notifies, ==, 3);
+  client = client_new (f);
+  client_free (client);
+
+  memset (&answer, 0, sizeof answer);
+  crier_server_host_stop_async (f->host, 4200, "bye", NULL, answer_cb, &answer);
+  wait_here (f, answer.done);
+  g_assert_no_error (answer.error);
+  g_assert_false (crier_server_host_is_running (f->host));
+
+  /* The old port is free again at once (stop is a round trip), whatever the kernel chose. */
+  g_assert_cmpuint (port, >, 0);
+  g_assert_true (crier_server_host_start (f->host, &error));
+  g_assert_no_error (error);
+  g_assert_true (crier_server_host_is_running (f->host));
+}
+
+/* A second host on the first one's port: the error comes back with its code. */
+static void
+test_start_error (Fixture      *f,
+                  gconstpointer data)
+{
+  g_autoptr (CrierConfig) config = crier_config_new ();
+  g_autoptr (CrierConfig) server_config = crier_config_new ();
+  g_autoptr (CrierServerHost) second = NULL;
+  g_autoptr (GError) error = NULL;
+
+  start (f);
+  crier_config_set_host (server_config, "127.0.0.1");
+  crier_config_set_port (server_config, crier_server_host_get_port (f->host));
+  second = crier_server_host_new (config, server_config);
+  g_assert_false (crier_server_host_start (second, &error));
+  g_assert_error (error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_ADDRESS_IN_USE);
+  g_assert_false (crier_server_host_is_running (second));
+}
+
+/* Dropped while serving: a client, commands and monitor events in flight. The thread stops
+ * the server (the client sees the close), every command is answered, nothing leaks and
+ * nothing runs on freed memory (ASan). */
+static void
+test_dispose_running (Fixture      *f,
+                      gconstpointer data)
+{
+  const char *channels[] = { "orders", NULL };
+  Answer      answers[20] = { { 0 } };
+  Client     *client;
+  gboolean    all_done;
+
+  start (f);
+  client = client_new (f);
+  for (guint i = 0; i < G_N_ELEMENTS (answers); i++)
+    crier_server_host_publish (f->host, TEST_APP_ID, channels, "late", "{}", NULL, NULL, answer_cb,
+                               &answers[i]);
+  g_signal_handlers_disconnect_by_data (crier_server_host_get_monitor (f->host), f);
+  g_clear_object (&f->host);
+  wait_here (f, client->closed);
+  do
+    {
+      all_done = TRUE;
+      for (guint i = 0; i < G_N_ELEMENTS (answers); i++)
+        all_done = all_done && answers[i].done;
+      if (!all_done)
+        g_main_context_iteration (f->ui, TRUE);
+    }
+  while (!all_done);
+  for (guint i = 0; i < G_N_ELEMENTS (answers); i++)
+    {
+      /* run before the stop (ok) or after it (the server is gone): answered either way */
+      g_assert_true (answers[i].ok || answers[i].error != NULL);
+      g_clear_error (&answers[i].error);
+    }
+  client_free (client);
+}
+
+/* Never started: dispose is as quiet. */
+static void
+test_dispose_stopped (Fixture      *f,
+                      gconstpointer data)
+{
+  g_autoptr (GPtrArray) connections = crier_server_host_dup_connections (f->host, NULL);
+
+  g_assert_cmpuint (connections->len, ==, 0);
+  g_clear_object (&f->host);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/server-host/commands", test_commands);
+  ADD ("/server-host/command-errors", test_command_errors);
+  ADD ("/server-host/snapshots", test_snapshots);
+  ADD ("/server-host/monitor-batches", test_monitor_batches);
+  ADD ("/server-host/queue-bound", test_queue_bound);
+  ADD ("/server-host/restart", test_restart);
+  ADD ("/server-host/start-error", test_start_error);
+  ADD ("/server-host/dispose-running", test_dispose_running);
+  ADD ("/server-host/dispose-stopped", test_dispose_stopped);
+#undef ADD
+  return g_test_run ();
+}
