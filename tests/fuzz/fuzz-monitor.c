@@ -16,11 +16,11 @@ int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
 {
-  static guint64   nonce;
-  const char      *text = (const char *) data;
-  const char      *end = text + size;
-  CrierServer     *server = fuzz_server_new ();
-  FuzzClient      *member = fuzz_client_new (server, "/app/" FUZZ_APP_KEY, "7");
+  static guint64 nonce;
+  const char    *text = (const char *) data;
+  const char    *end = text + size;
+  CrierServer   *server = fuzz_server_new ();
+  FuzzClient    *member = fuzz_client_new (server, "/app/" FUZZ_APP_KEY, "7");
   g_autoptr (GHashTable) query = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autofree char *join = NULL;
   g_autofree char *signed_join = NULL;
