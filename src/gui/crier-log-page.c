@@ -32,6 +32,7 @@ struct _CrierLogPage
   GtkSingleSelection *selection;
   GtkFilterListModel *filter_model;
   GtkCustomFilter    *custom_filter;
+  AdwLeaflet         *leaflet;
   GtkStack           *details_stack;
   GtkTextView        *details_view;
   GtkLabel           *count_label;
@@ -417,6 +418,25 @@ replay_action (GtkWidget  *widget,
   gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", message);
 }
 
+/* Folded, the log alone is on screen: a tap on a row opens its details. */
+static void
+activate_cb (GtkColumnView *view,
+             guint          position,
+             CrierLogPage  *self)
+{
+  gtk_single_selection_set_selected (self->selection, position);
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child_name (self->leaflet, "details");
+}
+
+static void
+back_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  adw_leaflet_set_visible_child_name (CRIER_LOG_PAGE (widget)->leaflet, "list");
+}
+
 static void
 edit_action (GtkWidget  *widget,
              const char *action_name,
@@ -540,6 +560,7 @@ crier_log_page_class_init (CrierLogPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CrierLogPage, selection);
   gtk_widget_class_bind_template_child (widget_class, CrierLogPage, filter_model);
   gtk_widget_class_bind_template_child (widget_class, CrierLogPage, custom_filter);
+  gtk_widget_class_bind_template_child (widget_class, CrierLogPage, leaflet);
   gtk_widget_class_bind_template_child (widget_class, CrierLogPage, details_stack);
   gtk_widget_class_bind_template_child (widget_class, CrierLogPage, details_view);
   gtk_widget_class_bind_template_child (widget_class, CrierLogPage, count_label);
@@ -557,6 +578,8 @@ crier_log_page_class_init (CrierLogPageClass *klass)
   gtk_widget_class_install_action (widget_class, "log.import-file", "s", import_file_action);
   gtk_widget_class_install_action (widget_class, "log.replay", NULL, replay_action);
   gtk_widget_class_install_action (widget_class, "log.edit", NULL, edit_action);
+  gtk_widget_class_install_action (widget_class, "log.back", NULL, back_action);
+  gtk_widget_class_bind_template_callback (widget_class, activate_cb);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "log.import", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "log.replay", NULL);
   gtk_widget_class_install_property_action (widget_class, "log.autoscroll", "autoscroll");
