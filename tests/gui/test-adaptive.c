@@ -7,10 +7,12 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include "crier-app-dialog.h"
 #include "crier-channels-page.h"
 #include "crier-connections-page.h"
 #include "crier-gui-test-utils.h"
 #include "crier-log-page.h"
+#include "crier-preferences-window.h"
 #include "crier-send-page.h"
 
 #define TEST_CONFIG \
@@ -408,6 +410,255 @@ test_layout (gconstpointer data)
   fixture_close (&f);
 }
 
+/* What a user operates, by its accessible role (a screen reader's view of it). */
+static gboolean
+is_interactive_role (GtkAccessibleRole role)
+{
+  static const GtkAccessibleRole roles[] = {
+    GTK_ACCESSIBLE_ROLE_BUTTON,      GTK_ACCESSIBLE_ROLE_CHECKBOX, GTK_ACCESSIBLE_ROLE_COMBO_BOX,
+    GTK_ACCESSIBLE_ROLE_LINK,        GTK_ACCESSIBLE_ROLE_RADIO,    GTK_ACCESSIBLE_ROLE_SEARCH_BOX,
+    GTK_ACCESSIBLE_ROLE_SLIDER,      GTK_ACCESSIBLE_ROLE_SPIN_BUTTON, GTK_ACCESSIBLE_ROLE_SWITCH,
+    GTK_ACCESSIBLE_ROLE_TEXT_BOX,
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (roles); i++)
+    if (role == roles[i])
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+has_text (GtkWidget *widget)
+{
+  if (GTK_IS_LABEL (widget) && *gtk_label_get_text (GTK_LABEL (widget)) != '\0')
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (has_text (child))
+      return TRUE;
+  return FALSE;
+}
+
+/* Named: an explicit label; a button by the text it shows (GTK 4.8 labels every button by
+ * its child, an icon too, so the relation alone says nothing there); anything else labelled
+ * by another widget (a row's entry by the row's title). A tooltip is not a name. */
+static gboolean
+has_name (GtkWidget *widget)
+{
+  if (gtk_test_accessible_has_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL))
+    return TRUE;
+  if (GTK_IS_BUTTON (widget) || GTK_IS_MENU_BUTTON (widget))
+    return has_text (widget);
+  return gtk_test_accessible_has_relation (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_RELATION_LABELLED_BY);
+}
+
+/* Tab reaches it: it or one of its parts (an entry's text, a drop-down's button) takes
+ * the keyboard focus. */
+static gboolean
+takes_focus (GtkWidget *widget)
+{
+  if (gtk_widget_get_focusable (widget) && gtk_widget_get_can_focus (widget))
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (gtk_widget_get_visible (child) && takes_focus (child))
+      return TRUE;
+  return FALSE;
+}
+
+/* Walks the whole tree, pages and panes not on screen too; an interactive widget's insides
+ * are its own (the button inside a menu button). Popovers are built when opened. */
+static void
+check_accessible (GtkWidget *widget,
+                  GPtrArray *unnamed,
+                  GPtrArray *unreachable,
+                  guint     *n_checked)
+{
+  GtkAccessibleRole role = gtk_accessible_get_accessible_role (GTK_ACCESSIBLE (widget));
+
+  /* Hidden ones are skipped (Preferences' search, turned off); pages and panes not on
+   * screen are visible, only not mapped. Popovers are built when opened; the window's own buttons are GTK's (keyboard: Alt+F4,
+   * Super+Up), not focusable there by design. */
+  if (GTK_IS_POPOVER (widget) || GTK_IS_WINDOW_CONTROLS (widget) || !gtk_widget_get_visible (widget))
+    return;
+  if (is_interactive_role (role))
+    {
+      (*n_checked)++;
+      if (!has_name (widget))
+        g_ptr_array_add (unnamed, describe (widget));
+      if (gtk_widget_get_sensitive (widget) && !takes_focus (widget))
+        g_ptr_array_add (unreachable, describe (widget));
+      return;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    check_accessible (child, unnamed, unreachable, n_checked);
+}
+
+/* Every interactive control of every page, of the header and of both layouts (the Events
+ * toolbar's buttons and its overflow menu), has an accessible name and takes the focus. */
+static void
+test_accessible (void)
+{
+  Fixture f;
+  g_autoptr (GPtrArray) unnamed = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) unreachable = g_ptr_array_new_with_free_func (g_free);
+  guint      n_checked = 0;
+  GtkWidget *prefs, *dialog;
+
+  fixture_open (&f, 360);
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    show_page (&f, pages[i]);
+  check_accessible (GTK_WIDGET (f.win), unnamed, unreachable, &n_checked);
+  /* The window's dialogs too: Preferences (its template: the settings it binds come from a
+   * running application) and the app form. */
+  prefs = g_object_new (CRIER_TYPE_PREFERENCES_WINDOW, NULL);
+  check_accessible (prefs, unnamed, unreachable, &n_checked);
+  dialog = GTK_WIDGET (crier_app_dialog_new (GTK_WINDOW (f.win), NULL));
+  check_accessible (dialog, unnamed, unreachable, &n_checked);
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  for (guint i = 0; i < unnamed->len; i++)
+    g_printerr ("no accessible name: %s\n", (char *) unnamed->pdata[i]);
+  for (guint i = 0; i < unreachable->len; i++)
+    g_printerr ("not reachable by keyboard: %s\n", (char *) unreachable->pdata[i]);
+  g_test_message ("%u controls checked", n_checked);
+  g_assert_cmpuint (n_checked, >=, 40);
+  g_assert_cmpuint (unnamed->len, ==, 0);
+  g_assert_cmpuint (unreachable->len, ==, 0);
+  fixture_close (&f);
+}
+
+/* Folded (360 px), a tap on a connection opens its details with the Disconnect button on
+ * screen, and Back returns to the list; the same for a channel and an event. */
+static void
+test_folded_details (void)
+{
+  static const struct
+  {
+    const char *page;
+    const char *back;
+  } cases[] = {
+    { "connections", "connections.back" },
+    { "channels", "channels.back" },
+    { "log", "log.back" },
+  };
+  Fixture f;
+
+  fixture_open (&f, 360);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      GtkWidget  *page = crier_window_get_page (f.win, cases[i].page);
+      GtkWidget  *view = find_descendant (page, GTK_TYPE_COLUMN_VIEW);
+      AdwLeaflet *leaflet = ADW_LEAFLET (find_descendant (page, ADW_TYPE_LEAFLET));
+
+      g_test_message ("%s", cases[i].page);
+      show_page (&f, cases[i].page);
+      g_assert_true (adw_leaflet_get_folded (leaflet));
+      g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "list");
+      /* A tap: folded, the view activates on a single click. */
+      g_assert_true (gtk_column_view_get_single_click_activate (GTK_COLUMN_VIEW (view)));
+      g_signal_emit_by_name (view, "activate", 0);
+      gtk_test_widget_wait_for_draw (GTK_WIDGET (f.win));
+      g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "details");
+      g_assert_cmpuint (check_layout (&f, cases[i].page, 360), >=, 3);
+      g_assert_true (gtk_widget_activate_action (page, cases[i].back, NULL));
+      gtk_test_widget_wait_for_draw (GTK_WIDGET (f.win));
+      g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "list");
+    }
+  fixture_close (&f);
+}
+
+/* The Send page's Ctrl+Enter shortcut: in the capture phase (a text view would otherwise
+ * take Enter for a new line), and it sends the form the focus is in. GTK 4.8 cannot make
+ * a key event in-process: the test finds the shortcut the key would trigger and runs its
+ * action from the focused field, as GTK does. */
+static GtkShortcut *
+find_ctrl_enter (GtkWidget *page)
+{
+  g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (page);
+  g_autoptr (GtkShortcutTrigger) wanted = gtk_shortcut_trigger_parse_string ("<Control>Return");
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr (GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller)
+          || gtk_event_controller_get_propagation_phase (controller) != GTK_PHASE_CAPTURE)
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr (GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          GtkShortcutTrigger     *trigger = gtk_shortcut_get_trigger (shortcut);
+
+          if (GTK_IS_ALTERNATIVE_TRIGGER (trigger))
+            {
+              if (gtk_shortcut_trigger_equal (gtk_alternative_trigger_get_first (GTK_ALTERNATIVE_TRIGGER (trigger)), wanted)
+                  || gtk_shortcut_trigger_equal (gtk_alternative_trigger_get_second (GTK_ALTERNATIVE_TRIGGER (trigger)),
+                                                 wanted))
+                return shortcut;
+            }
+          else if (gtk_shortcut_trigger_equal (trigger, wanted))
+            return shortcut;
+        }
+    }
+  return NULL;
+}
+
+static void
+press_ctrl_enter_in (GtkWidget *page,
+                     GtkWidget *field)
+{
+  GtkShortcut *shortcut = find_ctrl_enter (page);
+
+  g_assert_nonnull (shortcut);
+  g_assert_true (gtk_widget_grab_focus (field));
+  g_assert_true (gtk_widget_has_focus (field) || gtk_widget_has_focus (gtk_widget_get_first_child (field))
+                 || gtk_widget_get_focus_child (field) != NULL);
+  g_assert_true (gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut), GTK_SHORTCUT_ACTION_EXCLUSIVE,
+                                               field, gtk_shortcut_get_arguments (shortcut)));
+}
+
+static void
+test_ctrl_enter (void)
+{
+  Fixture f;
+  GtkWidget *page;
+  g_autoptr (JsonObject) event = NULL;
+  g_autoptr (JsonObject) notification = NULL;
+  g_autoptr (CrierTestClient) user = NULL;
+  g_autoptr (JsonObject) reply = NULL;
+  g_autofree char *text = NULL;
+
+  fixture_open (&f, 1000);
+  show_page (&f, "send");
+  page = crier_window_get_page (f.win, "send");
+
+  /* From the event's JSON view: the event goes out (channel orders by default), and no
+   * new line is typed into the JSON. */
+  press_ctrl_enter_in (page, GTK_WIDGET (crier_gui_test_child (page, CRIER_TYPE_SEND_PAGE, "event_data_view")));
+  event = crier_test_client_expect (f.client, "App\\Events\\OrderShipped", "orders");
+  text = crier_gui_test_dup_text (page, CRIER_TYPE_SEND_PAGE, "event_data_view");
+  g_assert_false (g_str_has_suffix (text, "\n"));
+  g_clear_pointer (&event, json_object_unref);
+
+  /* From the event name's entry row. */
+  press_ctrl_enter_in (page, GTK_WIDGET (crier_gui_test_child (page, CRIER_TYPE_SEND_PAGE, "event_row")));
+  event = crier_test_client_expect (f.client, "App\\Events\\OrderShipped", "orders");
+
+  /* From the notification's JSON view: the notification goes to the user's channel. */
+  user = crier_test_client_connect (f.server, CRIER_TEST_APP_KEY);
+  reply = crier_test_client_subscribe_signed (user, CRIER_TEST_APP_KEY, CRIER_TEST_APP_SECRET,
+                                              "private-App.Models.User.7", NULL);
+  crier_gui_test_set_text (page, CRIER_TYPE_SEND_PAGE, "user_row", "7");
+  press_ctrl_enter_in (page, GTK_WIDGET (crier_gui_test_child (page, CRIER_TYPE_SEND_PAGE, "notify_data_view")));
+  notification = crier_test_client_expect (user, "Illuminate\\Notifications\\Events\\BroadcastNotificationCreated",
+                                           "private-App.Models.User.7");
+  crier_test_client_sync (f.client);
+  crier_test_client_assert_no_message (f.client);
+  fixture_close (&f);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -422,5 +673,8 @@ main (int    argc,
 
       g_test_add_data_func (path, GINT_TO_POINTER (widths[i]), test_layout);
     }
+  g_test_add_func ("/adaptive/folded-details", test_folded_details);
+  g_test_add_func ("/adaptive/accessible", test_accessible);
+  g_test_add_func ("/adaptive/ctrl-enter", test_ctrl_enter);
   return g_test_run ();
 }
