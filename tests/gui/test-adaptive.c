@@ -377,9 +377,10 @@ save_screenshot (Fixture    *f,
 static void
 test_layout (gconstpointer data)
 {
-  int        width = GPOINTER_TO_INT (data);
-  Fixture    f;
-  GtkWidget *page;
+  int                   width = GPOINTER_TO_INT (data);
+  Fixture               f;
+  GtkWidget            *page, *status;
+  AdwViewSwitcherTitle *title;
 
   fixture_open (&f, width);
   for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
@@ -391,6 +392,18 @@ test_layout (gconstpointer data)
       g_assert_cmpuint (check_layout (&f, pages[i], width), >=, 4);
       save_screenshot (&f, pages[i], width);
     }
+  /* The server's address: beside the switch when there is room (1000 px), else under
+   * the title. */
+  status = GTK_WIDGET (crier_gui_test_child (f.win, CRIER_TYPE_WINDOW, "status_label"));
+  title = ADW_VIEW_SWITCHER_TITLE (crier_gui_test_child (f.win, CRIER_TYPE_WINDOW, "switcher_title"));
+  if (width >= 1000)
+    assert_on_screen (status);
+  else if (!gtk_widget_get_mapped (status))
+    {
+      g_assert_true (adw_view_switcher_title_get_title_visible (title));
+      g_assert_cmpstr (adw_view_switcher_title_get_subtitle (title), ==, gtk_label_get_label (GTK_LABEL (status)));
+    }
+
   /* The main controls by name, beyond the generic walk: what each page is for. */
   show_page (&f, "log");
   page = crier_window_get_page (f.win, "log");
