@@ -361,9 +361,10 @@ send_action (GtkWidget  *widget,
   CrierSendPage *self = CRIER_SEND_PAGE (widget);
   GtkRoot       *root = gtk_widget_get_root (widget);
   GtkWidget     *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
-  gboolean       notification = focus != NULL
-                          && (gtk_widget_is_ancestor (focus, GTK_WIDGET (self->notification_group))
-                              || focus == self->notify_box || gtk_widget_is_ancestor (focus, self->notify_box));
+  gboolean       notification = FALSE;
+
+  if (focus != NULL)
+    notification = gtk_widget_is_ancestor (focus, GTK_WIDGET (self->notification_group)) || gtk_widget_is_ancestor (focus, self->notify_box);
 
   gtk_widget_activate_action (widget, notification ? "send.notification" : "send.event", NULL);
 }

@@ -3,7 +3,8 @@
  * sends from every field of the Send page.
  *
  * With CRIER_SCREENSHOT_DIR set, each page at each width is also saved there as
- * PAGE-WIDTH.png (how data/screenshots/ is made: see data/screenshots/README).
+ * PAGE-WIDTH.png, drawn by GSK without a screen grab (the narrow screenshots of
+ * data/screenshots/ are made so: see data/screenshots/README.md).
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
@@ -63,8 +64,7 @@ fixture_open (Fixture *f,
                       "{\"id\":\"0b6a3c1e-8a2f-4c7e-9d41-5f3e2a1b0c9d\",\"type\":\"App\\\\Notifications\\\\InvoicePaid\"}",
                       NULL);
   crier_test_wait_until (crier_channel_list_find (crier_window_get_channels (f->win), CRIER_TEST_APP_ID,
-                                                  "presence-App.Models.Team.1")
-                           != NULL,
+                                                  "presence-App.Models.Team.1") != NULL,
                          CRIER_TEST_TIMEOUT);
   crier_window_flush (f->win);
   /* The window never grows past what was asked: a page whose minimum width is larger
@@ -101,10 +101,7 @@ show_page (Fixture    *f,
 static gboolean
 is_control (GtkWidget *widget)
 {
-  return GTK_IS_BUTTON (widget) || GTK_IS_MENU_BUTTON (widget) || GTK_IS_SWITCH (widget)
-         || GTK_IS_DROP_DOWN (widget) || GTK_IS_ENTRY (widget) || GTK_IS_SEARCH_ENTRY (widget)
-         || GTK_IS_TEXT (widget) || GTK_IS_TEXT_VIEW (widget) || GTK_IS_SPIN_BUTTON (widget)
-         || GTK_IS_CHECK_BUTTON (widget) || GTK_IS_COLUMN_VIEW (widget) || GTK_IS_LIST_VIEW (widget);
+  return GTK_IS_BUTTON (widget) || GTK_IS_MENU_BUTTON (widget) || GTK_IS_SWITCH (widget) || GTK_IS_DROP_DOWN (widget) || GTK_IS_ENTRY (widget) || GTK_IS_SEARCH_ENTRY (widget) || GTK_IS_TEXT (widget) || GTK_IS_TEXT_VIEW (widget) || GTK_IS_SPIN_BUTTON (widget) || GTK_IS_CHECK_BUTTON (widget) || GTK_IS_COLUMN_VIEW (widget) || GTK_IS_LIST_VIEW (widget);
 }
 
 static char *
@@ -133,8 +130,7 @@ visible_part (GtkWidget *widget)
 {
   GtkWidget *parent = gtk_widget_get_parent (widget);
 
-  if ((GTK_IS_COLUMN_VIEW (widget) || GTK_IS_LIST_VIEW (widget) || GTK_IS_TEXT_VIEW (widget))
-      && GTK_IS_SCROLLED_WINDOW (parent))
+  if ((GTK_IS_COLUMN_VIEW (widget) || GTK_IS_LIST_VIEW (widget) || GTK_IS_TEXT_VIEW (widget)) && GTK_IS_SCROLLED_WINDOW (parent))
     return parent;
   return widget;
 }
@@ -215,8 +211,7 @@ is_clipped (GtkWidget *widget,
       if (a != widget)
         {
           gboolean out_x = r.origin.x < ar.origin.x - 1 || r.origin.x + r.size.width > ar.origin.x + ar.size.width + 1;
-          gboolean out_y = r.origin.y < ar.origin.y - 1
-                           || r.origin.y + r.size.height > ar.origin.y + ar.size.height + 1;
+          gboolean out_y = r.origin.y < ar.origin.y - 1 || r.origin.y + r.size.height > ar.origin.y + ar.size.height + 1;
 
           /* A scrolled window shows part of its content: only sideways is that clipping. */
           if (GTK_IS_SCROLLED_WINDOW (a) || GTK_IS_VIEWPORT (a))
@@ -272,8 +267,7 @@ check_layout (Fixture    *f,
         GtkWidget      *a = controls->pdata[i], *b = controls->pdata[j];
         graphene_rect_t ra, rb, both;
 
-        if (a == b || gtk_widget_is_ancestor (a, b) || gtk_widget_is_ancestor (b, a) || on_one_overlay (a, b)
-            || !visible_rect (a, window, &ra) || !visible_rect (b, window, &rb))
+        if (a == b || gtk_widget_is_ancestor (a, b) || gtk_widget_is_ancestor (b, a) || on_one_overlay (a, b) || !visible_rect (a, window, &ra) || !visible_rect (b, window, &rb))
           continue;
         if (graphene_rect_intersection (&ra, &rb, &both) && both.size.width > 1 && both.size.height > 1)
           {
@@ -368,6 +362,11 @@ save_screenshot (Fixture    *f,
   node = gtk_snapshot_free_to_node (snapshot);
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
                                          &GRAPHENE_RECT_INIT (0, 0, w, h));
+  /* Named like the metainfo's screenshots (events.png, statistics.png). */
+  if (g_str_equal (page, "log"))
+    page = "events";
+  else if (g_str_equal (page, "stats"))
+    page = "statistics";
   path = g_strdup_printf ("%s/%s-%d.png", dir, page, width);
   g_assert_true (gdk_texture_save_to_png (texture, path));
 }
@@ -428,9 +427,15 @@ static gboolean
 is_interactive_role (GtkAccessibleRole role)
 {
   static const GtkAccessibleRole roles[] = {
-    GTK_ACCESSIBLE_ROLE_BUTTON,      GTK_ACCESSIBLE_ROLE_CHECKBOX, GTK_ACCESSIBLE_ROLE_COMBO_BOX,
-    GTK_ACCESSIBLE_ROLE_LINK,        GTK_ACCESSIBLE_ROLE_RADIO,    GTK_ACCESSIBLE_ROLE_SEARCH_BOX,
-    GTK_ACCESSIBLE_ROLE_SLIDER,      GTK_ACCESSIBLE_ROLE_SPIN_BUTTON, GTK_ACCESSIBLE_ROLE_SWITCH,
+    GTK_ACCESSIBLE_ROLE_BUTTON,
+    GTK_ACCESSIBLE_ROLE_CHECKBOX,
+    GTK_ACCESSIBLE_ROLE_COMBO_BOX,
+    GTK_ACCESSIBLE_ROLE_LINK,
+    GTK_ACCESSIBLE_ROLE_RADIO,
+    GTK_ACCESSIBLE_ROLE_SEARCH_BOX,
+    GTK_ACCESSIBLE_ROLE_SLIDER,
+    GTK_ACCESSIBLE_ROLE_SPIN_BUTTON,
+    GTK_ACCESSIBLE_ROLE_SWITCH,
     GTK_ACCESSIBLE_ROLE_TEXT_BOX,
   };
 
@@ -596,19 +601,17 @@ find_ctrl_enter (GtkWidget *page)
     {
       g_autoptr (GtkEventController) controller = g_list_model_get_item (controllers, i);
 
-      if (!GTK_IS_SHORTCUT_CONTROLLER (controller)
-          || gtk_event_controller_get_propagation_phase (controller) != GTK_PHASE_CAPTURE)
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller) || gtk_event_controller_get_propagation_phase (controller) != GTK_PHASE_CAPTURE)
         continue;
       for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
         {
           g_autoptr (GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
-          GtkShortcutTrigger     *trigger = gtk_shortcut_get_trigger (shortcut);
+          GtkShortcutTrigger *trigger = gtk_shortcut_get_trigger (shortcut);
 
           if (GTK_IS_ALTERNATIVE_TRIGGER (trigger))
             {
-              if (gtk_shortcut_trigger_equal (gtk_alternative_trigger_get_first (GTK_ALTERNATIVE_TRIGGER (trigger)), wanted)
-                  || gtk_shortcut_trigger_equal (gtk_alternative_trigger_get_second (GTK_ALTERNATIVE_TRIGGER (trigger)),
-                                                 wanted))
+              if (gtk_shortcut_trigger_equal (gtk_alternative_trigger_get_first (GTK_ALTERNATIVE_TRIGGER (trigger)), wanted) || gtk_shortcut_trigger_equal (gtk_alternative_trigger_get_second (GTK_ALTERNATIVE_TRIGGER (trigger)),
+                                                                                                                                                            wanted))
                 return shortcut;
             }
           else if (gtk_shortcut_trigger_equal (trigger, wanted))
@@ -626,8 +629,7 @@ press_ctrl_enter_in (GtkWidget *page,
 
   g_assert_nonnull (shortcut);
   g_assert_true (gtk_widget_grab_focus (field));
-  g_assert_true (gtk_widget_has_focus (field) || gtk_widget_has_focus (gtk_widget_get_first_child (field))
-                 || gtk_widget_get_focus_child (field) != NULL);
+  g_assert_true (gtk_widget_has_focus (field) || gtk_widget_has_focus (gtk_widget_get_first_child (field)) || gtk_widget_get_focus_child (field) != NULL);
   g_assert_true (gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut), GTK_SHORTCUT_ACTION_EXCLUSIVE,
                                                field, gtk_shortcut_get_arguments (shortcut)));
 }
@@ -635,7 +637,7 @@ press_ctrl_enter_in (GtkWidget *page,
 static void
 test_ctrl_enter (void)
 {
-  Fixture f;
+  Fixture    f;
   GtkWidget *page;
   g_autoptr (JsonObject) event = NULL;
   g_autoptr (JsonObject) notification = NULL;
