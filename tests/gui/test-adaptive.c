@@ -340,6 +340,43 @@ find_mapped (GtkWidget *widget,
   return FALSE;
 }
 
+/* A menu (with its sections) has an item for action. */
+static gboolean
+menu_has_action (GMenuModel *menu,
+                 const char *action)
+{
+  for (int i = 0; i < g_menu_model_get_n_items (menu); i++)
+    {
+      g_autofree char *name = NULL;
+      g_autoptr (GMenuModel) section = g_menu_model_get_item_link (menu, i, G_MENU_LINK_SECTION);
+
+      if (g_menu_model_get_item_attribute (menu, i, G_MENU_ATTRIBUTE_ACTION, "s", &name) && g_str_equal (name, action))
+        return TRUE;
+      if (section != NULL && menu_has_action (section, action))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* A user can reach action on screen: a mapped button for it, or a mapped menu button whose
+ * menu has it. */
+static gboolean
+offers_action (GtkWidget  *widget,
+               const char *action)
+{
+  if (!gtk_widget_get_mapped (widget))
+    return FALSE;
+  if (GTK_IS_ACTIONABLE (widget) && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action) == 0)
+    return TRUE;
+  if (GTK_IS_MENU_BUTTON (widget) && gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (widget)) != NULL && menu_has_action (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (widget)), action))
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (offers_action (child, action))
+      return TRUE;
+  return FALSE;
+}
+
 static void
 save_screenshot (Fixture    *f,
                  const char *page,
@@ -411,6 +448,11 @@ test_layout (gconstpointer data)
   assert_child_on_screen (page, CRIER_TYPE_LOG_PAGE, "app_dropdown");
   assert_child_on_screen (page, CRIER_TYPE_LOG_PAGE, "channel_entry");
   assert_child_on_screen (page, CRIER_TYPE_LOG_PAGE, "column_view");
+  /* The toolbar's actions: buttons when there is room, a menu when not. */
+  g_assert_true (offers_action (page, "log.autoscroll"));
+  g_assert_true (offers_action (page, "log.import"));
+  g_assert_true (offers_action (page, "log.export"));
+  g_assert_true (offers_action (page, "log.clear"));
   show_page (&f, "connections");
   assert_on_screen (find_descendant (crier_window_get_page (f.win, "connections"), GTK_TYPE_COLUMN_VIEW));
   show_page (&f, "channels");
