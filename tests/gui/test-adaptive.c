@@ -716,6 +716,32 @@ test_ctrl_enter (void)
   fixture_close (&f);
 }
 
+/* The Event column shows a PHP class by its last segment, which is what tells rows apart
+ * in its narrow width; the search still finds the whole name. */
+static void
+test_event_column (void)
+{
+  Fixture     f;
+  GListModel *log;
+  gboolean    found = FALSE;
+
+  fixture_open (&f, 1000);
+  log = G_LIST_MODEL (crier_window_get_event_log (f.win));
+  for (guint i = 0; i < g_list_model_get_n_items (log); i++)
+    {
+      g_autoptr (CrierEventItem) item = g_list_model_get_item (log, i);
+
+      if (crier_event_item_get_kind (item) != CRIER_MONITOR_EVENT_PUBLISHED)
+        continue;
+      found = TRUE;
+      g_assert_true (g_str_has_prefix (crier_event_item_get_summary (item), "BroadcastNotificationCreated → "));
+      g_assert_nonnull (strstr (crier_event_item_get_search_text (item),
+                                "Illuminate\\Notifications\\Events\\BroadcastNotificationCreated"));
+    }
+  g_assert_true (found);
+  fixture_close (&f);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -733,5 +759,6 @@ main (int    argc,
   g_test_add_func ("/adaptive/folded-details", test_folded_details);
   g_test_add_func ("/adaptive/accessible", test_accessible);
   g_test_add_func ("/adaptive/ctrl-enter", test_ctrl_enter);
+  g_test_add_func ("/adaptive/event-column", test_event_column);
   return g_test_run ();
 }
