@@ -76,6 +76,9 @@ update_state (CrierChannelsPage *self)
   gboolean presence = (type & CRIER_CHANNEL_PRESENCE) != 0;
 
   gtk_stack_set_visible_child_name (self->stack, any ? "list" : "empty");
+  /* With nothing left to show details of, the next one starts from the list. */
+  if (!any)
+    adw_leaflet_set_visible_child_name (self->leaflet, "list");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "channels.show-events", item != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "channels.client-event", whisper && running);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "channels.add-member", presence && running);

@@ -38,6 +38,9 @@ update_state (CrierConnectionsPage *self)
   gboolean any = self->model != NULL && g_list_model_get_n_items (G_LIST_MODEL (self->model)) > 0;
 
   gtk_stack_set_visible_child_name (self->stack, any ? "list" : "empty");
+  /* With nothing left to show details of, the next one starts from the list. */
+  if (!any)
+    adw_leaflet_set_visible_child_name (self->leaflet, "list");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "connections.disconnect",
                                  gtk_single_selection_get_selected_item (self->selection) != NULL);
 }

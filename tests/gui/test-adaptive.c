@@ -81,7 +81,7 @@ static void
 fixture_close (Fixture *f)
 {
   crier_gui_test_close_window (f->win);
-  crier_test_client_free (f->client);
+  g_clear_pointer (&f->client, crier_test_client_free);
   crier_test_server_free (f->server);
 }
 
@@ -626,6 +626,20 @@ test_folded_details (void)
       gtk_test_widget_wait_for_draw (GTK_WIDGET (f.win));
       g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "list");
     }
+  /* The connection whose details are open goes away: the page starts from the list again
+   * when the next one comes. */
+  {
+    GtkWidget  *page = crier_window_get_page (f.win, "connections");
+    AdwLeaflet *leaflet = ADW_LEAFLET (find_descendant (page, ADW_TYPE_LEAFLET));
+
+    show_page (&f, "connections");
+    g_signal_emit_by_name (find_descendant (page, GTK_TYPE_COLUMN_VIEW), "activate", 0);
+    g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "details");
+    g_clear_pointer (&f.client, crier_test_client_free);
+    crier_test_wait_until (g_list_model_get_n_items (G_LIST_MODEL (crier_window_get_connections (f.win))) == 0,
+                           CRIER_TEST_TIMEOUT);
+    g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "list");
+  }
   fixture_close (&f);
 }
 
