@@ -437,6 +437,18 @@ back_action (GtkWidget  *widget,
   adw_leaflet_set_visible_child_name (CRIER_LOG_PAGE (widget)->leaflet, "list");
 }
 
+/* GTK 4.8 names a drop-down but not the button inside it that takes the focus: a screen
+ * reader says "GtkToggleButton" there. */
+static void
+name_drop_down_button (GtkDropDown *dropdown,
+                       const char  *name)
+{
+  GtkWidget *button = gtk_widget_get_first_child (GTK_WIDGET (dropdown));
+
+  if (GTK_IS_TOGGLE_BUTTON (button))
+    gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+}
+
 static void
 edit_action (GtkWidget  *widget,
              const char *action_name,
@@ -598,6 +610,8 @@ crier_log_page_init (CrierLogPage *self)
   g_signal_connect (self->channel_entry, "changed", G_CALLBACK (channel_changed_cb), self);
   g_signal_connect (self->channel_entry, "icon-release", G_CALLBACK (channel_icon_cb), self);
   gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self->column_view));
+  name_drop_down_button (self->kind_dropdown, _ ("Kind"));
+  name_drop_down_button (self->app_dropdown, _ ("App"));
   update_count (self);
   update_replay_actions (self);
 }

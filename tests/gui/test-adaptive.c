@@ -546,6 +546,10 @@ check_accessible (GtkWidget *widget,
       (*n_checked)++;
       if (!has_name (widget))
         g_ptr_array_add (unnamed, describe (widget));
+      /* A drop-down's focus goes to the button inside, which AT-SPI shows on its own: in
+       * GTK 4.8 it needs a name of its own. */
+      if (GTK_IS_DROP_DOWN (widget) && GTK_IS_BUTTON (gtk_widget_get_first_child (widget)) && !gtk_test_accessible_has_property (GTK_ACCESSIBLE (gtk_widget_get_first_child (widget)), GTK_ACCESSIBLE_PROPERTY_LABEL))
+        g_ptr_array_add (unnamed, describe (gtk_widget_get_first_child (widget)));
       if (gtk_widget_get_sensitive (widget) && !takes_focus (widget))
         g_ptr_array_add (unreachable, describe (widget));
       return;
