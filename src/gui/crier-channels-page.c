@@ -17,6 +17,7 @@ struct _CrierChannelsPage
   GSignalGroup     *members_signals; /* of the selected channel's members */
 
   GtkStack           *stack;
+  AdwLeaflet         *leaflet;
   GtkSingleSelection *selection;
   GtkListBox         *members_box;
   GtkWidget          *join_group;
@@ -75,6 +76,9 @@ update_state (CrierChannelsPage *self)
   gboolean presence = (type & CRIER_CHANNEL_PRESENCE) != 0;
 
   gtk_stack_set_visible_child_name (self->stack, any ? "list" : "empty");
+  /* With nothing left to show details of, the next one starts from the list. */
+  if (!any)
+    adw_leaflet_set_visible_child_name (self->leaflet, "list");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "channels.show-events", item != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "channels.client-event", whisper && running);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "channels.add-member", presence && running);
@@ -287,12 +291,25 @@ remove_member_action (GtkWidget  *widget,
                                              pending_new (self, g_steal_pointer (&message)));
 }
 
+/* Side by side, the details are already there and activating a row goes on to its events;
+ * folded, the details are what the tap asks for. */
 static void
 activate_cb (GtkColumnView     *view,
              guint              position,
              CrierChannelsPage *self)
 {
-  gtk_widget_activate_action (GTK_WIDGET (self), "channels.show-events", NULL);
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child_name (self->leaflet, "details");
+  else
+    gtk_widget_activate_action (GTK_WIDGET (self), "channels.show-events", NULL);
+}
+
+static void
+back_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  adw_leaflet_set_visible_child_name (CRIER_CHANNELS_PAGE (widget)->leaflet, "list");
 }
 
 static void
@@ -365,6 +382,7 @@ crier_channels_page_class_init (CrierChannelsPageClass *klass)
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class, "/dev/crier/Crier/ui/crier-channels-page.ui");
   gtk_widget_class_bind_template_child (widget_class, CrierChannelsPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, CrierChannelsPage, leaflet);
   gtk_widget_class_bind_template_child (widget_class, CrierChannelsPage, selection);
   gtk_widget_class_bind_template_child (widget_class, CrierChannelsPage, members_box);
   gtk_widget_class_bind_template_child (widget_class, CrierChannelsPage, join_group);
@@ -380,6 +398,7 @@ crier_channels_page_class_init (CrierChannelsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CrierChannelsPage, join_error);
   gtk_widget_class_bind_template_callback (widget_class, activate_cb);
   gtk_widget_class_install_action (widget_class, "channels.show-events", NULL, show_events_action);
+  gtk_widget_class_install_action (widget_class, "channels.back", NULL, back_action);
   gtk_widget_class_install_action (widget_class, "channels.client-event", NULL, client_event_action);
   gtk_widget_class_install_action (widget_class, "channels.add-member", NULL, add_member_action);
   gtk_widget_class_install_action (widget_class, "channels.remove-member", "s", remove_member_action);

@@ -17,6 +17,7 @@ struct _CrierConnectionsPage
   CrierServerHost     *server;
 
   GtkStack           *stack;
+  AdwLeaflet         *leaflet;
   GtkSingleSelection *selection;
 };
 
@@ -37,6 +38,9 @@ update_state (CrierConnectionsPage *self)
   gboolean any = self->model != NULL && g_list_model_get_n_items (G_LIST_MODEL (self->model)) > 0;
 
   gtk_stack_set_visible_child_name (self->stack, any ? "list" : "empty");
+  /* With nothing left to show details of, the next one starts from the list. */
+  if (!any)
+    adw_leaflet_set_visible_child_name (self->leaflet, "list");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "connections.disconnect",
                                  gtk_single_selection_get_selected_item (self->selection) != NULL);
 }
@@ -57,6 +61,25 @@ selected_cb (GtkSingleSelection   *selection,
              CrierConnectionsPage *self)
 {
   update_state (self);
+}
+
+/* Folded, the list alone is on screen: a tap on a row opens its details. */
+static void
+activate_cb (GtkColumnView        *view,
+             guint                 position,
+             CrierConnectionsPage *self)
+{
+  gtk_single_selection_set_selected (self->selection, position);
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child_name (self->leaflet, "details");
+}
+
+static void
+back_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  adw_leaflet_set_visible_child_name (CRIER_CONNECTIONS_PAGE (widget)->leaflet, "list");
 }
 
 /* Closed with 4200 ("reconnect"): a client that should stay away is better terminated
@@ -143,8 +166,11 @@ crier_connections_page_class_init (CrierConnectionsPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/dev/crier/Crier/ui/crier-connections-page.ui");
   gtk_widget_class_bind_template_child (widget_class, CrierConnectionsPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, CrierConnectionsPage, leaflet);
   gtk_widget_class_bind_template_child (widget_class, CrierConnectionsPage, selection);
+  gtk_widget_class_bind_template_callback (widget_class, activate_cb);
   gtk_widget_class_install_action (widget_class, "connections.disconnect", NULL, disconnect_action);
+  gtk_widget_class_install_action (widget_class, "connections.back", NULL, back_action);
 
   properties[PROP_SERVER] = g_param_spec_object ("server", NULL, NULL, CRIER_TYPE_SERVER_HOST,
                                                  G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);

@@ -32,6 +32,7 @@ struct _CrierLogPage
   GtkSingleSelection *selection;
   GtkFilterListModel *filter_model;
   GtkCustomFilter    *custom_filter;
+  AdwLeaflet         *leaflet;
   GtkStack           *details_stack;
   GtkTextView        *details_view;
   GtkLabel           *count_label;
@@ -450,6 +451,37 @@ replay_action (GtkWidget  *widget,
     }
 }
 
+/* Folded, the log alone is on screen: a tap on a row opens its details. */
+static void
+activate_cb (GtkColumnView *view,
+             guint          position,
+             CrierLogPage  *self)
+{
+  gtk_single_selection_set_selected (self->selection, position);
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child_name (self->leaflet, "details");
+}
+
+static void
+back_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  adw_leaflet_set_visible_child_name (CRIER_LOG_PAGE (widget)->leaflet, "list");
+}
+
+/* GTK 4.8 names a drop-down but not the button inside it that takes the focus: a screen
+ * reader says "GtkToggleButton" there. */
+static void
+name_drop_down_button (GtkDropDown *dropdown,
+                       const char  *name)
+{
+  GtkWidget *button = gtk_widget_get_first_child (GTK_WIDGET (dropdown));
+
+  if (GTK_IS_TOGGLE_BUTTON (button))
+    gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+}
+
 static void
 edit_action (GtkWidget  *widget,
              const char *action_name,
@@ -573,6 +605,7 @@ crier_log_page_class_init (CrierLogPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CrierLogPage, selection);
   gtk_widget_class_bind_template_child (widget_class, CrierLogPage, filter_model);
   gtk_widget_class_bind_template_child (widget_class, CrierLogPage, custom_filter);
+  gtk_widget_class_bind_template_child (widget_class, CrierLogPage, leaflet);
   gtk_widget_class_bind_template_child (widget_class, CrierLogPage, details_stack);
   gtk_widget_class_bind_template_child (widget_class, CrierLogPage, details_view);
   gtk_widget_class_bind_template_child (widget_class, CrierLogPage, count_label);
@@ -590,6 +623,8 @@ crier_log_page_class_init (CrierLogPageClass *klass)
   gtk_widget_class_install_action (widget_class, "log.import-file", "s", import_file_action);
   gtk_widget_class_install_action (widget_class, "log.replay", NULL, replay_action);
   gtk_widget_class_install_action (widget_class, "log.edit", NULL, edit_action);
+  gtk_widget_class_install_action (widget_class, "log.back", NULL, back_action);
+  gtk_widget_class_bind_template_callback (widget_class, activate_cb);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "log.import", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "log.replay", NULL);
   gtk_widget_class_install_property_action (widget_class, "log.autoscroll", "autoscroll");
@@ -608,6 +643,8 @@ crier_log_page_init (CrierLogPage *self)
   g_signal_connect (self->channel_entry, "changed", G_CALLBACK (channel_changed_cb), self);
   g_signal_connect (self->channel_entry, "icon-release", G_CALLBACK (channel_icon_cb), self);
   gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self->column_view));
+  name_drop_down_button (self->kind_dropdown, _ ("Kind"));
+  name_drop_down_button (self->app_dropdown, _ ("App"));
   update_count (self);
   update_replay_actions (self);
 }

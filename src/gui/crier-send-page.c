@@ -56,6 +56,7 @@ struct _CrierSendPage
   GtkStringList       *user_suggestions;
   AdwEntryRow         *type_row;
   GtkTextView         *notify_data_view;
+  GtkWidget           *notify_box;
   GtkLabel            *notify_error;
   GtkStack            *recent_stack;
   GtkStringList       *recent_model;
@@ -434,6 +435,24 @@ send_notification_action (GtkWidget  *widget,
   publish (self, recent, self->notify_error, TRUE);
 }
 
+/* Ctrl+Enter: the notification's fields send the notification, every other field (and a
+ * focus elsewhere on the page) the event. */
+static void
+send_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  CrierSendPage *self = CRIER_SEND_PAGE (widget);
+  GtkRoot       *root = gtk_widget_get_root (widget);
+  GtkWidget     *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  gboolean       notification = FALSE;
+
+  if (focus != NULL)
+    notification = gtk_widget_is_ancestor (focus, GTK_WIDGET (self->notification_group)) || gtk_widget_is_ancestor (focus, self->notify_box);
+
+  gtk_widget_activate_action (widget, notification ? "send.notification" : "send.event", NULL);
+}
+
 static void
 resend_action (GtkWidget  *widget,
                const char *action_name,
@@ -664,6 +683,7 @@ crier_send_page_class_init (CrierSendPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CrierSendPage, user_suggestions);
   gtk_widget_class_bind_template_child (widget_class, CrierSendPage, type_row);
   gtk_widget_class_bind_template_child (widget_class, CrierSendPage, notify_data_view);
+  gtk_widget_class_bind_template_child (widget_class, CrierSendPage, notify_box);
   gtk_widget_class_bind_template_child (widget_class, CrierSendPage, notify_error);
   gtk_widget_class_bind_template_child (widget_class, CrierSendPage, recent_stack);
   gtk_widget_class_bind_template_child (widget_class, CrierSendPage, recent_model);
@@ -674,6 +694,7 @@ crier_send_page_class_init (CrierSendPageClass *klass)
   gtk_widget_class_install_action (widget_class, "send.event", NULL, send_event_action);
   gtk_widget_class_install_action (widget_class, "send.notification", NULL, send_notification_action);
   gtk_widget_class_install_action (widget_class, "send.resend", "u", resend_action);
+  gtk_widget_class_install_action (widget_class, "send.send", NULL, send_action);
 
   properties[PROP_SERVER] = g_param_spec_object ("server", NULL, NULL, CRIER_TYPE_SERVER_HOST,
                                                  G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);

@@ -45,6 +45,9 @@ struct _CrierWindow
   CrierStatsPage       *stats_page;
   CrierSendPage        *send_page;
   CrierAppsPage        *apps_page;
+  AdwViewSwitcherTitle *switcher_title;
+  AdwViewSwitcherBar   *switcher_bar;
+  guint                 reveal_bar_id;
 };
 
 G_DEFINE_FINAL_TYPE (CrierWindow, crier_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -265,10 +268,34 @@ crier_window_constructed (GObject *object)
   application_cb (self);
 }
 
+/* The bottom switcher bar shows when the header has no room for the switcher. The title
+ * finds that out while it is being allocated; revealing the bar right then, in the middle
+ * of the layout, makes GTK 4.8 allocate the bar's box at -1 px (a warning). One main-loop
+ * turn later the bar is laid out like any other change. */
+static gboolean
+reveal_switcher_bar_cb (gpointer data)
+{
+  CrierWindow *self = data;
+
+  self->reveal_bar_id = 0;
+  adw_view_switcher_bar_set_reveal (self->switcher_bar,
+                                    adw_view_switcher_title_get_title_visible (self->switcher_title));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+title_visible_cb (CrierWindow *self)
+{
+  if (self->reveal_bar_id == 0)
+    self->reveal_bar_id = g_idle_add (reveal_switcher_bar_cb, self);
+}
+
 static void
 crier_window_dispose (GObject *object)
 {
   CrierWindow *self = CRIER_WINDOW (object);
+
+  g_clear_handle_id (&self->reveal_bar_id, g_source_remove);
 
   if (self->application_bindings != NULL)
     g_binding_group_set_source (self->application_bindings, NULL);
@@ -410,6 +437,9 @@ crier_window_class_init (CrierWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CrierWindow, banner_label);
   gtk_widget_class_bind_template_child (widget_class, CrierWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, CrierWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, CrierWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, CrierWindow, switcher_bar);
+  gtk_widget_class_bind_template_callback (widget_class, title_visible_cb);
   gtk_widget_class_bind_template_child (widget_class, CrierWindow, connections_page);
   gtk_widget_class_bind_template_child (widget_class, CrierWindow, channels_page);
   gtk_widget_class_bind_template_child (widget_class, CrierWindow, log_page);

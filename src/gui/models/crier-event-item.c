@@ -329,9 +329,17 @@ crier_event_item_get_summary (CrierEventItem *self)
     return self->summary;
   e = self->event;
   if (e->event != NULL)
-    self->summary = e->kind == CRIER_MONITOR_EVENT_PUBLISHED
-                      ? g_strdup_printf ("%s → %u", e->event, e->count)
-                      : g_strdup (e->event);
+    {
+      /* A PHP class name (Laravel's default broadcastAs) reads by its last segment: the
+       * namespace is much the same on every row and would take the narrow column. The
+       * details and the search keep the whole name. */
+      const char *name = strrchr (e->event, '\\') != NULL ? strrchr (e->event, '\\') + 1 : e->event;
+
+      if (*name == '\0')
+        name = e->event;
+      self->summary = e->kind == CRIER_MONITOR_EVENT_PUBLISHED ? g_strdup_printf ("%s → %u", name, e->count)
+                                                               : g_strdup (name);
+    }
   else if (e->user_id != NULL)
     /* Translators: an event log row about a presence member, by user id */
     self->summary = g_strdup_printf (_ ("user %s"), e->user_id);
