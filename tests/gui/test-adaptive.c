@@ -44,9 +44,9 @@ fixture_open (Fixture *f,
   g_autoptr (JsonObject) reply = NULL;
   int deco;
 
-  f->server = crier_test_server_new (TEST_CONFIG);
+  f->server = crier_test_server_new_hosted (TEST_CONFIG);
   f->win = crier_window_new (NULL);
-  crier_window_set_server (f->win, f->server->server);
+  crier_window_set_server (f->win, f->server->host);
   /* A little wider at first: the frame (below) is not known yet. Shown narrow from the
    * start, as the window opens at the size it was closed at. */
   gtk_window_set_default_size (GTK_WINDOW (f->win), width + 64, HEIGHT);
@@ -63,10 +63,10 @@ fixture_open (Fixture *f,
                       "Illuminate\\Notifications\\Events\\BroadcastNotificationCreated",
                       "{\"id\":\"0b6a3c1e-8a2f-4c7e-9d41-5f3e2a1b0c9d\",\"type\":\"App\\\\Notifications\\\\InvoicePaid\"}",
                       NULL);
-  crier_test_wait_until (crier_channel_list_find (crier_window_get_channels (f->win), CRIER_TEST_APP_ID,
+  crier_test_wait_until (crier_channel_list_find (CRIER_CHANNEL_LIST (crier_gui_test_model (f->win, "channels")), CRIER_TEST_APP_ID,
                                                   "presence-App.Models.Team.1") != NULL,
                          CRIER_TEST_TIMEOUT);
-  crier_window_flush (f->win);
+  crier_gui_test_flush (f->win);
   /* The window never grows past what was asked: a page whose minimum width is larger
    * would widen it (and is what this test is about). */
   /* Without a compositor (Xvfb) GTK draws a frame around the window: what the page gets
@@ -90,7 +90,7 @@ static void
 show_page (Fixture    *f,
            const char *name)
 {
-  crier_window_show_page (f->win, name);
+  crier_gui_test_show_page (f->win, name);
   gtk_test_widget_wait_for_draw (GTK_WIDGET (f->win));
   crier_test_drain ();
   gtk_test_widget_wait_for_draw (GTK_WIDGET (f->win));
@@ -442,7 +442,7 @@ test_layout (gconstpointer data)
 
   /* The main controls by name, beyond the generic walk: what each page is for. */
   show_page (&f, "log");
-  page = crier_window_get_page (f.win, "log");
+  page = crier_gui_test_page (f.win, "log");
   assert_child_on_screen (page, CRIER_TYPE_LOG_PAGE, "search_entry");
   assert_child_on_screen (page, CRIER_TYPE_LOG_PAGE, "kind_dropdown");
   assert_child_on_screen (page, CRIER_TYPE_LOG_PAGE, "app_dropdown");
@@ -454,11 +454,11 @@ test_layout (gconstpointer data)
   g_assert_true (offers_action (page, "log.export"));
   g_assert_true (offers_action (page, "log.clear"));
   show_page (&f, "connections");
-  assert_on_screen (find_descendant (crier_window_get_page (f.win, "connections"), GTK_TYPE_COLUMN_VIEW));
+  assert_on_screen (find_descendant (crier_gui_test_page (f.win, "connections"), GTK_TYPE_COLUMN_VIEW));
   show_page (&f, "channels");
-  assert_on_screen (find_descendant (crier_window_get_page (f.win, "channels"), GTK_TYPE_COLUMN_VIEW));
+  assert_on_screen (find_descendant (crier_gui_test_page (f.win, "channels"), GTK_TYPE_COLUMN_VIEW));
   show_page (&f, "send");
-  page = crier_window_get_page (f.win, "send");
+  page = crier_gui_test_page (f.win, "send");
   assert_child_on_screen (page, CRIER_TYPE_SEND_PAGE, "event_data_view");
   assert_child_on_screen (page, CRIER_TYPE_SEND_PAGE, "event_row");
   fixture_close (&f);
@@ -612,7 +612,7 @@ test_folded_details (void)
   fixture_open (&f, 360);
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      GtkWidget  *page = crier_window_get_page (f.win, cases[i].page);
+      GtkWidget  *page = crier_gui_test_page (f.win, cases[i].page);
       GtkWidget  *view = find_descendant (page, GTK_TYPE_COLUMN_VIEW);
       AdwLeaflet *leaflet = ADW_LEAFLET (find_descendant (page, ADW_TYPE_LEAFLET));
 
@@ -633,14 +633,14 @@ test_folded_details (void)
   /* The connection whose details are open goes away: the page starts from the list again
    * when the next one comes. */
   {
-    GtkWidget  *page = crier_window_get_page (f.win, "connections");
+    GtkWidget  *page = crier_gui_test_page (f.win, "connections");
     AdwLeaflet *leaflet = ADW_LEAFLET (find_descendant (page, ADW_TYPE_LEAFLET));
 
     show_page (&f, "connections");
     g_signal_emit_by_name (find_descendant (page, GTK_TYPE_COLUMN_VIEW), "activate", 0);
     g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "details");
     g_clear_pointer (&f.client, crier_test_client_free);
-    crier_test_wait_until (g_list_model_get_n_items (G_LIST_MODEL (crier_window_get_connections (f.win))) == 0,
+    crier_test_wait_until (g_list_model_get_n_items (G_LIST_MODEL (CRIER_CONNECTION_LIST (crier_gui_test_model (f.win, "connections")))) == 0,
                            CRIER_TEST_TIMEOUT);
     g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "list");
   }
@@ -707,7 +707,7 @@ test_ctrl_enter (void)
 
   fixture_open (&f, 1000);
   show_page (&f, "send");
-  page = crier_window_get_page (f.win, "send");
+  page = crier_gui_test_page (f.win, "send");
 
   /* From the event's JSON view: the event goes out (channel orders by default), and no
    * new line is typed into the JSON. */
@@ -744,7 +744,7 @@ test_event_column (void)
   gboolean    found = FALSE;
 
   fixture_open (&f, 1000);
-  log = G_LIST_MODEL (crier_window_get_event_log (f.win));
+  log = G_LIST_MODEL (CRIER_EVENT_LOG (crier_gui_test_model (f.win, "event-log")));
   for (guint i = 0; i < g_list_model_get_n_items (log); i++)
     {
       g_autoptr (CrierEventItem) item = g_list_model_get_item (log, i);
