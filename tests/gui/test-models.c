@@ -135,7 +135,10 @@ test_event_log_json_lines (void)
   g_assert_nonnull (strstr (details, "\"id\" : 1")); /* the payload pretty-printed as an object */
   g_assert_cmpstr (crier_event_item_get_kind_name (item), ==, "event_published");
   g_assert_cmpstr (crier_event_item_get_kind_label (item), ==, "Event published");
-  { g_autofree char *search = crier_event_item_dup_search_text (item); g_assert_nonnull (strstr (search, "OrderShipped")); }
+  {
+    g_autofree char *search = crier_event_item_dup_search_text (item);
+    g_assert_nonnull (strstr (search, "OrderShipped"));
+  }
 }
 
 static void
@@ -508,7 +511,10 @@ test_event_item_explanation (void)
   g_assert_cmpstr (crier_event_item_get_subtitle (item), ==, event->explanation);
   g_assert_null (crier_event_item_get_delivery (item));
   g_assert_null (crier_event_item_dup_trace (item));
-  { g_autofree char *search = crier_event_item_dup_search_text (item); g_assert_nonnull (strstr (search, "Wrong secret")); }
+  {
+    g_autofree char *search = crier_event_item_dup_search_text (item);
+    g_assert_nonnull (strstr (search, "Wrong secret"));
+  }
   g_assert_false (crier_event_item_is_replayable (item));
   g_object_get (item, "explanation", &explanation, NULL);
   g_assert_cmpstr (explanation, ==, event->explanation);
@@ -674,8 +680,8 @@ test_simulated_and_replay (void)
 
 /* An ordinary broadcast as the server logs it: delivered to one socket, with its trace. */
 static CrierMonitorEvent *
-make_ordinary (guint            n,
-               guint64          request_id)
+make_ordinary (guint   n,
+               guint64 request_id)
 {
   CrierMonitorEvent *event = make_event (CRIER_MONITOR_EVENT_PUBLISHED, NULL, "orders");
 
@@ -854,14 +860,18 @@ test_event_log_folding (void)
   g_autoptr (CrierEventLog) log = crier_event_log_new (100);
   g_autoptr (CrierEventLog) other = crier_event_log_new (100);
   g_autoptr (GError) error = NULL;
-  g_autofree char *text = NULL;
-  g_autofree char *details = NULL;
-  g_autofree char *search = NULL;
-  guint n = 0;
+  g_autofree char   *text = NULL;
+  g_autofree char   *details = NULL;
+  g_autofree char   *search = NULL;
+  guint              n = 0;
   CrierMonitorEvent *events[] = {
-    make_ordinary (1, 41), make_ordinary (2, 41), make_request (41, 200, "POST /apps/app-id/events"),
-    make_request (0, 200, "GET /apps/app-id/channels"), make_request (0, 401, "POST /apps/app-id/events"),
-    make_ordinary (3, 42), make_event (CRIER_MONITOR_CONNECTED, "1.9", NULL),
+    make_ordinary (1, 41),
+    make_ordinary (2, 41),
+    make_request (41, 200, "POST /apps/app-id/events"),
+    make_request (0, 200, "GET /apps/app-id/channels"),
+    make_request (0, 401, "POST /apps/app-id/events"),
+    make_ordinary (3, 42),
+    make_event (CRIER_MONITOR_CONNECTED, "1.9", NULL),
     make_request (42, 200, "POST /apps/app-id/batch_events"),
   };
 
@@ -936,14 +946,14 @@ test_event_log_folding_server (void)
 {
   g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
   g_autoptr (CrierEventLog) log = crier_event_log_new (100);
-  const char *body = "{\"name\":\"OrderShipped\",\"channels\":[\"orders\",\"audit\"],\"data\":\"{}\"}";
+  const char      *body = "{\"name\":\"OrderShipped\",\"channels\":[\"orders\",\"audit\"],\"data\":\"{}\"}";
   g_autofree char *query = crier_test_sign_query ("POST", "/apps/" CRIER_TEST_APP_ID "/events", CRIER_TEST_APP_KEY,
                                                   CRIER_TEST_APP_SECRET, body, g_get_real_time () / G_USEC_PER_SEC, NULL);
   g_autofree char *target = g_strconcat ("/apps/" CRIER_TEST_APP_ID "/events?", query, NULL);
   g_autofree char *get_query = crier_test_sign_query ("GET", "/apps/" CRIER_TEST_APP_ID "/channels", CRIER_TEST_APP_KEY,
                                                       CRIER_TEST_APP_SECRET, NULL, g_get_real_time () / G_USEC_PER_SEC, NULL);
   g_autofree char *get_target = g_strconcat ("/apps/" CRIER_TEST_APP_ID "/channels?", get_query, NULL);
-  guint n_published = 0, n_requests = 0;
+  guint            n_published = 0, n_requests = 0;
 
   crier_event_log_set_monitor (log, crier_server_get_monitor (server->server));
   for (guint i = 0; i < 2; i++)
@@ -998,7 +1008,7 @@ test_event_log_dropped (void)
   g_autoptr (CrierEventLog) other = crier_event_log_new (1000);
   g_autoptr (GError) error = NULL;
   g_autofree char *text = NULL;
-  guint n = 0;
+  guint            n = 0;
 
   flood (log, 0, 150, 150);
   g_assert_cmpuint (crier_event_log_get_dropped (log), ==, 50);
@@ -1027,7 +1037,7 @@ test_event_log_unseen_failures (void)
   g_autoptr (CrierEventLog) log = crier_event_log_new (100);
   g_autoptr (GPtrArray) failures = make_failures ();
   g_autofree char *text = NULL;
-  guint n_notify = 0, unseen = 0;
+  guint            n_notify = 0, unseen = 0;
 
   g_signal_connect (log, "notify::unseen-failures", G_CALLBACK (count_notify_cb), &n_notify);
   flood (log, 0, 10, 10);

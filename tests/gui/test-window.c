@@ -554,12 +554,12 @@ test_events_badge (void)
   g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
   CrierWindow *win = crier_gui_test_open_window (server);
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
-  g_autofree char  *auth = crier_test_channel_auth (CRIER_TEST_APP_KEY, CRIER_TEST_APP_KEY, client->socket_id,
-                                                    "private-orders", NULL);
+  g_autofree char                  *auth = crier_test_channel_auth (CRIER_TEST_APP_KEY, CRIER_TEST_APP_KEY, client->socket_id,
+                                                                    "private-orders", NULL);
   g_autoptr (JsonObject) subscribed G_GNUC_UNUSED = crier_test_client_subscribe (client, "orders", NULL, NULL);
-  GtkWidget        *log_page = crier_window_get_page (win, "log");
-  AdwViewStack     *stack = ADW_VIEW_STACK (gtk_widget_get_ancestor (log_page, ADW_TYPE_VIEW_STACK));
-  AdwViewStackPage *page = adw_view_stack_get_page (stack, log_page);
+  GtkWidget                        *log_page = crier_window_get_page (win, "log");
+  AdwViewStack                     *stack = ADW_VIEW_STACK (gtk_widget_get_ancestor (log_page, ADW_TYPE_VIEW_STACK));
+  AdwViewStackPage                 *page = adw_view_stack_get_page (stack, log_page);
 
   crier_window_show_page (win, "connections");
   crier_test_publish (server, "orders", "App\\Events\\Heard", "{}", NULL);
@@ -585,11 +585,11 @@ static void
 test_events_dropped (void)
 {
   g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
-  CrierWindow      *win = crier_gui_test_open_window (server);
-  CrierEventLog    *log = crier_window_get_event_log (win);
-  GtkWidget        *log_page = crier_window_get_page (win, "log");
-  g_autofree char  *before = NULL;
-  g_autofree char  *after = NULL;
+  CrierWindow     *win = crier_gui_test_open_window (server);
+  CrierEventLog   *log = crier_window_get_event_log (win);
+  GtkWidget       *log_page = crier_window_get_page (win, "log");
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
 
   crier_event_log_set_capacity (log, 100);
   crier_window_show_page (win, "log");

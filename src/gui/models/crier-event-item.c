@@ -371,7 +371,7 @@ crier_event_item_get_time_text (CrierEventItem *self)
       g_autofree char *hms = g_date_time_format (date, "%H:%M:%S");
 
       get_texts (self)->time_text = g_strdup_printf ("%s.%03u", hms,
-                                         (unsigned) (self->event->time % G_USEC_PER_SEC) / 1000);
+                                                     (unsigned) (self->event->time % G_USEC_PER_SEC) / 1000);
     }
   return get_texts (self)->time_text;
 }
@@ -388,14 +388,14 @@ crier_event_item_get_summary (CrierEventItem *self)
   e = self->event;
   if (e->event != NULL)
     get_texts (self)->summary = e->kind == CRIER_MONITOR_EVENT_PUBLISHED
-                      ? g_strdup_printf ("%s → %u", e->event, e->count)
-                      : g_strdup (e->event);
+                                  ? g_strdup_printf ("%s → %u", e->event, e->count)
+                                  : g_strdup (e->event);
   else if (e->user_id != NULL)
     /* Translators: an event log row about a presence member, by user id */
     get_texts (self)->summary = g_strdup_printf (_ ("user %s"), e->user_id);
   else if (e->message != NULL)
     get_texts (self)->summary = e->code != 0 ? g_strdup_printf ("%d %s", e->code, e->message)
-                                 : g_strdup (e->message);
+                                             : g_strdup (e->message);
   else if (e->remote != NULL)
     get_texts (self)->summary = g_strdup (e->remote);
   else if (e->socket_id != NULL)
@@ -621,7 +621,7 @@ crier_event_item_get_subtitle (CrierEventItem *self)
     get_texts (self)->subtitle = g_strdup_printf ("%s — %s", delivery, explanation);
   else
     get_texts (self)->subtitle = g_strdup (delivery ? delivery : explanation ? explanation
-                                                                 : "");
+                                                                             : "");
   return get_texts (self)->subtitle;
 }
 

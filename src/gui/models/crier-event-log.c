@@ -7,7 +7,6 @@
 #include "crier-event-log.h"
 
 #include <glib/gi18n.h>
-
 #include <json-glib/json-glib.h>
 #include <string.h>
 
@@ -555,7 +554,7 @@ crier_event_log_to_json_lines (CrierEventLog *self,
   for (guint i = 0; i < n; i++)
     {
       g_autoptr (CrierEventItem) item = g_steal_pointer (&next);
-      g_autofree char *line = crier_monitor_event_to_json (crier_event_item_get_event (item));
+      g_autofree char         *line = crier_monitor_event_to_json (crier_event_item_get_event (item));
       const CrierMonitorEvent *request = crier_event_item_get_request (item);
 
       g_string_append (text, line);
