@@ -364,55 +364,62 @@ crier_event_item_get_kind_name (CrierEventItem *self)
 const char *
 crier_event_item_get_time_text (CrierEventItem *self)
 {
+  RowTexts *t;
+
   g_return_val_if_fail (CRIER_IS_EVENT_ITEM (self), NULL);
-  if (get_texts (self)->time_text == NULL)
+  t = get_texts (self);
+  if (t->time_text == NULL)
     {
       g_autoptr (GDateTime) date = g_date_time_new_from_unix_local (self->event->time / G_USEC_PER_SEC);
       g_autofree char *hms = g_date_time_format (date, "%H:%M:%S");
 
-      get_texts (self)->time_text = g_strdup_printf ("%s.%03u", hms,
-                                                     (unsigned) (self->event->time % G_USEC_PER_SEC) / 1000);
+      t->time_text = g_strdup_printf ("%s.%03u", hms,
+                                      (unsigned) (self->event->time % G_USEC_PER_SEC) / 1000);
     }
-  return get_texts (self)->time_text;
+  return t->time_text;
 }
 
 /* The event name when there is one, else what the row is about. */
 const char *
 crier_event_item_get_summary (CrierEventItem *self)
 {
+  RowTexts                *t;
   const CrierMonitorEvent *e;
 
   g_return_val_if_fail (CRIER_IS_EVENT_ITEM (self), NULL);
-  if (get_texts (self)->summary != NULL)
-    return get_texts (self)->summary;
+  t = get_texts (self);
+  if (t->summary != NULL)
+    return t->summary;
   e = self->event;
   if (e->event != NULL)
-    get_texts (self)->summary = e->kind == CRIER_MONITOR_EVENT_PUBLISHED
-                                  ? g_strdup_printf ("%s → %u", e->event, e->count)
-                                  : g_strdup (e->event);
+    t->summary = e->kind == CRIER_MONITOR_EVENT_PUBLISHED
+                   ? g_strdup_printf ("%s → %u", e->event, e->count)
+                   : g_strdup (e->event);
   else if (e->user_id != NULL)
     /* Translators: an event log row about a presence member, by user id */
-    get_texts (self)->summary = g_strdup_printf (_ ("user %s"), e->user_id);
+    t->summary = g_strdup_printf (_ ("user %s"), e->user_id);
   else if (e->message != NULL)
-    get_texts (self)->summary = e->code != 0 ? g_strdup_printf ("%d %s", e->code, e->message)
-                                             : g_strdup (e->message);
+    t->summary = e->code != 0 ? g_strdup_printf ("%d %s", e->code, e->message)
+                              : g_strdup (e->message);
   else if (e->remote != NULL)
-    get_texts (self)->summary = g_strdup (e->remote);
+    t->summary = g_strdup (e->remote);
   else if (e->socket_id != NULL)
-    get_texts (self)->summary = g_strdup (e->socket_id);
+    t->summary = g_strdup (e->socket_id);
   else
-    get_texts (self)->summary = g_strdup ("");
-  return get_texts (self)->summary;
+    t->summary = g_strdup ("");
+  return t->summary;
 }
 
 const char *
 crier_event_item_get_preview (CrierEventItem *self)
 {
+  RowTexts   *t;
   const char *data;
 
   g_return_val_if_fail (CRIER_IS_EVENT_ITEM (self), NULL);
-  if (get_texts (self)->preview != NULL)
-    return get_texts (self)->preview;
+  t = get_texts (self);
+  if (t->preview != NULL)
+    return t->preview;
   data = self->event->data;
   if (data == NULL)
     data = self->event->kind == CRIER_MONITOR_EVENT_PUBLISHED ? "" : self->event->socket_id;
@@ -429,9 +436,9 @@ crier_event_item_get_preview (CrierEventItem *self)
       g_string_append_c (preview, (*p == '\n' || *p == '\r' || *p == '\t') ? ' ' : *p);
     if (end < data + length)
       g_string_append (preview, "…");
-    get_texts (self)->preview = g_string_free (preview, FALSE);
+    t->preview = g_string_free (preview, FALSE);
   }
-  return get_texts (self)->preview;
+  return t->preview;
 }
 
 /* The kind in the user's language, for the log's rows; the identifier (kind-name) stays
@@ -586,12 +593,14 @@ const char *
 crier_event_item_get_delivery (CrierEventItem *self)
 {
   g_autoptr (JsonObject) details = NULL;
-  guint64  delivered;
-  unsigned excluded = 0;
+  RowTexts *t;
+  guint64   delivered;
+  unsigned  excluded = 0;
 
   g_return_val_if_fail (CRIER_IS_EVENT_ITEM (self), NULL);
-  if (get_texts (self)->delivery != NULL || self->event->kind != CRIER_MONITOR_EVENT_PUBLISHED)
-    return get_texts (self)->delivery;
+  t = get_texts (self);
+  if (t->delivery != NULL || self->event->kind != CRIER_MONITOR_EVENT_PUBLISHED)
+    return t->delivery;
   delivered = self->event->count;
   if ((details = dup_details_object (self->event)) != NULL)
     {
@@ -602,27 +611,29 @@ crier_event_item_get_delivery (CrierEventItem *self)
     }
   /* Translators: a broadcast's delivery trace; excluded are sockets left out by
    * socket_id (Laravel's toOthers ()) */
-  get_texts (self)->delivery = g_strdup_printf (_ ("delivered to %u, excluded %u"), (unsigned) delivered, excluded);
-  return get_texts (self)->delivery;
+  t->delivery = g_strdup_printf (_ ("delivered to %u, excluded %u"), (unsigned) delivered, excluded);
+  return t->delivery;
 }
 
 /* The row's second line: the delivery of a broadcast, and the explanation, if any. */
 const char *
 crier_event_item_get_subtitle (CrierEventItem *self)
 {
+  RowTexts   *t;
   const char *delivery, *explanation;
 
   g_return_val_if_fail (CRIER_IS_EVENT_ITEM (self), NULL);
-  if (get_texts (self)->subtitle != NULL)
-    return get_texts (self)->subtitle;
+  t = get_texts (self);
+  if (t->subtitle != NULL)
+    return t->subtitle;
   delivery = crier_event_item_get_delivery (self);
   explanation = self->event->explanation;
   if (delivery != NULL && explanation != NULL)
-    get_texts (self)->subtitle = g_strdup_printf ("%s — %s", delivery, explanation);
+    t->subtitle = g_strdup_printf ("%s — %s", delivery, explanation);
   else
-    get_texts (self)->subtitle = g_strdup (delivery ? delivery : explanation ? explanation
-                                                                             : "");
-  return get_texts (self)->subtitle;
+    t->subtitle = g_strdup (delivery ? delivery : explanation ? explanation
+                                                              : "");
+  return t->subtitle;
 }
 
 /* The delivery trace in words for the details pane: receivers, the excluded socket, the
