@@ -936,6 +936,22 @@ test_event_log_folding (void)
     g_assert_true (has_request (first, "POST /apps/app-id/events"));
     g_assert_true (crier_event_item_get_request (first) == crier_event_item_get_request (second));
   }
+  /* Ids are unique in one process: an imported request never folds into a live row. */
+  {
+    g_autoptr (CrierMonitorEvent) waiting = make_ordinary (5, 50);
+    g_autoptr (CrierEventItem) live = NULL;
+    g_autofree char *line = NULL;
+    g_autoptr (CrierMonitorEvent) foreign = make_request (50, 200, "POST /apps/app-id/events");
+
+    crier_event_log_push (log, waiting);
+    crier_event_log_flush (log);
+    line = crier_monitor_event_to_json (foreign);
+    g_assert_true (crier_event_log_import (log, line, &n, &error));
+    g_assert_cmpuint (n, ==, 1);
+    live = g_list_model_get_item (G_LIST_MODEL (log), 8);
+    g_assert_true (crier_event_item_get_event (live) == waiting);
+    g_assert_null (crier_event_item_get_request (live));
+  }
   for (guint i = 0; i < G_N_ELEMENTS (events); i++)
     crier_monitor_event_unref (events[i]);
 }

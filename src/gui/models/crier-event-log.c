@@ -144,13 +144,16 @@ trim_events (GPtrArray *events,
   return n - w;
 }
 
-/* Folds each api_request row of rows that published into the rows it published (in rows
- * or at the end of the log), and takes it out of rows. */
+/* Folds each api_request row of rows that published into the rows it published (in rows,
+ * or at the end of the log when in_log: the api_request may come a tick after them), and
+ * takes it out of rows. Ids are unique in one process only: an imported row never folds
+ * into a live one nor the other way round. */
 static void
 fold_requests (CrierEventLog *self,
-               GPtrArray     *rows)
+               GPtrArray     *rows,
+               gboolean       in_log)
 {
-  guint n_old = self->items->len, w = 0;
+  guint n_old = in_log ? self->items->len : 0, w = 0;
 
   for (guint k = 0; k < rows->len; k++)
     {
@@ -168,7 +171,8 @@ fold_requests (CrierEventLog *self,
             const CrierMonitorEvent *e = crier_event_item_get_event (other);
 
             if (e->kind == CRIER_MONITOR_EVENT_PUBLISHED && e->request_id == request->request_id &&
-                crier_event_item_get_request (other) == NULL)
+                crier_event_item_get_request (other) == NULL &&
+                crier_event_item_get_imported (other) == crier_event_item_get_imported (row))
               {
                 crier_event_item_set_request (other, (CrierMonitorEvent *) request);
                 folded = TRUE;
@@ -254,8 +258,7 @@ add_rows (CrierEventLog *self,
   if ((n_new = fresh->len) == 0)
     return;
   self->n_failures += n_fresh_failures;
-  for (guint i = 0; i < n_new; i++)
-    g_ptr_array_add (self->items, g_object_ref (g_ptr_array_index (fresh, i)));
+  g_ptr_array_extend_and_steal (self->items, g_steal_pointer (&fresh));
   g_list_model_items_changed (G_LIST_MODEL (self), self->items->len - n_new, 0, n_new);
 }
 
@@ -496,7 +499,7 @@ crier_event_log_flush (CrierEventLog *self)
       rows = g_ptr_array_new_full (pending->len, g_object_unref);
       for (guint i = 0; i < pending->len; i++)
         g_ptr_array_add (rows, crier_event_item_new (g_ptr_array_index (pending, i)));
-      fold_requests (self, rows);
+      fold_requests (self, rows, TRUE);
       add_rows (self, g_steal_pointer (&rows));
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOTAL]);
@@ -634,7 +637,7 @@ crier_event_log_import (CrierEventLog *self,
     }
   /* Live events queued before the import stay before it. */
   crier_event_log_flush (self);
-  fold_requests (self, rows);
+  fold_requests (self, rows, FALSE);
   if (n_imported != NULL)
     *n_imported = rows->len;
   before = self->dropped;
