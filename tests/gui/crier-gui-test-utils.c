@@ -70,3 +70,44 @@ crier_gui_test_dup_text (gpointer    widget,
   gtk_text_buffer_get_bounds (gtk_text_view_get_buffer (GTK_TEXT_VIEW (child)), &start, &end);
   return gtk_text_buffer_get_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (child)), &start, &end, FALSE);
 }
+
+/* A page of the window's view stack by its name ("log", "send"…). */
+GtkWidget *
+crier_gui_test_page (CrierWindow *win,
+                     const char  *name)
+{
+  GtkWidget *page = crier_window_get_page (win, name);
+
+  g_assert_nonnull (page);
+  return page;
+}
+
+/* Switches pages the way Alt+1…6 does. */
+void
+crier_gui_test_show_page (CrierWindow *win,
+                          const char  *name)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.show-page", "s", name));
+}
+
+/* One of the window's models ("event-log", "connections", "channels", "sampler"), borrowed. */
+gpointer
+crier_gui_test_model (CrierWindow *win,
+                      const char  *property)
+{
+  if (g_str_equal (property, "event-log"))
+    return crier_window_get_event_log (win);
+  if (g_str_equal (property, "connections"))
+    return crier_window_get_connections (win);
+  if (g_str_equal (property, "channels"))
+    return crier_window_get_channels (win);
+  g_assert_cmpstr (property, ==, "sampler");
+  return crier_window_get_sampler (win);
+}
+
+/* Applies what the window's models queued now instead of at their next tick. */
+void
+crier_gui_test_flush (CrierWindow *win)
+{
+  crier_window_flush (win);
+}

@@ -522,10 +522,10 @@ count_logged (CrierWindow     *win,
               CrierMonitorKind kind,
               const char      *channel)
 {
-  GListModel *log = G_LIST_MODEL (crier_window_get_event_log (win));
+  GListModel *log = G_LIST_MODEL (CRIER_EVENT_LOG (crier_gui_test_model (win, "event-log")));
   guint       n = 0;
 
-  crier_window_flush (win);
+  crier_gui_test_flush (win);
   for (guint i = 0; i < g_list_model_get_n_items (log); i++)
     {
       g_autoptr (CrierEventItem) item = g_list_model_get_item (log, i);
@@ -541,7 +541,7 @@ badge_is (CrierWindow      *win,
           AdwViewStackPage *page,
           guint             n)
 {
-  crier_window_flush (win);
+  crier_gui_test_flush (win);
   return badge_number (page) == n && adw_view_stack_page_get_needs_attention (page) == (n > 0);
 }
 
@@ -557,24 +557,24 @@ test_events_badge (void)
   g_autofree char                  *auth = crier_test_channel_auth (CRIER_TEST_APP_KEY, CRIER_TEST_APP_KEY, client->socket_id,
                                                                     "private-orders", NULL);
   g_autoptr (JsonObject) subscribed G_GNUC_UNUSED = crier_test_client_subscribe (client, "orders", NULL, NULL);
-  GtkWidget                        *log_page = crier_window_get_page (win, "log");
+  GtkWidget                        *log_page = crier_gui_test_page (win, "log");
   AdwViewStack                     *stack = ADW_VIEW_STACK (gtk_widget_get_ancestor (log_page, ADW_TYPE_VIEW_STACK));
   AdwViewStackPage                 *page = adw_view_stack_get_page (stack, log_page);
 
-  crier_window_show_page (win, "connections");
+  crier_gui_test_show_page (win, "connections");
   crier_test_publish (server, "orders", "App\\Events\\Heard", "{}", NULL);
   crier_test_client_send_subscribe (client, "private-orders", auth, NULL);
   crier_test_publish (server, "nobody-listens", "App\\Events\\Lost", "{}", NULL);
   crier_test_wait_until (badge_is (win, page, 2), CRIER_TEST_TIMEOUT);
 
-  crier_window_show_page (win, "log");
+  crier_gui_test_show_page (win, "log");
   g_assert_true (badge_is (win, page, 0));
   crier_test_publish (server, "nobody-listens", "App\\Events\\Lost", "{}", NULL);
   crier_test_wait_until (count_logged (win, CRIER_MONITOR_EVENT_PUBLISHED, "nobody-listens") == 2,
                          CRIER_TEST_TIMEOUT);
   g_assert_true (badge_is (win, page, 0));
 
-  crier_window_show_page (win, "send");
+  crier_gui_test_show_page (win, "send");
   crier_test_publish (server, "nobody-listens", "App\\Events\\Lost", "{}", NULL);
   crier_test_wait_until (badge_is (win, page, 1), CRIER_TEST_TIMEOUT);
   crier_gui_test_close_window (win);
@@ -586,14 +586,14 @@ test_events_dropped (void)
 {
   g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
   CrierWindow     *win = crier_gui_test_open_window (server);
-  CrierEventLog   *log = crier_window_get_event_log (win);
-  GtkWidget       *log_page = crier_window_get_page (win, "log");
+  CrierEventLog   *log = CRIER_EVENT_LOG (crier_gui_test_model (win, "event-log"));
+  GtkWidget       *log_page = crier_gui_test_page (win, "log");
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
 
   crier_event_log_set_capacity (log, 100);
-  crier_window_show_page (win, "log");
-  crier_window_flush (win);
+  crier_gui_test_show_page (win, "log");
+  crier_gui_test_flush (win);
   before = crier_gui_test_dup_text (log_page, CRIER_TYPE_LOG_PAGE, "count_label");
   g_assert_null (strstr (before, "dropped"));
   for (guint i = 0; i < 150; i++)
