@@ -121,18 +121,19 @@ test_flood (void)
   g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
   g_autoptr (JsonObject) reply G_GNUC_UNUSED = crier_test_client_subscribe (client, "flood-watch", NULL, NULL);
+  CrierWindow                 *win = crier_window_new (NULL);
+  CrierEventLog               *log = crier_window_get_event_log (win);
+  Flood                        flood = { server->server };
+  guint                        n_changes = 0;
+  gint64                       start;
+  long                         rss_before, rss_middle, rss_after;
+
   /* A listener, so the flood is ordinary deliveries, the case the log must not let evict
    * earlier failures (h-log). */
   g_autoptr (CrierTestClient) listener = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
   g_autoptr (JsonObject) listening G_GNUC_UNUSED = crier_test_client_subscribe (listener, "flood", NULL, NULL);
   g_autofree char                 *auth = crier_test_channel_auth (CRIER_TEST_APP_KEY, CRIER_TEST_APP_KEY, client->socket_id,
                                                                    "private-orders", NULL);
-  CrierWindow                     *win = crier_window_new (NULL);
-  CrierEventLog                   *log = crier_window_get_event_log (win);
-  Flood                            flood = { server->server };
-  guint                            n_changes = 0;
-  gint64                           start;
-  long                             rss_before, rss_middle, rss_after;
 
   /* The fixture records every event; here only the window may keep them. */
   g_signal_handlers_disconnect_by_data (crier_server_get_monitor (server->server), server);
