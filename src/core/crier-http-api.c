@@ -33,7 +33,11 @@ typedef struct
   GHashTable        *query;
   CrierApp          *app;
   GBytes            *body;
+  guint64            id; /* set when the request publishes: its monitor events share it */
 } Request;
+
+/* Ids of publishing requests, unique in the process (servers may run on other threads). */
+static gsize last_request_id;
 
 static void
 emit_request (Request    *request,
@@ -50,6 +54,7 @@ emit_request (Request    *request,
   event->code = status;
   event->message = g_strdup (message);
   event->remote = g_strdup (soup_server_message_get_remote_host (request->msg));
+  event->request_id = request->id;
   crier_server_emit (request->server, event);
 }
 
@@ -259,10 +264,15 @@ static void
 publish_trigger (Request *request,
                  Trigger *trigger)
 {
+  CrierPublication publication = { request->app->config->id,
+                                   (const char *const *) trigger->channels, trigger->name,
+                                   trigger->data, trigger->socket_id, 0 };
+
+  if (request->id == 0)
+    request->id = (guint64) g_atomic_pointer_add (&last_request_id, 1) + 1;
+  publication.request_id = request->id;
   /* Validated above: nothing reaches a subscriber from a rejected request. */
-  crier_server_publish (request->server, request->app->config->id,
-                        (const char *const *) trigger->channels, trigger->name, trigger->data,
-                        trigger->socket_id, NULL);
+  crier_server_publish_publication (request->server, &publication, NULL);
 }
 
 static void

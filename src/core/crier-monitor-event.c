@@ -155,6 +155,11 @@ crier_monitor_event_to_json (const CrierMonitorEvent *event)
       json_builder_set_member_name (builder, "count");
       json_builder_add_int_value (builder, event->count);
     }
+  if (event->request_id != 0)
+    {
+      json_builder_set_member_name (builder, "request_id");
+      json_builder_add_int_value (builder, (gint64) event->request_id);
+    }
   if (event->details != NULL)
     {
       g_autoptr (JsonParser) parser = json_parser_new ();
@@ -251,6 +256,7 @@ crier_monitor_event_new_from_json (const char *line,
   event->details = dup_member_text (object, "details");
   event->code = (int) get_int_member (object, "code");
   event->count = (unsigned) get_int_member (object, "count");
+  event->request_id = (guint64) MAX (get_int_member (object, "request_id"), 0);
   return g_steal_pointer (&event);
 }
 

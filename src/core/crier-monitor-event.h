@@ -24,6 +24,8 @@ struct _CrierMonitorEvent
   char            *details;     /* JSON object text: delivery trace and other structured extras */
   int              code;        /* Pusher or close code, HTTP status; 0 if none */
   unsigned         count;       /* receivers, members or subscribers, by kind */
+  guint64          request_id;  /* links an HTTP API request (api_request) to the
+                                 * event_published it caused; 0 if none */
 };
 
 #define CRIER_TYPE_MONITOR_EVENT (crier_monitor_event_get_type ())

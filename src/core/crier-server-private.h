@@ -134,9 +134,13 @@ typedef struct
   const char        *event;
   const char        *data;
   const char        *except_socket_id; /* nullable */
+  guint64            request_id;       /* the HTTP API request that made it, 0 if none */
 } CrierPublication;
 
-void crier_server_deliver (CrierServer            *self,
-                           const CrierPublication *publication);
+gboolean crier_server_publish_publication (CrierServer            *self,
+                                           const CrierPublication *publication,
+                                           GError                **error);
+void     crier_server_deliver (CrierServer            *self,
+                               const CrierPublication *publication);
 
 G_END_DECLS

@@ -125,13 +125,24 @@ crier_server_publish (CrierServer       *self,
                       const char        *except_socket_id,
                       GError           **error)
 {
-  CrierPublication publication = { app_id, channels, event, data, except_socket_id };
+  CrierPublication publication = { app_id, channels, event, data, except_socket_id, 0 };
 
-  if (!crier_server_validate_publication (self, app_id, channels, event, data, except_socket_id,
-                                          error))
+  return crier_server_publish_publication (self, &publication, error);
+}
+
+/* crier_server_publish () with the HTTP API's request id, which the event_published
+ * monitor events carry so a front end can show the request with what it published. */
+gboolean
+crier_server_publish_publication (CrierServer            *self,
+                                  const CrierPublication *publication,
+                                  GError                **error)
+{
+  if (!crier_server_validate_publication (self, publication->app_id, publication->channels,
+                                          publication->event, publication->data,
+                                          publication->except_socket_id, error))
     return FALSE;
-  crier_server_count_publication (self, crier_server_lookup_app (self, app_id));
-  crier_server_deliver (self, &publication); /* a cluster broker goes here (server-private.h) */
+  crier_server_count_publication (self, crier_server_lookup_app (self, publication->app_id));
+  crier_server_deliver (self, publication); /* a cluster broker goes here (server-private.h) */
   return TRUE;
 }
 
@@ -222,6 +233,7 @@ emit_published (CrierServer            *self,
   event->data = g_strdup (publication->data);
   event->socket_id = g_strdup (publication->except_socket_id);
   event->count = count;
+  event->request_id = publication->request_id;
   event->details = crier_json_to_string (root);
   event->message = g_strdup_printf ("delivered to %u%s", count, excluded ? ", excluded 1" : "");
   if (count == 0)

@@ -92,6 +92,7 @@ update_count (CrierLogPage *self)
   guint            shown = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
   guint            kept = self->log ? g_list_model_get_n_items (G_LIST_MODEL (self->log)) : 0;
   guint64          total = self->log ? crier_event_log_get_total (self->log) : 0;
+  guint64          dropped = self->log ? crier_event_log_get_dropped (self->log) : 0;
   g_autofree char *shown_text = NULL;
   g_autofree char *seen_text = NULL;
   g_autofree char *text = NULL;
@@ -107,7 +108,18 @@ update_count (CrierLogPage *self)
   /* Translators: after "… events shown ·": every event the server has seen, more than the log keeps */
   seen_text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%llu seen", "%llu seen", total),
                                (unsigned long long) total);
-  text = g_strdup_printf ("%s · %s", shown_text, seen_text);
+  if (dropped > 0)
+    {
+      g_autofree char *dropped_text = NULL;
+
+      /* Translators: after "… events shown · … seen ·": events the bounded log let go */
+      dropped_text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%llu older event was dropped",
+                                                   "%llu older events were dropped", dropped),
+                                      (unsigned long long) dropped);
+      text = g_strdup_printf ("%s · %s · %s", shown_text, seen_text, dropped_text);
+    }
+  else
+    text = g_strdup_printf ("%s · %s", shown_text, seen_text);
   gtk_label_set_label (self->count_label, text);
   gtk_stack_set_visible_child_name (self->list_stack, kept > 0 ? "list" : "empty");
 }
@@ -510,6 +522,8 @@ crier_log_page_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), CRIER_TYPE_LOG_PAGE);
   for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
     gtk_widget_unparent (child);
+  if (self->log != NULL)
+    g_signal_handlers_disconnect_by_func (self->log, update_count, self);
   g_clear_object (&self->log);
   if (self->server != NULL)
     g_signal_handlers_disconnect_by_func (self->server, update_replay_actions, self);
@@ -654,8 +668,13 @@ crier_log_page_set_log (CrierLogPage  *self,
                         CrierEventLog *log)
 {
   g_return_if_fail (CRIER_IS_LOG_PAGE (self));
-  if (!g_set_object (&self->log, log))
+  if (self->log == log)
     return;
+  if (self->log != NULL)
+    g_signal_handlers_disconnect_by_func (self->log, update_count, self);
+  g_set_object (&self->log, log);
+  if (log != NULL)
+    g_signal_connect_swapped (log, "notify::dropped", G_CALLBACK (update_count), self);
   gtk_filter_list_model_set_model (self->filter_model, G_LIST_MODEL (log));
   update_count (self);
 }

@@ -233,6 +233,25 @@ close_request_cb (CrierWindow *self)
   return FALSE;
 }
 
+/* Failures count in the Events tab's badge until the Events page is shown. */
+static void
+see_failures (CrierWindow *self)
+{
+  if (self->stack != NULL && self->log != NULL &&
+      adw_view_stack_get_visible_child (self->stack) == GTK_WIDGET (self->log_page))
+    crier_event_log_mark_seen (self->log);
+}
+
+static gboolean
+count_to_attention (GBinding     *binding,
+                    const GValue *from,
+                    GValue       *to,
+                    gpointer      user_data)
+{
+  g_value_set_boolean (to, g_value_get_uint (from) > 0);
+  return TRUE;
+}
+
 /* "application" is not a construct property: it arrives after constructed (). */
 static void
 application_cb (CrierWindow *self)
@@ -497,6 +516,17 @@ crier_window_init (CrierWindow *self)
   g_signal_group_connect_swapped (self->application_signals, "notify::server-error",
                                   G_CALLBACK (update_status), self);
   crier_log_page_set_log (self->log_page, self->log);
+  {
+    AdwViewStackPage *page = adw_view_stack_get_page (self->stack, GTK_WIDGET (self->log_page));
+
+    g_object_bind_property (self->log, "unseen-failures", page, "badge-number", G_BINDING_SYNC_CREATE);
+    g_object_bind_property_full (self->log, "unseen-failures", page, "needs-attention",
+                                 G_BINDING_SYNC_CREATE, count_to_attention, NULL, NULL, NULL);
+    g_signal_connect_object (self->stack, "notify::visible-child", G_CALLBACK (see_failures), self,
+                             G_CONNECT_SWAPPED);
+    g_signal_connect_object (self->log, "notify::unseen-failures", G_CALLBACK (see_failures), self,
+                             G_CONNECT_SWAPPED);
+  }
   crier_connections_page_set_model (self->connections_page, self->connections);
   crier_channels_page_set_model (self->channels_page, self->channels);
   crier_stats_page_set_sampler (self->stats_page, self->sampler);

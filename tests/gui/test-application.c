@@ -473,7 +473,7 @@ preferences_test (CrierApplication *app,
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (template_child (prefs, CRIER_TYPE_PREFERENCES_WINDOW, "host_row"))),
                    ==, "127.0.0.1");
   g_assert_cmpuint (gtk_spin_button_get_value_as_int (prefs_spin (prefs, "port_spin")), ==, port);
-  g_assert_cmpuint (gtk_spin_button_get_value_as_int (prefs_spin (prefs, "log_size_spin")), ==, 10000);
+  g_assert_cmpuint (gtk_spin_button_get_value_as_int (prefs_spin (prefs, "log_size_spin")), ==, 100000);
   g_assert_cmpstr (row_subtitle (prefs, "cert_row"), ==, "None: plain ws:// and http://");
   g_assert_cmpstr (row_subtitle (prefs, "key_row"), ==, "None");
 

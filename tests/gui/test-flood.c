@@ -90,6 +90,20 @@ log_changed_cb (GListModel *log,
   (*n_changes)++;
 }
 
+static gboolean
+auth_failure_logged (CrierEventLog *log)
+{
+  crier_event_log_flush (log);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (log)); i++)
+    {
+      g_autoptr (CrierEventItem) item = g_list_model_get_item (G_LIST_MODEL (log), i);
+
+      if (crier_event_item_get_kind (item) == CRIER_MONITOR_AUTH_FAILED)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static long
 rss_kib (void)
 {
@@ -115,6 +129,13 @@ test_flood (void)
   gint64                       start;
   long                         rss_before, rss_middle, rss_after;
 
+  /* A listener, so the flood is ordinary deliveries, the case the log must not let evict
+   * earlier failures (h-log). */
+  g_autoptr (CrierTestClient) listener = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
+  g_autoptr (JsonObject) listening G_GNUC_UNUSED = crier_test_client_subscribe (listener, "flood", NULL, NULL);
+  g_autofree char                 *auth = crier_test_channel_auth (CRIER_TEST_APP_KEY, CRIER_TEST_APP_KEY, client->socket_id,
+                                                                   "private-orders", NULL);
+
   /* The fixture records every event; here only the window may keep them. */
   g_signal_handlers_disconnect_by_data (crier_server_host_get_monitor (server->host), server);
   crier_event_log_set_capacity (log, LOG_CAPACITY);
@@ -122,6 +143,9 @@ test_flood (void)
   gtk_window_present (GTK_WINDOW (win));
   crier_gui_test_show_page (win, "log");
   gtk_test_widget_wait_for_draw (GTK_WIDGET (win));
+  /* A failure before the flood: it must still be there after. */
+  crier_test_client_send_subscribe (client, "private-orders", auth, NULL);
+  crier_test_wait_until (auth_failure_logged (log), CRIER_TEST_TIMEOUT);
   rss_before = rss_kib ();
   g_signal_connect (log, "items-changed", G_CALLBACK (log_changed_cb), &n_changes);
 
@@ -146,6 +170,11 @@ test_flood (void)
   /* Bounded: the log keeps its capacity whatever came in, and is full. */
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, LOG_CAPACITY);
   g_assert_cmpuint (crier_event_log_get_total (log), >=, flood.published);
+  /* Retention: the auth failure outlived a flood five times the log; the log says how
+   * many events it let go. */
+  g_assert_true (auth_failure_logged (log));
+  g_assert_cmpuint (crier_event_log_get_dropped (log), ==,
+                    crier_event_log_get_total (log) - LOG_CAPACITY);
   /* Batched: at most two items_changed per flush, and no flush without a burst before it;
    * a log that updated per event would emit FLOOD_EVENTS of them. */
   g_assert_cmpuint (n_changes, <=, 2 * flood.ticks + 2);

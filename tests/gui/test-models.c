@@ -2,6 +2,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <malloc.h>
+
 #include "crier-channel-list.h"
 #include "crier-config-writer.h"
 #include "crier-connection-list.h"
@@ -10,6 +12,18 @@
 #include "crier-notification.h"
 #include "crier-stats-sampler.h"
 #include "crier-test-utils.h"
+
+/* mallinfo2 () knows nothing of AddressSanitizer's allocator. */
+#if defined(__SANITIZE_ADDRESS__)
+#define RUNNING_ON_SANITIZER 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RUNNING_ON_SANITIZER 1
+#endif
+#endif
+#ifndef RUNNING_ON_SANITIZER
+#define RUNNING_ON_SANITIZER 0
+#endif
 
 #define TEST_CONFIG \
   "[app:" CRIER_TEST_APP_ID "]\nkey=" CRIER_TEST_APP_KEY "\nsecret=" CRIER_TEST_APP_SECRET "\n"
@@ -121,7 +135,10 @@ test_event_log_json_lines (void)
   g_assert_nonnull (strstr (details, "\"id\" : 1")); /* the payload pretty-printed as an object */
   g_assert_cmpstr (crier_event_item_get_kind_name (item), ==, "event_published");
   g_assert_cmpstr (crier_event_item_get_kind_label (item), ==, "Event published");
-  g_assert_nonnull (strstr (crier_event_item_get_search_text (item), "OrderShipped"));
+  {
+    g_autofree char *search = crier_event_item_dup_search_text (item);
+    g_assert_nonnull (strstr (search, "OrderShipped"));
+  }
 }
 
 static void
@@ -511,7 +528,10 @@ test_event_item_explanation (void)
   g_assert_cmpstr (crier_event_item_get_subtitle (item), ==, event->explanation);
   g_assert_null (crier_event_item_get_delivery (item));
   g_assert_null (crier_event_item_dup_trace (item));
-  g_assert_nonnull (strstr (crier_event_item_get_search_text (item), "Wrong secret"));
+  {
+    g_autofree char *search = crier_event_item_dup_search_text (item);
+    g_assert_nonnull (strstr (search, "Wrong secret"));
+  }
   g_assert_false (crier_event_item_is_replayable (item));
   g_object_get (item, "explanation", &explanation, NULL);
   g_assert_cmpstr (explanation, ==, event->explanation);
@@ -712,6 +732,445 @@ test_simulated_and_replay (void)
   }
 }
 
+/* ---- Event log: retention, folding, the drop notice, the badge counter, memory (h-log) ---- */
+
+/* An ordinary broadcast as the server logs it: delivered to one socket, with its trace. */
+static CrierMonitorEvent *
+make_ordinary (guint   n,
+               guint64 request_id)
+{
+  CrierMonitorEvent *event = make_event (CRIER_MONITOR_EVENT_PUBLISHED, NULL, "orders");
+
+  event->event = g_strdup ("App\\Events\\OrderShipped");
+  event->data = g_strdup_printf ("{\"order\":{\"id\":%u,\"status\":\"shipped\"}}", n);
+  event->details = g_strdup ("{\"delivered\":[\"123.456\"],\"delivered_count\":1,\"excluded\":null,"
+                             "\"listen\":\".listen('.App\\\\Events\\\\OrderShipped')\"}");
+  event->message = g_strdup ("delivered to 1");
+  event->count = 1;
+  event->request_id = request_id;
+  return event;
+}
+
+static CrierMonitorEvent *
+make_request (guint64     request_id,
+              unsigned    status,
+              const char *what)
+{
+  CrierMonitorEvent *event = crier_monitor_event_new (CRIER_MONITOR_API_REQUEST);
+
+  event->app_id = g_strdup ("app-id");
+  event->event = g_strdup (what);
+  event->code = status;
+  event->remote = g_strdup ("127.0.0.1");
+  event->request_id = request_id;
+  return event;
+}
+
+/* Failures of every family, the flood must not evict them. */
+static GPtrArray *
+make_failures (void)
+{
+  GPtrArray         *failures = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_monitor_event_unref);
+  CrierMonitorEvent *event;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      event = make_event (CRIER_MONITOR_AUTH_FAILED, "1.1", "private-orders");
+      event->code = 4009;
+      event->count = i; /* tells them apart */
+      g_ptr_array_add (failures, event);
+      event = make_ordinary (0, 0);
+      event->count = 0; /* reached nobody */
+      event->explanation = g_strdup ("no subscriber on 'orders'");
+      g_ptr_array_add (failures, event);
+    }
+  g_ptr_array_add (failures, make_event (CRIER_MONITOR_PROTOCOL_ERROR, "1.1", NULL));
+  g_ptr_array_add (failures, make_event (CRIER_MONITOR_WEBHOOK_FAILED, NULL, NULL));
+  g_ptr_array_add (failures, make_request (0, 401, "POST /apps/app-id/events"));
+  return failures;
+}
+
+static guint
+count_failure_rows (GListModel *log)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (log); i++)
+    {
+      g_autoptr (CrierEventItem) item = g_list_model_get_item (log, i);
+
+      n += crier_event_item_is_failure (item);
+    }
+  return n;
+}
+
+/* Pushes n ordinary broadcasts, flushing every per_tick as the timer would; returns the
+ * largest number of items_changed one flush emitted. */
+static guint
+flood (CrierEventLog *log,
+       guint          first,
+       guint          n,
+       guint          per_tick)
+{
+  guint most = 0;
+
+  for (guint i = first; i < first + n; i++)
+    {
+      g_autoptr (CrierMonitorEvent) event = make_ordinary (i, 0);
+
+      crier_event_log_push (log, event);
+      if ((i + 1 - first) % per_tick == 0 || i + 1 == first + n)
+        {
+          n_changes = 0;
+          crier_event_log_flush (log);
+          most = MAX (most, n_changes);
+        }
+    }
+  return most;
+}
+
+/* 200 000 ordinary events after a few failures: the log is full of the newest events and
+ * still holds every failure; failures past their budget (half the log) go oldest first. */
+static void
+test_event_log_retention (void)
+{
+  g_autoptr (CrierEventLog) log = crier_event_log_new (CRIER_EVENT_LOG_DEFAULT_CAPACITY);
+  g_autoptr (GPtrArray) failures = make_failures ();
+  guint capacity = crier_event_log_get_capacity (log);
+  guint most;
+
+  g_assert_cmpuint (capacity, >=, 100000);
+  g_signal_connect (log, "items-changed", G_CALLBACK (count_changes_cb), NULL);
+  /* Failures between ordinary events, as they come. */
+  for (guint i = 0; i < failures->len; i++)
+    {
+      g_autoptr (CrierMonitorEvent) before = make_ordinary (i, 0);
+
+      crier_event_log_push (log, before);
+      crier_event_log_push (log, g_ptr_array_index (failures, i));
+    }
+  crier_event_log_flush (log);
+  most = flood (log, 1000, 200000, 2000);
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, capacity);
+  g_assert_cmpuint (most, <=, 2); /* still batched: the evicted span, the new tail */
+  g_assert_cmpuint (crier_event_log_get_total (log), ==, 2 * failures->len + 200000);
+  g_assert_cmpuint (crier_event_log_get_dropped (log), ==, 2 * failures->len + 200000 - capacity);
+  /* Every failure, in order, at the head; then the newest ordinary events. */
+  g_assert_cmpuint (count_failure_rows (G_LIST_MODEL (log)), ==, failures->len);
+  for (guint i = 0; i < failures->len; i++)
+    {
+      g_autoptr (CrierEventItem) item = g_list_model_get_item (G_LIST_MODEL (log), i);
+
+      g_assert_true (crier_event_item_get_event (item) == g_ptr_array_index (failures, i));
+    }
+  {
+    g_autoptr (CrierEventItem) next = g_list_model_get_item (G_LIST_MODEL (log), failures->len);
+    g_autoptr (CrierEventItem) last = g_list_model_get_item (G_LIST_MODEL (log), capacity - 1);
+    g_autofree char *first_kept = g_strdup_printf ("{\"order\":{\"id\":%u,", 1000 + 200000 - (capacity - failures->len));
+
+    g_assert_true (g_str_has_prefix (crier_event_item_get_event (next)->data, first_kept));
+    g_assert_true (g_str_has_prefix (crier_event_item_get_event (last)->data, "{\"order\":{\"id\":200999,"));
+  }
+
+  /* Failures one past the budget (half the log): the log stays full, the oldest failure
+   * goes, and only it. */
+  for (guint i = 0; i < capacity / 2 - failures->len + 1; i++)
+    {
+      g_autoptr (CrierMonitorEvent) unheard = make_ordinary (i, 0);
+
+      unheard->count = 0;
+      crier_event_log_push (log, unheard);
+      if (i % 5000 == 0)
+        crier_event_log_flush (log);
+    }
+  crier_event_log_flush (log);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, capacity);
+  {
+    g_autoptr (CrierEventItem) head = g_list_model_get_item (G_LIST_MODEL (log), 0);
+
+    g_assert_false (crier_event_item_get_event (head) == g_ptr_array_index (failures, 0));
+    g_assert_true (crier_event_item_get_event (head) == g_ptr_array_index (failures, 1));
+  }
+
+  /* Shrinking keeps failures too. */
+  crier_event_log_set_capacity (log, 1000);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, 1000);
+  g_assert_cmpuint (count_failure_rows (G_LIST_MODEL (log)), ==, 1000);
+}
+
+static gboolean
+has_request (CrierEventItem *item,
+             const char     *what)
+{
+  const CrierMonitorEvent *request = crier_event_item_get_request (item);
+
+  return request != NULL && g_strcmp0 (request->event, what) == 0;
+}
+
+/* A request that published is folded into the rows it published; queries, refusals and
+ * requests whose publications were dropped stay rows; export and import fold again. */
+static void
+test_event_log_folding (void)
+{
+  g_autoptr (CrierEventLog) log = crier_event_log_new (100);
+  g_autoptr (CrierEventLog) other = crier_event_log_new (100);
+  g_autoptr (GError) error = NULL;
+  g_autofree char   *text = NULL;
+  g_autofree char   *details = NULL;
+  g_autofree char   *search = NULL;
+  guint              n = 0;
+  CrierMonitorEvent *events[] = {
+    make_ordinary (1, 41),
+    make_ordinary (2, 41),
+    make_request (41, 200, "POST /apps/app-id/events"),
+    make_request (0, 200, "GET /apps/app-id/channels"),
+    make_request (0, 401, "POST /apps/app-id/events"),
+    make_ordinary (3, 42),
+    make_event (CRIER_MONITOR_CONNECTED, "1.9", NULL),
+    make_request (42, 200, "POST /apps/app-id/batch_events"),
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (events); i++)
+    crier_event_log_push (log, events[i]);
+  crier_event_log_flush (log);
+  {
+    g_autoptr (CrierMonitorEvent) late = make_request (42, 200, "POST /apps/app-id/events");
+
+    late->request_id = 43;
+    crier_event_log_push (log, late); /* publications not logged: stays a row */
+  }
+  {
+    /* A publication in one tick, its api_request in the next. */
+    g_autoptr (CrierMonitorEvent) republished = make_ordinary (4, 44);
+    g_autoptr (CrierMonitorEvent) request = make_request (44, 200, "POST /apps/app-id/events");
+
+    crier_event_log_push (log, republished);
+    crier_event_log_flush (log);
+    crier_event_log_push (log, request);
+    crier_event_log_flush (log);
+  }
+  /* published, published, GET, 401, published(42), connected, api_request 43, published(44) */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, 8);
+  {
+    g_autoptr (CrierEventItem) first = g_list_model_get_item (G_LIST_MODEL (log), 0);
+    g_autoptr (CrierEventItem) second = g_list_model_get_item (G_LIST_MODEL (log), 1);
+    g_autoptr (CrierEventItem) query = g_list_model_get_item (G_LIST_MODEL (log), 2);
+    g_autoptr (CrierEventItem) refused = g_list_model_get_item (G_LIST_MODEL (log), 3);
+    g_autoptr (CrierEventItem) batch = g_list_model_get_item (G_LIST_MODEL (log), 4);
+    g_autoptr (CrierEventItem) orphan = g_list_model_get_item (G_LIST_MODEL (log), 6);
+    g_autoptr (CrierEventItem) later = g_list_model_get_item (G_LIST_MODEL (log), 7);
+
+    g_assert_true (has_request (first, "POST /apps/app-id/events"));
+    g_assert_true (crier_event_item_get_request (first) == crier_event_item_get_request (second));
+    g_assert_cmpint (crier_event_item_get_kind (query), ==, CRIER_MONITOR_API_REQUEST);
+    g_assert_null (crier_event_item_get_request (query));
+    g_assert_cmpint (crier_event_item_get_event (refused)->code, ==, 401);
+    g_assert_true (has_request (batch, "POST /apps/app-id/batch_events"));
+    g_assert_cmpint (crier_event_item_get_kind (orphan), ==, CRIER_MONITOR_API_REQUEST);
+    g_assert_true (has_request (later, "POST /apps/app-id/events"));
+    /* The request in the row's details, and found by the filter. */
+    details = crier_event_item_dup_details (first);
+    g_assert_nonnull (strstr (details, "\"request\" : {"));
+    g_assert_nonnull (strstr (details, "\"event\" : \"POST /apps/app-id/events\""));
+    g_assert_nonnull (strstr (details, "\"remote\" : \"127.0.0.1\""));
+    g_assert_nonnull (strstr (details, "\"code\" : 200"));
+    search = crier_event_item_dup_search_text (later);
+    g_assert_nonnull (strstr (search, "POST /apps/app-id/events"));
+  }
+  /* Exported with the request after its last row, imported folded again. */
+  text = crier_event_log_to_json_lines (log, NULL);
+  g_assert_nonnull (strstr (text, "\"request_id\":41"));
+  g_assert_true (crier_event_log_import (other, text, &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 8);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (other)), ==, 8);
+  {
+    g_autoptr (CrierEventItem) first = g_list_model_get_item (G_LIST_MODEL (other), 0);
+    g_autoptr (CrierEventItem) second = g_list_model_get_item (G_LIST_MODEL (other), 1);
+
+    g_assert_true (has_request (first, "POST /apps/app-id/events"));
+    g_assert_true (crier_event_item_get_request (first) == crier_event_item_get_request (second));
+  }
+  /* Ids are unique in one process: an imported request never folds into a live row. */
+  {
+    g_autoptr (CrierMonitorEvent) waiting = make_ordinary (5, 50);
+    g_autoptr (CrierEventItem) live = NULL;
+    g_autofree char *line = NULL;
+    g_autoptr (CrierMonitorEvent) foreign = make_request (50, 200, "POST /apps/app-id/events");
+
+    crier_event_log_push (log, waiting);
+    crier_event_log_flush (log);
+    line = crier_monitor_event_to_json (foreign);
+    g_assert_true (crier_event_log_import (log, line, &n, &error));
+    g_assert_cmpuint (n, ==, 1);
+    live = g_list_model_get_item (G_LIST_MODEL (log), 8);
+    g_assert_true (crier_event_item_get_event (live) == waiting);
+    g_assert_null (crier_event_item_get_request (live));
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (events); i++)
+    crier_monitor_event_unref (events[i]);
+}
+
+/* The real server links them: one row per HTTP trigger (one per channel), the request in it. */
+static void
+test_event_log_folding_server (void)
+{
+  g_autoptr (CrierTestServer) server = crier_test_server_new (TEST_CONFIG);
+  g_autoptr (CrierEventLog) log = crier_event_log_new (100);
+  const char      *body = "{\"name\":\"OrderShipped\",\"channels\":[\"orders\",\"audit\"],\"data\":\"{}\"}";
+  g_autofree char *query = crier_test_sign_query ("POST", "/apps/" CRIER_TEST_APP_ID "/events", CRIER_TEST_APP_KEY,
+                                                  CRIER_TEST_APP_SECRET, body, g_get_real_time () / G_USEC_PER_SEC, NULL);
+  g_autofree char *target = g_strconcat ("/apps/" CRIER_TEST_APP_ID "/events?", query, NULL);
+  g_autofree char *get_query = crier_test_sign_query ("GET", "/apps/" CRIER_TEST_APP_ID "/channels", CRIER_TEST_APP_KEY,
+                                                      CRIER_TEST_APP_SECRET, NULL, g_get_real_time () / G_USEC_PER_SEC, NULL);
+  g_autofree char *get_target = g_strconcat ("/apps/" CRIER_TEST_APP_ID "/channels?", get_query, NULL);
+  guint            n_published = 0, n_requests = 0;
+
+  crier_event_log_set_monitor (log, crier_server_get_monitor (server->server));
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr (CrierTestResponse) response = crier_test_http (server, "POST", target, body);
+
+      g_assert_cmpuint (response->status, ==, 200);
+    }
+  {
+    g_autoptr (CrierTestResponse) response = crier_test_http (server, "GET", get_target, NULL);
+
+    g_assert_cmpuint (response->status, ==, 200);
+  }
+  crier_event_log_flush (log);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (log)); i++)
+    {
+      g_autoptr (CrierEventItem) item = g_list_model_get_item (G_LIST_MODEL (log), i);
+
+      if (crier_event_item_get_kind (item) == CRIER_MONITOR_EVENT_PUBLISHED)
+        {
+          const CrierMonitorEvent *request = crier_event_item_get_request (item);
+
+          n_published++;
+          g_assert_nonnull (request);
+          g_assert_cmpstr (request->event, ==, "POST /apps/" CRIER_TEST_APP_ID "/events");
+          g_assert_cmpint (request->code, ==, 200);
+          g_assert_nonnull (request->remote);
+          g_assert_cmpuint (request->request_id, ==, crier_event_item_get_event (item)->request_id);
+        }
+      else if (crier_event_item_get_kind (item) == CRIER_MONITOR_API_REQUEST)
+        {
+          n_requests++;
+          g_assert_cmpstr (crier_event_item_get_event (item)->event, ==, "GET /apps/" CRIER_TEST_APP_ID "/channels");
+        }
+    }
+  g_assert_cmpuint (n_published, ==, 4); /* two triggers, two channels each */
+  g_assert_cmpuint (n_requests, ==, 1);  /* the query alone */
+  {
+    /* Two triggers, two requests: rows 0-1 share one, rows 2-3 the other. */
+    g_autoptr (CrierEventItem) a = g_list_model_get_item (G_LIST_MODEL (log), 0);
+    g_autoptr (CrierEventItem) b = g_list_model_get_item (G_LIST_MODEL (log), 2);
+
+    g_assert_true (crier_event_item_get_request (a) != crier_event_item_get_request (b));
+  }
+}
+
+/* Dropped events are counted, said in the export and read back by the import. */
+static void
+test_event_log_dropped (void)
+{
+  g_autoptr (CrierEventLog) log = crier_event_log_new (100);
+  g_autoptr (CrierEventLog) other = crier_event_log_new (1000);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+  guint            n = 0;
+
+  flood (log, 0, 150, 150);
+  g_assert_cmpuint (crier_event_log_get_dropped (log), ==, 50);
+  text = crier_event_log_to_json_lines (log, NULL);
+  g_assert_true (g_str_has_prefix (text, "{\"dropped\":50}\n{\"time\":"));
+  g_assert_true (crier_event_log_import (other, text, &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 100);
+  g_assert_cmpuint (crier_event_log_get_dropped (other), ==, 50);
+  crier_event_log_clear (log);
+  g_assert_cmpuint (crier_event_log_get_dropped (log), ==, 0);
+}
+
+static void
+count_notify_cb (GObject    *object,
+                 GParamSpec *pspec,
+                 guint      *n)
+{
+  (*n)++;
+}
+
+/* Live failures count until seen, told once per tick; imported ones are not news. */
+static void
+test_event_log_unseen_failures (void)
+{
+  g_autoptr (CrierEventLog) log = crier_event_log_new (100);
+  g_autoptr (GPtrArray) failures = make_failures ();
+  g_autofree char *text = NULL;
+  guint            n_notify = 0, unseen = 0;
+
+  g_signal_connect (log, "notify::unseen-failures", G_CALLBACK (count_notify_cb), &n_notify);
+  flood (log, 0, 10, 10);
+  g_assert_cmpuint (crier_event_log_get_unseen_failures (log), ==, 0);
+  for (guint i = 0; i < failures->len; i++)
+    crier_event_log_push (log, g_ptr_array_index (failures, i));
+  flood (log, 10, 10, 10);
+  g_object_get (log, "unseen-failures", &unseen, NULL);
+  g_assert_cmpuint (unseen, ==, failures->len);
+  g_assert_cmpuint (n_notify, ==, 1);
+  crier_event_log_mark_seen (log);
+  g_assert_cmpuint (crier_event_log_get_unseen_failures (log), ==, 0);
+  g_assert_cmpuint (n_notify, ==, 2);
+  text = crier_event_log_to_json_lines (log, NULL);
+  g_assert_true (crier_event_log_import (log, text, NULL, NULL));
+  g_assert_cmpuint (crier_event_log_get_unseen_failures (log), ==, 0);
+}
+
+/* Memory per row: 100 000 typical rows (broadcasts with their trace, half of them with
+ * their API request folded in) measured with mallinfo2 (). */
+static void
+test_event_log_memory (void)
+{
+  g_autoptr (CrierEventLog) log = NULL;
+  struct mallinfo2 before, after;
+  GTypeQuery       query;
+  double           per_row;
+
+  if (RUNNING_ON_SANITIZER)
+    {
+      g_test_skip ("the sanitizer's allocator does not report to mallinfo2 ()");
+      return;
+    }
+  before = mallinfo2 ();
+  log = crier_event_log_new (CRIER_EVENT_LOG_DEFAULT_CAPACITY);
+  for (guint i = 0; i < CRIER_EVENT_LOG_DEFAULT_CAPACITY; i++)
+    {
+      g_autoptr (CrierMonitorEvent) event = make_ordinary (i, i % 2 ? i : 0);
+
+      crier_event_log_push (log, event);
+      if (i % 2)
+        {
+          g_autoptr (CrierMonitorEvent) request = make_request (i, 200, "POST /apps/app-id/events");
+
+          crier_event_log_push (log, request);
+        }
+      if (i % 5000 == 0)
+        crier_event_log_flush (log);
+    }
+  crier_event_log_flush (log);
+  after = mallinfo2 ();
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, CRIER_EVENT_LOG_DEFAULT_CAPACITY);
+  per_row = (double) (after.uordblks - before.uordblks) / CRIER_EVENT_LOG_DEFAULT_CAPACITY;
+  g_type_query (CRIER_TYPE_EVENT_ITEM, &query);
+  g_test_message ("event log: %u rows in %.1f MiB: %.0f bytes per row (row object %u bytes)",
+                  CRIER_EVENT_LOG_DEFAULT_CAPACITY, (after.uordblks - before.uordblks) / 1048576.0, per_row,
+                  query.instance_size);
+  /* Generous: the rows measured here take about half of it. */
+  g_assert_cmpfloat (per_row, <, 1536);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -734,5 +1193,11 @@ main (int    argc,
   g_test_add_func ("/models/laravel-env", test_laravel_env);
   g_test_add_func ("/models/notification-data", test_notification_data);
   g_test_add_func ("/models/config-writer", test_config_writer);
+  g_test_add_func ("/models/event-log/retention", test_event_log_retention);
+  g_test_add_func ("/models/event-log/folding", test_event_log_folding);
+  g_test_add_func ("/models/event-log/folding-server", test_event_log_folding_server);
+  g_test_add_func ("/models/event-log/dropped", test_event_log_dropped);
+  g_test_add_func ("/models/event-log/unseen-failures", test_event_log_unseen_failures);
+  g_test_add_func ("/models/event-log/memory", test_event_log_memory);
   return g_test_run ();
 }

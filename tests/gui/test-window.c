@@ -554,6 +554,109 @@ test_replay_and_import (void)
   crier_gui_test_close_window (win);
 }
 
+/* ---- Event log: the Events tab's badge, the drop notice (h-log) ---- */
+
+static guint
+badge_number (AdwViewStackPage *page)
+{
+  return adw_view_stack_page_get_badge_number (page);
+}
+
+static guint
+count_logged (CrierWindow     *win,
+              CrierMonitorKind kind,
+              const char      *channel)
+{
+  GListModel *log = G_LIST_MODEL (CRIER_EVENT_LOG (crier_gui_test_model (win, "event-log")));
+  guint       n = 0;
+
+  crier_gui_test_flush (win);
+  for (guint i = 0; i < g_list_model_get_n_items (log); i++)
+    {
+      g_autoptr (CrierEventItem) item = g_list_model_get_item (log, i);
+      const CrierMonitorEvent *event = crier_event_item_get_event (item);
+
+      n += event->kind == kind && g_strcmp0 (event->channel, channel) == 0;
+    }
+  return n;
+}
+
+static gboolean
+badge_is (CrierWindow      *win,
+          AdwViewStackPage *page,
+          guint             n)
+{
+  crier_gui_test_flush (win);
+  return badge_number (page) == n && adw_view_stack_page_get_needs_attention (page) == (n > 0);
+}
+
+/* An auth failure and a broadcast that reached nobody raise the badge while another page
+ * shows; showing the Events page clears it, and failures that come while it shows are
+ * seen at once. Ordinary events never count. */
+static void
+test_events_badge (void)
+{
+  g_autoptr (CrierTestServer) server = crier_test_server_new_hosted (TEST_CONFIG);
+  CrierWindow *win = crier_gui_test_open_window (server);
+  g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
+  g_autofree char                  *auth = crier_test_channel_auth (CRIER_TEST_APP_KEY, CRIER_TEST_APP_KEY, client->socket_id,
+                                                                    "private-orders", NULL);
+  g_autoptr (JsonObject) subscribed G_GNUC_UNUSED = crier_test_client_subscribe (client, "orders", NULL, NULL);
+  GtkWidget                        *log_page = crier_gui_test_page (win, "log");
+  AdwViewStack                     *stack = ADW_VIEW_STACK (gtk_widget_get_ancestor (log_page, ADW_TYPE_VIEW_STACK));
+  AdwViewStackPage                 *page = adw_view_stack_get_page (stack, log_page);
+
+  crier_gui_test_show_page (win, "connections");
+  crier_test_publish (server, "orders", "App\\Events\\Heard", "{}", NULL);
+  crier_test_client_send_subscribe (client, "private-orders", auth, NULL);
+  crier_test_publish (server, "nobody-listens", "App\\Events\\Lost", "{}", NULL);
+  crier_test_wait_until (badge_is (win, page, 2), CRIER_TEST_TIMEOUT);
+
+  crier_gui_test_show_page (win, "log");
+  g_assert_true (badge_is (win, page, 0));
+  crier_test_publish (server, "nobody-listens", "App\\Events\\Lost", "{}", NULL);
+  crier_test_wait_until (count_logged (win, CRIER_MONITOR_EVENT_PUBLISHED, "nobody-listens") == 2,
+                         CRIER_TEST_TIMEOUT);
+  g_assert_true (badge_is (win, page, 0));
+
+  crier_gui_test_show_page (win, "send");
+  crier_test_publish (server, "nobody-listens", "App\\Events\\Lost", "{}", NULL);
+  crier_test_wait_until (badge_is (win, page, 1), CRIER_TEST_TIMEOUT);
+  crier_gui_test_close_window (win);
+}
+
+/* A log that let events go says how many under the list. */
+static void
+test_events_dropped (void)
+{
+  g_autoptr (CrierTestServer) server = crier_test_server_new_hosted (TEST_CONFIG);
+  CrierWindow     *win = crier_gui_test_open_window (server);
+  CrierEventLog   *log = CRIER_EVENT_LOG (crier_gui_test_model (win, "event-log"));
+  GtkWidget       *log_page = crier_gui_test_page (win, "log");
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  crier_event_log_set_capacity (log, 100);
+  crier_gui_test_show_page (win, "log");
+  crier_gui_test_flush (win);
+  before = crier_gui_test_dup_text (log_page, CRIER_TYPE_LOG_PAGE, "count_label");
+  g_assert_null (strstr (before, "dropped"));
+  for (guint i = 0; i < 150; i++)
+    crier_test_publish (server, "orders", "App\\Events\\Tick", "{}", NULL);
+  crier_test_wait_until (crier_event_log_get_dropped (log) > 0 &&
+                           count_logged (win, CRIER_MONITOR_EVENT_PUBLISHED, "orders") == 100,
+                         CRIER_TEST_TIMEOUT);
+  after = crier_gui_test_dup_text (log_page, CRIER_TYPE_LOG_PAGE, "count_label");
+  g_assert_cmpuint (crier_event_log_get_dropped (log), ==, crier_event_log_get_total (log) - 100);
+  {
+    g_autofree char *notice = g_strdup_printf ("%" G_GUINT64_FORMAT " older events were dropped",
+                                               crier_event_log_get_dropped (log));
+
+    g_assert_nonnull (strstr (after, notice));
+  }
+  crier_gui_test_close_window (win);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -570,5 +673,7 @@ main (int    argc,
   g_test_add_func ("/window/disconnect", test_disconnect);
   g_test_add_func ("/window/auth-failure", test_auth_failure);
   g_test_add_func ("/window/replay-and-import", test_replay_and_import);
+  g_test_add_func ("/window/events-badge", test_events_badge);
+  g_test_add_func ("/window/events-dropped", test_events_dropped);
   return g_test_run ();
 }

@@ -23,9 +23,13 @@ scenario('trace-delivery', async (t) => {
     checkEqual(await jsonOk(api.trigger(channel, event, data, params), `trigger ${event} on ${channel}`), {}, 'trigger answer');
     const got = await server.waitMonitor('event_published', (l, i) => i >= before && l.channel === channel && l.event === event,
       `event_published for ${event} on ${channel}`);
-    const { time, line, ...rest } = got;
+    const { time, line, request_id, ...rest } = got;
     check(typeof time === 'string', `time of ${line}`);
     checkEqual(rest.data, data, `data of the event_published line on ${channel}`);
+    // The trigger's api_request line carries the same id: the window folds the two by it.
+    check(Number.isInteger(request_id) && request_id > 0, `request_id of ${line}`);
+    await server.waitMonitor('api_request', (l) => l.request_id === request_id && l.code === 200,
+      `the api_request line with request_id ${request_id}`);
     return rest;
   }
 

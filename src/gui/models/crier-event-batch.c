@@ -44,15 +44,6 @@ crier_event_batch_push (CrierEventBatch   *self,
     }
 }
 
-/* Drops all but the n newest queued events. */
-void
-crier_event_batch_keep_tail (CrierEventBatch *self,
-                             guint            n)
-{
-  if (self->events->len > n)
-    g_ptr_array_remove_range (self->events, 0, self->events->len - n);
-}
-
 /* The queued events (the caller owns them), or NULL when there are none; the pending
  * tick is cancelled either way, so a flush called directly does not run twice. */
 GPtrArray *

@@ -29,8 +29,6 @@ void       crier_event_batch_init (CrierEventBatch         *self,
                                    gpointer                 owner);
 void       crier_event_batch_push (CrierEventBatch   *self,
                                    CrierMonitorEvent *event);
-void       crier_event_batch_keep_tail (CrierEventBatch *self,
-                                        guint            n);
 GPtrArray *crier_event_batch_take (CrierEventBatch *self);
 void       crier_event_batch_clear (CrierEventBatch *self);
 void       crier_event_batch_destroy (CrierEventBatch *self);

@@ -15,18 +15,27 @@
 
 #define PREVIEW_LENGTH 160
 
-/* Strings are made when a row first shows them, not for every event of a flood. */
+/* The texts a row shows, made when it first shows them: most rows of a 100 000-row log
+ * are never drawn, and then cost no more than the pointer. */
+typedef struct
+{
+  char *time_text;
+  char *summary;
+  char *preview;
+  char *delivery;
+  char *subtitle;
+} RowTexts;
+
+/* Light on purpose (the log keeps 100 000 of them): the monitor event, the API request
+ * folded into it, the row's texts once drawn, two flags. */
 struct _CrierEventItem
 {
   GObject            parent_instance;
   CrierMonitorEvent *event;
-  char              *time_text;
-  char              *summary;
-  char              *preview;
-  char              *search_text;
-  char              *delivery;
-  char              *subtitle;
-  gboolean           imported; /* read from a JSON Lines file, not seen live */
+  CrierMonitorEvent *request; /* the api_request that published it, folded into this row */
+  RowTexts          *texts;
+  guint              imported : 1; /* read from a JSON Lines file, not seen live */
+  guint              failure : 1;
 };
 
 G_DEFINE_FINAL_TYPE (CrierEventItem, crier_event_item, G_TYPE_OBJECT)
@@ -100,6 +109,42 @@ crier_monitor_kind_get_category (CrierMonitorKind kind)
     }
 }
 
+/* What the log keeps through a flood and the Events tab counts in its badge: errors and
+ * auth failures, refused API requests, and broadcasts that reached nobody. */
+gboolean
+crier_monitor_event_is_failure (const CrierMonitorEvent *event)
+{
+  g_return_val_if_fail (event != NULL, FALSE);
+  switch (event->kind)
+    {
+    case CRIER_MONITOR_EVENT_PUBLISHED:
+      return event->count == 0;
+    case CRIER_MONITOR_API_REQUEST:
+      return event->code >= 400;
+    case CRIER_MONITOR_CONNECTED:
+    case CRIER_MONITOR_DISCONNECTED:
+    case CRIER_MONITOR_SUBSCRIBED:
+    case CRIER_MONITOR_UNSUBSCRIBED:
+    case CRIER_MONITOR_CHANNEL_OCCUPIED:
+    case CRIER_MONITOR_CHANNEL_VACATED:
+    case CRIER_MONITOR_MEMBER_ADDED:
+    case CRIER_MONITOR_MEMBER_REMOVED:
+    case CRIER_MONITOR_CLIENT_EVENT:
+    case CRIER_MONITOR_SIGNED_IN:
+    case CRIER_MONITOR_CACHE_MISS:
+    case CRIER_MONITOR_AUTH_FAILED:
+    case CRIER_MONITOR_PROTOCOL_ERROR:
+    case CRIER_MONITOR_SERVER_STARTED:
+    case CRIER_MONITOR_SERVER_STOPPED:
+    case CRIER_MONITOR_WEBHOOK_DELIVERED:
+    case CRIER_MONITOR_WEBHOOK_FAILED:
+    case CRIER_MONITOR_WEBHOOK_DROPPED:
+    case CRIER_MONITOR_N_KINDS:
+    default:
+      return crier_monitor_kind_get_category (event->kind) == CRIER_EVENT_CATEGORY_ERROR;
+    }
+}
+
 const char *
 crier_monitor_kind_get_icon_name (CrierMonitorKind kind)
 {
@@ -151,12 +196,16 @@ crier_event_item_finalize (GObject *object)
   CrierEventItem *self = CRIER_EVENT_ITEM (object);
 
   g_clear_pointer (&self->event, crier_monitor_event_unref);
-  g_free (self->time_text);
-  g_free (self->summary);
-  g_free (self->preview);
-  g_free (self->search_text);
-  g_free (self->delivery);
-  g_free (self->subtitle);
+  g_clear_pointer (&self->request, crier_monitor_event_unref);
+  if (self->texts != NULL)
+    {
+      g_free (self->texts->time_text);
+      g_free (self->texts->summary);
+      g_free (self->texts->preview);
+      g_free (self->texts->delivery);
+      g_free (self->texts->subtitle);
+      g_free (self->texts);
+    }
   G_OBJECT_CLASS (crier_event_item_parent_class)->finalize (object);
 }
 
@@ -204,7 +253,7 @@ crier_event_item_get_property (GObject    *object,
       g_value_set_string (value, crier_event_item_get_preview (self));
       break;
     case PROP_SEARCH_TEXT:
-      g_value_set_string (value, crier_event_item_get_search_text (self));
+      g_value_take_string (value, crier_event_item_dup_search_text (self));
       break;
     case PROP_EXPLANATION:
       g_value_set_string (value, self->event->explanation);
@@ -272,7 +321,16 @@ crier_event_item_new (CrierMonitorEvent *event)
   g_return_val_if_fail (event != NULL, NULL);
   self = g_object_new (CRIER_TYPE_EVENT_ITEM, NULL);
   self->event = crier_monitor_event_ref (event);
+  self->failure = crier_monitor_event_is_failure (event);
   return self;
+}
+
+static RowTexts *
+get_texts (CrierEventItem *self)
+{
+  if (self->texts == NULL)
+    self->texts = g_new0 (RowTexts, 1);
+  return self->texts;
 }
 
 const CrierMonitorEvent *
@@ -306,27 +364,32 @@ crier_event_item_get_kind_name (CrierEventItem *self)
 const char *
 crier_event_item_get_time_text (CrierEventItem *self)
 {
+  RowTexts *t;
+
   g_return_val_if_fail (CRIER_IS_EVENT_ITEM (self), NULL);
-  if (self->time_text == NULL)
+  t = get_texts (self);
+  if (t->time_text == NULL)
     {
       g_autoptr (GDateTime) date = g_date_time_new_from_unix_local (self->event->time / G_USEC_PER_SEC);
       g_autofree char *hms = g_date_time_format (date, "%H:%M:%S");
 
-      self->time_text = g_strdup_printf ("%s.%03u", hms,
-                                         (unsigned) (self->event->time % G_USEC_PER_SEC) / 1000);
+      t->time_text = g_strdup_printf ("%s.%03u", hms,
+                                      (unsigned) (self->event->time % G_USEC_PER_SEC) / 1000);
     }
-  return self->time_text;
+  return t->time_text;
 }
 
 /* The event name when there is one, else what the row is about. */
 const char *
 crier_event_item_get_summary (CrierEventItem *self)
 {
+  RowTexts                *t;
   const CrierMonitorEvent *e;
 
   g_return_val_if_fail (CRIER_IS_EVENT_ITEM (self), NULL);
-  if (self->summary != NULL)
-    return self->summary;
+  t = get_texts (self);
+  if (t->summary != NULL)
+    return t->summary;
   e = self->event;
   if (e->event != NULL)
     {
@@ -337,32 +400,34 @@ crier_event_item_get_summary (CrierEventItem *self)
 
       if (*name == '\0')
         name = e->event;
-      self->summary = e->kind == CRIER_MONITOR_EVENT_PUBLISHED ? g_strdup_printf ("%s → %u", name, e->count)
-                                                               : g_strdup (name);
+      t->summary = e->kind == CRIER_MONITOR_EVENT_PUBLISHED ? g_strdup_printf ("%s → %u", name, e->count)
+                                                            : g_strdup (name);
     }
   else if (e->user_id != NULL)
     /* Translators: an event log row about a presence member, by user id */
-    self->summary = g_strdup_printf (_ ("user %s"), e->user_id);
+    t->summary = g_strdup_printf (_ ("user %s"), e->user_id);
   else if (e->message != NULL)
-    self->summary = e->code != 0 ? g_strdup_printf ("%d %s", e->code, e->message)
-                                 : g_strdup (e->message);
+    t->summary = e->code != 0 ? g_strdup_printf ("%d %s", e->code, e->message)
+                              : g_strdup (e->message);
   else if (e->remote != NULL)
-    self->summary = g_strdup (e->remote);
+    t->summary = g_strdup (e->remote);
   else if (e->socket_id != NULL)
-    self->summary = g_strdup (e->socket_id);
+    t->summary = g_strdup (e->socket_id);
   else
-    self->summary = g_strdup ("");
-  return self->summary;
+    t->summary = g_strdup ("");
+  return t->summary;
 }
 
 const char *
 crier_event_item_get_preview (CrierEventItem *self)
 {
+  RowTexts   *t;
   const char *data;
 
   g_return_val_if_fail (CRIER_IS_EVENT_ITEM (self), NULL);
-  if (self->preview != NULL)
-    return self->preview;
+  t = get_texts (self);
+  if (t->preview != NULL)
+    return t->preview;
   data = self->event->data;
   if (data == NULL)
     data = self->event->kind == CRIER_MONITOR_EVENT_PUBLISHED ? "" : self->event->socket_id;
@@ -379,9 +444,9 @@ crier_event_item_get_preview (CrierEventItem *self)
       g_string_append_c (preview, (*p == '\n' || *p == '\r' || *p == '\t') ? ' ' : *p);
     if (end < data + length)
       g_string_append (preview, "…");
-    self->preview = g_string_free (preview, FALSE);
+    t->preview = g_string_free (preview, FALSE);
   }
-  return self->preview;
+  return t->preview;
 }
 
 /* The kind in the user's language, for the log's rows; the identifier (kind-name) stays
@@ -439,24 +504,23 @@ crier_event_item_get_kind_label (CrierEventItem *self)
   return crier_event_item_get_kind_name (self);
 }
 
-/* Everything the free-text filter looks at, lower-cased once. */
-const char *
-crier_event_item_get_search_text (CrierEventItem *self)
+/* Everything the free-text filter looks at. Made on each call, not kept: a filter reads
+ * every row once per change of its text, and a kept copy would double a row's size. */
+char *
+crier_event_item_dup_search_text (CrierEventItem *self)
 {
-  const CrierMonitorEvent *e;
+  const CrierMonitorEvent *e, *r;
 
   g_return_val_if_fail (CRIER_IS_EVENT_ITEM (self), NULL);
-  if (self->search_text != NULL)
-    return self->search_text;
   e = self->event;
-  self->search_text = g_strjoin ("\n", crier_monitor_kind_to_string (e->kind),
-                                 crier_event_item_get_kind_label (self),
-                                 e->app_id ? e->app_id : "", e->socket_id ? e->socket_id : "",
-                                 e->channel ? e->channel : "", e->event ? e->event : "",
-                                 e->user_id ? e->user_id : "", e->remote ? e->remote : "",
-                                 e->message ? e->message : "", e->data ? e->data : "",
-                                 e->explanation ? e->explanation : "", NULL);
-  return self->search_text;
+  r = self->request;
+  return g_strjoin ("\n", crier_monitor_kind_to_string (e->kind),
+                    crier_event_item_get_kind_label (self), e->app_id ? e->app_id : "",
+                    e->socket_id ? e->socket_id : "", e->channel ? e->channel : "",
+                    e->event ? e->event : "", e->user_id ? e->user_id : "",
+                    e->remote ? e->remote : "", e->message ? e->message : "",
+                    e->data ? e->data : "", e->explanation ? e->explanation : "",
+                    r && r->event ? r->event : "", r && r->remote ? r->remote : "", NULL);
 }
 
 /* The details pane: the record as JSON, with the payload pretty-printed when it is JSON. */
@@ -478,6 +542,16 @@ crier_event_item_dup_details (CrierEventItem *self)
   if (self->event->data != NULL &&
       crier_json_parser_load (data_parser, self->event->data, -1, NULL))
     json_object_set_member (object, "data", json_node_copy (json_parser_get_root (data_parser)));
+  /* The API request folded into this row: method and path, status, remote address. */
+  if (self->request != NULL)
+    {
+      g_autoptr (JsonParser) request_parser = json_parser_new ();
+      g_autofree char *request = crier_monitor_event_to_json (self->request);
+
+      if (crier_json_parser_load (request_parser, request, -1, NULL))
+        json_object_set_member (object, "request",
+                                json_node_copy (json_parser_get_root (request_parser)));
+    }
   json_generator_set_pretty (generator, TRUE);
   json_generator_set_indent (generator, 2);
   json_generator_set_root (generator, json_parser_get_root (parser));
@@ -527,12 +601,14 @@ const char *
 crier_event_item_get_delivery (CrierEventItem *self)
 {
   g_autoptr (JsonObject) details = NULL;
-  guint64  delivered;
-  unsigned excluded = 0;
+  RowTexts *t;
+  guint64   delivered;
+  unsigned  excluded = 0;
 
   g_return_val_if_fail (CRIER_IS_EVENT_ITEM (self), NULL);
-  if (self->delivery != NULL || self->event->kind != CRIER_MONITOR_EVENT_PUBLISHED)
-    return self->delivery;
+  t = get_texts (self);
+  if (t->delivery != NULL || self->event->kind != CRIER_MONITOR_EVENT_PUBLISHED)
+    return t->delivery;
   delivered = self->event->count;
   if ((details = dup_details_object (self->event)) != NULL)
     {
@@ -543,27 +619,29 @@ crier_event_item_get_delivery (CrierEventItem *self)
     }
   /* Translators: a broadcast's delivery trace; excluded are sockets left out by
    * socket_id (Laravel's toOthers ()) */
-  self->delivery = g_strdup_printf (_ ("delivered to %u, excluded %u"), (unsigned) delivered, excluded);
-  return self->delivery;
+  t->delivery = g_strdup_printf (_ ("delivered to %u, excluded %u"), (unsigned) delivered, excluded);
+  return t->delivery;
 }
 
 /* The row's second line: the delivery of a broadcast, and the explanation, if any. */
 const char *
 crier_event_item_get_subtitle (CrierEventItem *self)
 {
+  RowTexts   *t;
   const char *delivery, *explanation;
 
   g_return_val_if_fail (CRIER_IS_EVENT_ITEM (self), NULL);
-  if (self->subtitle != NULL)
-    return self->subtitle;
+  t = get_texts (self);
+  if (t->subtitle != NULL)
+    return t->subtitle;
   delivery = crier_event_item_get_delivery (self);
   explanation = self->event->explanation;
   if (delivery != NULL && explanation != NULL)
-    self->subtitle = g_strdup_printf ("%s — %s", delivery, explanation);
+    t->subtitle = g_strdup_printf ("%s — %s", delivery, explanation);
   else
-    self->subtitle = g_strdup (delivery ? delivery : explanation ? explanation
-                                                                 : "");
-  return self->subtitle;
+    t->subtitle = g_strdup (delivery ? delivery : explanation ? explanation
+                                                              : "");
+  return t->subtitle;
 }
 
 /* The delivery trace in words for the details pane: receivers, the excluded socket, the
@@ -655,4 +733,33 @@ crier_event_item_replay (CrierEventItem     *self,
                                  e->socket_id, NULL, callback, user_data);
     }
   return TRUE;
+}
+
+/* See crier_monitor_event_is_failure (). */
+gboolean
+crier_event_item_is_failure (CrierEventItem *self)
+{
+  g_return_val_if_fail (CRIER_IS_EVENT_ITEM (self), FALSE);
+  return self->failure;
+}
+
+/* Returns: (transfer none) (nullable): the api_request event folded into this row (the
+ * HTTP API request that published it). */
+const CrierMonitorEvent *
+crier_event_item_get_request (CrierEventItem *self)
+{
+  g_return_val_if_fail (CRIER_IS_EVENT_ITEM (self), NULL);
+  return self->request;
+}
+
+/* The event log folds request into this row; the item keeps a ref. */
+void
+crier_event_item_set_request (CrierEventItem    *self,
+                              CrierMonitorEvent *request)
+{
+  g_return_if_fail (CRIER_IS_EVENT_ITEM (self));
+  if (self->request == request)
+    return;
+  g_clear_pointer (&self->request, crier_monitor_event_unref);
+  self->request = request ? crier_monitor_event_ref (request) : NULL;
 }

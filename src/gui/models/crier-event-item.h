@@ -43,9 +43,14 @@ const char              *crier_event_item_get_kind_label (CrierEventItem *self);
 const char              *crier_event_item_get_time_text (CrierEventItem *self);
 const char              *crier_event_item_get_summary (CrierEventItem *self);
 const char              *crier_event_item_get_preview (CrierEventItem *self);
-const char              *crier_event_item_get_search_text (CrierEventItem *self);
+char                    *crier_event_item_dup_search_text (CrierEventItem *self);
+gboolean                 crier_event_item_is_failure (CrierEventItem *self);
+const CrierMonitorEvent *crier_event_item_get_request (CrierEventItem *self);
+void                     crier_event_item_set_request (CrierEventItem    *self,
+                                                       CrierMonitorEvent *request);
 char                    *crier_event_item_dup_details (CrierEventItem *self);
 CrierEventCategory       crier_monitor_kind_get_category (CrierMonitorKind kind);
 const char              *crier_monitor_kind_get_icon_name (CrierMonitorKind kind);
+gboolean                 crier_monitor_event_is_failure (const CrierMonitorEvent *event);
 
 G_END_DECLS

@@ -9,7 +9,7 @@
 
 G_BEGIN_DECLS
 
-#define CRIER_EVENT_LOG_DEFAULT_CAPACITY 10000
+#define CRIER_EVENT_LOG_DEFAULT_CAPACITY 100000
 #define CRIER_EVENT_LOG_FLUSH_MS         50
 
 #define CRIER_TYPE_EVENT_LOG (crier_event_log_get_type ())
@@ -22,6 +22,9 @@ unsigned       crier_event_log_get_capacity (CrierEventLog *self);
 void           crier_event_log_set_capacity (CrierEventLog *self,
                                              unsigned       capacity);
 guint64        crier_event_log_get_total (CrierEventLog *self);
+guint64        crier_event_log_get_dropped (CrierEventLog *self);
+unsigned       crier_event_log_get_unseen_failures (CrierEventLog *self);
+void           crier_event_log_mark_seen (CrierEventLog *self);
 void           crier_event_log_push (CrierEventLog     *self,
                                      CrierMonitorEvent *event);
 void           crier_event_log_flush (CrierEventLog *self);
