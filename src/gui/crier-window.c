@@ -508,6 +508,8 @@ crier_window_init (CrierWindow *self)
       g_object_bind_property (self, "server", followers[i], "server", G_BINDING_DEFAULT);
   }
   self->server_signals = g_signal_group_new (CRIER_TYPE_SERVER_HOST);
+  g_signal_group_connect_swapped (self->server_signals, "dropped", G_CALLBACK (crier_event_log_count_dropped),
+                                  self->log);
   g_signal_group_connect_swapped (self->server_signals, "notify::running",
                                   G_CALLBACK (update_status), self);
   self->application_bindings = g_binding_group_new ();

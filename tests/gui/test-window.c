@@ -657,6 +657,26 @@ test_events_dropped (void)
   crier_gui_test_close_window (win);
 }
 
+/* Events the server's queue to the window let go count in the same notice. */
+static void
+test_events_dropped_in_transit (void)
+{
+  g_autoptr (CrierTestServer) server = crier_test_server_new_hosted (TEST_CONFIG);
+  CrierWindow      *win = crier_gui_test_open_window (server);
+  CrierEventLog    *log = CRIER_EVENT_LOG (crier_gui_test_model (win, "event-log"));
+  const char *const channels[] = { "orders", NULL };
+
+  crier_server_host_set_queue_limit (server->host, 10);
+  /* No main-loop turn meanwhile: the window takes nothing while the server queues 300. */
+  for (guint i = 0; i < 300; i++)
+    crier_server_host_publish (server->host, CRIER_TEST_APP_ID, channels, "App\\Events\\Tick", "{}", NULL, NULL,
+                               NULL, NULL);
+  crier_test_wait_until (crier_server_host_get_dropped (server->host) > 0 &&
+                           crier_event_log_get_dropped (log) >= crier_server_host_get_dropped (server->host),
+                         CRIER_TEST_TIMEOUT);
+  crier_gui_test_close_window (win);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -675,5 +695,6 @@ main (int    argc,
   g_test_add_func ("/window/replay-and-import", test_replay_and_import);
   g_test_add_func ("/window/events-badge", test_events_badge);
   g_test_add_func ("/window/events-dropped", test_events_dropped);
+  g_test_add_func ("/window/events-dropped-in-transit", test_events_dropped_in_transit);
   return g_test_run ();
 }

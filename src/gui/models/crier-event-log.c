@@ -438,6 +438,19 @@ crier_event_log_get_total (CrierEventLog *self)
   return self->total;
 }
 
+/* n events that never reached the log (the server's queue to the window overflowed) count
+ * as dropped too: the notice tells of every gap. */
+void
+crier_event_log_count_dropped (CrierEventLog *self,
+                               guint64        n)
+{
+  g_return_if_fail (CRIER_IS_EVENT_LOG (self));
+  if (n == 0)
+    return;
+  self->dropped += n;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DROPPED]);
+}
+
 /* Events seen but no longer in the log ("N older events were dropped"). */
 guint64
 crier_event_log_get_dropped (CrierEventLog *self)

@@ -23,6 +23,8 @@ void           crier_event_log_set_capacity (CrierEventLog *self,
                                              unsigned       capacity);
 guint64        crier_event_log_get_total (CrierEventLog *self);
 guint64        crier_event_log_get_dropped (CrierEventLog *self);
+void           crier_event_log_count_dropped (CrierEventLog *self,
+                                              guint64        n);
 unsigned       crier_event_log_get_unseen_failures (CrierEventLog *self);
 void           crier_event_log_mark_seen (CrierEventLog *self);
 void           crier_event_log_push (CrierEventLog     *self,
