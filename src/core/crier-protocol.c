@@ -9,6 +9,7 @@
 
 #include "crier-app-private.h"
 #include "crier-channel-private.h"
+#include "crier-cluster.h"
 #include "crier-connection-private.h"
 #include "crier-explain.h"
 #include "crier-frame.h"
@@ -747,6 +748,9 @@ handle_client_event (CrierConnection *conn,
   /* user_id comes from the subscription, never from the payload (§10.3). */
   frame = crier_message_build (message->event, name, data, sub->user_id);
   count = crier_channel_deliver (sub->channel, frame, conn);
+  /* Never echoed: the sender is on this node, the others cannot match its socket. */
+  if (server->cluster != NULL)
+    crier_cluster_broadcast (server->cluster, config->id, name, frame, conn->socket_id);
   crier_channel_count_event (sub->channel);
   crier_app_count_event (conn->app, name);
   crier_server_count_client_event (server, conn->app);

@@ -44,6 +44,7 @@ struct _CrierServer
   gboolean         in_batch; /* inside a poller batch: it flushes when it ends */
   JsonParser      *parser;
   CrierWebhooks   *webhooks; /* NULL when no app has webhooks */
+  struct _CrierCluster *cluster; /* NULL without [cluster] */
   guint8          *read_buffer;
   guint            sweep_id;
   guint64          next_socket;
@@ -137,5 +138,19 @@ typedef struct
 
 void crier_server_deliver (CrierServer            *self,
                            const CrierPublication *publication);
+
+/* What arrives from the other nodes of a cluster (crier-cluster.c): a frame another node
+ * serialised, for this node's subscribers of one channel; terminate_connections. */
+void     crier_server_deliver_frame (CrierServer *self,
+                                     const char  *app_id,
+                                     const char  *channel,
+                                     GBytes      *frame,
+                                     const char  *except_socket_id);
+unsigned crier_server_terminate_local_user (CrierServer *self,
+                                            const char  *app_id,
+                                            const char  *user_id);
+void     crier_server_close_all (CrierServer *self,
+                                 guint16      code,
+                                 const char  *reason);
 
 G_END_DECLS

@@ -9,6 +9,7 @@
 
 #include "crier-app-private.h"
 #include "crier-channel-private.h"
+#include "crier-cluster.h"
 #include "crier-connection-private.h"
 #include "crier-explain.h"
 #include "crier-message.h"
@@ -281,10 +282,45 @@ crier_server_deliver (CrierServer            *self,
           frame = crier_message_build (publication->event, name, publication->data, NULL);
           count = crier_channel_deliver (channel, frame, except);
         }
+      /* The same bytes to the other nodes; socket_id exclusion travels with them. */
+      if (self->cluster != NULL)
+        {
+          if (frame == NULL)
+            frame = crier_message_build (publication->event, name, publication->data, NULL);
+          crier_cluster_broadcast (self->cluster, publication->app_id, name, frame,
+                                   publication->except_socket_id);
+        }
       if (channel != NULL)
         crier_channel_count_event (channel);
       crier_app_count_event (app, name);
       if (crier_server_monitoring (self))
         emit_published (self, app, publication, name, channel, except, count);
+    }
+}
+
+/* A frame from another node of the cluster: this node's subscribers of @channel (or the
+ * user's sockets), except @except_socket_id. Cache channels keep their last event on the
+ * node that published it. */
+void
+crier_server_deliver_frame (CrierServer *self,
+                            const char  *app_id,
+                            const char  *channel_name,
+                            GBytes      *frame,
+                            const char  *except_socket_id)
+{
+  CrierApp        *app = crier_server_lookup_app (self, app_id);
+  CrierConnection *except = NULL;
+  CrierChannel    *channel;
+
+  if (app == NULL || !crier_channel_name_is_valid (channel_name, G_MAXUINT, NULL))
+    return;
+  if (except_socket_id != NULL)
+    except = crier_server_lookup_connection (self, except_socket_id);
+  if (crier_channel_type_from_name (channel_name) & CRIER_CHANNEL_SERVER_TO_USER)
+    deliver_to_user (self, app, channel_name, frame, except);
+  else if ((channel = crier_app_lookup_channel (app, channel_name)) != NULL)
+    {
+      crier_channel_deliver (channel, frame, except);
+      crier_channel_count_event (channel);
     }
 }

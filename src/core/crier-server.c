@@ -9,11 +9,13 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "crier-acceptor.h"
 #include "crier-app-private.h"
 #include "crier-channel-private.h"
+#include "crier-cluster.h"
 #include "crier-connection-private.h"
 #include "crier-frame.h"
 #include "crier-http-api.h"
@@ -495,6 +497,7 @@ crier_server_dispose (GObject *object)
     g_source_destroy (self->unread_source);
   g_clear_pointer (&self->unread_source, g_source_unref);
   g_clear_pointer (&self->poller, crier_poller_free);
+  g_clear_pointer (&self->cluster, crier_cluster_free);
   g_clear_object (&self->soup);
   g_clear_object (&self->metrics_soup);
   G_OBJECT_CLASS (crier_server_parent_class)->dispose (object);
@@ -674,6 +677,10 @@ listen_on (CrierServer     *self,
                          G_SOCKET_PROTOCOL_TCP, error);
   if (socket == NULL)
     return NULL;
+  /* [cluster] reuse-port: N nodes on one host share the port, the kernel spreads accepts. */
+  if (crier_config_get_cluster_settings (self->config)->reuse_port &&
+      !g_socket_set_option (socket, SOL_SOCKET, SO_REUSEPORT, 1, error))
+    return NULL;
   if (!g_socket_bind (socket, address, TRUE, &local_error))
     {
       /* Only the facts and a code: each front end words its own way out. */
@@ -777,10 +784,16 @@ crier_server_start (CrierServer *self,
         return FALSE;
       self->webhooks = g_steal_pointer (&webhooks);
     }
+  if (self->cluster == NULL && crier_config_get_cluster_settings (self->config)->redis != NULL &&
+      (self->cluster = crier_cluster_new (self, crier_config_get_cluster_settings (self->config),
+                                          error)) == NULL)
+    return FALSE;
   if ((socket = listen_on (self, crier_config_get_port (self->config),
                            CRIER_SERVER_ERROR_ADDRESS_IN_USE, error)) == NULL ||
       !start_metrics_listener (self, error))
     return FALSE;
+  if (self->cluster != NULL)
+    crier_cluster_start (self->cluster);
 
   self->tls = certificate != NULL;
   self->soup = soup_server_new ("server-header", "crier/" PACKAGE_VERSION, NULL);
@@ -831,6 +844,8 @@ crier_server_stop (CrierServer *self,
   all = snapshot_connections (self);
   for (guint i = 0; i < all->len; i++)
     crier_connection_close (g_ptr_array_index (all, i), code, reason);
+  if (self->cluster != NULL)
+    crier_cluster_leave (self->cluster);
   /* After the closes: their channel_vacated and member_removed are spooled too. */
   if (self->webhooks != NULL)
     crier_webhooks_shutdown (self->webhooks);
@@ -844,6 +859,42 @@ crier_server_stop (CrierServer *self,
       event->message = g_strdup (reason);
       crier_server_emit (self, event);
     }
+}
+
+/* Starts the closing handshake of every connection, the server keeps running (a cluster
+ * node that was declared dead sends its clients elsewhere with 4200). */
+void
+crier_server_close_all (CrierServer *self,
+                        guint16      code,
+                        const char  *reason)
+{
+  g_autoptr (GPtrArray) all = snapshot_connections (self);
+
+  for (guint i = 0; i < all->len; i++)
+    crier_connection_close (g_ptr_array_index (all, i), code, reason);
+}
+
+/* The cluster node this server is (NULL without [cluster]), how many nodes were alive at
+ * the last heartbeat, and whether Redis answers: for the window and /metrics. */
+const char *
+crier_server_get_node_id (CrierServer *self)
+{
+  g_return_val_if_fail (CRIER_IS_SERVER (self), NULL);
+  return crier_cluster_get_node_id (self->cluster);
+}
+
+unsigned
+crier_server_count_cluster_nodes (CrierServer *self)
+{
+  g_return_val_if_fail (CRIER_IS_SERVER (self), 0);
+  return crier_cluster_count_nodes (self->cluster);
+}
+
+gboolean
+crier_server_is_redis_connected (CrierServer *self)
+{
+  g_return_val_if_fail (CRIER_IS_SERVER (self), FALSE);
+  return crier_cluster_is_redis_connected (self->cluster);
 }
 
 /* TRUE while connections (open or still closing) remain. */

@@ -1,0 +1,37 @@
+/* crier-cluster.h — a node of a Crier cluster: fan-out of frames through Redis pub/sub,
+ * heartbeats and the set of live nodes (docs/architecture.md §7)
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#if !defined(CRIER_CORE_COMPILATION)
+#error "a private header of the core: only src/core (built with CRIER_CORE_COMPILATION) includes it"
+#endif
+
+#include <gio/gio.h>
+
+#include "crier-config.h"
+#include "crier-server.h"
+
+G_BEGIN_DECLS
+
+typedef struct _CrierCluster CrierCluster;
+
+CrierCluster *crier_cluster_new (CrierServer                *server,
+                                 const CrierClusterSettings *settings,
+                                 GError                    **error);
+void          crier_cluster_free (CrierCluster *self);
+void          crier_cluster_start (CrierCluster *self);
+void          crier_cluster_leave (CrierCluster *self);
+void          crier_cluster_broadcast (CrierCluster *self,
+                                       const char   *app_id,
+                                       const char   *channel,
+                                       GBytes       *frame,
+                                       const char   *except_socket_id);
+void          crier_cluster_terminate_user (CrierCluster *self,
+                                            const char   *app_id,
+                                            const char   *user_id);
+const char   *crier_cluster_get_node_id (CrierCluster *self);
+unsigned      crier_cluster_count_nodes (CrierCluster *self);
+gboolean      crier_cluster_is_redis_connected (CrierCluster *self);
+
+G_END_DECLS
