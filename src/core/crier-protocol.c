@@ -288,10 +288,18 @@ remove_subscription (CrierConnection   *conn,
   CrierApp        *app = channel->app;
   g_autofree char *info = NULL;
 
+  gboolean         clustered;
+
   crier_channel_remove_subscriber (channel, conn);
   emit_simple (server, CRIER_MONITOR_UNSUBSCRIBED, conn, channel, sub->user_id, NULL,
                crier_channel_count_subscribers (channel));
-  if (sub->user_id != NULL && crier_channel_leave_member (channel, sub->user_id, FALSE, &info))
+  /* In a cluster, member_removed follows the user's last socket anywhere (Redis decides). */
+  clustered = server->cluster != NULL &&
+              crier_cluster_unsubscribe (server->cluster, app->config->id, channel->name,
+                                         sub->user_id);
+  if (sub->user_id != NULL &&
+      (clustered ? crier_channel_forget_member (channel, sub->user_id, &info)
+                 : crier_channel_leave_member (channel, sub->user_id, FALSE, &info)))
     emit_simple (server, CRIER_MONITOR_MEMBER_REMOVED, conn, channel, sub->user_id, info,
                  crier_channel_count_members (channel));
   if (crier_channel_count_subscribers (channel) == 0)
@@ -514,9 +522,21 @@ add_subscription (CrierConnection *conn,
   if (sub->user_id == NULL)
     {
       send_subscription_succeeded (conn, channel);
+      if (server->cluster != NULL)
+        crier_cluster_subscribe (server->cluster, conn, name, NULL, NULL);
       return sub;
     }
   member = crier_channel_add_member (channel, sub->user_id, user_info, FALSE);
+  /* In a cluster, subscription_succeeded (with everyone's members) and member_added come
+   * with Redis's answer (crier-cluster.c); without Redis, as on a single node. */
+  if (server->cluster != NULL &&
+      crier_cluster_subscribe (server->cluster, conn, name, sub->user_id, user_info))
+    {
+      if (member->sockets == 1)
+        emit_simple (server, CRIER_MONITOR_MEMBER_ADDED, conn, channel, member->user_id,
+                     member->user_info, crier_channel_count_members (channel));
+      return sub;
+    }
   send_subscription_succeeded (conn, channel);
   /* member_added only for a user's first socket, never to the member itself (§9.2). */
   if (member->sockets == 1)

@@ -793,7 +793,11 @@ crier_server_start (CrierServer *self,
       !start_metrics_listener (self, error))
     return FALSE;
   if (self->cluster != NULL)
-    crier_cluster_start (self->cluster);
+    {
+      if (self->webhooks != NULL)
+        crier_webhooks_set_clustered (self->webhooks);
+      crier_cluster_start (self->cluster);
+    }
 
   self->tls = certificate != NULL;
   self->soup = soup_server_new ("server-header", "crier/" PACKAGE_VERSION, NULL);
