@@ -89,7 +89,11 @@ export function clusterConfig(redis, { apps, server = {}, webhooks = [], cluster
  * counts the n nodes in /metrics. */
 export async function startNodes(t, redis, n, opts) {
   const nodes = [];
-  for (let i = 0; i < n; i++) nodes.push(await t.crier({ config: clusterConfig(redis, opts), apps: opts.apps }));
+  for (let i = 0; i < n; i++) {
+    // One webhook journal per node: a journal has one owner.
+    const server = { ...(opts.server || {}), 'webhook-spool': join(t.tempDir(), 'spool.jsonl') };
+    nodes.push(await t.crier({ config: clusterConfig(redis, { ...opts, server }), apps: opts.apps, extraArgs: opts.extraArgs }));
+  }
   for (const node of nodes) await waitNodes(node, n);
   return nodes;
 }
