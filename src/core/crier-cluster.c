@@ -14,6 +14,7 @@
 #include "crier-connection-private.h"
 #include "crier-json.h"
 #include "crier-message.h"
+#include "crier-names.h"
 #include "crier-redis.h"
 #include "crier-server-private.h"
 #include "crier-webhooks.h"
@@ -141,6 +142,27 @@ static const char heartbeat_script[] =
   "  elseif redis.call('SREM', nodes, id) == 1 then\n"
   "    redis.call('SET', base .. 'dead:' .. id, '1', 'PX', grave)\n"
   "    unshare(P, id, token, pending, out)\n"
+  "  end\n"
+  "end\n"
+  "return out\n";
+
+/* What the HTTP API reads (§14.8-14.11), the same from every node: hashes, no questions
+ * to the other nodes, distinct users counted by construction.
+ * ARGV: prefix, app, mode ("channels", "channel", "users"), channel name or name prefix.
+ * channels/channel: {name, subscriptions, users, …}; users: {user id, …}. */
+static const char query_script[] =
+  "local P, app, mode, arg = unpack(ARGV)\n"
+  "local a = P .. ':a:' .. app\n"
+  "if mode == 'users' then return redis.call('HKEYS', a .. ':c:' .. arg .. ':users') end\n"
+  "if mode == 'channel' then\n"
+  "  return {arg, redis.call('HGET', a .. ':occ', arg) or '0',\n"
+  "          tostring(redis.call('HLEN', a .. ':c:' .. arg .. ':users'))}\n"
+  "end\n"
+  "local out, all = {}, redis.call('HGETALL', a .. ':occ')\n"
+  "for i = 1, #all, 2 do\n"
+  "  if string.sub(all[i], 1, #arg) == arg then\n"
+  "    out[#out + 1] = all[i]; out[#out + 1] = all[i + 1]\n"
+  "    out[#out + 1] = tostring(redis.call('HLEN', a .. ':c:' .. all[i] .. ':users'))\n"
   "  end\n"
   "end\n"
   "return out\n";
@@ -797,6 +819,84 @@ resynchronise (CrierCluster *self)
                        sub->user_id, member != NULL ? member->user_info : NULL, TRUE);
       }
   g_message ("resynchronised this node's subscriptions with Redis");
+}
+
+typedef struct
+{
+  CrierClusterQueryFunc func;
+  gpointer              user_data;
+  gboolean              users;
+} Query;
+
+static void
+query_cb (CrierRedis *redis,
+          redisReply *reply,
+          gpointer    user_data)
+{
+  Query     *query = user_data;
+  GPtrArray *result = NULL;
+
+  if (reply != NULL && is_string_array (reply) && query->users)
+    {
+      result = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_member_info_free);
+      for (size_t i = 0; i < reply->elements; i++)
+        {
+          CrierMemberInfo *member = g_new0 (CrierMemberInfo, 1);
+
+          member->user_id = g_strdup (reply->element[i]->str);
+          g_ptr_array_add (result, member);
+        }
+    }
+  else if (reply != NULL && is_string_array (reply) && reply->elements % 3 == 0)
+    {
+      result = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_channel_info_free);
+      for (size_t i = 0; i < reply->elements; i += 3)
+        {
+          CrierChannelInfo *info = g_new0 (CrierChannelInfo, 1);
+
+          info->name = g_strdup (reply->element[i]->str);
+          info->type = crier_channel_type_from_name (info->name);
+          info->subscription_count = (unsigned) g_ascii_strtoull (reply->element[i + 1]->str,
+                                                                  NULL, 10);
+          info->user_count = (unsigned) g_ascii_strtoull (reply->element[i + 2]->str, NULL, 10);
+          g_ptr_array_add (result, info);
+        }
+    }
+  else if (reply != NULL)
+    g_debug ("unexpected reply to the query script (type %d)", reply->type);
+  query->func (result, query->user_data);
+  g_free (query);
+}
+
+/* The cluster's channels (whose name starts with @prefix), one channel, or (@users) the
+ * user ids of a presence channel; @func gets NULL when Redis could not answer. FALSE: Redis
+ * is not reachable now, @func is not called. */
+gboolean
+crier_cluster_query (CrierCluster         *self,
+                     const char           *app_id,
+                     CrierClusterQueryKind kind,
+                     const char           *arg,
+                     CrierClusterQueryFunc func,
+                     gpointer              user_data)
+{
+  static const char *const modes[] = { "channels", "channel", "users" };
+  Query                   *query;
+  const char              *argv[] = { "EVAL", query_script, "0", self->prefix, app_id,
+                                      modes[kind], arg != NULL ? arg : "" };
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  if (!crier_redis_is_ready (self->commands) || self->resync)
+    return FALSE;
+  query = g_new0 (Query, 1);
+  query->func = func;
+  query->user_data = user_data;
+  query->users = kind == CRIER_CLUSTER_QUERY_USERS;
+  if (!crier_redis_command (self->commands, query_cb, query, G_N_ELEMENTS (argv), argv, NULL))
+    {
+      g_free (query);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 CrierCluster *

@@ -16,6 +16,18 @@ G_BEGIN_DECLS
 
 typedef struct _CrierCluster CrierCluster;
 
+typedef enum
+{
+  CRIER_CLUSTER_QUERY_CHANNELS, /* arg: a name prefix ("" for all) */
+  CRIER_CLUSTER_QUERY_CHANNEL,  /* arg: the channel */
+  CRIER_CLUSTER_QUERY_USERS,    /* arg: the presence channel */
+} CrierClusterQueryKind;
+
+/* @result: (transfer full) (nullable): CrierChannelInfo (name, type and counts only) or,
+ * for users, CrierMemberInfo (user_id only); NULL when Redis did not answer. */
+typedef void (*CrierClusterQueryFunc) (GPtrArray *result,
+                                       gpointer   user_data);
+
 CrierCluster *crier_cluster_new (CrierServer                *server,
                                  const CrierClusterSettings *settings,
                                  GError                    **error);
@@ -39,6 +51,12 @@ gboolean      crier_cluster_unsubscribe (CrierCluster *self,
 void          crier_cluster_terminate_user (CrierCluster *self,
                                             const char   *app_id,
                                             const char   *user_id);
+gboolean      crier_cluster_query (CrierCluster         *self,
+                                   const char           *app_id,
+                                   CrierClusterQueryKind kind,
+                                   const char           *arg,
+                                   CrierClusterQueryFunc func,
+                                   gpointer              user_data);
 const char   *crier_cluster_get_node_id (CrierCluster *self);
 unsigned      crier_cluster_count_nodes (CrierCluster *self);
 gboolean      crier_cluster_is_redis_connected (CrierCluster *self);
