@@ -38,6 +38,7 @@
  * Each transition is one script, so two nodes never both see "first" or "last". */
 static const char subscribe_script[] =
   "local P, node, app, ch, uid, info = unpack(ARGV)\n"
+  "if redis.call('EXISTS', P .. ':node:dead:' .. node) == 1 then return {-1} end\n"
   "local a, n = P .. ':a:' .. app, P .. ':n:' .. node\n"
   "local occ = 0\n"
   "if redis.call('HINCRBY', a .. ':occ', ch, 1) == 1 and\n"
@@ -52,6 +53,9 @@ static const char subscribe_script[] =
   "end\n"
   "redis.call('HINCRBY', n .. ':mem', app .. '\\n' .. ch .. '\\n' .. uid, 1)\n"
   "return {occ, added, hook, redis.call('HGETALL', c .. ':users')}\n";
+
+/* A node that was declared dead (it hung) and has not noticed yet adds nothing under its
+ * old id, which nobody would reap again: {-1}, and it learns at once. */
 
 /* The mirror; a socket this node's share does not hold (the node was reaped meanwhile)
  * changes nothing. Returns {vacated, removed}. */
@@ -622,6 +626,13 @@ subscribed_cb (CrierRedis *redis,
           reply->element[2]->type == REDIS_REPLY_INTEGER &&
           (joining->user_id == NULL ||
            (reply->elements == 4 && is_string_array (reply->element[3])));
+  if (reply != NULL && reply->type == REDIS_REPLY_ARRAY && reply->elements == 1 &&
+      reply->element[0]->type == REDIS_REPLY_INTEGER && reply->element[0]->integer == -1)
+    {
+      heartbeat_now (self); /* declared dead: it answers -1, and we rejoin */
+      joining_free (joining);
+      return;
+    }
   if (reply != NULL && !valid)
     g_debug ("unexpected reply to the subscribe script (type %d)", reply->type);
   if (channel != NULL)

@@ -316,6 +316,32 @@ crier_server_deliver_frame (CrierServer *self,
     return;
   if (except_socket_id != NULL)
     except = crier_server_lookup_connection (self, except_socket_id);
+  /* A cache channel's last event is every node's, for the subscribers that come later
+   * (§11): read back from the frame, the one place it travels. */
+  if (crier_channel_type_from_name (channel_name) & CRIER_CHANNEL_CACHE)
+    {
+      gsize         size;
+      const guint8 *bytes = g_bytes_get_data (frame, &size);
+      gsize         header = 2;
+      CrierMessage  message;
+
+      /* The frame is already a WebSocket text frame (RFC 6455 §5.2, unmasked): skip its
+       * header, 2 bytes plus the extended length. */
+      if (size >= 2 && (bytes[1] & 0x7f) == 126)
+        header = 4;
+      else if (size >= 2 && (bytes[1] & 0x7f) == 127)
+        header = 10;
+      if (size > header &&
+          crier_message_parse (self->parser, (const char *) bytes + header, size - header,
+                               &message, NULL))
+        {
+          g_autofree char *data = crier_message_dup_data_text (&message);
+
+          crier_channel_set_cache (crier_app_ensure_channel (app, channel_name), message.event,
+                                   data, app->config->cache_ttl);
+          crier_message_clear (&message);
+        }
+    }
   if (crier_channel_type_from_name (channel_name) & CRIER_CHANNEL_SERVER_TO_USER)
     deliver_to_user (self, app, channel_name, frame, except);
   else if ((channel = crier_app_lookup_channel (app, channel_name)) != NULL)

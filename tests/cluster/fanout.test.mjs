@@ -1,7 +1,8 @@
 // Cluster fan-out: a trigger on node A reaches subscribers on A, B and C exactly once
 // (pusher-js, laravel-echo and raw clients); socket_id exclusion across nodes; client
 // events relayed across nodes and never echoed; server-to-user events; a redis-cli
-// SUBSCRIBE spy on the bus changes nothing; terminate_connections closes the user's
+// SUBSCRIBE spy on the bus changes nothing; a cache channel's last event reaches later
+// subscribers on every node; terminate_connections closes the user's
 // sockets on every node.
 
 import { scenario, app, check, checkEqual, collect, subscribed, jsonOk, until, within, needRedis, Redis, startNodes } from './cluster.mjs';
@@ -83,6 +84,15 @@ scenario('cluster-fanout', async (t) => {
   t.step('terminate_connections on A closes the user on C');
   await jsonOk(api.terminateUserConnections('u-7'), 'terminate_connections on A');
   await until(() => user.connection.state !== 'connected', 'the user on C to be disconnected');
+
+  t.step('a cache channel published on A: a later subscriber on C gets the last event');
+  await jsonOk(api.trigger('cache-ticker', 'tick', { n: 1 }), 'POST /events cache-ticker on A');
+  await jsonOk(api.trigger(CH, 'news', { n: 99 }), 'fence');
+  await raws[2].waitFor((j) => j.event === 'news' && JSON.parse(j.data).n === 99, 'fence 99 on C');
+  const late = await t.connect(c, { key: APP.key, label: 'late@C' });
+  late.send({ event: 'pusher:subscribe', data: { channel: 'cache-ticker' } });
+  const tick = await late.waitFor((j) => j.channel === 'cache-ticker' && j.event !== 'pusher_internal:subscription_succeeded', 'the cached event or a cache miss');
+  checkEqual([tick.event, JSON.parse(tick.data)], ['tick', { n: 1 }], 'the cached event on C');
 
   t.step('the spy saw the bus and changed nothing');
   check(spy.out.includes('news'), `the redis-cli spy saw no publication: ${spy.out.slice(0, 200)}`);
