@@ -1,5 +1,5 @@
 /* crier-cluster.c — a node of a Crier cluster: fan-out of frames through Redis pub/sub,
- * heartbeats and the set of live nodes (docs/architecture.md §7)
+ * heartbeats and the set of live nodes (docs/architecture.md §9)
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "crier-cluster"
 
@@ -23,7 +23,7 @@
  * publishing node serialised it (no field can hold a newline: node ids are hex, app ids come
  * from a key file, socket ids are digits, channel names are checked).
  *   P\n<node>\n<app>\n<except socket or empty>\n<channel>\n<frame>
- *   T\n<node>\n<app>\n<user id>\n                  (terminate_connections, §12.3) */
+ *   T\n<node>\n<app>\n<user id>\n                  (terminate_connections, pusher-protocol.md §12.3) */
 #define MESSAGE_PUBLICATION 'P'
 #define MESSAGE_TERMINATE   'T'
 
@@ -150,7 +150,7 @@ static const char heartbeat_script[] =
   "end\n"
   "return out\n";
 
-/* What the HTTP API reads (§14.8-14.11), the same from every node: hashes, no questions
+/* What the HTTP API reads (pusher-protocol.md §14.5-14.7), the same from every node: hashes, no questions
  * to the other nodes, distinct users counted by construction.
  * ARGV: prefix, app, mode ("channels", "channel", "users"), channel name or name prefix.
  * channels/channel: {name, subscriptions, users, …}; users: {user id, …}. */
@@ -558,7 +558,7 @@ joining_free (Joining *joining)
   g_free (joining);
 }
 
-/* {"presence": {"ids", "hash", "count"}} from the script's HGETALL of user → info (§9.1). */
+/* {"presence": {"ids", "hash", "count"}} from the script's HGETALL of user → info (pusher-protocol.md §9.1). */
 static char *
 presence_data (redisReply *members)
 {
@@ -656,7 +656,7 @@ subscribed_cb (CrierRedis *redis,
     report (self, joining->app_id, CRIER_MONITOR_CHANNEL_OCCUPIED, joining->channel, NULL);
   if (reply->element[1]->integer == 1)
     {
-      /* member_added only for the user's first socket in the cluster (§9.2). */
+      /* member_added only for the user's first socket in the cluster (pusher-protocol.md §9.2). */
       g_autoptr (GBytes) frame = crier_channel_build_member_added (joining->channel,
                                                                    joining->user_id,
                                                                    joining->user_info);

@@ -1,5 +1,5 @@
 /* crier-cluster.h — a node of a Crier cluster: fan-out of frames through Redis pub/sub,
- * heartbeats and the set of live nodes (docs/architecture.md §7)
+ * heartbeats and the set of live nodes (docs/architecture.md §9)
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 

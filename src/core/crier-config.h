@@ -129,7 +129,7 @@ typedef struct
 
 const CrierWebhookSettings *crier_config_get_webhook_settings (CrierConfig *self);
 
-/* Clustering through Redis ([cluster], docs/architecture.md §7). redis NULL: no cluster,
+/* Clustering through Redis ([cluster], docs/architecture.md §9). redis NULL: no cluster,
  * and Redis is never touched. Times in milliseconds. */
 typedef struct
 {

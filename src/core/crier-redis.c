@@ -16,7 +16,7 @@
 
 /* Not Debian's adapters/glib.h: in hiredis 0.14 its dispatch reads and then writes on a
  * context the read may have freed (a refused connect, a write error). Here the cleanup hook
- * forgets the context, and dispatch stops touching it (docs/architecture.md §7). */
+ * forgets the context, and dispatch stops touching it (docs/architecture.md §9). */
 typedef struct
 {
   GSource            source;

@@ -325,7 +325,7 @@ crier_server_deliver_frame (CrierServer *self,
       gsize         header = 2;
       CrierMessage  message;
 
-      /* The frame is already a WebSocket text frame (RFC 6455 §5.2, unmasked): skip its
+      /* The frame is already a WebSocket text frame (RFC 6455, section 5.2, unmasked): skip its
        * header, 2 bytes plus the extended length. */
       if (size >= 2 && (bytes[1] & 0x7f) == 126)
         header = 4;
