@@ -658,6 +658,33 @@ resolve_host (const char *host,
   return g_object_ref (addresses->data);
 }
 
+/* [cluster] reuse-port: N nodes on one host share the port, the kernel spreads accepts.
+ * g_socket_bind () clears SO_REUSEPORT on stream sockets, so that case binds natively. */
+static gboolean
+bind_socket (GSocket        *socket,
+             GSocketAddress *address,
+             gboolean        reuse_port,
+             GError        **error)
+{
+  struct sockaddr_storage native;
+  gssize                  length = g_socket_address_get_native_size (address);
+
+  if (!reuse_port)
+    return g_socket_bind (socket, address, TRUE, error);
+  if (!g_socket_set_option (socket, SOL_SOCKET, SO_REUSEADDR, 1, error) ||
+      !g_socket_set_option (socket, SOL_SOCKET, SO_REUSEPORT, 1, error) ||
+      !g_socket_address_to_native (address, &native, sizeof native, error))
+    return FALSE;
+  if (bind (g_socket_get_fd (socket), (struct sockaddr *) &native, (socklen_t) length) < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "%s", g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static GSocket *
 listen_on (CrierServer     *self,
            unsigned         port,
@@ -677,11 +704,8 @@ listen_on (CrierServer     *self,
                          G_SOCKET_PROTOCOL_TCP, error);
   if (socket == NULL)
     return NULL;
-  /* [cluster] reuse-port: N nodes on one host share the port, the kernel spreads accepts. */
-  if (crier_config_get_cluster_settings (self->config)->reuse_port &&
-      !g_socket_set_option (socket, SOL_SOCKET, SO_REUSEPORT, 1, error))
-    return NULL;
-  if (!g_socket_bind (socket, address, TRUE, &local_error))
+  if (!bind_socket (socket, address,
+                    crier_config_get_cluster_settings (self->config)->reuse_port, &local_error))
     {
       /* Only the facts and a code: each front end words its own way out. */
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
