@@ -477,6 +477,9 @@ heartbeat_cb (CrierRedis *redis,
                  old, self->node_id);
       crier_server_close_all (self->server, CRIER_CODE_RECONNECT,
                               "Node rejoined the cluster: reconnect");
+      /* The closing clients are not re-applied under the new id: the reap removed them. */
+      self->joined = FALSE;
+      self->resync = FALSE;
       heartbeat_now (self);
       return;
     }

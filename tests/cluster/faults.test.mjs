@@ -77,6 +77,8 @@ scenario('cluster-faults', async (t) => {
   await until(() => annCh.members.count === 2, 'Bob back in the member list (pusher-js reconnected)', 5000);
   await sleep(TIMEOUT * 2);
   checkEqual(Object.keys(annCh.members.members).sort(), ['1', '2'], 'members after B rejoined: no ghost of Dan');
+  // Bob and Dan were removed once by the reap; B's closing clients are not removed again.
+  checkEqual(annRemoved.map((e) => e.data.id).sort(), ['2', '3', '4'], 'member_removed frames at Ann');
 
   t.step('Redis restart: local delivery goes on, nothing is lost');
   const bobNews = collect(bobCh, 'news');
