@@ -82,7 +82,7 @@ static const BadCase bad_cases[] = {
 static void
 test_bad (gconstpointer data)
 {
-  const BadCase *bad = data;
+  const BadCase   *bad = data;
   g_autofree char *text = g_strconcat (APP_SECTION, bad->section, NULL);
   g_autoptr (GError) error = NULL;
   g_autoptr (CrierConfig) config = load (text, &error);
@@ -182,8 +182,8 @@ count_writer (GLogLevelFlags   level,
 
 typedef struct
 {
-  unsigned connections;
-  gboolean silent; /* accept, read, never answer */
+  unsigned   connections;
+  gboolean   silent; /* accept, read, never answer */
   GPtrArray *held;
 } Impostor;
 
@@ -262,7 +262,7 @@ test_refused (void)
   g_autoptr (CrierTestServer) server = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *text = NULL;
-  Impostor impostor = { 0, FALSE, g_ptr_array_new_with_free_func (g_object_unref) };
+  Impostor         impostor = { 0, FALSE, g_ptr_array_new_with_free_func (g_object_unref) };
 
   /* A port that was free a moment ago and is closed now: connects are refused. */
   g_assert_true (g_socket_bind (socket, address, TRUE, NULL));

@@ -92,32 +92,32 @@ static const char confirm_script[] =
 /* A node's share taken out of the cluster state (reap, or before a resynchronisation):
  * returns the transitions it caused, flattened as kind, app, channel, user ("V" vacated,
  * "R" member removed). Used inside the heartbeat script. */
-#define UNSHARE_LUA \
-  "local function unshare (P, node, token, ttl, out)\n" \
-  "  local n = P .. ':n:' .. node\n" \
-  "  local subs = redis.call('HGETALL', n .. ':subs')\n" \
-  "  for i = 1, #subs, 2 do\n" \
-  "    local app, ch = string.match(subs[i], '^(.-)\\n(.*)$')\n" \
-  "    local a = P .. ':a:' .. app\n" \
-  "    if redis.call('HINCRBY', a .. ':occ', ch, -tonumber(subs[i + 1])) <= 0 then\n" \
-  "      redis.call('HDEL', a .. ':occ', ch)\n" \
-  "      redis.call('SET', a .. ':vac:' .. ch, token, 'PX', ttl)\n" \
-  "      out[#out + 1] = 'V'; out[#out + 1] = app; out[#out + 1] = ch; out[#out + 1] = ''\n" \
-  "    end\n" \
-  "  end\n" \
-  "  local mem = redis.call('HGETALL', n .. ':mem')\n" \
-  "  for i = 1, #mem, 2 do\n" \
-  "    local app, ch, uid = string.match(mem[i], '^(.-)\\n(.-)\\n(.*)$')\n" \
-  "    local a = P .. ':a:' .. app\n" \
-  "    local c = a .. ':c:' .. ch\n" \
-  "    if redis.call('HINCRBY', c .. ':socks', uid, -tonumber(mem[i + 1])) <= 0 then\n" \
-  "      redis.call('HDEL', c .. ':socks', uid)\n" \
-  "      redis.call('HDEL', c .. ':users', uid)\n" \
-  "      redis.call('SET', a .. ':rem:' .. ch .. ':' .. uid, token, 'PX', ttl)\n" \
+#define UNSHARE_LUA                                                                           \
+  "local function unshare (P, node, token, ttl, out)\n"                                       \
+  "  local n = P .. ':n:' .. node\n"                                                          \
+  "  local subs = redis.call('HGETALL', n .. ':subs')\n"                                      \
+  "  for i = 1, #subs, 2 do\n"                                                                \
+  "    local app, ch = string.match(subs[i], '^(.-)\\n(.*)$')\n"                              \
+  "    local a = P .. ':a:' .. app\n"                                                         \
+  "    if redis.call('HINCRBY', a .. ':occ', ch, -tonumber(subs[i + 1])) <= 0 then\n"         \
+  "      redis.call('HDEL', a .. ':occ', ch)\n"                                               \
+  "      redis.call('SET', a .. ':vac:' .. ch, token, 'PX', ttl)\n"                           \
+  "      out[#out + 1] = 'V'; out[#out + 1] = app; out[#out + 1] = ch; out[#out + 1] = ''\n"  \
+  "    end\n"                                                                                 \
+  "  end\n"                                                                                   \
+  "  local mem = redis.call('HGETALL', n .. ':mem')\n"                                        \
+  "  for i = 1, #mem, 2 do\n"                                                                 \
+  "    local app, ch, uid = string.match(mem[i], '^(.-)\\n(.-)\\n(.*)$')\n"                   \
+  "    local a = P .. ':a:' .. app\n"                                                         \
+  "    local c = a .. ':c:' .. ch\n"                                                          \
+  "    if redis.call('HINCRBY', c .. ':socks', uid, -tonumber(mem[i + 1])) <= 0 then\n"       \
+  "      redis.call('HDEL', c .. ':socks', uid)\n"                                            \
+  "      redis.call('HDEL', c .. ':users', uid)\n"                                            \
+  "      redis.call('SET', a .. ':rem:' .. ch .. ':' .. uid, token, 'PX', ttl)\n"             \
   "      out[#out + 1] = 'R'; out[#out + 1] = app; out[#out + 1] = ch; out[#out + 1] = uid\n" \
-  "    end\n" \
-  "  end\n" \
-  "  redis.call('DEL', n .. ':subs', n .. ':mem')\n" \
+  "    end\n"                                                                                 \
+  "  end\n"                                                                                   \
+  "  redis.call('DEL', n .. ':subs', n .. ':mem')\n"                                          \
   "end\n"
 
 static const char unshare_script[] =
@@ -173,37 +173,37 @@ static const char query_script[] =
 
 struct _CrierCluster
 {
-  CrierServer       *server; /* owns us */
+  CrierServer         *server; /* owns us */
   CrierClusterSettings settings;
-  CrierRedisAddress *address;
-  GMainContext      *context;
-  CrierRedis        *commands;
-  CrierRedis        *bus;
-  char              *node_id;
-  char              *bus_channel;
-  char              *key_base; /* "<prefix>:node:" */
-  char              *nodes_key;
-  GSource           *heartbeat;
-  unsigned           nodes; /* alive at the last heartbeat */
-  gboolean           heartbeat_pending;
-  char              *heartbeat_token; /* what a reap in the pending heartbeat stores */
-  char              *prefix;
-  gboolean           joined;  /* the node set has had us since Redis was last reachable */
-  gboolean           resync;  /* Redis came back: re-apply this node's share */
-  unsigned           vacated_delay; /* ms, the webhooks' delay of vacated / member_removed */
-  guint64            next_token;
-  GHashTable        *waits; /* GSource* → Confirm: delays running */
+  CrierRedisAddress   *address;
+  GMainContext        *context;
+  CrierRedis          *commands;
+  CrierRedis          *bus;
+  char                *node_id;
+  char                *bus_channel;
+  char                *key_base; /* "<prefix>:node:" */
+  char                *nodes_key;
+  GSource             *heartbeat;
+  unsigned             nodes; /* alive at the last heartbeat */
+  gboolean             heartbeat_pending;
+  char                *heartbeat_token; /* what a reap in the pending heartbeat stores */
+  char                *prefix;
+  gboolean             joined;        /* the node set has had us since Redis was last reachable */
+  gboolean             resync;        /* Redis came back: re-apply this node's share */
+  unsigned             vacated_delay; /* ms, the webhooks' delay of vacated / member_removed */
+  guint64              next_token;
+  GHashTable          *waits; /* GSource* → Confirm: delays running */
 };
 
 /* One delayed webhook waiting for its confirm_script. */
 typedef struct
 {
-  CrierCluster    *cluster;
-  char            *app_id;
-  char            *channel;
-  char            *user_id; /* member_removed; NULL: channel_vacated */
-  char            *key;
-  char            *token;
+  CrierCluster *cluster;
+  char         *app_id;
+  char         *channel;
+  char         *user_id; /* member_removed; NULL: channel_vacated */
+  char         *key;
+  char         *token;
 } Confirm;
 
 /* A subscription whose script is on its way; the connection may be gone when it answers. */
@@ -428,11 +428,11 @@ wait_to_confirm (CrierCluster *self,
 /* A user's last socket in the cluster left: member_removed to every node's subscribers
  * (frames at once), the webhook after the delay. */
 static void
-member_left (CrierCluster    *self,
-             const char      *app_id,
-             const char      *channel_name,
-             const char      *user_id,
-             const char      *token)
+member_left (CrierCluster *self,
+             const char   *app_id,
+             const char   *channel_name,
+             const char   *user_id,
+             const char   *token)
 {
   g_autoptr (GBytes) frame = crier_channel_build_member_removed (channel_name, user_id);
   CrierApp     *app = crier_server_lookup_app (self->server, app_id);
@@ -512,7 +512,7 @@ heartbeat_now (CrierCluster *self)
 {
   g_autofree char *timeout = g_strdup_printf ("%u", self->settings.node_timeout);
   g_autofree char *tombstone = g_strdup_printf ("%u", MAX (self->settings.node_timeout * 10,
-                                                            3600000u));
+                                                           3600000u));
   g_autofree char *ttl = pending_ttl (self);
   g_autofree char *token = new_token (self);
   const char      *argv[] = { "EVAL", heartbeat_script, "0", self->prefix, self->node_id,
@@ -825,9 +825,9 @@ resynchronise (CrierCluster *self)
          i++)
       {
         CrierSubscription *sub = g_ptr_array_index (conn->subscriptions, i);
-        CrierMember *member = sub->user_id != NULL ? crier_channel_lookup_member (sub->channel,
-                                                                                  sub->user_id)
-                                                   : NULL;
+        CrierMember       *member = sub->user_id != NULL ? crier_channel_lookup_member (sub->channel,
+                                                                                        sub->user_id)
+                                                         : NULL;
 
         run_subscribe (self, conn->socket_id, conn->app->config->id, sub->channel->name,
                        sub->user_id, member != NULL ? member->user_info : NULL, TRUE);

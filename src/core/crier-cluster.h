@@ -39,15 +39,15 @@ void          crier_cluster_broadcast (CrierCluster *self,
                                        const char   *channel,
                                        GBytes       *frame,
                                        const char   *except_socket_id);
-gboolean      crier_cluster_subscribe (CrierCluster           *self,
-                                      struct _CrierConnection *conn,
-                                      const char             *channel,
-                                      const char             *user_id,
-                                      const char             *user_info);
+gboolean      crier_cluster_subscribe (CrierCluster            *self,
+                                       struct _CrierConnection *conn,
+                                       const char              *channel,
+                                       const char              *user_id,
+                                       const char              *user_info);
 gboolean      crier_cluster_unsubscribe (CrierCluster *self,
-                                        const char   *app_id,
-                                        const char   *channel,
-                                        const char   *user_id);
+                                         const char   *app_id,
+                                         const char   *channel,
+                                         const char   *user_id);
 void          crier_cluster_terminate_user (CrierCluster *self,
                                             const char   *app_id,
                                             const char   *user_id);

@@ -6,11 +6,11 @@
 
 #include "crier-config.h"
 
-#include "crier-redis-address.h"
-
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "crier-redis-address.h"
 
 struct _CrierConfig
 {

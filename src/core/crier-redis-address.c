@@ -43,8 +43,8 @@ parse_unix (const char *url,
             GError    **error)
 {
   g_autoptr (CrierRedisAddress) address = g_new0 (CrierRedisAddress, 1);
-  const char     *rest = url + strlen ("unix://");
-  const char     *query = strchr (rest, '?');
+  const char *rest = url + strlen ("unix://");
+  const char *query = strchr (rest, '?');
   g_auto (GStrv) params = NULL;
 
   address->path = g_uri_unescape_segment (rest, query, NULL);

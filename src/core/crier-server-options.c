@@ -198,7 +198,7 @@ crier_server_options_apply (const CrierServerOptions *self,
   if (self->tls_cert != NULL || self->tls_key != NULL)
     crier_config_set_tls (config, self->tls_cert, self->tls_key);
   if (self->cluster_redis != NULL && !crier_config_set_cluster_redis (config, self->cluster_redis,
-                                                                       error))
+                                                                      error))
     return FALSE;
   if (self->cluster_prefix != NULL)
     crier_config_set_cluster_prefix (config, self->cluster_prefix);

@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+#include "crier-cluster.h"
 #include "crier-config.h"
 #include "crier-monitor.h"
 #include "crier-poller.h"
@@ -44,7 +45,7 @@ struct _CrierServer
   gboolean         in_batch; /* inside a poller batch: it flushes when it ends */
   JsonParser      *parser;
   CrierWebhooks   *webhooks; /* NULL when no app has webhooks */
-  struct _CrierCluster *cluster; /* NULL without [cluster] */
+  CrierCluster    *cluster;  /* NULL without [cluster] */
   guint8          *read_buffer;
   guint            sweep_id;
   guint64          next_socket;
