@@ -117,7 +117,11 @@ static const char confirm_script[] =
   "      out[#out + 1] = 'R'; out[#out + 1] = app; out[#out + 1] = ch; out[#out + 1] = uid\n" \
   "    end\n"                                                                                 \
   "  end\n"                                                                                   \
-  "  redis.call('DEL', n .. ':subs', n .. ':mem')\n"                                          \
+  "  local conns = redis.call('HGETALL', n .. ':conns')\n"                                    \
+  "  for i = 1, #conns, 2 do\n"                                                               \
+  "    redis.call('DECRBY', P .. ':a:' .. conns[i] .. ':conns', tonumber(conns[i + 1]))\n"    \
+  "  end\n"                                                                                   \
+  "  redis.call('DEL', n .. ':subs', n .. ':mem', n .. ':conns')\n"                           \
   "end\n"
 
 static const char unshare_script[] =
@@ -149,6 +153,26 @@ static const char heartbeat_script[] =
   "  end\n"
   "end\n"
   "return out\n";
+
+/* An app's connections in the whole cluster, for its max-connections (pusher-protocol.md
+ * §2.2): one more, unless that passes the limit (-2); one less (delta -1) only if this
+ * node's share holds it. A node declared dead counts nothing (-1).
+ * ARGV: prefix, node, app, delta, limit (0: none). */
+static const char connection_script[] =
+  "local P, node, app = ARGV[1], ARGV[2], ARGV[3]\n"
+  "local delta, limit = tonumber(ARGV[4]), tonumber(ARGV[5])\n"
+  "if redis.call('EXISTS', P .. ':node:dead:' .. node) == 1 then return -1 end\n"
+  "local key, share = P .. ':a:' .. app .. ':conns', P .. ':n:' .. node .. ':conns'\n"
+  "if delta < 0 then\n"
+  "  local left = redis.call('HINCRBY', share, app, -1)\n"
+  "  if left <= 0 then redis.call('HDEL', share, app) end\n"
+  "  if left < 0 then return 0 end\n"
+  "  return redis.call('DECR', key)\n"
+  "end\n"
+  "local count = redis.call('INCR', key)\n"
+  "if limit > 0 and count > limit then redis.call('DECR', key) return -2 end\n"
+  "redis.call('HINCRBY', share, app, 1)\n"
+  "return count\n";
 
 /* What the HTTP API reads (pusher-protocol.md §14.5-14.7), the same from every node: hashes, no questions
  * to the other nodes, distinct users counted by construction.
@@ -192,7 +216,8 @@ struct _CrierCluster
   gboolean             resync;        /* Redis came back: re-apply this node's share */
   unsigned             vacated_delay; /* ms, the webhooks' delay of vacated / member_removed */
   guint64              next_token;
-  GHashTable          *waits; /* GSource* → Confirm: delays running */
+  GHashTable          *waits;   /* GSource* → Confirm: delays running */
+  GHashTable          *counted; /* socket ids in the cluster's connection counts */
 };
 
 /* One delayed webhook waiting for its confirm_script. */
@@ -803,6 +828,94 @@ crier_cluster_unsubscribe (CrierCluster *self,
   return TRUE;
 }
 
+typedef struct
+{
+  CrierCluster *cluster;
+  char         *socket_id;
+} Counting;
+
+static void
+counted_cb (CrierRedis *redis,
+            redisReply *reply,
+            gpointer    user_data)
+{
+  Counting        *counting = user_data;
+  CrierCluster    *self = counting->cluster;
+  CrierConnection *conn;
+
+  if (reply != NULL && reply->type == REDIS_REPLY_INTEGER && reply->integer == -2)
+    {
+      g_hash_table_remove (self->counted, counting->socket_id);
+      conn = crier_server_lookup_connection (self->server, counting->socket_id);
+      if (conn != NULL && crier_connection_is_open (conn))
+        {
+          /* The other nodes' connections fill the app's quota: refused as a single node
+           * refuses, only after connection_established. */
+          crier_connection_send_error (conn, CRIER_CODE_APP_OVER_QUOTA,
+                                       "Application is over connection quota");
+          crier_connection_close (conn, CRIER_CODE_APP_OVER_QUOTA,
+                                  "Application is over connection quota");
+        }
+    }
+  else if (reply != NULL && reply->type == REDIS_REPLY_INTEGER && reply->integer == -1)
+    {
+      g_hash_table_remove (self->counted, counting->socket_id);
+      heartbeat_now (self);
+    }
+  g_free (counting->socket_id);
+  g_free (counting);
+}
+
+static void
+count_connection (CrierCluster *self,
+                  const char   *app_id,
+                  const char   *socket_id,
+                  int           delta,
+                  unsigned      limit)
+{
+  g_autofree char *change = g_strdup_printf ("%d", delta);
+  g_autofree char *max = g_strdup_printf ("%u", limit);
+  const char      *argv[] = { "EVAL", connection_script, "0", self->prefix, self->node_id,
+                              app_id, change, max };
+  Counting        *counting = g_new0 (Counting, 1);
+
+  counting->cluster = self;
+  counting->socket_id = g_strdup (socket_id);
+  if (!crier_redis_command (self->commands, counted_cb, counting, G_N_ELEMENTS (argv), argv,
+                            NULL))
+    {
+      g_free (counting->socket_id);
+      g_free (counting);
+      return;
+    }
+  if (delta > 0)
+    g_hash_table_add (self->counted, g_strdup (socket_id));
+}
+
+/* A connection was admitted on this node: counted for its app's max-connections across
+ * the cluster (closed with 4004 when the others fill the quota). */
+void
+crier_cluster_connect (CrierCluster    *self,
+                       CrierConnection *conn)
+{
+  g_return_if_fail (self != NULL);
+  if (!crier_redis_is_ready (self->commands) || self->resync)
+    return;
+  count_connection (self, conn->app->config->id, conn->socket_id, +1,
+                    conn->app->config->max_connections);
+}
+
+void
+crier_cluster_disconnect (CrierCluster    *self,
+                          CrierConnection *conn)
+{
+  g_return_if_fail (self != NULL);
+  if (!g_hash_table_remove (self->counted, conn->socket_id))
+    return;
+  if (crier_redis_is_ready (self->commands) && !self->resync)
+    count_connection (self, conn->app->config->id, conn->socket_id, -1, 0);
+}
+
 /* Redis came back (restarted, or unreachable while subscriptions changed): take this
  * node's share out and put what it holds now back in, silently. */
 static void
@@ -818,6 +931,11 @@ resynchronise (CrierCluster *self)
   if (!crier_redis_command (self->commands, NULL, NULL, G_N_ELEMENTS (argv), argv, NULL))
     return;
   self->resync = FALSE;
+  g_hash_table_remove_all (self->counted);
+  g_hash_table_iter_init (&iter, self->server->connections);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &conn))
+    if (conn->app != NULL && crier_connection_is_open (conn))
+      count_connection (self, conn->app->config->id, conn->socket_id, +1, 0);
   g_hash_table_iter_init (&iter, self->server->connections);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &conn))
     for (guint i = 0; conn->app != NULL && conn->subscriptions != NULL &&
@@ -933,6 +1051,7 @@ crier_cluster_new (CrierServer                *server,
   self->vacated_delay = crier_config_get_webhook_settings (crier_server_get_config (server))
                           ->vacated_delay;
   self->waits = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) confirm_free);
+  self->counted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->address = address;
   self->context = g_main_context_ref_thread_default ();
   self->node_id = new_node_id ();
@@ -1002,6 +1121,7 @@ crier_cluster_free (CrierCluster *self)
   g_clear_pointer (&self->bus, crier_redis_free);
   g_clear_pointer (&self->commands, crier_redis_free);
   crier_redis_address_free (self->address);
+  g_hash_table_unref (self->counted);
   g_free (self->prefix);
   g_free (self->heartbeat_token);
   g_main_context_unref (self->context);

@@ -39,6 +39,10 @@ void          crier_cluster_broadcast (CrierCluster *self,
                                        const char   *channel,
                                        GBytes       *frame,
                                        const char   *except_socket_id);
+void          crier_cluster_connect (CrierCluster            *self,
+                                     struct _CrierConnection *conn);
+void          crier_cluster_disconnect (CrierCluster            *self,
+                                        struct _CrierConnection *conn);
 gboolean      crier_cluster_subscribe (CrierCluster            *self,
                                        struct _CrierConnection *conn,
                                        const char              *channel,

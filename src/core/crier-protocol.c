@@ -210,6 +210,8 @@ crier_protocol_open (CrierConnection *conn,
 
   conn->app = app;
   crier_server_count_connection (server, app, +1);
+  if (server->cluster != NULL)
+    crier_cluster_connect (server->cluster, conn); /* the app's quota, cluster-wide */
   frame = crier_message_build_connection_established (
     conn->socket_id, crier_config_get_activity_timeout (server->config));
   crier_connection_send (conn, frame);
@@ -321,6 +323,8 @@ crier_protocol_detach (CrierConnection *conn)
   while (conn->subscriptions != NULL && conn->subscriptions->len > 0)
     remove_subscription (conn, g_ptr_array_steal_index_fast (conn->subscriptions,
                                                              conn->subscriptions->len - 1));
+  if (server->cluster != NULL)
+    crier_cluster_disconnect (server->cluster, conn);
   crier_app_remove_user (conn->app, conn);
   crier_app_remember_socket (conn->app, conn->socket_id);
   crier_server_count_connection (server, conn->app, -1);
