@@ -1078,8 +1078,10 @@ crier_cluster_start (CrierCluster *self)
     }
 }
 
-/* A clean stop leaves the node set at once rather than after node-timeout; the server's
- * loop still runs (closing handshakes) and sends it. */
+/* A clean stop: the heartbeat key goes at once, so the next heartbeat of any other node
+ * reaps this node (its members and channels leave with their frames and webhooks, exactly
+ * once) instead of after node-timeout. The node stays in the set until then: a share it
+ * took out itself while its clients still close would race their own unsubscribes. */
 void
 crier_cluster_leave (CrierCluster *self)
 {
@@ -1091,10 +1093,8 @@ crier_cluster_leave (CrierCluster *self)
     {
       g_autofree char *alive = g_strconcat (self->key_base, "alive:", self->node_id, NULL);
       const char      *del[] = { "DEL", alive };
-      const char      *srem[] = { "SREM", self->nodes_key, self->node_id };
 
       crier_redis_command (self->commands, NULL, NULL, 2, del, NULL);
-      crier_redis_command (self->commands, NULL, NULL, 3, srem, NULL);
     }
 }
 

@@ -22,7 +22,7 @@ scenario('cluster-faults', async (t) => {
   const receiver = await t.webhookReceiver();
   const [a, b, c] = await startNodes(t, redis, 3, {
     apps: [APP],
-    server: { 'webhook-batch-window': 50, 'webhook-vacated-delay': DELAY },
+    server: { 'webhook-batch-window': 50, 'webhook-vacated-delay': DELAY, 'webhook-timeout': 2000, 'webhook-retry-initial': 100, 'webhook-retry-max': 200 },
     webhooks: [{ name: 'all', app: APP.id, url: receiver.expect('/all', APP) }],
   });
   const api = await a.api(APP);
@@ -51,7 +51,7 @@ scenario('cluster-faults', async (t) => {
   t.log(`member_removed arrived ${took} ms after kill -9`);
   check(took < TIMEOUT + 1000 + 500, `member_removed took ${took} ms (node-timeout ${TIMEOUT} ms + a second)`);
   checkEqual(annRemoved[0].data.id, '3', 'member_removed user');
-  await receiver.waitFor(() => hooksOf((e) => e.name === 'member_removed' || e.name === 'channel_vacated').length >= 2, 'the reap webhooks', TIMEOUT + DELAY + 3000);
+  await receiver.waitFor(() => hooksOf((e) => e.name === 'member_removed' || e.name === 'channel_vacated').length >= 2, 'the reap webhooks', TIMEOUT + DELAY + 8000);
   await waitNodes(a, 2);
   await sleep(TIMEOUT + DELAY);
   checkEqual(hooksOf((e) => e.name === 'member_removed'), [{ name: 'member_removed', channel: CH, user_id: '3' }], 'member_removed webhooks');

@@ -2,7 +2,7 @@
 // subscription_succeeded lists the whole cluster's members; a user on two nodes is announced
 // once and removed once (frames and webhooks); concurrent subscribes on three nodes give one
 // channel_occupied, concurrent leaves one channel_vacated after the delay, and a re-join on
-// another node within the delay neither.
+// another node within the delay neither; a node that stops cleanly takes its members along.
 
 import { scenario, app, check, checkEqual, collect, subscribed, jsonOk, sleep, until, needRedis, Redis, startNodes } from './cluster.mjs';
 
@@ -31,7 +31,7 @@ scenario('cluster-presence', async (t) => {
   const receiver = await t.webhookReceiver();
   const [a, b, c] = await startNodes(t, redis, 3, {
     apps: [APP],
-    server: { 'webhook-batch-window': 50, 'webhook-vacated-delay': DELAY },
+    server: { 'webhook-batch-window': 50, 'webhook-vacated-delay': DELAY, 'webhook-timeout': 2000, 'webhook-retry-initial': 100, 'webhook-retry-max': 200 },
     webhooks: [{ name: 'all', app: APP.id, url: receiver.expect('/all', APP) }],
   });
   const api = await a.api(APP);
@@ -109,4 +109,16 @@ scenario('cluster-presence', async (t) => {
   await receiver.waitFor(() => hooksOf((e) => e.channel === 'fence-hook').length >= 1, 'the fence webhook');
   checkEqual(hooksOf((e) => e.channel.startsWith('race-')), [occupied('race-1'), vacated('race-1'), occupied('race-2')], 'race webhooks');
   check(receiver.problems.length === 0, 'well-formed webhooks');
+
+  t.step('C stops cleanly (SIGTERM): Cid leaves, once, without waiting for node-timeout');
+  const before = annRemoved.length;
+  await c.stop();
+  await annRemoved.next(before + 1, 'member_removed for Cid after C stopped');
+  checkEqual(annRemoved[before].data.id, '3', 'the member removed');
+  await jsonOk(api.trigger(CH, 'fence', { n: 5 }), 'fence 5');
+  await fence.next(5, 'fence 5 at Ann');
+  await sleep(1500); // past a node-timeout: a late reap would remove him a second time
+  await jsonOk(api.trigger(CH, 'fence', { n: 6 }), 'fence 6');
+  await fence.next(6, 'fence 6 at Ann');
+  checkEqual(annRemoved.length, before + 1, 'member_removed for Cid once');
 });
