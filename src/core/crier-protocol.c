@@ -289,8 +289,7 @@ remove_subscription (CrierConnection   *conn,
   CrierChannel    *channel = sub->channel;
   CrierApp        *app = channel->app;
   g_autofree char *info = NULL;
-
-  gboolean clustered;
+  gboolean         clustered;
 
   crier_channel_remove_subscriber (channel, conn);
   emit_simple (server, CRIER_MONITOR_UNSUBSCRIBED, conn, channel, sub->user_id, NULL,
