@@ -41,6 +41,8 @@ scenario('cluster-faults', async (t) => {
   await cid.subscribe(CH, auth.auth, auth.channel_data);
   await cid.subscribe('only-c');
   await until(() => annCh.members.count === 3, 'Ann to see three members');
+  // subscription_succeeded on a public channel does not wait for Redis: ask the cluster.
+  await until(async () => (await (await api.get({ path: '/channels/only-c' })).json()).occupied, 'only-c occupied in the cluster');
 
   t.step('kill -9 of C: Cid removed once (frames and webhook), only-c vacated');
   const killedAt = Date.now();
