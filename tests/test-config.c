@@ -249,7 +249,7 @@ static const BadCase bad_cases[] = {
   { "unknown-key.conf", CRIER_CONFIG_ERROR_INVALID, "%s: [server] colour: unknown key" },
   { "unknown-app-key.conf", CRIER_CONFIG_ERROR_INVALID, "%s: [app:a] max-clients: unknown key" },
   { "unknown-section.conf", CRIER_CONFIG_ERROR_INVALID,
-    "%s: [database] unknown section (expected [server], [app:ID] or [webhook:NAME])" },
+    "%s: [database] unknown section (expected [server], [app:ID], [webhook:NAME] or [cluster])" },
   { "duplicate-app.conf", CRIER_CONFIG_ERROR_INVALID, "%s: [app:a] app “a” is declared twice (line 5)" },
   { "duplicate-key.conf", CRIER_CONFIG_ERROR_INVALID,
     "%s: [app:b] key: “shared” is already the key of app “a”" },

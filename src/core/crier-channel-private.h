@@ -128,5 +128,13 @@ char         *crier_channel_dup_presence_data (CrierChannel *channel);
 void          crier_channel_announce_member (CrierChannel    *channel,
                                              CrierMember     *member,
                                              CrierConnection *except);
+GBytes       *crier_channel_build_member_added (const char *channel,
+                                                const char *user_id,
+                                                const char *user_info);
+GBytes       *crier_channel_build_member_removed (const char *channel,
+                                                  const char *user_id);
+gboolean      crier_channel_forget_member (CrierChannel *channel,
+                                           const char   *user_id,
+                                           char        **removed_info);
 
 G_END_DECLS

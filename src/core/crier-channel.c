@@ -117,21 +117,21 @@ crier_channel_dup_presence_data (CrierChannel *channel)
 }
 
 /* pusher_internal:member_added {user_id, user_info} to every subscriber but except. */
-void
-crier_channel_announce_member (CrierChannel    *channel,
-                               CrierMember     *member,
-                               CrierConnection *except)
+/* pusher_internal:member_added {user_id, user_info} (§9.2), also for a cluster's other nodes. */
+GBytes *
+crier_channel_build_member_added (const char *channel,
+                                  const char *user_id,
+                                  const char *user_info)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonParser) parser = json_parser_new_immutable ();
   g_autoptr (JsonNode) root = NULL;
-  g_autoptr (GBytes) frame = NULL;
   g_autofree char *data = NULL;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "user_id");
-  json_builder_add_string_value (builder, member->user_id);
-  if (member->user_info != NULL && crier_json_parser_load (parser, member->user_info, -1, NULL))
+  json_builder_add_string_value (builder, user_id);
+  if (user_info != NULL && crier_json_parser_load (parser, user_info, -1, NULL))
     {
       json_builder_set_member_name (builder, "user_info");
       json_builder_add_value (builder, json_node_copy (json_parser_get_root (parser)));
@@ -139,26 +139,49 @@ crier_channel_announce_member (CrierChannel    *channel,
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   data = crier_json_to_string (root);
-  frame = crier_message_build ("pusher_internal:member_added", channel->name, data, NULL);
-  crier_channel_deliver (channel, frame, except);
+  return crier_message_build ("pusher_internal:member_added", channel, data, NULL);
 }
 
-/* Drops the member and sends pusher_internal:member_removed {user_id} to the rest. */
-static void
-remove_member (CrierChannel *channel,
-               const char   *user_id)
+/* pusher_internal:member_removed {user_id} (§9.2). */
+GBytes *
+crier_channel_build_member_removed (const char *channel,
+                                    const char *user_id)
 {
   g_autoptr (JsonObject) object = json_object_new ();
   g_autoptr (JsonNode) node = NULL;
-  g_autoptr (GBytes) frame = NULL;
   g_autofree char *data = NULL;
 
   json_object_set_string_member (object, "user_id", user_id);
   node = json_node_init_object (json_node_alloc (), object);
   data = crier_json_to_string (node);
-  frame = crier_message_build ("pusher_internal:member_removed", channel->name, data, NULL);
+  return crier_message_build ("pusher_internal:member_removed", channel, data, NULL);
+}
+
+void
+crier_channel_announce_member (CrierChannel    *channel,
+                               CrierMember     *member,
+                               CrierConnection *except)
+{
+  g_autoptr (GBytes) frame = crier_channel_build_member_added (channel->name, member->user_id,
+                                                               member->user_info);
+
+  crier_channel_deliver (channel, frame, except);
+}
+
+/* Drops the member and, unless a cluster decides it, sends pusher_internal:member_removed
+ * {user_id} to the rest. */
+static void
+remove_member (CrierChannel *channel,
+               const char   *user_id,
+               gboolean      announce)
+{
+  g_autoptr (GBytes) frame = NULL;
+
+  if (announce)
+    frame = crier_channel_build_member_removed (channel->name, user_id);
   g_hash_table_remove (channel->members, user_id);
-  crier_channel_deliver (channel, frame, NULL);
+  if (frame != NULL)
+    crier_channel_deliver (channel, frame, NULL);
 }
 
 CrierSubscription *
@@ -214,11 +237,12 @@ crier_channel_add_member (CrierChannel *channel,
  * one out removes the member, sends member_removed (§9.2) and returns TRUE with the
  * member's user_info in removed_info (owned, nullable). FALSE: the member stays, or there
  * was no such member (or no simulated one). */
-gboolean
-crier_channel_leave_member (CrierChannel *channel,
-                            const char   *user_id,
-                            gboolean      simulated,
-                            char        **removed_info)
+static gboolean
+leave_member (CrierChannel *channel,
+              const char   *user_id,
+              gboolean      simulated,
+              gboolean      announce,
+              char        **removed_info)
 {
   CrierMember *member = crier_channel_lookup_member (channel, user_id);
 
@@ -230,8 +254,27 @@ crier_channel_leave_member (CrierChannel *channel,
   if (--member->sockets > 0)
     return FALSE;
   *removed_info = g_steal_pointer (&member->user_info);
-  remove_member (channel, user_id);
+  remove_member (channel, user_id, announce);
   return TRUE;
+}
+
+gboolean
+crier_channel_leave_member (CrierChannel *channel,
+                            const char   *user_id,
+                            gboolean      simulated,
+                            char        **removed_info)
+{
+  return leave_member (channel, user_id, simulated, TRUE, removed_info);
+}
+
+/* The same without member_removed: in a cluster, the user's last socket anywhere decides
+ * it (crier-cluster.c), not the last on this node. */
+gboolean
+crier_channel_forget_member (CrierChannel *channel,
+                             const char   *user_id,
+                             char        **removed_info)
+{
+  return leave_member (channel, user_id, FALSE, FALSE, removed_info);
 }
 
 /* Returns: (transfer full) (element-type CrierMemberInfo): the distinct users of a

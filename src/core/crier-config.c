@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crier-redis-address.h"
+
 struct _CrierConfig
 {
   GObject              parent_instance;
@@ -26,6 +28,7 @@ struct _CrierConfig
   CrierHttpLimits      http;
   GPtrArray           *apps; /* of CrierAppConfig */
   CrierWebhookSettings webhooks;
+  CrierClusterSettings cluster;
 };
 
 G_DEFINE_FINAL_TYPE (CrierConfig, crier_config, G_TYPE_OBJECT)
@@ -122,6 +125,8 @@ crier_config_finalize (GObject *object)
   g_free (self->tls_key);
   g_ptr_array_unref (self->apps);
   g_free (self->webhooks.spool_path);
+  g_free (self->cluster.redis);
+  g_free (self->cluster.prefix);
 
   G_OBJECT_CLASS (crier_config_parent_class)->finalize (object);
 }
@@ -154,6 +159,9 @@ crier_config_init (CrierConfig *self)
   self->webhooks.retry_max = 60000;
   self->webhooks.retry_for = 300000;
   self->webhooks.queue_limit = 10000;
+  self->cluster.prefix = g_strdup (CRIER_DEFAULT_CLUSTER_PREFIX);
+  self->cluster.node_timeout = CRIER_DEFAULT_CLUSTER_NODE_TIMEOUT;
+  self->cluster.heartbeat_interval = CRIER_DEFAULT_CLUSTER_HEARTBEAT_INTERVAL;
 }
 
 CrierConfig *
@@ -440,6 +448,45 @@ read_server_group (CrierConfig *self,
   return TRUE;
 }
 
+/* [cluster]: the section turns clustering on, so it must name its Redis. */
+static gboolean
+read_cluster_group (CrierConfig *self,
+                    Reader      *reader,
+                    GError     **error)
+{
+  static const char *const known[] = {
+    "redis", "prefix", "node-timeout", "heartbeat-interval", "reuse-port", NULL
+  };
+  CrierClusterSettings *cluster = &self->cluster;
+  g_autofree char      *redis = NULL;
+  g_autoptr (GError) url_error = NULL;
+
+  if (!check_known_keys (reader, known, error) ||
+      !read_string (reader, "redis", &redis, error) ||
+      !read_string (reader, "prefix", &cluster->prefix, error) ||
+      !read_uint (reader, "node-timeout", 3600000, &cluster->node_timeout, error) ||
+      !read_uint (reader, "heartbeat-interval", 3600000, &cluster->heartbeat_interval, error) ||
+      !read_bool (reader, "reuse-port", &cluster->reuse_port, error))
+    return FALSE;
+  if (redis == NULL || *redis == '\0')
+    return reader_fail (reader, "redis", error,
+                        "missing (the Redis the nodes share, e.g. redis://127.0.0.1:6379/0)");
+  if (!crier_config_set_cluster_redis (self, redis, &url_error))
+    return reader_fail (reader, "redis", error, "%s", url_error->message);
+  if (!crier_redis_prefix_is_valid (cluster->prefix))
+    return reader_fail (reader, "prefix", error,
+                        "“%s” must be 1 to 64 letters, digits, “-”, “_”, “.” or “:”",
+                        cluster->prefix);
+  if (cluster->heartbeat_interval < 10)
+    return reader_fail (reader, "heartbeat-interval", error, "must be at least 10 milliseconds");
+  if (cluster->node_timeout < 2 * cluster->heartbeat_interval)
+    return reader_fail (reader, "node-timeout", error,
+                        "must be at least twice heartbeat-interval (%u ms), or a node that "
+                        "misses one beat would be declared dead",
+                        cluster->heartbeat_interval);
+  return TRUE;
+}
+
 static gboolean
 read_app_group (CrierConfig *self,
                 Reader      *reader,
@@ -669,9 +716,15 @@ crier_config_load_data (CrierConfig *self,
           if (!read_webhook_group (self, &reader, group + strlen ("webhook:"), error))
             return FALSE;
         }
+      else if (g_str_equal (group, "cluster"))
+        {
+          if (!read_cluster_group (self, &reader, error))
+            return FALSE;
+        }
       else
         return reader_fail (&reader, NULL, error,
-                            "unknown section (expected [server], [app:ID] or [webhook:NAME])");
+                            "unknown section (expected [server], [app:ID], [webhook:NAME] or "
+                            "[cluster])");
     }
   if (self->apps->len == 0)
     {
@@ -866,4 +919,57 @@ crier_config_set_metrics_port (CrierConfig *self,
 {
   g_return_if_fail (CRIER_IS_CONFIG (self));
   self->metrics_port = port;
+}
+
+const CrierClusterSettings *
+crier_config_get_cluster_settings (CrierConfig *self)
+{
+  g_return_val_if_fail (CRIER_IS_CONFIG (self), NULL);
+  return &self->cluster;
+}
+
+/* NULL or "" turns clustering off. */
+gboolean
+crier_config_set_cluster_redis (CrierConfig *self,
+                                const char  *url,
+                                GError     **error)
+{
+  g_autoptr (CrierRedisAddress) address = NULL;
+
+  g_return_val_if_fail (CRIER_IS_CONFIG (self), FALSE);
+  if (url != NULL && *url != '\0' && (address = crier_redis_address_parse (url, error)) == NULL)
+    return FALSE;
+  g_free (self->cluster.redis);
+  self->cluster.redis = url != NULL && *url != '\0' ? g_strdup (url) : NULL;
+  return TRUE;
+}
+
+void
+crier_config_set_cluster_prefix (CrierConfig *self,
+                                 const char  *prefix)
+{
+  g_return_if_fail (CRIER_IS_CONFIG (self));
+  g_return_if_fail (crier_redis_prefix_is_valid (prefix));
+  g_free (self->cluster.prefix);
+  self->cluster.prefix = g_strdup (prefix);
+}
+
+void
+crier_config_set_cluster_times (CrierConfig *self,
+                                unsigned     node_timeout,
+                                unsigned     heartbeat_interval)
+{
+  g_return_if_fail (CRIER_IS_CONFIG (self));
+  if (node_timeout > 0)
+    self->cluster.node_timeout = node_timeout;
+  if (heartbeat_interval > 0)
+    self->cluster.heartbeat_interval = heartbeat_interval;
+}
+
+void
+crier_config_set_reuse_port (CrierConfig *self,
+                             gboolean     reuse_port)
+{
+  g_return_if_fail (CRIER_IS_CONFIG (self));
+  self->cluster.reuse_port = reuse_port;
 }

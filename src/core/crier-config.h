@@ -128,6 +128,33 @@ typedef struct
 } CrierWebhookSettings;
 
 const CrierWebhookSettings *crier_config_get_webhook_settings (CrierConfig *self);
+
+/* Clustering through Redis ([cluster], docs/architecture.md §9). redis NULL: no cluster,
+ * and Redis is never touched. Times in milliseconds. */
+typedef struct
+{
+  char    *redis;              /* redis://[:PASSWORD@]HOST[:PORT][/DB] or unix:///PATH[?db=N&password=P] */
+  char    *prefix;             /* of every key and channel, so clusters can share one Redis */
+  unsigned node_timeout;       /* a node without a heartbeat this long is dead */
+  unsigned heartbeat_interval; /* how often a node says it is alive */
+  gboolean reuse_port;         /* SO_REUSEPORT: several nodes on one host share the port */
+} CrierClusterSettings;
+
+#define CRIER_DEFAULT_CLUSTER_PREFIX             "crier"
+#define CRIER_DEFAULT_CLUSTER_NODE_TIMEOUT       10000
+#define CRIER_DEFAULT_CLUSTER_HEARTBEAT_INTERVAL 2000
+
+const CrierClusterSettings *crier_config_get_cluster_settings (CrierConfig *self);
+gboolean                    crier_config_set_cluster_redis (CrierConfig *self,
+                                                            const char  *url,
+                                                            GError     **error);
+void                        crier_config_set_cluster_prefix (CrierConfig *self,
+                                                             const char  *prefix);
+void                        crier_config_set_cluster_times (CrierConfig *self,
+                                                            unsigned     node_timeout,
+                                                            unsigned     heartbeat_interval);
+void                        crier_config_set_reuse_port (CrierConfig *self,
+                                                         gboolean     reuse_port);
 void                        crier_config_set_spool_path (CrierConfig *self,
                                                          const char  *path);
 

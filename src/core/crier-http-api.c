@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "crier-app-private.h"
+#include "crier-cluster.h"
 #include "crier-explain.h"
 #include "crier-message.h"
 #include "crier-metrics.h"
@@ -34,6 +35,8 @@ typedef struct
   CrierApp          *app;
   GBytes            *body;
   guint64            id; /* set when the request publishes: its monitor events share it */
+  gboolean           asked_cluster;
+  GPtrArray         *cluster_result; /* the cluster's answer; NULL: this node's state */
 } Request;
 
 /* Ids of publishing requests, unique in the process (servers may run on other threads). */
@@ -363,6 +366,13 @@ handle_batch_events (Request *request)
   respond_json (request, node);
 }
 
+static int
+compare_infos (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp ((*(CrierChannelInfo *const *) a)->name, (*(CrierChannelInfo *const *) b)->name);
+}
+
 static void
 handle_channels (Request *request)
 {
@@ -389,7 +399,13 @@ handle_channels (Request *request)
                    "Request must be limited to presence channels in order to fetch user_count "
                    "(add filter_by_prefix=presence-)");
     }
-  channels = crier_server_dup_channels (request->server, request->app->config->id, prefix);
+  if (request->cluster_result != NULL)
+    {
+      channels = g_ptr_array_ref (request->cluster_result);
+      g_ptr_array_sort (channels, compare_infos);
+    }
+  else
+    channels = crier_server_dup_channels (request->server, request->app->config->id, prefix);
   for (guint i = 0; i < channels->len; i++)
     {
       CrierChannelInfo *channel = g_ptr_array_index (channels, i);
@@ -442,6 +458,14 @@ handle_channel (Request    *request,
                      crier_channel_type_to_string (type), name);
     }
   channel = crier_server_dup_channel (request->server, request->app->config->id, name);
+  /* A cluster's counts; the cache stays this node's. */
+  if (request->cluster_result != NULL && request->cluster_result->len == 1)
+    {
+      CrierChannelInfo *cluster = g_ptr_array_index (request->cluster_result, 0);
+
+      channel->subscription_count = cluster->subscription_count;
+      channel->user_count = cluster->user_count;
+    }
   json_object_set_boolean_member (reply, "occupied", channel->subscription_count > 0);
   if (g_strv_contains ((const char *const *) info, "user_count"))
     json_object_set_int_member (reply, "user_count", channel->user_count);
@@ -485,7 +509,10 @@ handle_users (Request    *request,
       return fail (request, SOUP_STATUS_BAD_REQUEST,
                    "Users can only be listed for presence channels, and '%s' is not one", name);
     }
-  members = crier_server_dup_members (request->server, request->app->config->id, name);
+  if (request->cluster_result != NULL)
+    members = g_ptr_array_ref (request->cluster_result);
+  else
+    members = crier_server_dup_members (request->server, request->app->config->id, name);
   for (guint i = 0; i < members->len; i++)
     {
       CrierMemberInfo *member = g_ptr_array_index (members, i);
@@ -513,6 +540,52 @@ handle_connections (Request *request)
   g_autofree char *body = g_strdup_printf ("{\"connections\":%u}", crier_app_count_connections (request->app));
 
   respond (request, SOUP_STATUS_OK, APPLICATION_JSON, body);
+}
+
+static void handle_app (Request *request);
+
+static void
+cluster_answered_cb (GPtrArray *result,
+                     gpointer   user_data)
+{
+  Request *request = user_data;
+
+  request->cluster_result = result; /* NULL: Redis failed, this node answers */
+  handle_app (request);
+  soup_server_message_unpause (request->msg);
+  g_clear_pointer (&request->cluster_result, g_ptr_array_unref);
+  g_object_unref (request->msg);
+  g_hash_table_unref (request->query);
+  g_bytes_unref (request->body);
+  g_free ((char *) request->path);
+  g_free (request);
+}
+
+/* In a cluster, the channel queries read Redis: the request waits for its answer. FALSE:
+ * no cluster, or Redis unreachable (this node answers alone). */
+static gboolean
+ask_cluster (Request              *request,
+             CrierClusterQueryKind kind,
+             const char           *arg)
+{
+  Request *copy;
+
+  if (request->server->cluster == NULL || request->asked_cluster)
+    return FALSE;
+  copy = g_memdup2 (request, sizeof *request);
+  copy->asked_cluster = TRUE;
+  if (!crier_cluster_query (request->server->cluster, request->app->config->id, kind, arg,
+                            cluster_answered_cb, copy))
+    {
+      g_free (copy);
+      return FALSE;
+    }
+  copy->msg = g_object_ref (request->msg);
+  copy->query = g_hash_table_ref (request->query);
+  copy->body = g_bytes_ref (request->body);
+  copy->path = g_strdup (request->path);
+  soup_server_message_pause (request->msg);
+  return TRUE;
 }
 
 /* /apps/{id}/… : route, method, app, signature, then the endpoint. */
@@ -569,6 +642,12 @@ handle_app (Request *request)
     name = g_uri_unescape_string (segments[3], NULL);
   if (n >= 4 && name == NULL)
     return fail (request, SOUP_STATUS_BAD_REQUEST, "Malformed percent-encoding in the path");
+  if ((route == CHANNELS &&
+       ask_cluster (request, CRIER_CLUSTER_QUERY_CHANNELS,
+                    g_hash_table_lookup (request->query, "filter_by_prefix"))) ||
+      (route == CHANNEL && ask_cluster (request, CRIER_CLUSTER_QUERY_CHANNEL, name)) ||
+      (route == USERS && ask_cluster (request, CRIER_CLUSTER_QUERY_USERS, name)))
+    return;
   switch (route)
     {
     case EVENTS:

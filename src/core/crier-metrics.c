@@ -103,5 +103,17 @@ crier_metrics_render (CrierServer *server)
       append_label_value (out, config->id);
       g_string_append_printf (out, "\"} %u\n", occupied);
     }
+  /* Only a cluster node has these: without [cluster] the page does not change. */
+  if (crier_server_get_node_id (server) != NULL)
+    {
+      g_string_append (out, "# HELP crier_cluster_nodes Cluster nodes alive (at this node's last "
+                            "heartbeat)\n# TYPE crier_cluster_nodes gauge\n");
+      g_string_append_printf (out, "crier_cluster_nodes %u\n",
+                              crier_server_count_cluster_nodes (server));
+      g_string_append (out, "# HELP crier_cluster_redis_up Whether this node's Redis connections "
+                            "are up\n# TYPE crier_cluster_redis_up gauge\n");
+      g_string_append_printf (out, "crier_cluster_redis_up %d\n",
+                              crier_server_is_redis_connected (server) ? 1 : 0);
+    }
   return g_string_free (out, FALSE);
 }

@@ -14,6 +14,7 @@
 #include "crier-connection-private.h"
 #include "crier-frame.h"
 #include "crier-json.h"
+#include "crier-main-context-private.h"
 #include "crier-notification.h"
 #include "crier-request-auth.h"
 #include "crier-server-private.h"
@@ -72,7 +73,7 @@ crier_monitor_endpoint_free (CrierMonitorEndpoint *self)
     ((CrierMonitorClient *) g_ptr_array_index (self->clients, i))->conn->monitor_client = NULL;
   if (self->event_handler != 0)
     g_signal_handler_disconnect (self->server->monitor, self->event_handler);
-  g_clear_handle_id (&self->catch_up_id, g_source_remove);
+  g_clear_handle_id (&self->catch_up_id, crier_source_remove);
   g_ptr_array_unref (self->clients);
   g_hash_table_unref (self->used_signatures);
   g_free (self);
@@ -324,7 +325,7 @@ monitor_event_cb (CrierMonitor         *monitor,
           client->behind = TRUE;
           client->missed++;
           if (self->catch_up_id == 0)
-            self->catch_up_id = g_timeout_add (CATCH_UP_MS, catch_up_cb, self);
+            self->catch_up_id = crier_timeout_add (CATCH_UP_MS, catch_up_cb, self);
           continue;
         }
       if (frame == NULL)

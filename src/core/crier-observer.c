@@ -13,6 +13,7 @@
 #include "crier-encryption.h"
 #include "crier-http-client.h"
 #include "crier-json.h"
+#include "crier-main-context-private.h"
 #include "crier-names.h"
 #include "crier-signature.h"
 
@@ -511,7 +512,7 @@ closed_cb (SoupWebsocketConnection *ws,
   g_clear_object (&self->ws);
   g_clear_pointer (&self->socket_id, g_free);
   if (self->running && self->reconnect_id == 0)
-    self->reconnect_id = g_timeout_add (RECONNECT_MS, reconnect_cb, self);
+    self->reconnect_id = crier_timeout_add (RECONNECT_MS, reconnect_cb, self);
 }
 
 static void
@@ -532,7 +533,7 @@ connected_cb (GObject      *source,
     {
       problem (self, "cannot connect as a client: %s; retrying", error->message);
       if (self->reconnect_id == 0)
-        self->reconnect_id = g_timeout_add (RECONNECT_MS, reconnect_cb, self);
+        self->reconnect_id = crier_timeout_add (RECONNECT_MS, reconnect_cb, self);
       return;
     }
   self->ws = ws;
@@ -568,7 +569,7 @@ crier_observer_start (CrierObserver *self)
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
   connect_socket (self);
-  self->poll_id = g_timeout_add (POLL_MS, poll_cb, self);
+  self->poll_id = crier_timeout_add (POLL_MS, poll_cb, self);
 }
 
 void
@@ -578,8 +579,8 @@ crier_observer_stop (CrierObserver *self)
   self->running = FALSE;
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->poll_id, g_source_remove);
-  g_clear_handle_id (&self->reconnect_id, g_source_remove);
+  g_clear_handle_id (&self->poll_id, crier_source_remove);
+  g_clear_handle_id (&self->reconnect_id, crier_source_remove);
   if (self->ws != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->ws, self);

@@ -9,6 +9,7 @@
 
 #include "crier-app-private.h"
 #include "crier-channel-private.h"
+#include "crier-cluster.h"
 #include "crier-connection-private.h"
 #include "crier-explain.h"
 #include "crier-frame.h"
@@ -215,6 +216,8 @@ crier_protocol_open (CrierConnection *conn,
 
   conn->app = app;
   crier_server_count_connection (server, app, +1);
+  if (server->cluster != NULL)
+    crier_cluster_connect (server->cluster, conn); /* the app's quota, cluster-wide */
   frame = crier_message_build_connection_established (
     conn->socket_id, crier_config_get_activity_timeout (server->config));
   crier_connection_send (conn, frame);
@@ -292,11 +295,18 @@ remove_subscription (CrierConnection   *conn,
   CrierChannel    *channel = sub->channel;
   CrierApp        *app = channel->app;
   g_autofree char *info = NULL;
+  gboolean         clustered;
 
   crier_channel_remove_subscriber (channel, conn);
   emit_simple (server, CRIER_MONITOR_UNSUBSCRIBED, conn, channel, sub->user_id, NULL,
                crier_channel_count_subscribers (channel));
-  if (sub->user_id != NULL && crier_channel_leave_member (channel, sub->user_id, FALSE, &info))
+  /* In a cluster, member_removed follows the user's last socket anywhere (Redis decides). */
+  clustered = server->cluster != NULL &&
+              crier_cluster_unsubscribe (server->cluster, app->config->id, channel->name,
+                                         sub->user_id);
+  if (sub->user_id != NULL &&
+      (clustered ? crier_channel_forget_member (channel, sub->user_id, &info)
+                 : crier_channel_leave_member (channel, sub->user_id, FALSE, &info)))
     emit_simple (server, CRIER_MONITOR_MEMBER_REMOVED, conn, channel, sub->user_id, info,
                  crier_channel_count_members (channel));
   if (crier_channel_count_subscribers (channel) == 0)
@@ -320,6 +330,8 @@ crier_protocol_detach (CrierConnection *conn)
   while (conn->subscriptions != NULL && conn->subscriptions->len > 0)
     remove_subscription (conn, g_ptr_array_steal_index_fast (conn->subscriptions,
                                                              conn->subscriptions->len - 1));
+  if (server->cluster != NULL)
+    crier_cluster_disconnect (server->cluster, conn);
   crier_app_remove_user (conn->app, conn);
   crier_app_remember_socket (conn->app, conn->socket_id);
   crier_server_count_connection (server, conn->app, -1);
@@ -521,9 +533,21 @@ add_subscription (CrierConnection *conn,
   if (sub->user_id == NULL)
     {
       send_subscription_succeeded (conn, channel);
+      if (server->cluster != NULL)
+        crier_cluster_subscribe (server->cluster, conn, name, NULL, NULL);
       return sub;
     }
   member = crier_channel_add_member (channel, sub->user_id, user_info, FALSE);
+  /* In a cluster, subscription_succeeded (with everyone's members) and member_added come
+   * with Redis's answer (crier-cluster.c); without Redis, as on a single node. */
+  if (server->cluster != NULL &&
+      crier_cluster_subscribe (server->cluster, conn, name, sub->user_id, user_info))
+    {
+      if (member->sockets == 1)
+        emit_simple (server, CRIER_MONITOR_MEMBER_ADDED, conn, channel, member->user_id,
+                     member->user_info, crier_channel_count_members (channel));
+      return sub;
+    }
   send_subscription_succeeded (conn, channel);
   /* member_added only for a user's first socket, never to the member itself (§9.2). */
   if (member->sockets == 1)
@@ -755,6 +779,9 @@ handle_client_event (CrierConnection *conn,
   /* user_id comes from the subscription, never from the payload (§10.3). */
   frame = crier_message_build (message->event, name, data, sub->user_id);
   count = crier_channel_deliver (sub->channel, frame, conn);
+  /* Never echoed: the sender is on this node, the others cannot match its socket. */
+  if (server->cluster != NULL)
+    crier_cluster_broadcast (server->cluster, config->id, name, frame, conn->socket_id);
   crier_channel_count_event (sub->channel);
   crier_app_count_event (conn->app, name);
   crier_server_count_client_event (server, conn->app);

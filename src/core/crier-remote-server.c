@@ -13,6 +13,7 @@
 
 #include "crier-http-client.h"
 #include "crier-json.h"
+#include "crier-main-context-private.h"
 #include "crier-names.h"
 #include "crier-signature.h"
 
@@ -214,7 +215,7 @@ handle_monitor_event (CrierRemoteServer *self,
     return;
   crier_monitor_emit (self->monitor, crier_monitor_event_ref (event));
   if (changes_picture (event->kind) && self->refresh_id == 0)
-    self->refresh_id = g_timeout_add (REFRESH_MS, refresh_cb, self);
+    self->refresh_id = crier_timeout_add (REFRESH_MS, refresh_cb, self);
 }
 
 static void
@@ -285,7 +286,7 @@ retry_later (CrierRemoteServer *self,
   if (!self->running)
     return;
   set_state (self, CRIER_REMOTE_STATE_RECONNECTING, why);
-  self->retry_id = g_timeout_add (self->retry_ms, retry_cb, self);
+  self->retry_id = crier_timeout_add (self->retry_ms, retry_cb, self);
   self->retry_ms = MIN (self->retry_ms * 2, RETRY_MAX_MS);
 }
 
@@ -297,7 +298,7 @@ closed_cb (SoupWebsocketConnection *ws,
 
   g_signal_handlers_disconnect_by_data (ws, self);
   g_clear_object (&self->ws);
-  g_clear_handle_id (&self->refresh_id, g_source_remove);
+  g_clear_handle_id (&self->refresh_id, crier_source_remove);
   fail_pending (self, why);
   retry_later (self, why);
 }
@@ -382,8 +383,8 @@ crier_remote_server_stop (CrierRemoteServer *self)
   self->running = FALSE;
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->retry_id, g_source_remove);
-  g_clear_handle_id (&self->refresh_id, g_source_remove);
+  g_clear_handle_id (&self->retry_id, crier_source_remove);
+  g_clear_handle_id (&self->refresh_id, crier_source_remove);
   if (self->ws != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->ws, self);

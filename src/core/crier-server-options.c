@@ -9,6 +9,8 @@
 
 #include <glib/gi18n.h>
 
+#include "crier-redis-address.h"
+
 /* The quark name is stringified: its "-" must stay unspaced. */
 /* clang-format off */
 G_DEFINE_QUARK (crier-server-options-error-quark, crier_server_options_error)
@@ -43,6 +45,24 @@ crier_server_options_clear (CrierServerOptions *self)
   g_clear_pointer (&self->tls_cert, g_free);
   g_clear_pointer (&self->tls_key, g_free);
   g_clear_pointer (&self->metrics_port, g_free);
+  g_clear_pointer (&self->cluster_redis, g_free);
+  g_clear_pointer (&self->cluster_prefix, g_free);
+  g_clear_pointer (&self->cluster_node_timeout, g_free);
+  g_clear_pointer (&self->cluster_heartbeat_interval, g_free);
+  self->reuse_port = FALSE;
+}
+
+/* Milliseconds as typed, 1 to an hour. */
+static gboolean
+parse_millis (const char *text,
+              unsigned   *millis)
+{
+  guint64 value = 0;
+
+  if (!g_ascii_string_to_unsigned (text, 10, 1, 3600000, &value, NULL))
+    return FALSE;
+  *millis = (unsigned) value;
+  return TRUE;
 }
 
 GOptionEntry *
@@ -61,6 +81,17 @@ crier_server_options_dup_entries (CrierServerOptions *self)
       N_ ("The PEM private key of the certificate"), N_ ("FILE") },
     { "metrics-port", 0, 0, G_OPTION_ARG_STRING, &self->metrics_port,
       N_ ("Serve /metrics on this port instead of the main one"), N_ ("PORT") },
+    { "cluster-redis", 0, 0, G_OPTION_ARG_STRING, &self->cluster_redis,
+      N_ ("Cluster with the other nodes of this Redis (redis://HOST:PORT/DB or unix:///PATH)"),
+      N_ ("URL") },
+    { "cluster-prefix", 0, 0, G_OPTION_ARG_STRING, &self->cluster_prefix,
+      N_ ("Prefix of the cluster's Redis keys and channels (default crier)"), N_ ("PREFIX") },
+    { "cluster-node-timeout", 0, 0, G_OPTION_ARG_STRING, &self->cluster_node_timeout,
+      N_ ("Declare a silent node dead after this many milliseconds (default 10000)"), N_ ("MS") },
+    { "cluster-heartbeat-interval", 0, 0, G_OPTION_ARG_STRING, &self->cluster_heartbeat_interval,
+      N_ ("Send a cluster heartbeat every this many milliseconds (default 2000)"), N_ ("MS") },
+    { "reuse-port", 0, 0, G_OPTION_ARG_NONE, &self->reuse_port,
+      N_ ("Share the port with other nodes on this host (SO_REUSEPORT)"), NULL },
     { NULL }
   };
 
@@ -74,7 +105,10 @@ crier_server_options_is_empty (const CrierServerOptions *self)
 {
   g_return_val_if_fail (self != NULL, TRUE);
   return self->host == NULL && self->port == NULL && self->config_path == NULL &&
-         self->tls_cert == NULL && self->tls_key == NULL && self->metrics_port == NULL;
+         self->tls_cert == NULL && self->tls_key == NULL && self->metrics_port == NULL &&
+         self->cluster_redis == NULL && self->cluster_prefix == NULL &&
+         self->cluster_node_timeout == NULL && self->cluster_heartbeat_interval == NULL &&
+         !self->reuse_port;
 }
 
 /* Usage errors only, worded for the command line both front ends read them on: whether the files exist and the certificate loads is the server's
@@ -108,6 +142,35 @@ crier_server_options_check (const CrierServerOptions *self,
                            _ ("--tls-cert and --tls-key go together: give both, or neither"));
       return FALSE;
     }
+  if (self->cluster_redis != NULL && *self->cluster_redis != '\0')
+    {
+      g_autoptr (CrierRedisAddress) address = crier_redis_address_parse (self->cluster_redis, NULL);
+
+      if (address == NULL)
+        {
+          g_set_error (error, CRIER_SERVER_OPTIONS_ERROR, CRIER_SERVER_OPTIONS_ERROR_CLUSTER,
+                       _ ("--cluster-redis must be redis://HOST:PORT/DB or unix:///PATH, not “%s”"),
+                       self->cluster_redis);
+          return FALSE;
+        }
+    }
+  if (self->cluster_prefix != NULL && !crier_redis_prefix_is_valid (self->cluster_prefix))
+    {
+      g_set_error (error, CRIER_SERVER_OPTIONS_ERROR, CRIER_SERVER_OPTIONS_ERROR_CLUSTER,
+                   _ ("--cluster-prefix must be 1 to 64 letters, digits, “-”, “_”, “.” or “:”, "
+                      "not “%s”"),
+                   self->cluster_prefix);
+      return FALSE;
+    }
+  if ((self->cluster_node_timeout != NULL && !parse_millis (self->cluster_node_timeout, &port)) ||
+      (self->cluster_heartbeat_interval != NULL &&
+       !parse_millis (self->cluster_heartbeat_interval, &port)))
+    {
+      g_set_error (error, CRIER_SERVER_OPTIONS_ERROR, CRIER_SERVER_OPTIONS_ERROR_CLUSTER,
+                   _ ("--cluster-node-timeout and --cluster-heartbeat-interval take milliseconds "
+                      "from 1 to 3600000"));
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -134,6 +197,22 @@ crier_server_options_apply (const CrierServerOptions *self,
     crier_config_set_metrics_port (config, port);
   if (self->tls_cert != NULL || self->tls_key != NULL)
     crier_config_set_tls (config, self->tls_cert, self->tls_key);
+  if (self->cluster_redis != NULL && !crier_config_set_cluster_redis (config, self->cluster_redis,
+                                                                      error))
+    return FALSE;
+  if (self->cluster_prefix != NULL)
+    crier_config_set_cluster_prefix (config, self->cluster_prefix);
+  {
+    unsigned timeout = 0, interval = 0;
+
+    if (self->cluster_node_timeout != NULL)
+      parse_millis (self->cluster_node_timeout, &timeout);
+    if (self->cluster_heartbeat_interval != NULL)
+      parse_millis (self->cluster_heartbeat_interval, &interval);
+    crier_config_set_cluster_times (config, timeout, interval);
+  }
+  if (self->reuse_port)
+    crier_config_set_reuse_port (config, TRUE);
   return TRUE;
 }
 

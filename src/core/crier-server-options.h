@@ -16,6 +16,7 @@ typedef enum
   CRIER_SERVER_OPTIONS_ERROR_PORT,         /* --port is not a number from 0 to 65535 */
   CRIER_SERVER_OPTIONS_ERROR_METRICS_PORT, /* --metrics-port likewise */
   CRIER_SERVER_OPTIONS_ERROR_TLS_PAIR,     /* --tls-cert without --tls-key, or the reverse */
+  CRIER_SERVER_OPTIONS_ERROR_CLUSTER,      /* a --cluster-* value is not valid */
 } CrierServerOptionsError;
 
 /* What the command line said, as GOption wrote it: NULL is "not given", and then the
@@ -30,6 +31,12 @@ typedef struct
   char *tls_cert;
   char *tls_key;
   char *metrics_port;
+  /* [cluster] (crier-config.h): the times stay text for the same reason as the ports */
+  char    *cluster_redis;
+  char    *cluster_prefix;
+  char    *cluster_node_timeout;
+  char    *cluster_heartbeat_interval;
+  gboolean reuse_port;
 } CrierServerOptions;
 
 void crier_server_options_clear (CrierServerOptions *self);

@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+#include "crier-cluster.h"
 #include "crier-config.h"
 #include "crier-monitor.h"
 #include "crier-poller.h"
@@ -45,6 +46,7 @@ struct _CrierServer
   JsonParser                   *parser;
   CrierWebhooks                *webhooks;         /* NULL when no app has webhooks */
   struct _CrierMonitorEndpoint *monitor_endpoint; /* NULL until a monitor client comes */
+  CrierCluster                 *cluster;          /* NULL without [cluster] */
   guint8                       *read_buffer;
   guint                         sweep_id;
   guint64                       next_socket;
@@ -142,5 +144,19 @@ gboolean crier_server_publish_publication (CrierServer            *self,
                                            GError                **error);
 void     crier_server_deliver (CrierServer            *self,
                                const CrierPublication *publication);
+
+/* What arrives from the other nodes of a cluster (crier-cluster.c): a frame another node
+ * serialised, for this node's subscribers of one channel; terminate_connections. */
+void     crier_server_deliver_frame (CrierServer *self,
+                                     const char  *app_id,
+                                     const char  *channel,
+                                     GBytes      *frame,
+                                     const char  *except_socket_id);
+unsigned crier_server_terminate_local_user (CrierServer *self,
+                                            const char  *app_id,
+                                            const char  *user_id);
+void     crier_server_close_all (CrierServer *self,
+                                 guint16      code,
+                                 const char  *reason);
 
 G_END_DECLS

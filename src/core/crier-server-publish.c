@@ -9,6 +9,7 @@
 
 #include "crier-app-private.h"
 #include "crier-channel-private.h"
+#include "crier-cluster.h"
 #include "crier-connection-private.h"
 #include "crier-explain.h"
 #include "crier-message.h"
@@ -293,10 +294,71 @@ crier_server_deliver (CrierServer            *self,
           frame = crier_message_build (publication->event, name, publication->data, NULL);
           count = crier_channel_deliver (channel, frame, except);
         }
+      /* The same bytes to the other nodes; socket_id exclusion travels with them. */
+      if (self->cluster != NULL)
+        {
+          if (frame == NULL)
+            frame = crier_message_build (publication->event, name, publication->data, NULL);
+          crier_cluster_broadcast (self->cluster, publication->app_id, name, frame,
+                                   publication->except_socket_id);
+        }
       if (channel != NULL)
         crier_channel_count_event (channel);
       crier_app_count_event (app, name);
       if (crier_server_monitoring (self))
         emit_published (self, app, publication, name, channel, except, count);
+    }
+}
+
+/* A frame from another node of the cluster: this node's subscribers of @channel (or the
+ * user's sockets), except @except_socket_id. Cache channels keep their last event on the
+ * node that published it. */
+void
+crier_server_deliver_frame (CrierServer *self,
+                            const char  *app_id,
+                            const char  *channel_name,
+                            GBytes      *frame,
+                            const char  *except_socket_id)
+{
+  CrierApp        *app = crier_server_lookup_app (self, app_id);
+  CrierConnection *except = NULL;
+  CrierChannel    *channel;
+
+  if (app == NULL || !crier_channel_name_is_valid (channel_name, G_MAXUINT, NULL))
+    return;
+  if (except_socket_id != NULL)
+    except = crier_server_lookup_connection (self, except_socket_id);
+  /* A cache channel's last event is every node's, for the subscribers that come later
+   * (§11): read back from the frame, the one place it travels. */
+  if (crier_channel_type_from_name (channel_name) & CRIER_CHANNEL_CACHE)
+    {
+      gsize         size;
+      const guint8 *bytes = g_bytes_get_data (frame, &size);
+      gsize         header = 2;
+      CrierMessage  message;
+
+      /* The frame is already a WebSocket text frame (RFC 6455, section 5.2, unmasked): skip its
+       * header, 2 bytes plus the extended length. */
+      if (size >= 2 && (bytes[1] & 0x7f) == 126)
+        header = 4;
+      else if (size >= 2 && (bytes[1] & 0x7f) == 127)
+        header = 10;
+      if (size > header &&
+          crier_message_parse (self->parser, (const char *) bytes + header, size - header,
+                               &message, NULL))
+        {
+          g_autofree char *data = crier_message_dup_data_text (&message);
+
+          crier_channel_set_cache (crier_app_ensure_channel (app, channel_name), message.event,
+                                   data, app->config->cache_ttl);
+          crier_message_clear (&message);
+        }
+    }
+  if (crier_channel_type_from_name (channel_name) & CRIER_CHANNEL_SERVER_TO_USER)
+    deliver_to_user (self, app, channel_name, frame, except);
+  else if ((channel = crier_app_lookup_channel (app, channel_name)) != NULL)
+    {
+      crier_channel_deliver (channel, frame, except);
+      crier_channel_count_event (channel);
     }
 }

@@ -9,6 +9,7 @@
 
 #include "crier-app-private.h"
 #include "crier-channel-private.h"
+#include "crier-cluster.h"
 #include "crier-connection-private.h"
 #include "crier-names.h"
 #include "crier-server-private.h"
@@ -160,11 +161,23 @@ crier_server_disconnect (CrierServer *self,
   return TRUE;
 }
 
-/* Closes every connection signed in as user_id (§12.3) with 4009; returns how many. */
+/* Closes every connection signed in as user_id (§12.3) with 4009, on every node of a
+ * cluster; returns how many on this node. */
 unsigned
 crier_server_terminate_user (CrierServer *self,
                              const char  *app_id,
                              const char  *user_id)
+{
+  g_return_val_if_fail (CRIER_IS_SERVER (self), 0);
+  if (self->cluster != NULL && find_app (self, app_id) != NULL)
+    crier_cluster_terminate_user (self->cluster, app_id, user_id);
+  return crier_server_terminate_local_user (self, app_id, user_id);
+}
+
+unsigned
+crier_server_terminate_local_user (CrierServer *self,
+                                   const char  *app_id,
+                                   const char  *user_id)
 {
   CrierApp  *app;
   GPtrArray *sockets;

@@ -9,11 +9,13 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "crier-acceptor.h"
 #include "crier-app-private.h"
 #include "crier-channel-private.h"
+#include "crier-cluster.h"
 #include "crier-connection-private.h"
 #include "crier-frame.h"
 #include "crier-http-api.h"
@@ -497,6 +499,7 @@ crier_server_dispose (GObject *object)
     g_source_destroy (self->unread_source);
   g_clear_pointer (&self->unread_source, g_source_unref);
   g_clear_pointer (&self->poller, crier_poller_free);
+  g_clear_pointer (&self->cluster, crier_cluster_free);
   g_clear_object (&self->soup);
   g_clear_object (&self->metrics_soup);
   G_OBJECT_CLASS (crier_server_parent_class)->dispose (object);
@@ -658,6 +661,33 @@ resolve_host (const char *host,
   return g_object_ref (addresses->data);
 }
 
+/* [cluster] reuse-port: N nodes on one host share the port, the kernel spreads accepts.
+ * g_socket_bind () clears SO_REUSEPORT on stream sockets, so that case binds natively. */
+static gboolean
+bind_socket (GSocket        *socket,
+             GSocketAddress *address,
+             gboolean        reuse_port,
+             GError        **error)
+{
+  struct sockaddr_storage native;
+  gssize                  length = g_socket_address_get_native_size (address);
+
+  if (!reuse_port)
+    return g_socket_bind (socket, address, TRUE, error);
+  if (!g_socket_set_option (socket, SOL_SOCKET, SO_REUSEADDR, 1, error) ||
+      !g_socket_set_option (socket, SOL_SOCKET, SO_REUSEPORT, 1, error) ||
+      !g_socket_address_to_native (address, &native, sizeof native, error))
+    return FALSE;
+  if (bind (g_socket_get_fd (socket), (struct sockaddr *) &native, (socklen_t) length) < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "%s", g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static GSocket *
 listen_on (CrierServer     *self,
            unsigned         port,
@@ -677,7 +707,8 @@ listen_on (CrierServer     *self,
                          G_SOCKET_PROTOCOL_TCP, error);
   if (socket == NULL)
     return NULL;
-  if (!g_socket_bind (socket, address, TRUE, &local_error))
+  if (!bind_socket (socket, address,
+                    crier_config_get_cluster_settings (self->config)->reuse_port, &local_error))
     {
       /* Only the facts and a code: each front end words its own way out. */
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
@@ -780,10 +811,20 @@ crier_server_start (CrierServer *self,
         return FALSE;
       self->webhooks = g_steal_pointer (&webhooks);
     }
+  if (self->cluster == NULL && crier_config_get_cluster_settings (self->config)->redis != NULL &&
+      (self->cluster = crier_cluster_new (self, crier_config_get_cluster_settings (self->config),
+                                          error)) == NULL)
+    return FALSE;
   if ((socket = listen_on (self, crier_config_get_port (self->config),
                            CRIER_SERVER_ERROR_ADDRESS_IN_USE, error)) == NULL ||
       !start_metrics_listener (self, error))
     return FALSE;
+  if (self->cluster != NULL)
+    {
+      if (self->webhooks != NULL)
+        crier_webhooks_set_clustered (self->webhooks);
+      crier_cluster_start (self->cluster);
+    }
 
   self->tls = certificate != NULL;
   self->soup = soup_server_new ("server-header", "crier/" PACKAGE_VERSION, NULL);
@@ -834,6 +875,8 @@ crier_server_stop (CrierServer *self,
   all = snapshot_connections (self);
   for (guint i = 0; i < all->len; i++)
     crier_connection_close (g_ptr_array_index (all, i), code, reason);
+  if (self->cluster != NULL)
+    crier_cluster_leave (self->cluster);
   /* After the closes: their channel_vacated and member_removed are spooled too. */
   if (self->webhooks != NULL)
     crier_webhooks_shutdown (self->webhooks);
@@ -847,6 +890,42 @@ crier_server_stop (CrierServer *self,
       event->message = g_strdup (reason);
       crier_server_emit (self, event);
     }
+}
+
+/* Starts the closing handshake of every connection, the server keeps running (a cluster
+ * node that was declared dead sends its clients elsewhere with 4200). */
+void
+crier_server_close_all (CrierServer *self,
+                        guint16      code,
+                        const char  *reason)
+{
+  g_autoptr (GPtrArray) all = snapshot_connections (self);
+
+  for (guint i = 0; i < all->len; i++)
+    crier_connection_close (g_ptr_array_index (all, i), code, reason);
+}
+
+/* The cluster node this server is (NULL without [cluster]), how many nodes were alive at
+ * the last heartbeat, and whether Redis answers: for the window and /metrics. */
+const char *
+crier_server_get_node_id (CrierServer *self)
+{
+  g_return_val_if_fail (CRIER_IS_SERVER (self), NULL);
+  return crier_cluster_get_node_id (self->cluster);
+}
+
+unsigned
+crier_server_count_cluster_nodes (CrierServer *self)
+{
+  g_return_val_if_fail (CRIER_IS_SERVER (self), 0);
+  return crier_cluster_count_nodes (self->cluster);
+}
+
+gboolean
+crier_server_is_redis_connected (CrierServer *self)
+{
+  g_return_val_if_fail (CRIER_IS_SERVER (self), FALSE);
+  return crier_cluster_is_redis_connected (self->cluster);
 }
 
 /* TRUE while connections (open or still closing) remain. */

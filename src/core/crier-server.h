@@ -79,6 +79,11 @@ gboolean                crier_server_is_tls (CrierServer *self);
 unsigned                crier_server_count_connections (CrierServer *self);
 const CrierServerStats *crier_server_get_stats (CrierServer *self);
 
+/* [cluster]: NULL, 0 and FALSE without it. */
+const char *crier_server_get_node_id (CrierServer *self);
+unsigned    crier_server_count_cluster_nodes (CrierServer *self);
+gboolean    crier_server_is_redis_connected (CrierServer *self);
+
 /* Every publication goes through here: the HTTP API, the dashboard, `crier send`. */
 gboolean crier_server_publish (CrierServer       *self,
                                const char        *app_id,

@@ -90,6 +90,7 @@ struct _CrierWebhooks
   guint64              next_delayed;
   gulong               handler_id;
   gboolean             shut_down;
+  gboolean             clustered; /* occupied/vacated/member_* come from the cluster */
 };
 
 G_DEFINE_FINAL_TYPE (CrierWebhooks, crier_webhooks, G_TYPE_OBJECT)
@@ -611,6 +612,12 @@ monitor_event_cb (CrierMonitor      *monitor,
   /* Internal #server-to-user channels are nobody's webhook business. */
   if (app_id == NULL || channel == NULL || channel[0] == '#' || self->shut_down)
     return;
+  /* A cluster node's own occupancy is not the cluster's: crier_webhooks_report () has it. */
+  if (self->clustered &&
+      (event->kind == CRIER_MONITOR_CHANNEL_OCCUPIED ||
+       event->kind == CRIER_MONITOR_CHANNEL_VACATED || event->kind == CRIER_MONITOR_MEMBER_ADDED ||
+       event->kind == CRIER_MONITOR_MEMBER_REMOVED))
+    return;
   switch (event->kind)
     {
     case CRIER_MONITOR_CHANNEL_OCCUPIED:
@@ -906,6 +913,50 @@ wait_for_answers (CrierWebhooks *self)
 /* On shutdown: delayed events and open batches are closed and journaled, requests in flight
  * get a short while to be answered, and the journal is rewritten with what is left. The file
  * stays: it is the journal of the next start, and never removed. */
+/* In a cluster, Redis decides channel_occupied, channel_vacated, member_added and
+ * member_removed once for all nodes, and the delay of the last two has passed already
+ * (crier-cluster.c): this node only sends what it is told. */
+void
+crier_webhooks_set_clustered (CrierWebhooks *self)
+{
+  g_return_if_fail (CRIER_IS_WEBHOOKS (self));
+  self->clustered = TRUE;
+}
+
+void
+crier_webhooks_report (CrierWebhooks   *self,
+                       const char      *app_id,
+                       CrierMonitorKind kind,
+                       const char      *channel,
+                       const char      *user_id)
+{
+  g_autoptr (JsonObject) object = NULL;
+
+  g_return_if_fail (CRIER_IS_WEBHOOKS (self));
+  if (self->shut_down || channel[0] == '#')
+    return;
+  switch ((int) kind)
+    {
+    case CRIER_MONITOR_CHANNEL_OCCUPIED:
+      object = event_object ("channel_occupied", channel);
+      break;
+    case CRIER_MONITOR_CHANNEL_VACATED:
+      object = event_object ("channel_vacated", channel);
+      break;
+    case CRIER_MONITOR_MEMBER_ADDED:
+      object = event_object ("member_added", channel);
+      json_object_set_string_member (object, "user_id", user_id);
+      break;
+    case CRIER_MONITOR_MEMBER_REMOVED:
+      object = event_object ("member_removed", channel);
+      json_object_set_string_member (object, "user_id", user_id);
+      break;
+    default:
+      g_return_if_reached ();
+    }
+  dispatch_event (self, app_id, object);
+}
+
 void
 crier_webhooks_shutdown (CrierWebhooks *self)
 {

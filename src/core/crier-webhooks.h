@@ -22,5 +22,11 @@ gboolean       crier_webhooks_load_spool (CrierWebhooks *self,
 void           crier_webhooks_shutdown (CrierWebhooks *self);
 unsigned       crier_webhooks_count_queued (CrierWebhooks *self);
 char          *crier_webhooks_dup_spool_path (CrierWebhooks *self);
+void           crier_webhooks_set_clustered (CrierWebhooks *self);
+void           crier_webhooks_report (CrierWebhooks   *self,
+                                      const char      *app_id,
+                                      CrierMonitorKind kind,
+                                      const char      *channel,
+                                      const char      *user_id);
 
 G_END_DECLS
