@@ -32,7 +32,7 @@ expect() # expect "WANTED WORD" WORD...: completing the last word offers WANTED 
 }
 expect "send tail" crier ""
 expect "--server" crier --se
-expect "--metrics-port --log-format --tls-cert" crier --server --
+expect "--metrics-port --log-format --tls-cert --cluster-redis --reuse-port" crier --server --
 expect "text json" crier --server --log-format ""
 expect "crier.1" crier --server --config crier.
 expect "crier.1" crier --server -c crier.
