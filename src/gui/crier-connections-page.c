@@ -19,6 +19,7 @@ struct _CrierConnectionsPage
   GtkStack           *stack;
   AdwLeaflet         *leaflet;
   GtkSingleSelection *selection;
+  AdwStatusPage      *empty_page;
 };
 
 G_DEFINE_FINAL_TYPE (CrierConnectionsPage, crier_connections_page, GTK_TYPE_WIDGET)
@@ -100,6 +101,18 @@ disconnect_action (GtkWidget  *widget,
                                 NULL, NULL, NULL);
 }
 
+/* The empty page tells what to do next: start the server, or point an app at it. */
+static void
+update_empty_page (CrierConnectionsPage *self)
+{
+  gboolean running = self->server != NULL && crier_server_host_is_running (self->server);
+
+  adw_status_page_set_description (
+    self->empty_page,
+    running ? _ ("Point your Laravel app here: copy the .env block, run “npm run dev” and open a page that uses Echo.")
+            : _ ("The server is stopped: start it with the switch in the header bar, then point your Laravel app here."));
+}
+
 static void
 crier_connections_page_dispose (GObject *object)
 {
@@ -111,6 +124,8 @@ crier_connections_page_dispose (GObject *object)
   for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
     gtk_widget_unparent (child);
   g_clear_object (&self->model);
+  if (self->server != NULL)
+    g_signal_handlers_disconnect_by_func (self->server, update_empty_page, self);
   g_clear_object (&self->server);
   G_OBJECT_CLASS (crier_connections_page_parent_class)->dispose (object);
 }
@@ -167,6 +182,7 @@ crier_connections_page_class_init (CrierConnectionsPageClass *klass)
                                                "/dev/crier/Crier/ui/crier-connections-page.ui");
   gtk_widget_class_bind_template_child (widget_class, CrierConnectionsPage, stack);
   gtk_widget_class_bind_template_child (widget_class, CrierConnectionsPage, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, CrierConnectionsPage, empty_page);
   gtk_widget_class_bind_template_child (widget_class, CrierConnectionsPage, selection);
   gtk_widget_class_bind_template_callback (widget_class, activate_cb);
   gtk_widget_class_install_action (widget_class, "connections.disconnect", NULL, disconnect_action);
@@ -206,5 +222,10 @@ crier_connections_page_set_server (CrierConnectionsPage *self,
                                    CrierServerHost      *server)
 {
   g_return_if_fail (CRIER_IS_CONNECTIONS_PAGE (self));
+  if (self->server != NULL)
+    g_signal_handlers_disconnect_by_func (self->server, update_empty_page, self);
   g_set_object (&self->server, server);
+  if (server != NULL)
+    g_signal_connect_swapped (server, "notify::running", G_CALLBACK (update_empty_page), self);
+  update_empty_page (self);
 }

@@ -14,6 +14,7 @@ struct _CrierLogPage
 
   CrierEventLog        *log;
   CrierServerHost      *server;
+  AdwStatusPage        *empty_page;
   gboolean              autoscroll;
   guint                 scroll_tick;
   int                   kind_filter; /* 0: all, else CrierEventCategory + 1 */
@@ -156,9 +157,16 @@ update_replay_actions (CrierLogPage *self)
 {
   CrierEventItem *item = gtk_single_selection_get_selected_item (self->selection);
   gboolean        replayable = item != NULL && crier_event_item_is_replayable (item);
+  gboolean        running = self->server != NULL && crier_server_host_is_running (self->server);
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "log.replay",
-                                 replayable && self->server != NULL && crier_server_host_is_running (self->server));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "log.replay", replayable && running);
+  /* The empty log tells what to do next: start the server, or make something happen. */
+  adw_status_page_set_description (
+    self->empty_page,
+    running ? _ ("Connections, subscriptions and broadcasts show up here the moment they happen. Point your "
+                 "Laravel app here, or fire a test event from the Send page.")
+            : _ ("The server is stopped: start it with the switch in the header bar. Events show up here "
+                 "the moment they happen, and an exported log can be imported meanwhile."));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "log.edit", replayable);
 }
 
@@ -616,6 +624,7 @@ crier_log_page_class_init (CrierLogPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CrierLogPage, list_stack);
   gtk_widget_class_bind_template_child (widget_class, CrierLogPage, scroller);
   gtk_widget_class_bind_template_child (widget_class, CrierLogPage, column_view);
+  gtk_widget_class_bind_template_child (widget_class, CrierLogPage, empty_page);
   gtk_widget_class_bind_template_child (widget_class, CrierLogPage, selection);
   gtk_widget_class_bind_template_child (widget_class, CrierLogPage, filter_model);
   gtk_widget_class_bind_template_child (widget_class, CrierLogPage, custom_filter);

@@ -7,7 +7,9 @@
 
 #include <glib/gstdio.h>
 
+#include "crier-connections-page.h"
 #include "crier-gui-test-utils.h"
+#include "crier-log-page.h"
 #include "crier-preferences-window.h"
 #include "crier-window.h"
 
@@ -632,6 +634,14 @@ start_and_turn_off_test (CrierApplication *app,
   g_object_add_weak_pointer (G_OBJECT (left_open), (gpointer *) &left_open);
 }
 
+static const char *
+empty_page_text (CrierWindow *win,
+                 const char  *page,
+                 GType        type)
+{
+  return adw_status_page_get_description (ADW_STATUS_PAGE (template_child (crier_gui_test_page (win, page), type, "empty_page")));
+}
+
 static void
 stays_stopped_test (CrierApplication *app,
                     CrierWindow      *win)
@@ -646,11 +656,17 @@ stays_stopped_test (CrierApplication *app,
   g_assert_cmpstr (window_label (win, "status_detail"), ==, "Not listening");
   g_assert_true (banner_hidden (win));
   g_assert_false (can_connect ("127.0.0.1", port_to_check));
+  /* The empty pages say to start it, not to point an app at a server that is not there. */
+  g_assert_true (g_str_has_prefix (empty_page_text (win, "connections", CRIER_TYPE_CONNECTIONS_PAGE), "The server is stopped"));
+  g_assert_true (g_str_has_prefix (empty_page_text (win, "log", CRIER_TYPE_LOG_PAGE), "The server is stopped"));
 
   /* The header's switch starts it. */
   gtk_switch_set_active (server_switch, TRUE);
   crier_test_wait_until (server_running (app), CRIER_TEST_TIMEOUT);
   g_assert_true (can_connect ("127.0.0.1", port_to_check));
+  crier_test_wait_until (g_str_has_prefix (empty_page_text (win, "connections", CRIER_TYPE_CONNECTIONS_PAGE), "Point your Laravel app here"),
+                         CRIER_TEST_TIMEOUT);
+  g_assert_true (g_str_has_prefix (empty_page_text (win, "log", CRIER_TYPE_LOG_PAGE), "Connections, subscriptions"));
 }
 
 /* "Start Server on Launch", switched off in the preferences, holds for the next launch. */
