@@ -14,11 +14,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "crier-http-client.h"
 #include "crier-json.h"
 #include "crier-monitor-event.h"
 #include "crier-observer.h"
 #include "crier-remote.h"
-#include "crier-signature.h"
 
 #define RETRY_FIRST_MS 500
 #define RETRY_MAX_MS   10000
@@ -376,14 +376,10 @@ static void
 connect_monitor (Tail *tail)
 {
   CrierRemote     *remote = &tail->options->remote;
-  g_autofree char *path = g_strdup_printf ("/monitor/%s", remote->app_id);
-  g_autoptr (GHashTable) query = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_autofree char *url = NULL;
+  g_autofree char *base_url = crier_remote_url (remote, remote->scheme, "", NULL);
+  g_autofree char *url = crier_http_client_dup_monitor_url (base_url, remote->app_id, remote->key, remote->secret);
   g_autoptr (SoupMessage) msg = NULL;
 
-  g_hash_table_insert (query, g_strdup ("auth_nonce"), g_uuid_string_random ());
-  crier_signature_sign_api_request (query, "GET", path, remote->key, remote->secret, NULL);
-  url = crier_remote_url (remote, g_str_equal (remote->scheme, "https") ? "wss" : "ws", path, query);
   msg = soup_message_new ("GET", url);
   if (msg == NULL)
     {

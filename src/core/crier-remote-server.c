@@ -15,7 +15,6 @@
 #include "crier-json.h"
 #include "crier-main-context-private.h"
 #include "crier-names.h"
-#include "crier-signature.h"
 
 #define RETRY_FIRST_MS 500
 #define RETRY_MAX_MS   10000
@@ -338,18 +337,9 @@ connected_cb (GObject      *source,
 static void
 connect_monitor (CrierRemoteServer *self)
 {
-  gboolean         tls = g_str_has_prefix (self->base_url, "https://");
-  const char      *authority = strstr (self->base_url, "://") + 3;
-  g_autofree char *path = g_strdup_printf ("/monitor/%s", self->app_id);
-  g_autoptr (GHashTable) query = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_autofree char *encoded = NULL;
-  g_autofree char *url = NULL;
+  g_autofree char *url = crier_http_client_dup_monitor_url (self->base_url, self->app_id, self->key, self->secret);
   g_autoptr (SoupMessage) msg = NULL;
 
-  g_hash_table_insert (query, g_strdup ("auth_nonce"), g_uuid_string_random ());
-  crier_signature_sign_api_request (query, "GET", path, self->key, self->secret, NULL);
-  encoded = soup_form_encode_hash (query);
-  url = g_strdup_printf ("%s://%s%s?%s", tls ? "wss" : "ws", authority, path, encoded);
   if ((msg = soup_message_new ("GET", url)) == NULL)
     {
       set_state (self, CRIER_REMOTE_STATE_REFUSED, "Not a valid server address");
