@@ -3,10 +3,15 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <errno.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
 
 #include "crier-server-host.h"
+#include "crier-thread-priority.h"
 
 #define TEST_APP_ID "3"
 #define APP_KEY     "278d425bdf160c739803"
@@ -610,6 +615,80 @@ test_dispose_stopped (Fixture      *f,
   g_clear_object (&f->host);
 }
 
+/* The nice value of this process's thread called name, or G_MININT. */
+static int
+nice_of_thread (const char *name)
+{
+  g_autoptr (GDir) tasks = g_dir_open ("/proc/self/task", 0, NULL);
+  const char *tid;
+
+  while (tasks != NULL && (tid = g_dir_read_name (tasks)) != NULL)
+    {
+      g_autofree char *comm_path = g_build_filename ("/proc/self/task", tid, "comm", NULL);
+      g_autofree char *stat_path = g_build_filename ("/proc/self/task", tid, "stat", NULL);
+      g_autofree char *comm = NULL;
+      g_autofree char *stat = NULL;
+      g_auto (GStrv) fields = NULL;
+
+      if (!g_file_get_contents (comm_path, &comm, NULL, NULL) || !g_str_equal (g_strchomp (comm), name) ||
+          !g_file_get_contents (stat_path, &stat, NULL, NULL))
+        continue;
+      /* after "(comm) ", the state is field 3 and nice field 19 */
+      fields = g_strsplit (strrchr (stat, ')') + 2, " ", -1);
+      return g_strv_length (fields) > 16 ? atoi (fields[16]) : G_MININT;
+    }
+  return G_MININT;
+}
+
+static gpointer
+report_nice (gpointer user_data)
+{
+  *(int *) user_data = getpriority (PRIO_PROCESS, 0);
+  return NULL;
+}
+
+typedef struct
+{
+  int      before, after, launched, inherited, server;
+  gboolean lowered;
+} Priorities;
+
+/* The window's thread: lowers itself, then starts threads, a host among them. */
+static gpointer
+front_end_thread (gpointer user_data)
+{
+  Priorities *p = user_data;
+  g_autoptr (CrierServerHost) host = NULL;
+
+  p->before = getpriority (PRIO_PROCESS, 0);
+  p->lowered = crier_thread_priority_lower_current (5);
+  p->after = getpriority (PRIO_PROCESS, 0);
+  g_thread_join (crier_thread_priority_new_thread ("launched", report_nice, &p->launched));
+  g_thread_join (g_thread_new ("inherited", report_nice, &p->inherited));
+  host = crier_server_host_new (NULL, NULL);
+  p->server = nice_of_thread ("crier-server");
+  return NULL;
+}
+
+/* The front end yields the CPU; the servers it starts afterwards do not inherit that. */
+static void
+test_front_end_priority (void)
+{
+  Priorities p = { 0 };
+
+  g_thread_join (g_thread_new ("front-end", front_end_thread, &p));
+  if (!p.lowered || p.before >= 19)
+    {
+      g_test_skip ("this system does not let a thread lower its priority");
+      return;
+    }
+  g_assert_cmpint (p.after, ==, p.before + 5);
+  /* a plain thread inherits the lowered value: what the launcher is for */
+  g_assert_cmpint (p.inherited, ==, p.after);
+  g_assert_cmpint (p.launched, ==, p.before);
+  g_assert_cmpint (p.server, ==, p.before);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -626,5 +705,6 @@ main (int   argc,
   ADD ("/server-host/dispose-running", test_dispose_running);
   ADD ("/server-host/dispose-stopped", test_dispose_stopped);
 #undef ADD
+  g_test_add_func ("/server-host/front-end-priority", test_front_end_priority);
   return g_test_run ();
 }

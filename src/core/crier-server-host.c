@@ -9,6 +9,8 @@
 
 #include <string.h>
 
+#include "crier-thread-priority.h"
+
 /* Why a thread: with the server on the GTK thread, every row GTK measured was time the
  * server did not deliver (architecture.md §3). The host owns the thread, its GMainContext
  * (thread-default there, so the poller, acceptor, SoupServer and webhooks attach to it) and
@@ -675,7 +677,7 @@ crier_server_host_new (CrierConfig *config,
   sh->server_config = server_config != NULL ? g_object_ref (server_config) : NULL;
   sh->host = self;
   self->shared = sh;
-  self->thread = g_thread_new ("crier-server", server_thread, host_shared_ref (sh));
+  self->thread = crier_thread_priority_new_thread ("crier-server", server_thread, host_shared_ref (sh));
   /* The server exists before the first call can reach it. */
   g_mutex_lock (&sh->lock);
   while (!sh->ready)

@@ -11,6 +11,7 @@
 #include "crier-config-writer.h"
 #include "crier-preferences-window.h"
 #include "crier-server-options.h"
+#include "crier-thread-priority.h"
 #include "crier-window.h"
 
 #define RETIRE_GRACE_MS 3000
@@ -486,6 +487,9 @@ crier_application_startup (GApplication *app)
   static const char *prefs_accels[] = { "<Control>comma", NULL };
 
   G_APPLICATION_CLASS (crier_application_parent_class)->startup (app);
+  /* Drawing yields the CPU to the server the window shows; the server's threads keep the
+   * process's priority (crier-thread-priority.c). */
+  crier_thread_priority_lower_current (CRIER_THREAD_PRIORITY_FRONT_END_NICE);
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions),
                                    self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
