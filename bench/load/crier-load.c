@@ -12,6 +12,7 @@
 
 #include <stdio.h>
 
+#include "load-connection.h"
 #include "load-scenarios.h"
 #include "load-verdict.h"
 
@@ -35,6 +36,8 @@ static LoadOptions opt = {
 static const GOptionEntry common_entries[] = {
   { "host", 0, 0, G_OPTION_ARG_STRING, &opt.host, "Server address (127.0.0.1)", "IPV4" },
   { "port", 'p', 0, G_OPTION_ARG_INT, &opt.port, "Server port (6001)", "PORT" },
+  { "sub-ports", 0, 0, G_OPTION_ARG_STRING, &opt.sub_ports_arg,
+    "Subscribers connect to these ports in turn, the publisher and HTTP to --port (a cluster's nodes)", "P1,P2,..." },
   { "app-id", 0, 0, G_OPTION_ARG_STRING, &opt.app_id, "App id for the HTTP API (app-id)", "ID" },
   { "key", 0, 0, G_OPTION_ARG_STRING, &opt.key, "App key (app-key)", "KEY" },
   { "secret", 0, 0, G_OPTION_ARG_STRING, &opt.secret, "App secret (app-secret)", "SECRET" },
@@ -144,6 +147,16 @@ main (int   argc,
                                                             : "bench-idle");
   if (opt.event == NULL)
     opt.event = g_strdup (g_str_equal (command, "api") ? "bench-api" : "client-bench");
+  if (opt.sub_ports_arg != NULL)
+    {
+      opt.n_sub_ports = load_parse_ports (opt.sub_ports_arg, opt.sub_ports, LOAD_MAX_SUB_PORTS);
+      if (opt.n_sub_ports == 0)
+        {
+          fprintf (stderr, "crier-load: --sub-ports needs 1 to %d comma-separated ports, got %s\n",
+                   LOAD_MAX_SUB_PORTS, opt.sub_ports_arg);
+          return LOAD_EXIT_USAGE;
+        }
+    }
   if (opt.connections < 1 || opt.subscribers < 1 || opt.messages < 1 || opt.warmup < 0 ||
       opt.window < 1 || opt.concurrency < 1 || opt.http_connections < 1 || opt.timeout < 1 ||
       opt.stall < 1 || opt.last < 1 || opt.sources < 1 || opt.sources > 254 || opt.rate < 0)

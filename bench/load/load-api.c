@@ -161,6 +161,8 @@ load_api_run (const LoadOptions *opt)
       g_print ("available=1\n");
       g_print ("elapsed_s=%.3f\n", secs);
       g_print ("requests_per_s=%.0f\n", opt->messages / secs);
+      /* every request is an event to every subscriber: the fan-out figure */
+      g_print ("deliveries_per_s=%.0f\n", (double) opt->messages * subs / secs);
       g_print ("req_p50_us=%.1f\n", load_histogram_percentile (&stats->req_latency, 0.50) / 1e3);
       g_print ("req_p99_us=%.1f\n", load_histogram_percentile (&stats->req_latency, 0.99) / 1e3);
       g_print ("delivery_p50_us=%.1f\n", load_histogram_percentile (&stats->latency, 0.50) / 1e3);

@@ -6,10 +6,15 @@
 
 G_BEGIN_DECLS
 
+#define LOAD_MAX_SUB_PORTS 16
+
 typedef struct
 {
   char    *host;
   int      port;
+  char    *sub_ports_arg; /* --sub-ports as given */
+  unsigned n_sub_ports;   /* 0: subscribers connect to port like everything else */
+  guint16  sub_ports[LOAD_MAX_SUB_PORTS];
   char    *app_id;
   char    *key;
   char    *secret;

@@ -138,6 +138,8 @@ load_run_init (LoadRun           *run,
       fprintf (stderr, "crier-load: --host must be an IPv4 address, got %s\n", opt->host);
       exit (LOAD_EXIT_USAGE);
     }
+  if (opt->n_sub_ports > 0)
+    load_conn_table_set_sub_ports (&run->table, opt->host, opt->key, opt->sub_ports, opt->n_sub_ports);
   run->table.message_func = load_protocol_message;
   run->table.message_data = run;
   run->deadline = run->table.t_keepalive + (gint64) opt->timeout * LOAD_NS_PER_S;
