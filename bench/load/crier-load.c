@@ -47,6 +47,8 @@ static const GOptionEntry common_entries[] = {
   { "timeout", 't', 0, G_OPTION_ARG_INT, &opt.timeout, "Give up after this many seconds (300)", "S" },
   { "stall", 0, 0, G_OPTION_ARG_INT, &opt.stall, "Give up after this many seconds without progress (15)", "S" },
   { "server-pid", 0, 0, G_OPTION_ARG_INT, &opt.server_pid, "Server process for RSS and CPU figures", "PID" },
+  { "other-pids", 0, 0, G_OPTION_ARG_STRING, &opt.other_pids_arg,
+    "More server-side processes (other nodes, Redis) for the server-side CPU figure", "PID,PID,..." },
   { "sources", 0, 0, G_OPTION_ARG_INT, &opt.sources, "Loopback source addresses 127.0.0.1 .. 127.0.0.N to spread over (16)", "N" },
   { "verbose", 'v', 0, G_OPTION_ARG_NONE, &opt.verbose, "Print every message sent and received (small runs only)", NULL },
   { "settle", 0, 0, G_OPTION_ARG_DOUBLE, &opt.settle, "Seconds to wait for stray messages or memory to settle (1)", "S" },
@@ -156,6 +158,21 @@ main (int   argc,
                    LOAD_MAX_SUB_PORTS, opt.sub_ports_arg);
           return LOAD_EXIT_USAGE;
         }
+    }
+  if (opt.other_pids_arg != NULL)
+    {
+      g_auto (GStrv) pids = g_strsplit (opt.other_pids_arg, ",", -1);
+      guint64 pid;
+
+      for (unsigned i = 0; pids[i] != NULL; i++)
+        if (i == LOAD_MAX_OTHER_PIDS || !g_ascii_string_to_unsigned (pids[i], 10, 1, G_MAXINT, &pid, NULL))
+          {
+            fprintf (stderr, "crier-load: --other-pids needs 1 to %d comma-separated process ids, got %s\n",
+                     LOAD_MAX_OTHER_PIDS, opt.other_pids_arg);
+            return LOAD_EXIT_USAGE;
+          }
+        else
+          opt.other_pids[opt.n_other_pids++] = (int) pid;
     }
   if (opt.connections < 1 || opt.subscribers < 1 || opt.messages < 1 || opt.warmup < 0 ||
       opt.window < 1 || opt.concurrency < 1 || opt.http_connections < 1 || opt.timeout < 1 ||

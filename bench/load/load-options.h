@@ -6,7 +6,8 @@
 
 G_BEGIN_DECLS
 
-#define LOAD_MAX_SUB_PORTS 16
+#define LOAD_MAX_SUB_PORTS  16
+#define LOAD_MAX_OTHER_PIDS 16
 
 typedef struct
 {
@@ -31,6 +32,9 @@ typedef struct
   int      timeout;
   int      stall;
   int      server_pid;
+  char    *other_pids_arg; /* --other-pids as given */
+  unsigned n_other_pids;   /* the rest of the server side: other nodes, Redis */
+  int      other_pids[LOAD_MAX_OTHER_PIDS];
   double   settle;
   int      last;
   int      sources;
