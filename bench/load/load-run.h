@@ -21,7 +21,7 @@ typedef struct
   gint64        t_measure;     /* figures cover what happens after the warm-up */
   LoadCpuMark   measure_mark;
   double        others_mark; /* CPU seconds of --other-pids at t_measure */
-  gint64        t_progress; /* last subscription, delivery or response */
+  gint64        t_progress;  /* last subscription, delivery or response */
 } LoadStats;
 
 typedef struct
