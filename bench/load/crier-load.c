@@ -12,6 +12,7 @@
 
 #include <stdio.h>
 
+#include "load-connection.h"
 #include "load-scenarios.h"
 #include "load-verdict.h"
 
@@ -35,6 +36,8 @@ static LoadOptions opt = {
 static const GOptionEntry common_entries[] = {
   { "host", 0, 0, G_OPTION_ARG_STRING, &opt.host, "Server address (127.0.0.1)", "IPV4" },
   { "port", 'p', 0, G_OPTION_ARG_INT, &opt.port, "Server port (6001)", "PORT" },
+  { "sub-ports", 0, 0, G_OPTION_ARG_STRING, &opt.sub_ports_arg,
+    "Subscribers connect to these ports in turn, the publisher and HTTP to --port (a cluster's nodes)", "P1,P2,..." },
   { "app-id", 0, 0, G_OPTION_ARG_STRING, &opt.app_id, "App id for the HTTP API (app-id)", "ID" },
   { "key", 0, 0, G_OPTION_ARG_STRING, &opt.key, "App key (app-key)", "KEY" },
   { "secret", 0, 0, G_OPTION_ARG_STRING, &opt.secret, "App secret (app-secret)", "SECRET" },
@@ -44,6 +47,8 @@ static const GOptionEntry common_entries[] = {
   { "timeout", 't', 0, G_OPTION_ARG_INT, &opt.timeout, "Give up after this many seconds (300)", "S" },
   { "stall", 0, 0, G_OPTION_ARG_INT, &opt.stall, "Give up after this many seconds without progress (15)", "S" },
   { "server-pid", 0, 0, G_OPTION_ARG_INT, &opt.server_pid, "Server process for RSS and CPU figures", "PID" },
+  { "other-pids", 0, 0, G_OPTION_ARG_STRING, &opt.other_pids_arg,
+    "More server-side processes (other nodes, Redis) for the server-side CPU figure", "PID,PID,..." },
   { "sources", 0, 0, G_OPTION_ARG_INT, &opt.sources, "Loopback source addresses 127.0.0.1 .. 127.0.0.N to spread over (16)", "N" },
   { "verbose", 'v', 0, G_OPTION_ARG_NONE, &opt.verbose, "Print every message sent and received (small runs only)", NULL },
   { "settle", 0, 0, G_OPTION_ARG_DOUBLE, &opt.settle, "Seconds to wait for stray messages or memory to settle (1)", "S" },
@@ -144,6 +149,31 @@ main (int   argc,
                                                             : "bench-idle");
   if (opt.event == NULL)
     opt.event = g_strdup (g_str_equal (command, "api") ? "bench-api" : "client-bench");
+  if (opt.sub_ports_arg != NULL)
+    {
+      opt.n_sub_ports = load_parse_ports (opt.sub_ports_arg, opt.sub_ports, LOAD_MAX_SUB_PORTS);
+      if (opt.n_sub_ports == 0)
+        {
+          fprintf (stderr, "crier-load: --sub-ports needs 1 to %d comma-separated ports, got %s\n",
+                   LOAD_MAX_SUB_PORTS, opt.sub_ports_arg);
+          return LOAD_EXIT_USAGE;
+        }
+    }
+  if (opt.other_pids_arg != NULL)
+    {
+      g_auto (GStrv) pids = g_strsplit (opt.other_pids_arg, ",", -1);
+      guint64 pid;
+
+      for (unsigned i = 0; pids[i] != NULL; i++)
+        if (i == LOAD_MAX_OTHER_PIDS || !g_ascii_string_to_unsigned (pids[i], 10, 1, G_MAXINT, &pid, NULL))
+          {
+            fprintf (stderr, "crier-load: --other-pids needs 1 to %d comma-separated process ids, got %s\n",
+                     LOAD_MAX_OTHER_PIDS, opt.other_pids_arg);
+            return LOAD_EXIT_USAGE;
+          }
+        else
+          opt.other_pids[opt.n_other_pids++] = (int) pid;
+    }
   if (opt.connections < 1 || opt.subscribers < 1 || opt.messages < 1 || opt.warmup < 0 ||
       opt.window < 1 || opt.concurrency < 1 || opt.http_connections < 1 || opt.timeout < 1 ||
       opt.stall < 1 || opt.last < 1 || opt.sources < 1 || opt.sources > 254 || opt.rate < 0)

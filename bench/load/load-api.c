@@ -155,12 +155,18 @@ load_api_run (const LoadOptions *opt)
       LoadStats *stats = &self->stats;
       gint64     t_end = MAX (self->delivery.t_complete, api.t_last_response);
       double     secs = (double) (t_end - stats->t_measure) / LOAD_NS_PER_S;
+      double     server_side;
 
-      load_run_print_usage_since (self, stats->measure_mark, stats->t_measure, t_end);
+      server_side = load_run_print_usage_since (self, stats->measure_mark, stats->t_measure, t_end);
       load_run_settle (self);
       g_print ("available=1\n");
       g_print ("elapsed_s=%.3f\n", secs);
       g_print ("requests_per_s=%.0f\n", opt->messages / secs);
+      /* every request is an event to every subscriber: the fan-out figure */
+      g_print ("deliveries_per_s=%.0f\n", (double) opt->messages * subs / secs);
+      /* what the server side did per CPU second it got: less sensitive to a busy machine */
+      if (server_side > 0)
+        g_print ("deliveries_per_server_cpu_s=%.0f\n", (double) opt->messages * subs / server_side);
       g_print ("req_p50_us=%.1f\n", load_histogram_percentile (&stats->req_latency, 0.50) / 1e3);
       g_print ("req_p99_us=%.1f\n", load_histogram_percentile (&stats->req_latency, 0.99) / 1e3);
       g_print ("delivery_p50_us=%.1f\n", load_histogram_percentile (&stats->latency, 0.50) / 1e3);

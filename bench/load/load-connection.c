@@ -165,15 +165,38 @@ load_conn_send_text (LoadConnTable *table,
   load_conn_send_frame (table, c, CRIER_OPCODE_TEXT, text, (size_t) len);
 }
 
+/* Where C connects, and with which upgrade head: with --sub-ports a subscriber goes
+ * to one of them in turn, so S subscribers split evenly over the nodes of a cluster. */
+static const struct sockaddr_in *
+conn_addr (const LoadConnTable *table,
+           const LoadConn      *c,
+           const char         **head)
+{
+  unsigned i;
+
+  if (table->n_sub_ports == 0 || c->role != LOAD_ROLE_SUBSCRIBER)
+    {
+      if (head != NULL)
+        *head = table->upgrade_head;
+      return &table->addr;
+    }
+  i = c->index % table->n_sub_ports;
+  if (head != NULL)
+    *head = table->sub_heads[i];
+  return &table->sub_addrs[i];
+}
+
 void
 load_conn_open (LoadConnTable *table,
                 LoadConn      *c,
                 LoadConnRole   role)
 {
-  struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT, .data.u32 = c->index };
-  int                one = 1;
+  struct epoll_event        ev = { .events = EPOLLIN | EPOLLOUT, .data.u32 = c->index };
+  int                       one = 1;
+  const struct sockaddr_in *addr;
 
   c->role = role;
+  addr = conn_addr (table, c, NULL);
   c->t_start = load_now_ns ();
   c->fd = socket (AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (c->fd < 0)
@@ -198,7 +221,7 @@ load_conn_open (LoadConnTable *table,
           return;
         }
     }
-  if (connect (c->fd, (struct sockaddr *) &table->addr, sizeof table->addr) < 0 &&
+  if (connect (c->fd, (const struct sockaddr *) addr, sizeof *addr) < 0 &&
       errno != EINPROGRESS)
     {
       load_conn_fail (table, c, "connect: %s", g_strerror (errno));
@@ -227,6 +250,7 @@ conn_connected (LoadConnTable *table,
   int              err = 0;
   socklen_t        len = sizeof err;
   guint8           nonce[16];
+  const char      *head;
   g_autofree char *key = NULL;
   g_autofree char *request = NULL;
 
@@ -251,7 +275,8 @@ conn_connected (LoadConnTable *table,
     }
   key = g_base64_encode (nonce, sizeof nonce);
   load_frame_accept_for_key (key, c->accept);
-  request = load_frame_upgrade_request (table->upgrade_head, key);
+  conn_addr (table, c, &head);
+  request = load_frame_upgrade_request (head, key);
   c->state = LOAD_CONN_UPGRADING;
   load_conn_send (table, c, request, strlen (request));
 }
@@ -575,8 +600,59 @@ load_conn_table_clear (LoadConnTable *table)
     load_conn_close (table, &table->conns[i]);
   g_clear_pointer (&table->conns, g_free);
   g_clear_pointer (&table->upgrade_head, g_free);
+  g_clear_pointer (&table->sub_addrs, g_free);
+  g_clear_pointer (&table->sub_heads, g_strfreev);
+  table->n_sub_ports = 0;
   if (table->epfd >= 0)
     close (table->epfd);
   table->epfd = -1;
   table->n_conns = table->n_ws = 0;
+}
+
+/* Subscribers connect to PORTS on HOST in turn instead of the table's port. */
+void
+load_conn_table_set_sub_ports (LoadConnTable *table,
+                               const char    *host,
+                               const char    *app_key,
+                               const guint16 *ports,
+                               unsigned       n_ports)
+{
+  table->n_sub_ports = n_ports;
+  table->sub_addrs = g_new0 (struct sockaddr_in, n_ports);
+  table->sub_heads = g_new0 (char *, n_ports + 1);
+  for (unsigned i = 0; i < n_ports; i++)
+    {
+      table->sub_addrs[i] = table->addr;
+      table->sub_addrs[i].sin_port = htons (ports[i]);
+      table->sub_heads[i] = load_frame_upgrade_head (app_key, host, ports[i]);
+    }
+}
+
+/* The port C connects to (in its current role). */
+int
+load_conn_table_port (const LoadConnTable *table,
+                      const LoadConn      *c)
+{
+  return ntohs (conn_addr (table, c, NULL)->sin_port);
+}
+
+/* A comma-separated list of ports 1-65535 into PORTS; the count, 0 if TEXT is not
+ * such a list or has more than MAX_PORTS. */
+unsigned
+load_parse_ports (const char *text,
+                  guint16    *ports,
+                  unsigned    max_ports)
+{
+  g_auto (GStrv) parts = g_strsplit (text, ",", -1);
+  unsigned n = 0;
+
+  for (unsigned i = 0; parts[i] != NULL; i++)
+    {
+      guint64 port;
+
+      if (n == max_ports || !g_ascii_string_to_unsigned (parts[i], 10, 1, 65535, &port, NULL))
+        return 0;
+      ports[n++] = (guint16) port;
+    }
+  return n;
 }

@@ -74,20 +74,25 @@ struct _LoadConnTable
   unsigned           sources;
   gboolean           verbose;
   char              *upgrade_head; /* the upgrade request up to the key */
-  LoadConn          *conns;
-  unsigned           n_conns;
-  unsigned           n_ws; /* conns[0 .. n_ws) are WebSocket connections */
-  unsigned           n_started;
-  unsigned           n_ready;
-  gboolean           closing;
-  guint32            rng;
-  gint64             t_keepalive; /* a coarse clock for t_rx, see load_protocol_keepalive */
-  guint64            reconnects;  /* HTTP connections the server closed */
-  LoadVerdict       *verdict;
-  LoadMessageFunc    message_func;
-  gpointer           message_data;
-  LoadResponseFunc   response_func;
-  gpointer           response_data;
+  /* --sub-ports: subscribers go to these ports in turn (by connection index), with
+   * their own upgrade heads; publishers and HTTP connections stay on addr */
+  unsigned            n_sub_ports;
+  struct sockaddr_in *sub_addrs;
+  char              **sub_heads;
+  LoadConn           *conns;
+  unsigned            n_conns;
+  unsigned            n_ws; /* conns[0 .. n_ws) are WebSocket connections */
+  unsigned            n_started;
+  unsigned            n_ready;
+  gboolean            closing;
+  guint32             rng;
+  gint64              t_keepalive; /* a coarse clock for t_rx, see load_protocol_keepalive */
+  guint64             reconnects;  /* HTTP connections the server closed */
+  LoadVerdict        *verdict;
+  LoadMessageFunc     message_func;
+  gpointer            message_data;
+  LoadResponseFunc    response_func;
+  gpointer            response_data;
 };
 
 gboolean load_conn_table_init (LoadConnTable *table,
@@ -99,6 +104,16 @@ gboolean load_conn_table_init (LoadConnTable *table,
                                gboolean       verbose,
                                unsigned       n_ws,
                                unsigned       n_http);
+void     load_conn_table_set_sub_ports (LoadConnTable *table,
+                                        const char    *host,
+                                        const char    *app_key,
+                                        const guint16 *ports,
+                                        unsigned       n_ports);
+int      load_conn_table_port (const LoadConnTable *table,
+                               const LoadConn      *c);
+unsigned load_parse_ports (const char *text,
+                           guint16    *ports,
+                           unsigned    max_ports);
 void     load_conn_table_clear (LoadConnTable *table);
 void     load_conn_table_poll (LoadConnTable *table,
                                int            timeout_ms);

@@ -6,10 +6,16 @@
 
 G_BEGIN_DECLS
 
+#define LOAD_MAX_SUB_PORTS  16
+#define LOAD_MAX_OTHER_PIDS 16
+
 typedef struct
 {
   char    *host;
   int      port;
+  char    *sub_ports_arg; /* --sub-ports as given */
+  unsigned n_sub_ports;   /* 0: subscribers connect to port like everything else */
+  guint16  sub_ports[LOAD_MAX_SUB_PORTS];
   char    *app_id;
   char    *key;
   char    *secret;
@@ -26,6 +32,9 @@ typedef struct
   int      timeout;
   int      stall;
   int      server_pid;
+  char    *other_pids_arg; /* --other-pids as given */
+  unsigned n_other_pids;   /* the rest of the server side: other nodes, Redis */
+  int      other_pids[LOAD_MAX_OTHER_PIDS];
   double   settle;
   int      last;
   int      sources;

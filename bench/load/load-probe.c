@@ -87,3 +87,21 @@ load_probe_cpu_mark (int server_pid)
   return (LoadCpuMark){ load_probe_cpu_s (server_pid), load_probe_self_cpu_s (),
                         load_probe_machine_busy_s () };
 }
+
+/* utime + stime of several processes in seconds, -1 if one could not be read */
+double
+load_probe_cpu_sum_s (const int *pids,
+                      unsigned   n_pids)
+{
+  double sum = 0;
+
+  for (unsigned i = 0; i < n_pids; i++)
+    {
+      double s = load_probe_cpu_s (pids[i]);
+
+      if (s < 0)
+        return -1;
+      sum += s;
+    }
+  return sum;
+}

@@ -20,5 +20,7 @@ double      load_probe_cpu_s (int pid);
 double      load_probe_self_cpu_s (void);
 double      load_probe_machine_busy_s (void);
 LoadCpuMark load_probe_cpu_mark (int server_pid);
+double      load_probe_cpu_sum_s (const int *pids,
+                                  unsigned   n_pids);
 
 G_END_DECLS

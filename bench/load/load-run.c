@@ -86,18 +86,24 @@ load_run_start_measure (LoadRun *run,
 {
   run->stats.t_measure = t;
   run->stats.measure_mark = load_probe_cpu_mark (run->opt->server_pid);
+  run->stats.others_mark = load_probe_cpu_sum_s (run->opt->other_pids, run->opt->n_other_pids);
 }
 
 /* CPU shares of the measured phase: a server near 1.0 was the bottleneck; a
- * load generator near 1.0 means the server's figure is a lower bound. */
-void
+ * load generator near 1.0 means the server's figure is a lower bound.  Returns the CPU
+ * seconds of the server side (--server-pid and --other-pids), -1 if unknown: on a busy
+ * machine work per CPU second says more than work per second. */
+double
 load_run_print_usage_since (LoadRun    *run,
                             LoadCpuMark before,
                             gint64      t_start,
                             gint64      t_end)
 {
   LoadCpuMark after = load_probe_cpu_mark (run->opt->server_pid);
+  double      others = load_probe_cpu_sum_s (run->opt->other_pids, run->opt->n_other_pids);
+  double      others_cpu = others >= 0 && run->stats.others_mark >= 0 ? others - run->stats.others_mark : -1;
   double      secs = (double) (t_end - t_start) / LOAD_NS_PER_S;
+  double      server_side = -1;
 
   if (secs > 0 && before.server_cpu >= 0 && after.server_cpu >= 0)
     g_print ("server_cpu_util=%.2f\n", (after.server_cpu - before.server_cpu) / secs);
@@ -107,11 +113,20 @@ load_run_print_usage_since (LoadRun    *run,
    * interrupt and softirq work for our own sockets is in there too */
   if (secs > 0 && before.server_cpu >= 0 && after.server_cpu >= 0 && before.machine_busy >= 0)
     {
-      double ours = (after.server_cpu - before.server_cpu) + (after.load_cpu - before.load_cpu);
+      double ours = (after.server_cpu - before.server_cpu) + (after.load_cpu - before.load_cpu) +
+                    MAX (others_cpu, 0);
 
       g_print ("other_cpu_util=%.2f\n", ((after.machine_busy - before.machine_busy) - ours) / secs);
     }
+  if (run->opt->n_other_pids > 0 && others_cpu >= 0 && secs > 0)
+    g_print ("others_cpu_util=%.2f\n", others_cpu / secs);
+  if (before.server_cpu >= 0 && after.server_cpu >= 0 && (run->opt->n_other_pids == 0 || others_cpu >= 0))
+    {
+      server_side = after.server_cpu - before.server_cpu + MAX (others_cpu, 0);
+      g_print ("server_side_cpu_s=%.3f\n", server_side);
+    }
   g_print ("server_rss_kb=%ld\n", load_probe_rss_kb (run->opt->server_pid));
+  return server_side;
 }
 
 void
@@ -138,6 +153,9 @@ load_run_init (LoadRun           *run,
       fprintf (stderr, "crier-load: --host must be an IPv4 address, got %s\n", opt->host);
       exit (LOAD_EXIT_USAGE);
     }
+  if (opt->n_sub_ports > 0)
+    load_conn_table_set_sub_ports (&run->table, opt->host, opt->key, opt->sub_ports, opt->n_sub_ports);
+  run->stats.others_mark = -1; /* until load_run_start_measure () */
   run->table.message_func = load_protocol_message;
   run->table.message_data = run;
   run->deadline = run->table.t_keepalive + (gint64) opt->timeout * LOAD_NS_PER_S;

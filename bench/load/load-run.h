@@ -20,7 +20,8 @@ typedef struct
   LoadHistogram req_latency;   /* HTTP API request to response */
   gint64        t_measure;     /* figures cover what happens after the warm-up */
   LoadCpuMark   measure_mark;
-  gint64        t_progress; /* last subscription, delivery or response */
+  double        others_mark; /* CPU seconds of --other-pids at t_measure */
+  gint64        t_progress;  /* last subscription, delivery or response */
 } LoadStats;
 
 typedef struct
@@ -50,7 +51,7 @@ gboolean load_run_setup_step (LoadRun *run,
 void     load_run_settle (LoadRun *run);
 void     load_run_start_measure (LoadRun *run,
                                  gint64   t);
-void     load_run_print_usage_since (LoadRun    *run,
+double   load_run_print_usage_since (LoadRun    *run,
                                      LoadCpuMark before,
                                      gint64      t_start,
                                      gint64      t_end);

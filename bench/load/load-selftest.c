@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "load-connection.h"
 #include "load-frame.h"
 #include "load-histogram.h"
 #include "load-http.h"
@@ -163,6 +164,50 @@ check_http (int *checks,
   g_free (problem);
 }
 
+/* --sub-ports: the list, and subscribers split over it while the rest stay on --port. */
+static void
+check_sub_ports (int *checks,
+                 int *failures)
+{
+  guint16       ports[3];
+  LoadVerdict   verdict = { 0 };
+  LoadConnTable table;
+  unsigned      on_first = 0;
+
+  CHECK (load_parse_ports ("6001,6002", ports, 3) == 2 && ports[0] == 6001 && ports[1] == 6002);
+  CHECK (load_parse_ports ("6001", ports, 3) == 1 && ports[0] == 6001);
+  CHECK (load_parse_ports ("1,2,3,4", ports, 3) == 0);
+  CHECK (load_parse_ports ("6001,", ports, 3) == 0);
+  CHECK (load_parse_ports ("6001,x", ports, 3) == 0);
+  CHECK (load_parse_ports ("0", ports, 3) == 0);
+  CHECK (load_parse_ports ("65536", ports, 3) == 0);
+
+  /* as in the api scenario: 4 subscribers, then 1 HTTP connection, publishing to 7000 */
+  if (!load_conn_table_init (&table, &verdict, "127.0.0.1", 7000, "k", 1, FALSE, 4, 1))
+    {
+      CHECK (!"load_conn_table_init");
+      return;
+    }
+  CHECK (load_conn_table_port (&table, &table.conns[0]) == 7000);
+  load_parse_ports ("6001,6002", ports, 3);
+  load_conn_table_set_sub_ports (&table, "127.0.0.1", "k", ports, 2);
+  for (unsigned i = 0; i < 4; i++)
+    {
+      int port = load_conn_table_port (&table, &table.conns[i]);
+
+      CHECK (port == 6001 || port == 6002);
+      on_first += port == 6001;
+    }
+  CHECK (on_first == 2);
+  table.conns[4].role = LOAD_ROLE_HTTP;
+  CHECK (load_conn_table_port (&table, &table.conns[4]) == 7000);
+  table.conns[0].role = LOAD_ROLE_PUBLISHER;
+  CHECK (load_conn_table_port (&table, &table.conns[0]) == 7000);
+  CHECK (strstr (table.sub_heads[1], "Host: 127.0.0.1:6002\r\n") != NULL);
+  load_conn_table_clear (&table);
+  load_verdict_clear (&verdict);
+}
+
 #undef CHECK
 
 int
@@ -175,6 +220,7 @@ load_selftest_run (void)
   check_histogram (&checks, &failures);
   check_frames (&checks, &failures);
   check_http (&checks, &failures);
+  check_sub_ports (&checks, &failures);
   g_print ("%d passed, %d failed\n", checks - failures, failures);
   return failures == 0 ? 0 : LOAD_EXIT_FAIL;
 }
