@@ -47,8 +47,10 @@ start_keyring (void)
     return; /* the keyring tests skip */
   bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
   g_assert_no_error (error);
-  keyring_dir = g_dir_make_tmp ("crier-test-keyring-XXXXXX", &error);
-  g_assert_no_error (error);
+  /* Under gui-run's private runtime directory, which goes when gui-run ends, also after a
+   * failed test. */
+  keyring_dir = g_build_filename (g_get_user_runtime_dir (), "crier-test-keyring-XXXXXX", NULL);
+  g_assert_nonnull (g_mkdtemp (keyring_dir));
   data_dir = g_build_filename (keyring_dir, "data", NULL);
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
   g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data_dir, TRUE);
