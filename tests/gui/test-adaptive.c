@@ -9,8 +9,8 @@
 #include "config.h"
 
 #include "crier-app-dialog.h"
-#include "crier-connect-dialog.h"
 #include "crier-channels-page.h"
+#include "crier-connect-dialog.h"
 #include "crier-connections-page.h"
 #include "crier-gui-test-utils.h"
 #include "crier-log-page.h"
