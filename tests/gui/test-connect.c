@@ -571,12 +571,80 @@ test_keyring (void)
   fixture_close (&f);
 }
 
+/* Without a Secret Service (CRIER_TEST_NO_KEYRING: a bus of our own that can start none),
+ * the dialog says the secret will not be remembered and connects all the same; the server
+ * is listed, its secret nowhere. */
+static void
+test_no_keyring (void)
+{
+  Fixture             f;
+  CrierConnectDialog *dialog;
+  GtkWidget          *label;
+  g_autoptr (GVariant) recent = NULL;
+  g_autofree char *printed = NULL;
+
+  fixture_open (&f);
+  dialog = open_dialog (&f);
+  label = GTK_WIDGET (crier_gui_test_child (dialog, CRIER_TYPE_CONNECT_DIALOG, "keyring_label"));
+  crier_test_wait_until (gtk_widget_get_visible (label), KEYRING_TIMEOUT);
+  assert_text (dialog, "keyring_label",
+               "No keyring (Secret Service) answers: you can connect, but the secret will not be remembered.");
+  crier_gui_test_set_text (dialog, CRIER_TYPE_CONNECT_DIALOG, "env_view", LARAVEL_ENV);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "connect.connect", NULL));
+  g_assert_nonnull (f.attached);
+  printed = g_variant_print (f.attached, FALSE);
+  g_assert_cmpstr (printed, ==, "('http://soketi:6001', 'app-id', 'app-key', 'app-secret', '', false)");
+  recent = g_settings_get_value (f.settings, "recent-servers");
+  g_assert_cmpuint (g_variant_n_children (recent), ==, 1);
+  g_clear_pointer (&printed, g_free);
+  printed = g_variant_print (recent, FALSE);
+  g_assert_null (strstr (printed, "app-secret"));
+  fixture_close (&f);
+}
+
+/* A session bus with no service directory: nothing answers org.freedesktop.secrets and
+ * nothing can be started for it. Ended with the test (gui-run ends what it started). */
+static void
+use_bus_without_services (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_build_filename (g_get_user_runtime_dir (), "crier-test-bus-XXXXXX", NULL);
+  g_autofree char *config = NULL, *contents = NULL, *address = NULL;
+  g_autoptr (GSubprocess) bus = NULL;
+  g_autoptr (GDataInputStream) output = NULL;
+
+  g_assert_nonnull (g_mkdtemp (dir));
+  config = g_build_filename (dir, "bus.conf", NULL);
+  contents = g_strdup_printf ("<busconfig><type>session</type><listen>unix:dir=%s</listen>"
+                              "<auth>EXTERNAL</auth><policy context=\"default\"><allow user=\"*\"/>"
+                              "<allow send_destination=\"*\"/><allow receive_sender=\"*\"/>"
+                              "<allow own=\"*\"/></policy></busconfig>",
+                              dir);
+  g_assert_true (g_file_set_contents (config, contents, -1, &error));
+  bus = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error, "dbus-daemon", "--nofork", "--print-address=1",
+                          "--config-file", config, NULL);
+  g_assert_no_error (error);
+  output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (bus));
+  address = g_data_input_stream_read_line (output, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (address);
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", address, TRUE);
+}
+
 int
 main (int    argc,
       char **argv)
 {
   int status;
 
+  if (g_getenv ("CRIER_TEST_NO_KEYRING") != NULL)
+    {
+      use_bus_without_services ();
+      gtk_test_init (&argc, &argv, NULL);
+      adw_init ();
+      g_test_add_func ("/connect/no-keyring", test_no_keyring);
+      return g_test_run ();
+    }
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
   start_keyring ();
