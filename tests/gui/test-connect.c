@@ -255,6 +255,14 @@ test_paste_env (void)
   g_assert_nonnull (strstr (status, "No PUSHER_* or REVERB_* variable found."));
   g_assert_nonnull (strstr (status, "Line 1 is not NAME=value"));
   assert_text (dialog, "url_row", "http://localhost:8080");
+  g_clear_pointer (&status, g_free);
+
+  /* The Paste button: the clipboard's text goes into the view and is read like typed. */
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (dialog)), LARAVEL_ENV);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "connect.paste-env", NULL));
+  crier_test_wait_until (can_connect (dialog), CRIER_TEST_TIMEOUT);
+  assert_text (dialog, "url_row", "http://soketi:6001");
+  assert_text (dialog, "env_view", LARAVEL_ENV);
 
   close_dialog (dialog);
   fixture_close (&f);
