@@ -333,43 +333,42 @@ lookup_data_free (LookupData *data)
 }
 
 static void
-master_key_found_cb (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
+searched_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
 {
   g_autoptr (GTask) task = user_data;
   g_autoptr (GError) error = NULL;
   LookupData *data = g_task_get_task_data (task);
+  GList      *items = secret_service_search_finish (NULL, result, &error);
 
-  data->master_key = secret_password_lookup_finish (result, &error);
-  if (error != NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
-static void
-secret_found_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  g_autoptr (GError) error = NULL;
-  LookupData *data = g_task_get_task_data (task);
-  g_autoptr (GHashTable) master_attributes = attributes (data->url, data->app_id, KIND_MASTER_KEY);
-
-  data->secret = secret_password_lookup_finish (result, &error);
   if (error != NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  secret_password_lookupv (crier_recent_servers_get_schema (), master_attributes, g_task_get_cancellable (task),
-                           master_key_found_cb, g_object_ref (task));
+  for (GList *l = items; l != NULL; l = l->next)
+    {
+      g_autoptr (GHashTable) item_attributes = secret_item_get_attributes (l->data);
+      g_autoptr (SecretValue) value = secret_item_get_secret (l->data);
+      const char *kind = g_hash_table_lookup (item_attributes, "kind");
+      const char *text = value ? secret_value_get_text (value) : NULL;
+
+      if (text == NULL)
+        continue;
+      if (g_strcmp0 (kind, KIND_SECRET) == 0 && data->secret == NULL)
+        data->secret = g_strdup (text);
+      else if (g_strcmp0 (kind, KIND_MASTER_KEY) == 0 && data->master_key == NULL)
+        data->master_key = g_strdup (text);
+    }
+  g_list_free_full (items, g_object_unref);
+  g_task_return_boolean (task, TRUE);
 }
 
 /* The server's secret and encryption master key from the keyring; each NULL when it has
- * none (not remembered, or forgotten with Seahorse). */
+ * none (not remembered, or forgotten with Seahorse). One search that loads the secrets
+ * rather than secret_password_lookup (): besides taking one round trip for both, libsecret
+ * 0.20.5 (Debian 12) leaks the reply of every lookup that finds something. */
 void
 crier_recent_servers_lookup_async (CrierRecentServers *self,
                                    const char         *url,
@@ -380,7 +379,7 @@ crier_recent_servers_lookup_async (CrierRecentServers *self,
 {
   GTask      *task;
   LookupData *data;
-  g_autoptr (GHashTable) secret_attributes = attributes (url, app_id, KIND_SECRET);
+  g_autoptr (GHashTable) server_attributes = attributes (url, app_id, NULL);
 
   g_return_if_fail (CRIER_IS_RECENT_SERVERS (self));
   task = g_task_new (self, cancellable, callback, user_data);
@@ -389,7 +388,9 @@ crier_recent_servers_lookup_async (CrierRecentServers *self,
   data->url = g_strdup (url);
   data->app_id = g_strdup (app_id);
   g_task_set_task_data (task, data, (GDestroyNotify) lookup_data_free);
-  secret_password_lookupv (crier_recent_servers_get_schema (), secret_attributes, cancellable, secret_found_cb, task);
+  secret_service_search (NULL, crier_recent_servers_get_schema (), server_attributes,
+                         SECRET_SEARCH_ALL | SECRET_SEARCH_UNLOCK | SECRET_SEARCH_LOAD_SECRETS, cancellable, searched_cb,
+                         task);
 }
 
 gboolean
