@@ -374,6 +374,14 @@ connect_action (GtkWidget  *widget,
   gtk_window_destroy (GTK_WINDOW (self));
 }
 
+/* Enter in any field connects once the form is complete (connect.connect is disabled until
+ * then, so Enter in a half-filled form does nothing). */
+static void
+entry_activated_cb (CrierConnectDialog *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "connect.connect", NULL);
+}
+
 static void
 probed_cb (GObject      *source,
            GAsyncResult *result,
@@ -458,7 +466,11 @@ crier_connect_dialog_init (CrierConnectDialog *self)
     gpointer rows[] = { self->url_row, self->app_id_row, self->key_row, self->secret_row, self->master_key_row };
 
     for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
-      g_signal_connect_object (rows[i], "changed", G_CALLBACK (update_validity), self, G_CONNECT_SWAPPED);
+      {
+        g_signal_connect_object (rows[i], "changed", G_CALLBACK (update_validity), self, G_CONNECT_SWAPPED);
+        g_signal_connect_object (rows[i], "entry-activated", G_CALLBACK (entry_activated_cb), self,
+                                 G_CONNECT_SWAPPED);
+      }
   }
   g_signal_connect_object (gtk_text_view_get_buffer (self->env_view), "changed", G_CALLBACK (env_changed_cb), self,
                            G_CONNECT_SWAPPED);

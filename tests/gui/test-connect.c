@@ -332,10 +332,18 @@ test_validation (void)
 
   crier_gui_test_set_text (dialog, CRIER_TYPE_CONNECT_DIALOG, "secret_row", "   ");
   g_assert_false (can_connect (dialog));
+  g_signal_emit_by_name (crier_gui_test_child (dialog, CRIER_TYPE_CONNECT_DIALOG, "secret_row"), "entry-activated");
+  g_assert_null (f.attached);
   /* Activated anyway (a stale button, a script): nothing is attached. */
   gtk_widget_activate_action (GTK_WIDGET (dialog), "connect.connect", NULL);
   g_assert_null (f.attached);
-  close_dialog (dialog);
+
+  /* Enter in a field of a complete form connects, and the dialog closes. */
+  crier_gui_test_set_text (dialog, CRIER_TYPE_CONNECT_DIALOG, "secret_row", "s");
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  g_signal_emit_by_name (crier_gui_test_child (dialog, CRIER_TYPE_CONNECT_DIALOG, "key_row"), "entry-activated");
+  g_assert_nonnull (f.attached);
+  crier_test_wait_until (dialog == NULL, KEYRING_TIMEOUT);
   fixture_close (&f);
 }
 
