@@ -10,6 +10,7 @@
 
 #include "crier-apps-page.h"
 #include "crier-channels-page.h"
+#include "crier-connect-dialog.h"
 #include "crier-connections-page.h"
 #include "crier-log-page.h"
 #include "crier-send-page.h"
@@ -214,6 +215,18 @@ restart_server_action (GtkWidget  *widget,
                        GVariant   *parameter)
 {
   gtk_widget_activate_action (widget, "app.server-restart", NULL);
+}
+
+/* "Connect to Server…": the dialog hands what it gathered to win.attach. */
+static void
+connect_to_server_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  CrierWindow *self = CRIER_WINDOW (widget);
+  GSettings   *settings = self->application ? crier_application_get_settings (self->application) : NULL;
+
+  gtk_window_present (GTK_WINDOW (crier_connect_dialog_new (GTK_WINDOW (self), settings)));
 }
 
 static gboolean
@@ -477,6 +490,9 @@ crier_window_class_init (CrierWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.restart-server", NULL, restart_server_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "win.restart-server", NULL);
+  gtk_widget_class_install_action (widget_class, "win.connect-to-server", NULL, connect_to_server_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.connect-to-server", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.find", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK, "win.clear-log", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "win.send", NULL);

@@ -10,6 +10,7 @@
 
 #include "crier-app-dialog.h"
 #include "crier-channels-page.h"
+#include "crier-connect-dialog.h"
 #include "crier-connections-page.h"
 #include "crier-gui-test-utils.h"
 #include "crier-log-page.h"
@@ -580,6 +581,11 @@ test_accessible (void)
   check_accessible (prefs, unnamed, unreachable, &n_checked);
   dialog = GTK_WIDGET (crier_app_dialog_new (GTK_WINDOW (f.win), NULL));
   check_accessible (dialog, unnamed, unreachable, &n_checked);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  /* Connect to Server, built but not shown (showing it asks the bus for a keyring): from
+   * its content, since a window not shown is not visible and the walk skips it. */
+  dialog = GTK_WIDGET (crier_connect_dialog_new (GTK_WINDOW (f.win), NULL));
+  check_accessible (adw_window_get_content (ADW_WINDOW (dialog)), unnamed, unreachable, &n_checked);
   gtk_window_destroy (GTK_WINDOW (prefs));
   gtk_window_destroy (GTK_WINDOW (dialog));
   for (guint i = 0; i < unnamed->len; i++)
