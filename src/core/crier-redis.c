@@ -82,7 +82,13 @@ update_events (RedisSource *rs,
                GIOCondition add,
                GIOCondition remove)
 {
-  rs->events = (rs->events | add) & ~remove;
+  GIOCondition events = (rs->events | add) & ~remove;
+
+  /* hiredis asks for reading again after every write: GLib wakes its context up on each
+   * change, so only a real one goes through. */
+  if (events == rs->events)
+    return;
+  rs->events = events;
   if (rs->tag != NULL)
     g_source_modify_unix_fd (&rs->source, rs->tag, rs->events);
 }
@@ -369,6 +375,10 @@ connect_now (CrierRedis *self)
     }
   rs = (RedisSource *) g_source_new (&redis_source_funcs, sizeof (RedisSource));
   g_source_set_name (&rs->source, "crier-redis");
+  /* A source that may not recurse has its fd taken out of the poll set and put back around
+   * each dispatch, two more wake-ups of the context per reply; nothing here runs a nested
+   * loop. */
+  g_source_set_can_recurse (&rs->source, TRUE);
   rs->ac = ac;
   rs->tag = g_source_add_unix_fd (&rs->source, ac->c.fd, 0);
   ac->data = self;
