@@ -37,7 +37,7 @@ has_member (CrierRemoteServer *remote,
             const char        *channel,
             const char        *user_id)
 {
-  g_autoptr (GPtrArray) members = crier_remote_server_dup_members (remote, channel);
+  g_autoptr (GPtrArray) members = crier_backend_dup_members (CRIER_BACKEND (remote), NULL, channel);
 
   for (guint i = 0; i < members->len; i++)
     if (g_str_equal (((CrierMemberInfo *) g_ptr_array_index (members, i))->user_id, user_id))
@@ -48,7 +48,7 @@ has_member (CrierRemoteServer *remote,
 static guint
 n_connections (CrierRemoteServer *remote)
 {
-  g_autoptr (GPtrArray) connections = crier_remote_server_dup_connections (remote);
+  g_autoptr (GPtrArray) connections = crier_backend_dup_connections (CRIER_BACKEND (remote), NULL);
 
   return connections->len;
 }
@@ -66,7 +66,7 @@ answered_cb (GObject      *source,
 {
   Answer *answer = user_data;
 
-  crier_remote_server_command_finish (CRIER_REMOTE_SERVER (source), result, &answer->error);
+  crier_backend_command_finish (CRIER_BACKEND (source), result, &answer->error);
   answer->done = TRUE;
 }
 
@@ -84,8 +84,8 @@ test_follows_and_commands (void)
   Answer           answer = { 0 };
   CrierServerStats stats;
 
-  g_signal_connect (crier_remote_server_get_monitor (remote), "event", G_CALLBACK (count_event_cb), events);
-  crier_test_wait_until (crier_remote_server_get_state (remote) == CRIER_REMOTE_STATE_CONNECTED, CRIER_TEST_TIMEOUT);
+  g_signal_connect (crier_backend_get_monitor (CRIER_BACKEND (remote)), "event", G_CALLBACK (count_event_cb), events);
+  crier_test_wait_until (crier_backend_get_state (CRIER_BACKEND (remote)) == CRIER_BACKEND_STATE_CONNECTED, CRIER_TEST_TIMEOUT);
   g_assert_cmpuint (n_connections (remote), ==, 0);
 
   /* A client of the watched server shows in its snapshots and its stream. */
@@ -93,7 +93,7 @@ test_follows_and_commands (void)
   joined = crier_test_client_subscribe_signed (ada, CRIER_TEST_APP_KEY, CRIER_TEST_APP_SECRET, "presence-room", ada_data);
   crier_test_wait_until (has_member (remote, "presence-room", "7"), CRIER_TEST_TIMEOUT);
   g_assert_cmpuint (n_connections (remote), ==, 1);
-  crier_remote_server_get_stats (remote, &stats);
+  crier_backend_get_stats (CRIER_BACKEND (remote), &stats);
   g_assert_cmpuint (stats.connections, ==, 1);
   {
     gboolean subscribed = FALSE;
@@ -109,14 +109,14 @@ test_follows_and_commands (void)
   }
 
   /* Commands reach the watched server's clients. */
-  crier_remote_server_publish (remote, channels, "OrderShipped", "{\"id\":1}", NULL, NULL, answered_cb, &answer);
+  crier_backend_publish (CRIER_BACKEND (remote), NULL, channels, "OrderShipped", "{\"id\":1}", NULL, NULL, answered_cb, &answer);
   crier_test_wait_until (answer.done, CRIER_TEST_TIMEOUT);
   g_assert_no_error (answer.error);
   message = crier_test_client_expect (ada, "OrderShipped", "presence-room");
   g_clear_pointer (&message, json_object_unref);
 
   answer = (Answer){ 0 };
-  crier_remote_server_add_simulated_member (remote, "presence-room", "99", "{\"name\":\"Sim\"}", NULL, answered_cb, &answer);
+  crier_backend_add_simulated_member (CRIER_BACKEND (remote), NULL, "presence-room", "99", "{\"name\":\"Sim\"}", NULL, answered_cb, &answer);
   crier_test_wait_until (answer.done, CRIER_TEST_TIMEOUT);
   g_assert_no_error (answer.error);
   message = crier_test_client_expect (ada, "pusher_internal:member_added", "presence-room");
@@ -125,14 +125,14 @@ test_follows_and_commands (void)
 
   /* A refused command says why. */
   answer = (Answer){ 0 };
-  crier_remote_server_send_client_event (remote, "presence-room", "not-client-prefixed", "{}", "99", NULL,
+  crier_backend_send_client_event (CRIER_BACKEND (remote), NULL, "presence-room", "not-client-prefixed", "{}", "99", NULL,
                                          answered_cb, &answer);
   crier_test_wait_until (answer.done, CRIER_TEST_TIMEOUT);
   g_assert_nonnull (answer.error);
   g_clear_error (&answer.error);
 
   answer = (Answer){ 0 };
-  crier_remote_server_disconnect (remote, ada->socket_id, NULL, answered_cb, &answer);
+  crier_backend_disconnect (CRIER_BACKEND (remote), ada->socket_id, 4200, "test", NULL, answered_cb, &answer);
   crier_test_wait_until (answer.done, CRIER_TEST_TIMEOUT);
   g_assert_no_error (answer.error);
   crier_test_client_wait_closed (ada);
@@ -141,11 +141,11 @@ test_follows_and_commands (void)
 
   /* The watched server stops: reconnecting, and commands meanwhile fail at once. */
   crier_server_stop (server->server, 4200, "test");
-  crier_test_wait_until (crier_remote_server_get_state (remote) == CRIER_REMOTE_STATE_RECONNECTING, CRIER_TEST_TIMEOUT);
+  crier_test_wait_until (crier_backend_get_state (CRIER_BACKEND (remote)) == CRIER_BACKEND_STATE_RECONNECTING, CRIER_TEST_TIMEOUT);
   answer = (Answer){ 0 };
-  crier_remote_server_publish (remote, channels, "x", "{}", NULL, NULL, answered_cb, &answer);
+  crier_backend_publish (CRIER_BACKEND (remote), NULL, channels, "x", "{}", NULL, NULL, answered_cb, &answer);
   crier_test_wait_until (answer.done, CRIER_TEST_TIMEOUT);
-  g_assert_error (answer.error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED);
+  g_assert_error (answer.error, CRIER_BACKEND_ERROR, CRIER_BACKEND_ERROR_NOT_READY);
   g_clear_error (&answer.error);
   crier_remote_server_stop (remote);
 }
@@ -156,8 +156,8 @@ test_refused (void)
   g_autoptr (CrierTestServer) server = crier_test_server_new (CONFIG);
   g_autoptr (CrierRemoteServer) remote = watch (server, "not-the-secret");
 
-  crier_test_wait_until (crier_remote_server_get_state (remote) == CRIER_REMOTE_STATE_REFUSED, CRIER_TEST_TIMEOUT);
-  g_assert_true (g_str_has_prefix (crier_remote_server_get_problem (remote), "Invalid signature"));
+  crier_test_wait_until (crier_backend_get_state (CRIER_BACKEND (remote)) == CRIER_BACKEND_STATE_REFUSED, CRIER_TEST_TIMEOUT);
+  g_assert_true (g_str_has_prefix (crier_backend_get_problem (CRIER_BACKEND (remote)), "Invalid signature"));
 }
 
 /* A server without a monitor endpoint, as soketi, Reverb and Pusher answer its path: 404
@@ -195,7 +195,7 @@ test_not_crier (void)
   base = g_strdup_printf ("http://127.0.0.1:%u", port);
   remote = crier_remote_server_new (base, "app-id", "app-key", "app-secret", FALSE);
   crier_remote_server_start (remote);
-  crier_test_wait_until (crier_remote_server_get_state (remote) == CRIER_REMOTE_STATE_NOT_CRIER, CRIER_TEST_TIMEOUT);
+  crier_test_wait_until (crier_backend_get_state (CRIER_BACKEND (remote)) == CRIER_BACKEND_STATE_NOT_CRIER, CRIER_TEST_TIMEOUT);
   g_clear_object (&remote);
   g_socket_service_stop (service);
   g_socket_listener_close (G_SOCKET_LISTENER (service));
