@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (CrierAppsPage, crier_apps_page, CRIER, APPS_PAGE, GtkWidget)
 
 void  crier_apps_page_set_server (CrierAppsPage   *self,
-                                  CrierServerHost *server);
+                                  CrierBackend    *server);
 void  crier_apps_page_set_application (CrierAppsPage    *self,
                                        CrierApplication *application);
 char *crier_apps_page_dup_env (CrierAppsPage *self);

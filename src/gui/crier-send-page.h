@@ -13,7 +13,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (CrierSendPage, crier_send_page, CRIER, SEND_PAGE, GtkWidget)
 
 void crier_send_page_set_server (CrierSendPage   *self,
-                                 CrierServerHost *server);
+                                 CrierBackend    *server);
 void crier_send_page_set_models (CrierSendPage       *self,
                                  CrierConnectionList *connections,
                                  CrierChannelList    *channels);

@@ -16,8 +16,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (CrierWindow, crier_window, CRIER, WINDOW, AdwApplicationWindow)
 
 CrierWindow     *crier_window_new (CrierApplication *application);
-CrierServerHost *crier_window_get_server (CrierWindow *self);
+CrierBackend    *crier_window_get_server (CrierWindow *self);
 void             crier_window_set_server (CrierWindow     *self,
-                                          CrierServerHost *server);
+                                          CrierBackend    *server);
 
 G_END_DECLS

@@ -4,7 +4,7 @@
 
 #include <gio/gio.h>
 
-#include "crier-server-host.h"
+#include "crier-backend.h"
 
 G_BEGIN_DECLS
 
@@ -25,15 +25,15 @@ struct _CrierLiveListClass
                        CrierMonitorEvent *event);
   /* Adds server's current objects with crier_live_list_add (). */
   void (*snapshot) (CrierLiveList   *self,
-                    CrierServerHost *server);
+                    CrierBackend    *server);
   /* Applies one queued event through add, lookup, remove and the items' setters. */
   void (*apply) (CrierLiveList     *self,
                  CrierMonitorEvent *event);
 };
 
-CrierServerHost *crier_live_list_get_server (CrierLiveList *self);
+CrierBackend    *crier_live_list_get_server (CrierLiveList *self);
 void             crier_live_list_set_server (CrierLiveList   *self,
-                                             CrierServerHost *server);
+                                             CrierBackend    *server);
 gpointer         crier_live_list_lookup (CrierLiveList *self,
                                          const char    *key);
 void             crier_live_list_add (CrierLiveList *self,
