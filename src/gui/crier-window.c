@@ -765,7 +765,8 @@ crier_window_init (CrierWindow *self)
     /* The apps and their credentials are the embedded server's configuration. */
     g_object_bind_property (self, "embedded", self->apps_page, "server", G_BINDING_DEFAULT);
   }
-  self->server_signals = g_signal_group_new (CRIER_TYPE_BACKEND);
+  /* GObject: "notify" is not looked up through an interface's prerequisite. */
+  self->server_signals = g_signal_group_new (G_TYPE_OBJECT);
   g_signal_group_connect_swapped (self->server_signals, "notify::state",
                                   G_CALLBACK (update_status), self);
   self->host_signals = g_signal_group_new (CRIER_TYPE_SERVER_HOST);

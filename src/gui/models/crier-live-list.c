@@ -291,6 +291,8 @@ crier_live_list_init (CrierLiveList *self)
                           (CrierEventBatchFlushFunc) crier_live_list_flush, self);
   priv->monitor_signals = g_signal_group_new (CRIER_TYPE_MONITOR);
   g_signal_group_connect (priv->monitor_signals, "event", G_CALLBACK (monitor_event_cb), self);
+  /* The interface's signals exist once its default vtable does. */
+  g_type_default_interface_unref (g_type_default_interface_ref (CRIER_TYPE_BACKEND));
   priv->server_signals = g_signal_group_new (CRIER_TYPE_BACKEND);
   g_signal_group_connect_swapped (priv->server_signals, "reset", G_CALLBACK (refill), self);
 }
