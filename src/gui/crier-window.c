@@ -236,6 +236,10 @@ stop_backend (CrierBackend *backend)
     crier_observer_backend_stop (CRIER_OBSERVER_BACKEND (backend));
 }
 
+static void attached_state_cb (CrierBackend *backend,
+                               GParamSpec   *pspec,
+                               CrierWindow  *self);
+
 static void
 detach (CrierWindow *self)
 {
@@ -243,7 +247,8 @@ detach (CrierWindow *self)
 
   if (attached == NULL)
     return;
-  g_signal_handlers_disconnect_by_data (attached, self);
+  /* Not by data alone: the signal group's handlers have the window as data too. */
+  g_signal_handlers_disconnect_by_func (attached, attached_state_cb, self);
   stop_backend (attached);
 }
 
@@ -269,8 +274,9 @@ credentials_free (Credentials *credentials)
   g_free (credentials);
 }
 
-/* No monitor endpoint: soketi, Reverb or Pusher. The window watches it as a client
- * instead, with the same credentials. */
+/* The header follows the attached server's state and problem. No monitor endpoint:
+ * soketi, Reverb or Pusher; the window watches it as a client instead, with the same
+ * credentials. */
 static void
 attached_state_cb (CrierBackend *backend,
                    GParamSpec   *pspec,
@@ -285,7 +291,7 @@ attached_state_cb (CrierBackend *backend,
 
       detach (self);
       self->attached = g_object_ref (CRIER_BACKEND (observer));
-      g_signal_connect_swapped (observer, "notify::problem", G_CALLBACK (update_status), self);
+      g_signal_connect (observer, "notify::problem", G_CALLBACK (attached_state_cb), self);
       crier_observer_backend_start (observer);
       show_backend (self, self->attached);
       return;
@@ -345,8 +351,8 @@ attach_action (GtkWidget  *widget,
   credentials->insecure = insecure;
   g_object_set_data_full (G_OBJECT (remote), "crier-credentials", credentials, (GDestroyNotify) credentials_free);
   self->attached = g_object_ref (CRIER_BACKEND (remote));
-  g_signal_connect (remote, "notify::state", G_CALLBACK (attached_state_cb), self);
-  g_signal_connect_swapped (remote, "notify::problem", G_CALLBACK (update_status), self);
+  /* State (which the signal group follows too) and problem. */
+  g_signal_connect (remote, "notify", G_CALLBACK (attached_state_cb), self);
   crier_remote_server_start (remote);
   show_backend (self, self->attached);
 }
