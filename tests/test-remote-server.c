@@ -202,6 +202,81 @@ test_not_crier (void)
   crier_test_drain ();
 }
 
+static void
+count_cb (gpointer instance,
+          guint   *n)
+{
+  (*n)++;
+}
+
+static guint
+n_channels (CrierRemoteServer *remote,
+            const char        *app_id,
+            const char        *prefix)
+{
+  g_autoptr (GPtrArray) channels = crier_backend_dup_channels (CRIER_BACKEND (remote), app_id, prefix);
+
+  return channels->len;
+}
+
+/* As the window's backend: one app, built from the credentials; "reset" for the first
+ * snapshot of each connection only (the models refill then), not for the refreshes. */
+static void
+test_backend (void)
+{
+  g_autoptr (CrierTestServer) server = crier_test_server_new (CONFIG);
+  g_autoptr (CrierRemoteServer) remote = watch (server, CRIER_TEST_APP_SECRET);
+  CrierBackend    *backend = CRIER_BACKEND (remote);
+  g_autoptr (CrierTestClient) ada = NULL;
+  g_autoptr (JsonObject) joined = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *expected = g_strdup_printf ("ws://127.0.0.1:%u", server->port);
+  GPtrArray       *apps;
+  guint            resets = 0, changes = 0;
+  unsigned         port = server->port;
+  g_autoptr (CrierConfig) config = crier_config_new ();
+  g_autoptr (CrierServer) again = NULL;
+
+  g_signal_connect (remote, "reset", G_CALLBACK (count_cb), &resets);
+  g_signal_connect (remote, "changed", G_CALLBACK (count_cb), &changes);
+  apps = crier_config_get_apps (crier_backend_get_config (backend));
+  g_assert_cmpuint (apps->len, ==, 1);
+  g_assert_cmpstr (((CrierAppConfig *) g_ptr_array_index (apps, 0))->key, ==, CRIER_TEST_APP_KEY);
+  address = crier_backend_dup_address (backend);
+  g_assert_cmpstr (address, ==, expected);
+  g_assert_cmpuint (crier_backend_get_port (backend), ==, server->port);
+  g_assert_false (crier_backend_get_flags (backend) & CRIER_BACKEND_CAN_START_STOP);
+  g_assert_true (crier_backend_get_flags (backend) & CRIER_BACKEND_CAN_LIST_CONNECTIONS);
+  crier_test_wait_until (crier_backend_get_state (backend) == CRIER_BACKEND_STATE_CONNECTED, CRIER_TEST_TIMEOUT);
+  g_assert_cmpuint (resets, ==, 1);
+
+  ada = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
+  joined = crier_test_client_subscribe (ada, "orders", NULL, NULL);
+  crier_test_wait_until (n_channels (remote, NULL, NULL) == 1, CRIER_TEST_TIMEOUT);
+  g_assert_cmpuint (changes, >, 1);
+  g_assert_cmpuint (resets, ==, 1);
+  g_assert_cmpuint (n_channels (remote, CRIER_TEST_APP_ID, "ord"), ==, 1);
+  g_assert_cmpuint (n_channels (remote, CRIER_TEST_APP_ID, "private-"), ==, 0);
+  g_assert_cmpuint (n_channels (remote, "another-app", NULL), ==, 0);
+
+  /* The server restarts (a new one on the same port): a new connection, a new picture. */
+  crier_server_stop (server->server, 4200, "test");
+  crier_test_wait_until (crier_backend_get_state (backend) == CRIER_BACKEND_STATE_RECONNECTING, CRIER_TEST_TIMEOUT);
+  g_assert_true (crier_config_load_data (config, CONFIG, "test.conf", &error));
+  crier_config_set_host (config, "127.0.0.1");
+  crier_config_set_port (config, port);
+  again = crier_server_new (config);
+  g_assert_true (crier_server_start (again, &error));
+  g_assert_no_error (error);
+  crier_test_wait_until (crier_backend_get_state (backend) == CRIER_BACKEND_STATE_CONNECTED, 30);
+  g_assert_cmpuint (resets, ==, 2);
+  g_assert_cmpuint (n_channels (remote, NULL, NULL), ==, 0);
+  crier_remote_server_stop (remote);
+  crier_server_stop (again, 4200, "test");
+  crier_test_drain ();
+}
+
 int
 main (int    argc,
       char **argv)
@@ -209,6 +284,8 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/remote-server/follows-and-commands", test_follows_and_commands);
   g_test_add_func ("/remote-server/refused", test_refused);
+  /* Before not-crier: its socket service's cancelled accept can still warn afterwards. */
+  g_test_add_func ("/remote-server/backend", test_backend);
   g_test_add_func ("/remote-server/not-crier", test_not_crier);
   return g_test_run ();
 }
