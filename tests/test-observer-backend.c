@@ -115,8 +115,8 @@ test_observes (void)
   g_autoptr (JsonObject) message = NULL;
   g_autoptr (GPtrArray) connections = NULL;
   CrierServerStats stats;
-  const char *channels[] = { "presence-room", NULL };
-  Answer      answer = { 0 };
+  const char      *channels[] = { "presence-room", NULL };
+  Answer           answer = { 0 };
 
   g_assert_cmpint (crier_backend_get_state (backend), ==, CRIER_BACKEND_STATE_STOPPED);
   g_assert_cmpint (crier_backend_get_flags (backend), ==, CRIER_BACKEND_CAN_PUBLISH);

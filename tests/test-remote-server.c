@@ -126,7 +126,7 @@ test_follows_and_commands (void)
   /* A refused command says why. */
   answer = (Answer){ 0 };
   crier_backend_send_client_event (CRIER_BACKEND (remote), NULL, "presence-room", "not-client-prefixed", "{}", "99", NULL,
-                                         answered_cb, &answer);
+                                   answered_cb, &answer);
   crier_test_wait_until (answer.done, CRIER_TEST_TIMEOUT);
   g_assert_nonnull (answer.error);
   g_clear_error (&answer.error);
@@ -226,7 +226,7 @@ test_backend (void)
 {
   g_autoptr (CrierTestServer) server = crier_test_server_new (CONFIG);
   g_autoptr (CrierRemoteServer) remote = watch (server, CRIER_TEST_APP_SECRET);
-  CrierBackend    *backend = CRIER_BACKEND (remote);
+  CrierBackend *backend = CRIER_BACKEND (remote);
   g_autoptr (CrierTestClient) ada = NULL;
   g_autoptr (JsonObject) joined = NULL;
   g_autoptr (GError) error = NULL;

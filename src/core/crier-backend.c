@@ -7,7 +7,7 @@
 
 #include "crier-backend.h"
 
-G_DEFINE_QUARK (crier-backend-error-quark, crier_backend_error)
+G_DEFINE_QUARK (crier - backend - error - quark, crier_backend_error)
 
 G_DEFINE_INTERFACE (CrierBackend, crier_backend, G_TYPE_OBJECT)
 

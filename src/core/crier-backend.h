@@ -222,7 +222,7 @@ void crier_backend_return_error (CrierBackend       *self,
                                  gpointer            user_data,
                                  CrierBackendError   code,
                                  const char         *message);
-void     crier_backend_emit_reset (CrierBackend *self);
+void crier_backend_emit_reset (CrierBackend *self);
 /* base_url: http(s)://host[:port]. The WebSocket address a client would use
  * ("ws://staging:6001"), and the port (the scheme's default when none is given). */
 char    *crier_backend_dup_ws_address (const char *base_url);

@@ -45,8 +45,7 @@ struct _CrierObserverBackend
 
 static void backend_iface_init (CrierBackendInterface *iface);
 
-G_DEFINE_FINAL_TYPE_WITH_CODE (CrierObserverBackend, crier_observer_backend, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (CRIER_TYPE_BACKEND, backend_iface_init))
+G_DEFINE_FINAL_TYPE_WITH_CODE (CrierObserverBackend, crier_observer_backend, G_TYPE_OBJECT, G_IMPLEMENT_INTERFACE (CRIER_TYPE_BACKEND, backend_iface_init))
 
 enum
 {

@@ -36,7 +36,7 @@ struct _CrierRemoteServer
   GCancellable            *cancellable;
   SoupWebsocketConnection *ws;
   CrierMonitor            *monitor;
-  CrierBackendState         state;
+  CrierBackendState        state;
   char                    *problem;
   JsonObject              *snapshot;
   GHashTable              *pending; /* command id → GTask */
@@ -49,8 +49,7 @@ struct _CrierRemoteServer
 
 static void backend_iface_init (CrierBackendInterface *iface);
 
-G_DEFINE_FINAL_TYPE_WITH_CODE (CrierRemoteServer, crier_remote_server, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (CRIER_TYPE_BACKEND, backend_iface_init))
+G_DEFINE_FINAL_TYPE_WITH_CODE (CrierRemoteServer, crier_remote_server, G_TYPE_OBJECT, G_IMPLEMENT_INTERFACE (CRIER_TYPE_BACKEND, backend_iface_init))
 
 /* CrierBackend's properties. */
 enum
@@ -75,7 +74,7 @@ static void connect_monitor (CrierRemoteServer *self);
 
 static void
 set_state (CrierRemoteServer *self,
-           CrierBackendState   state,
+           CrierBackendState  state,
            const char        *problem)
 {
   g_object_freeze_notify (G_OBJECT (self));
@@ -448,8 +447,8 @@ backend_dup_connections (CrierBackend *backend,
                          const char   *app_id)
 {
   CrierRemoteServer *self = CRIER_REMOTE_SERVER (backend);
-  GPtrArray *result = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_connection_info_free);
-  JsonArray *connections = other_app (self, app_id) ? NULL : snapshot_array (self, "connections");
+  GPtrArray         *result = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_connection_info_free);
+  JsonArray         *connections = other_app (self, app_id) ? NULL : snapshot_array (self, "connections");
 
   for (guint i = 0; connections != NULL && i < json_array_get_length (connections); i++)
     {
@@ -540,7 +539,7 @@ backend_dup_members (CrierBackend *backend,
   CrierRemoteServer *self = CRIER_REMOTE_SERVER (backend);
   GPtrArray         *result = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_member_info_free);
   JsonObject        *object = other_app (self, app_id) ? NULL : find_channel (self, channel);
-  JsonNode   *members = object ? json_object_get_member (object, "members") : NULL;
+  JsonNode          *members = object ? json_object_get_member (object, "members") : NULL;
 
   for (guint i = 0; members != NULL && JSON_NODE_HOLDS_ARRAY (members) &&
                     i < json_array_get_length (json_node_get_array (members));
@@ -565,8 +564,8 @@ backend_get_stats (CrierBackend     *backend,
                    CrierServerStats *stats)
 {
   CrierRemoteServer *self = CRIER_REMOTE_SERVER (backend);
-  JsonNode   *node = self->snapshot ? json_object_get_member (self->snapshot, "stats") : NULL;
-  JsonObject *object = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+  JsonNode          *node = self->snapshot ? json_object_get_member (self->snapshot, "stats") : NULL;
+  JsonObject        *object = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
 
   memset (stats, 0, sizeof *stats);
   if (object == NULL)
@@ -601,12 +600,12 @@ static void
 backend_publish (CrierBackend       *backend,
                  const char         *app_id,
                  const char *const  *channels,
-                             const char         *event,
-                             const char         *data,
-                             const char         *except_socket_id,
-                             GCancellable       *cancellable,
-                             GAsyncReadyCallback callback,
-                             gpointer            user_data)
+                 const char         *event,
+                 const char         *data,
+                 const char         *except_socket_id,
+                 GCancellable       *cancellable,
+                 GAsyncReadyCallback callback,
+                 gpointer            user_data)
 {
   g_autoptr (JsonBuilder) builder = begin_command ("publish");
 
@@ -625,11 +624,11 @@ static void
 backend_send_notification (CrierBackend       *backend,
                            const char         *app_id,
                            const char         *user_id,
-                            const char         *type,
-                            const char         *data,
-                            GCancellable       *cancellable,
-                            GAsyncReadyCallback callback,
-                            gpointer            user_data)
+                           const char         *type,
+                           const char         *data,
+                           GCancellable       *cancellable,
+                           GAsyncReadyCallback callback,
+                           gpointer            user_data)
 {
   g_autoptr (JsonBuilder) builder = begin_command ("notify");
 
@@ -644,9 +643,9 @@ backend_disconnect (CrierBackend       *backend,
                     const char         *socket_id,
                     guint16             code,
                     const char         *reason,
-                                GCancellable       *cancellable,
-                                GAsyncReadyCallback callback,
-                                gpointer            user_data)
+                    GCancellable       *cancellable,
+                    GAsyncReadyCallback callback,
+                    gpointer            user_data)
 {
   g_autoptr (JsonBuilder) builder = begin_command ("disconnect");
 
@@ -658,11 +657,11 @@ static void
 backend_add_simulated_member (CrierBackend       *backend,
                               const char         *app_id,
                               const char         *channel,
-                                          const char         *user_id,
-                                          const char         *user_info,
-                                          GCancellable       *cancellable,
-                                          GAsyncReadyCallback callback,
-                                          gpointer            user_data)
+                              const char         *user_id,
+                              const char         *user_info,
+                              GCancellable       *cancellable,
+                              GAsyncReadyCallback callback,
+                              gpointer            user_data)
 {
   g_autoptr (JsonBuilder) builder = begin_command ("add_member");
 
@@ -685,10 +684,10 @@ static void
 backend_remove_simulated_member (CrierBackend       *backend,
                                  const char         *app_id,
                                  const char         *channel,
-                                             const char         *user_id,
-                                             GCancellable       *cancellable,
-                                             GAsyncReadyCallback callback,
-                                             gpointer            user_data)
+                                 const char         *user_id,
+                                 GCancellable       *cancellable,
+                                 GAsyncReadyCallback callback,
+                                 gpointer            user_data)
 {
   g_autoptr (JsonBuilder) builder = begin_command ("remove_member");
 
@@ -701,12 +700,12 @@ static void
 backend_send_client_event (CrierBackend       *backend,
                            const char         *app_id,
                            const char         *channel,
-                                       const char         *event,
-                                       const char         *data,
-                                       const char         *user_id,
-                                       GCancellable       *cancellable,
-                                       GAsyncReadyCallback callback,
-                                       gpointer            user_data)
+                           const char         *event,
+                           const char         *data,
+                           const char         *user_id,
+                           GCancellable       *cancellable,
+                           GAsyncReadyCallback callback,
+                           gpointer            user_data)
 {
   g_autoptr (JsonBuilder) builder = begin_command ("client_event");
 

@@ -20,7 +20,7 @@ CrierRemoteServer *crier_remote_server_new (const char *base_url,
                                             gboolean    insecure);
 void               crier_remote_server_start (CrierRemoteServer *self);
 void               crier_remote_server_stop (CrierRemoteServer *self);
-const char         *crier_remote_server_get_app_id (CrierRemoteServer *self);
+const char        *crier_remote_server_get_app_id (CrierRemoteServer *self);
 
 /* Everything else is CrierBackend's: state CONNECTING, CONNECTED, RECONNECTING (back-off),
  * REFUSED or NOT_CRIER (no retry for either); snapshots are copies of what the last

@@ -99,8 +99,7 @@ static guint       signals[N_SIGNALS];
 
 static void backend_iface_init (CrierBackendInterface *iface);
 
-G_DEFINE_FINAL_TYPE_WITH_CODE (CrierServerHost, crier_server_host, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (CRIER_TYPE_BACKEND, backend_iface_init))
+G_DEFINE_FINAL_TYPE_WITH_CODE (CrierServerHost, crier_server_host, G_TYPE_OBJECT, G_IMPLEMENT_INTERFACE (CRIER_TYPE_BACKEND, backend_iface_init))
 
 /* Unrefs every event and empties the array (it has no free function: trimming moves them). */
 static void

@@ -75,7 +75,7 @@ dup_env_block (CrierAppsPage *self,
     flags |= CRIER_LARAVEL_ENV_MASK_SECRET;
   config = crier_backend_get_config (self->server);
   port = crier_backend_is_ready (self->server) ? crier_backend_get_port (self->server)
-                                                     : crier_config_get_port (config);
+                                               : crier_config_get_port (config);
   return crier_laravel_env_block (app, crier_config_get_host (config), port,
                                   crier_backend_is_ready (self->server)
                                     ? crier_backend_is_tls (self->server)
@@ -121,9 +121,9 @@ update (CrierAppsPage *self)
 }
 
 static void
-server_running_cb (CrierBackend    *server,
-                   GParamSpec      *pspec,
-                   CrierAppsPage   *self)
+server_running_cb (CrierBackend  *server,
+                   GParamSpec    *pspec,
+                   CrierAppsPage *self)
 {
   update (self);
 }
@@ -471,8 +471,8 @@ crier_apps_page_init (CrierAppsPage *self)
 }
 
 void
-crier_apps_page_set_server (CrierAppsPage   *self,
-                            CrierBackend    *server)
+crier_apps_page_set_server (CrierAppsPage *self,
+                            CrierBackend  *server)
 {
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
   g_auto (GStrv) ids = NULL;

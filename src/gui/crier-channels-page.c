@@ -247,9 +247,9 @@ client_event_action (GtkWidget  *widget,
   g_strstrip (data);
   message = g_strdup_printf (_ ("“%s” sent to %s"), event, crier_channel_item_get_name (item));
   crier_backend_send_client_event (self->server, crier_channel_item_get_app_id (item),
-                                       crier_channel_item_get_name (item), event,
-                                       *data ? data : "{}", *user_id ? user_id : NULL, NULL,
-                                       command_done_cb, pending_new (self, g_steal_pointer (&message)));
+                                   crier_channel_item_get_name (item), event,
+                                   *data ? data : "{}", *user_id ? user_id : NULL, NULL,
+                                   command_done_cb, pending_new (self, g_steal_pointer (&message)));
 }
 
 static void
@@ -269,9 +269,9 @@ add_member_action (GtkWidget  *widget,
   g_strstrip (info);
   message = g_strdup_printf (_ ("%s joined %s"), user_id, crier_channel_item_get_name (item));
   crier_backend_add_simulated_member (self->server, crier_channel_item_get_app_id (item),
-                                          crier_channel_item_get_name (item), user_id,
-                                          *info ? info : NULL, NULL, command_done_cb,
-                                          pending_new (self, g_steal_pointer (&message)));
+                                      crier_channel_item_get_name (item), user_id,
+                                      *info ? info : NULL, NULL, command_done_cb,
+                                      pending_new (self, g_steal_pointer (&message)));
 }
 
 /* The parameter names the member; empty: the one in the Member User ID field. */
@@ -291,9 +291,9 @@ remove_member_action (GtkWidget  *widget,
     user_id = gtk_editable_get_text (GTK_EDITABLE (self->member_id_row));
   message = g_strdup_printf (_ ("%s left %s"), user_id, crier_channel_item_get_name (item));
   crier_backend_remove_simulated_member (self->server, crier_channel_item_get_app_id (item),
-                                             crier_channel_item_get_name (item), user_id, NULL,
-                                             command_done_cb,
-                                             pending_new (self, g_steal_pointer (&message)));
+                                         crier_channel_item_get_name (item), user_id, NULL,
+                                         command_done_cb,
+                                         pending_new (self, g_steal_pointer (&message)));
 }
 
 /* Side by side, the details are already there and activating a row goes on to its events;

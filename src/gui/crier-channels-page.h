@@ -4,8 +4,8 @@
 
 #include <adwaita.h>
 
-#include "crier-channel-list.h"
 #include "crier-backend.h"
+#include "crier-channel-list.h"
 
 G_BEGIN_DECLS
 

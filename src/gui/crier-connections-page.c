@@ -42,7 +42,8 @@ update_state (CrierConnectionsPage *self)
   gboolean hidden = self->server != NULL &&
                     !(crier_backend_get_flags (self->server) & CRIER_BACKEND_CAN_LIST_CONNECTIONS);
 
-  gtk_stack_set_visible_child_name (self->stack, hidden ? "hidden" : any ? "list" : "empty");
+  gtk_stack_set_visible_child_name (self->stack, hidden ? "hidden" : any ? "list"
+                                                                         : "empty");
   /* With nothing left to show details of, the next one starts from the list. */
   if (!any)
     adw_leaflet_set_visible_child_name (self->leaflet, "list");
@@ -101,8 +102,8 @@ disconnect_action (GtkWidget  *widget,
     return;
   /* One that left meanwhile is gone anyway: no answer needed. */
   crier_backend_disconnect (self->server, crier_connection_item_get_socket_id (item),
-                                CRIER_CODE_RECONNECT, "Disconnected from the Crier dashboard",
-                                NULL, NULL, NULL);
+                            CRIER_CODE_RECONNECT, "Disconnected from the Crier dashboard",
+                            NULL, NULL, NULL);
 }
 
 /* The empty page tells what to do next: start the server, or point an app at it; for a

@@ -697,8 +697,8 @@ crier_log_page_set_log (CrierLogPage  *self,
 
 /* The app filter offers the apps of server. */
 void
-crier_log_page_set_server (CrierLogPage    *self,
-                           CrierBackend    *server)
+crier_log_page_set_server (CrierLogPage *self,
+                           CrierBackend *server)
 {
   GPtrArray       *apps;
   g_autofree char *keep = NULL;

@@ -372,7 +372,7 @@ publish (CrierSendPage *self,
   sending->event = g_strdup (recent->event);
   sending->user_id = recent->notification ? g_strdup (recent->user_id) : NULL;
   crier_backend_publish (self->server, recent->app_id, (const char *const *) recent->channels,
-                             recent->event, data, NULL, NULL, published_cb, sending);
+                         recent->event, data, NULL, NULL, published_cb, sending);
   return;
 
 refused:
@@ -737,8 +737,8 @@ crier_send_page_init (CrierSendPage *self)
 
 /* The apps to send as. */
 void
-crier_send_page_set_server (CrierSendPage   *self,
-                            CrierBackend    *server)
+crier_send_page_set_server (CrierSendPage *self,
+                            CrierBackend  *server)
 {
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
   g_auto (GStrv) ids = NULL;

@@ -327,10 +327,10 @@ communicated_cb (GObject      *source,
 static void
 test_observe_soketi (void)
 {
-  const char *soketi = g_getenv ("CRIER_TEST_SOKETI");
-  const char *node_path = g_getenv ("NODE_PATH");
+  const char      *soketi = g_getenv ("CRIER_TEST_SOKETI");
+  const char      *node_path = g_getenv ("NODE_PATH");
   g_autofree char *node = g_find_program_in_path ("node");
-  const char *config = g_getenv ("CRIER_TEST_SOKETI_CONFIG");
+  const char      *config = g_getenv ("CRIER_TEST_SOKETI_CONFIG");
   g_autoptr (CrierTestServer) server = NULL;
   g_autoptr (GSubprocessLauncher) launcher = NULL;
   g_autoptr (GSubprocess) soketi_process = NULL;
@@ -339,10 +339,10 @@ test_observe_soketi (void)
   g_autofree char *port_text = NULL, *metrics_port = NULL, *cluster_port = NULL, *client_script = NULL;
   g_autoptr (GDataInputStream) client_out = NULL;
   g_autofree char *first = NULL;
-  Output       output = { 0 };
-  CrierWindow *win;
-  GtkWidget   *send;
-  unsigned     port;
+  Output           output = { 0 };
+  CrierWindow     *win;
+  GtkWidget       *send;
+  unsigned         port;
 
   if (node == NULL || soketi == NULL || !g_file_test (soketi, G_FILE_TEST_EXISTS) || node_path == NULL ||
       !g_file_test (node_path, G_FILE_TEST_IS_DIR))

@@ -58,8 +58,8 @@ crier_channel_list_accepts (CrierLiveList     *list,
 }
 
 static void
-crier_channel_list_snapshot (CrierLiveList   *list,
-                             CrierBackend    *server)
+crier_channel_list_snapshot (CrierLiveList *list,
+                             CrierBackend  *server)
 {
   GPtrArray *apps = crier_config_get_apps (crier_backend_get_config (server));
 
@@ -175,7 +175,7 @@ crier_channel_list_init (CrierChannelList *self)
 }
 
 CrierChannelList *
-crier_channel_list_new (CrierBackend    *server)
+crier_channel_list_new (CrierBackend *server)
 {
   return g_object_new (CRIER_TYPE_CHANNEL_LIST, "server", server, NULL);
 }

@@ -76,8 +76,8 @@ crier_connection_list_accepts (CrierLiveList     *list,
 }
 
 static void
-crier_connection_list_snapshot (CrierLiveList   *list,
-                                CrierBackend    *server)
+crier_connection_list_snapshot (CrierLiveList *list,
+                                CrierBackend  *server)
 {
   g_autoptr (GPtrArray) snapshot = crier_backend_dup_connections (server, NULL);
 
@@ -189,7 +189,7 @@ crier_connection_list_init (CrierConnectionList *self)
 }
 
 CrierConnectionList *
-crier_connection_list_new (CrierBackend    *server)
+crier_connection_list_new (CrierBackend *server)
 {
   return g_object_new (CRIER_TYPE_CONNECTION_LIST, "server", server, NULL);
 }
@@ -208,7 +208,7 @@ crier_connection_list_find (CrierConnectionList *self,
 void
 crier_connection_list_refresh_counters (CrierConnectionList *self)
 {
-  CrierBackend    *server;
+  CrierBackend *server;
   g_autoptr (GPtrArray) snapshot = NULL;
 
   g_return_if_fail (CRIER_IS_CONNECTION_LIST (self));

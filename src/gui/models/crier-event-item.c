@@ -10,8 +10,8 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
-#include "crier-json.h"
 #include "crier-backend.h"
+#include "crier-json.h"
 
 #define PREVIEW_LENGTH 160
 
@@ -723,14 +723,14 @@ crier_event_item_replay (CrierEventItem     *self,
     }
   if (e->kind == CRIER_MONITOR_CLIENT_EVENT)
     crier_backend_send_client_event (host, e->app_id, e->channel, e->event,
-                                         e->data ? e->data : "{}", e->user_id, NULL, callback,
-                                         user_data);
+                                     e->data ? e->data : "{}", e->user_id, NULL, callback,
+                                     user_data);
   else
     {
       const char *channels[] = { e->channel, NULL };
 
       crier_backend_publish (host, e->app_id, channels, e->event, e->data ? e->data : "{}",
-                                 e->socket_id, NULL, callback, user_data);
+                             e->socket_id, NULL, callback, user_data);
     }
   return TRUE;
 }

@@ -4,8 +4,8 @@
 
 #include <gio/gio.h>
 
-#include "crier-monitor-event.h"
 #include "crier-backend.h"
+#include "crier-monitor-event.h"
 
 G_BEGIN_DECLS
 

@@ -14,12 +14,12 @@
  * flood of monitor events costs one items_changed per tick. */
 typedef struct
 {
-  CrierBackend    *server;
-  GSignalGroup    *monitor_signals; /* on the server's monitor */
-  GSignalGroup    *server_signals;
-  GPtrArray       *items;           /* in model order, oldest first */
-  GHashTable      *by_key;          /* key → item, in items or in added */
-  CrierEventBatch  batch;
+  CrierBackend   *server;
+  GSignalGroup   *monitor_signals; /* on the server's monitor */
+  GSignalGroup   *server_signals;
+  GPtrArray      *items;  /* in model order, oldest first */
+  GHashTable     *by_key; /* key → item, in items or in added */
+  CrierEventBatch batch;
   /* Between begin_changes () and end_changes () only: */
   GPtrArray  *added;   /* new items, appended at the end */
   GHashTable *removed; /* set of items leaving items */
@@ -165,8 +165,8 @@ crier_live_list_real_accepts (CrierLiveList     *self,
 }
 
 static void
-crier_live_list_real_snapshot (CrierLiveList   *self,
-                               CrierBackend    *server)
+crier_live_list_real_snapshot (CrierLiveList *self,
+                               CrierBackend  *server)
 {
 }
 
@@ -309,8 +309,8 @@ crier_live_list_get_server (CrierLiveList *self)
 
 /* Follows server (NULL: none): its objects now, then as they change. */
 void
-crier_live_list_set_server (CrierLiveList   *self,
-                            CrierBackend    *server)
+crier_live_list_set_server (CrierLiveList *self,
+                            CrierBackend  *server)
 {
   CrierLiveListPrivate *priv;
 

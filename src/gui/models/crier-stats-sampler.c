@@ -116,7 +116,7 @@ crier_stats_sampler_init (CrierStatsSampler *self)
 }
 
 CrierStatsSampler *
-crier_stats_sampler_new (CrierBackend    *server)
+crier_stats_sampler_new (CrierBackend *server)
 {
   CrierStatsSampler *self = g_object_new (CRIER_TYPE_STATS_SAMPLER, NULL);
 

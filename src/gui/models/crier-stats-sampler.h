@@ -21,7 +21,7 @@ typedef struct
 #define CRIER_TYPE_STATS_SAMPLER (crier_stats_sampler_get_type ())
 G_DECLARE_FINAL_TYPE (CrierStatsSampler, crier_stats_sampler, CRIER, STATS_SAMPLER, GObject)
 
-CrierStatsSampler      *crier_stats_sampler_new (CrierBackend    *server);
+CrierStatsSampler      *crier_stats_sampler_new (CrierBackend *server);
 void                    crier_stats_sampler_set_server (CrierStatsSampler *self,
                                                         CrierBackend      *server);
 void                    crier_stats_sampler_sample (CrierStatsSampler *self);
