@@ -151,6 +151,10 @@ update_attached_status (CrierWindow *self)
   gtk_label_set_label (self->status_detail, state_text (state));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), label);
   gtk_widget_add_css_class (GTK_WIDGET (self->status_label), ready ? "running" : "stopped");
+  /* An observed server: what the window cannot show is said, not left empty. */
+  if (problem == NULL && state == CRIER_BACKEND_STATE_OBSERVING)
+    problem = _ ("Not a Crier server: watched as one of its clients. Its connections and statistics are not "
+                 "visible; occupied channels are found every 2 seconds, then their members and events show.");
   gtk_label_set_label (self->banner_label, problem ? problem : "");
   gtk_revealer_set_reveal_child (self->banner_revealer, problem != NULL && state != CRIER_BACKEND_STATE_CONNECTED);
 }

@@ -377,6 +377,7 @@ test_observe_soketi (void)
   attach (win, port);
   crier_test_wait_until (shown_state (win) == CRIER_BACKEND_STATE_OBSERVING, CRIER_TEST_TIMEOUT);
   g_assert_true (header_says (win, "Observing as a client"));
+  g_assert_true (gtk_revealer_get_reveal_child (GTK_REVEALER (crier_gui_test_child (win, CRIER_TYPE_WINDOW, "banner_revealer"))));
   {
     GtkWidget *page = crier_gui_test_page (win, "connections");
     GtkStack  *stack = GTK_STACK (crier_gui_test_child (page, CRIER_TYPE_CONNECTIONS_PAGE, "stack"));
