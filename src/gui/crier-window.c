@@ -177,6 +177,7 @@ update_status (CrierWindow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->change_port_button), !attached);
   gtk_widget_set_visible (GTK_WIDGET (self->retry_button), !attached);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-embedded", attached);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.restart-server", !attached);
   if (attached)
     {
       update_attached_status (self);
