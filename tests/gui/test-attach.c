@@ -266,6 +266,11 @@ test_remote_refused (void)
   g_autofree char *url = NULL;
   g_autofree char *banner = NULL;
 
+  /* Something missing: nothing attached, the embedded server stays. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.attach", "(sssssb)", "ws://127.0.0.1:1",
+                                             CRIER_TEST_APP_ID, CRIER_TEST_APP_KEY, "", "", FALSE));
+  g_assert_true (crier_window_get_server (win) == CRIER_BACKEND (server->host));
+
   remote_start (&remote, 0);
   url = g_strdup_printf ("http://127.0.0.1:%u/", remote.port);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.attach", "(sssssb)", url, CRIER_TEST_APP_ID,
