@@ -178,11 +178,42 @@ test_observes (void)
   crier_test_drain ();
 }
 
+typedef struct
+{
+  const char *base_url;
+  const char *address;
+  unsigned    port;
+} AddressCase;
+
+static const AddressCase address_cases[] = {
+  { "http://staging:6001", "ws://staging:6001", 6001 },
+  { "https://ws.example.com", "wss://ws.example.com:443", 443 },
+  { "http://127.0.0.1:8080/", "ws://127.0.0.1:8080", 8080 },
+  { "http://localhost", "ws://localhost:80", 80 },
+};
+
+/* What the header shows of a server given by its HTTP base URL. */
+static void
+test_address (gconstpointer data)
+{
+  const AddressCase *c = data;
+  g_autofree char   *address = crier_backend_dup_ws_address (c->base_url);
+
+  g_assert_cmpstr (address, ==, c->address);
+  g_assert_cmpuint (crier_backend_port_from_url (c->base_url), ==, c->port);
+}
+
 int
 main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/observer-backend/observes", test_observes);
+  for (guint i = 0; i < G_N_ELEMENTS (address_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/observer-backend/address/%u", i);
+
+      g_test_add_data_func (path, &address_cases[i], test_address);
+    }
   return g_test_run ();
 }
