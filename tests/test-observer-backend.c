@@ -117,6 +117,10 @@ test_observes (void)
   CrierServerStats stats;
   const char      *channels[] = { "presence-room", NULL };
   Answer           answer = { 0 };
+  g_autoptr (CrierConfig) config = crier_config_new ();
+  g_autoptr (CrierServer) again = NULL;
+  g_autoptr (CrierTestClient) bob = NULL;
+  g_autoptr (GError) error = NULL;
 
   g_assert_cmpint (crier_backend_get_state (backend), ==, CRIER_BACKEND_STATE_STOPPED);
   g_assert_cmpint (crier_backend_get_flags (backend), ==, CRIER_BACKEND_CAN_PUBLISH);
@@ -171,6 +175,24 @@ test_observes (void)
   /* Ada leaves: nobody but the observer, so the channel is vacated. */
   crier_test_client_sendf (ada, "{\"event\":\"pusher:unsubscribe\",\"data\":{\"channel\":\"presence-room\"}}");
   crier_test_wait_until (!has_channel (backend, "presence-room"), WAIT);
+
+  /* The server goes away: said as the problem; back (a new one on the same port), the
+   * observer lists and joins again and the problem is over. */
+  g_assert_null (crier_backend_get_problem (backend));
+  crier_server_stop (server->server, 4200, "test");
+  crier_test_wait_until (crier_backend_get_problem (backend) != NULL, WAIT);
+  g_assert_true (crier_backend_is_ready (backend)); /* still observing, retrying */
+  g_assert_true (crier_config_load_data (config, CONFIG, "test.conf", &error));
+  crier_config_set_host (config, "127.0.0.1");
+  crier_config_set_port (config, server->port);
+  again = crier_server_new (config);
+  g_assert_true (crier_server_start (again, &error));
+  g_assert_no_error (error);
+  bob = crier_test_client_connect (server, CRIER_TEST_APP_KEY); /* the same port */
+  g_clear_pointer (&joined, json_object_unref);
+  joined = crier_test_client_subscribe (bob, "orders", NULL, NULL);
+  crier_test_wait_until (has_channel (backend, "orders") && crier_backend_get_problem (backend) == NULL, WAIT);
+  crier_server_stop (again, 4200, "test");
 
   crier_observer_backend_stop (observer);
   g_assert_cmpint (crier_backend_get_state (backend), ==, CRIER_BACKEND_STATE_STOPPED);

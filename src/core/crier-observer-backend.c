@@ -113,6 +113,8 @@ observer_event_cb (CrierObserver        *observer,
     {
     case CRIER_MONITOR_CHANNEL_OCCUPIED:
       ensure_channel (self, event->channel);
+      /* The channels were listed: whatever went wrong before is over. */
+      set_problem (self, NULL);
       break;
     case CRIER_MONITOR_CHANNEL_VACATED:
       g_hash_table_remove (self->channels, event->channel);
@@ -141,9 +143,12 @@ observer_event_cb (CrierObserver        *observer,
             }
         }
       break;
+    case CRIER_MONITOR_SUBSCRIBED:
+      /* Connected (again) and let in. */
+      set_problem (self, NULL);
+      break;
     case CRIER_MONITOR_CONNECTED:
     case CRIER_MONITOR_DISCONNECTED:
-    case CRIER_MONITOR_SUBSCRIBED:
     case CRIER_MONITOR_UNSUBSCRIBED:
     case CRIER_MONITOR_SIGNED_IN:
     case CRIER_MONITOR_CACHE_MISS:
