@@ -689,6 +689,74 @@ test_front_end_priority (void)
   g_assert_cmpint (p.server, ==, p.before);
 }
 
+static void
+backend_answer_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  Answer *answer = user_data;
+
+  answer->ok = crier_backend_command_finish (CRIER_BACKEND (source), result, &answer->error);
+  answer->thread = g_thread_self ();
+  answer->done = TRUE;
+}
+
+static void
+count_notify_cb (GObject    *object,
+                 GParamSpec *pspec,
+                 guint      *n)
+{
+  (*n)++;
+}
+
+/* The host as the window sees it (CrierBackend): its state follows running, with
+ * notify::state; the commands go through; what it has no command for is refused. */
+static void
+test_backend (Fixture      *f,
+              gconstpointer data)
+{
+  CrierBackend *backend = CRIER_BACKEND (f->host);
+  const char   *channels[] = { "orders", NULL };
+  Client       *client;
+  Answer        answer = { 0 };
+  guint         notified = 0;
+
+  g_signal_connect (f->host, "notify::state", G_CALLBACK (count_notify_cb), &notified);
+  g_assert_cmpint (crier_backend_get_state (backend), ==, CRIER_BACKEND_STATE_STOPPED);
+  g_assert_false (crier_backend_is_ready (backend));
+  g_assert_true (crier_backend_get_config (backend) == crier_server_host_get_config (f->host));
+  g_assert_true (crier_backend_get_monitor (backend) == crier_server_host_get_monitor (f->host));
+  g_assert_null (crier_backend_dup_address (backend));
+  g_assert_null (crier_backend_get_problem (backend));
+  g_assert_true (crier_backend_get_flags (backend) & CRIER_BACKEND_CAN_START_STOP);
+  g_assert_true (crier_backend_get_flags (backend) & CRIER_BACKEND_CAN_LIST_CONNECTIONS);
+  start (f);
+  g_assert_cmpuint (notified, ==, 1);
+  g_assert_cmpint (crier_backend_get_state (backend), ==, CRIER_BACKEND_STATE_RUNNING);
+  g_assert_cmpuint (crier_backend_get_port (backend), ==, crier_server_host_get_port (f->host));
+
+  client = client_new (f);
+  crier_backend_publish (backend, TEST_APP_ID, channels, "shipped", "{}", NULL, NULL, backend_answer_cb, &answer);
+  wait_here (f, answer.done);
+  g_assert_no_error (answer.error);
+  g_assert_true (answer.ok);
+  wait_here (f, client_has (client, "shipped"));
+
+  memset (&answer, 0, sizeof answer);
+  crier_backend_send_notification (backend, TEST_APP_ID, "1", "App\\Notifications\\X", "{}", NULL,
+                                   backend_answer_cb, &answer);
+  g_assert_false (answer.done); /* answered on the next turn, as every command */
+  wait_here (f, answer.done);
+  g_assert_error (answer.error, CRIER_BACKEND_ERROR, CRIER_BACKEND_ERROR_NOT_SUPPORTED);
+  g_clear_error (&answer.error);
+
+  crier_server_host_stop (f->host, 4200, "bye");
+  g_assert_cmpint (crier_backend_get_state (backend), ==, CRIER_BACKEND_STATE_STOPPED);
+  g_assert_cmpuint (notified, ==, 2);
+  wait_here (f, client->closed);
+  client_free (client);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -704,6 +772,7 @@ main (int   argc,
   ADD ("/server-host/start-error", test_start_error);
   ADD ("/server-host/dispose-running", test_dispose_running);
   ADD ("/server-host/dispose-stopped", test_dispose_stopped);
+  ADD ("/server-host/backend", test_backend);
 #undef ADD
   g_test_add_func ("/server-host/front-end-priority", test_front_end_priority);
   return g_test_run ();

@@ -48,6 +48,7 @@ enum
 {
   SIGNAL_EVENT,
   SIGNAL_PROBLEM,
+  SIGNAL_PRESENCE,
   N_SIGNALS
 };
 
@@ -393,6 +394,13 @@ handle_subscribed (CrierObserver *self,
   else
     event->message = g_strdup ("observer joined");
   emit_event (self, event);
+  if (presence != NULL)
+    {
+      g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), presence);
+      g_autofree char *text = crier_json_to_string (node);
+
+      g_signal_emit (self, signals[SIGNAL_PRESENCE], 0, channel, text);
+    }
 }
 
 static void
@@ -630,6 +638,11 @@ crier_observer_class_init (CrierObserverClass *klass)
   /* Something it could not see or do, in one line. */
   signals[SIGNAL_PROBLEM] = g_signal_new ("problem", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                                           NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* After "event" subscribed on a presence channel: (channel, the "presence" object of
+   * subscription_succeeded as JSON text: {"count", "ids", "hash"}), the members already
+   * there, which no member_added announces. */
+  signals[SIGNAL_PRESENCE] = g_signal_new ("presence", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                                           NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
 }
 
 static void

@@ -11,6 +11,7 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
+#include "crier-backend.h"
 #include "crier-http-client.h"
 #include "crier-json.h"
 #include "crier-main-context-private.h"
@@ -30,11 +31,12 @@ struct _CrierRemoteServer
   char                    *key;
   char                    *secret;
   gboolean                 insecure;
+  CrierConfig             *config; /* the one app, for the window's lists */
   SoupSession             *session;
   GCancellable            *cancellable;
   SoupWebsocketConnection *ws;
   CrierMonitor            *monitor;
-  CrierRemoteState         state;
+  CrierBackendState        state;
   char                    *problem;
   JsonObject              *snapshot;
   GHashTable              *pending; /* command id → GTask */
@@ -45,8 +47,11 @@ struct _CrierRemoteServer
   gboolean                 running;
 };
 
-G_DEFINE_FINAL_TYPE (CrierRemoteServer, crier_remote_server, G_TYPE_OBJECT)
+static void backend_iface_init (CrierBackendInterface *iface);
 
+G_DEFINE_FINAL_TYPE_WITH_CODE (CrierRemoteServer, crier_remote_server, G_TYPE_OBJECT, G_IMPLEMENT_INTERFACE (CRIER_TYPE_BACKEND, backend_iface_init))
+
+/* CrierBackend's properties. */
 enum
 {
   PROP_0,
@@ -69,7 +74,7 @@ static void connect_monitor (CrierRemoteServer *self);
 
 static void
 set_state (CrierRemoteServer *self,
-           CrierRemoteState   state,
+           CrierBackendState  state,
            const char        *problem)
 {
   g_object_freeze_notify (G_OBJECT (self));
@@ -97,7 +102,7 @@ fail_pending (CrierRemoteServer *self,
   g_hash_table_iter_init (&iter, self->pending);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &task))
     {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED, "%s", why);
+      g_task_return_new_error (task, CRIER_BACKEND_ERROR, CRIER_BACKEND_ERROR_NOT_READY, "%s", why);
       g_hash_table_iter_remove (&iter);
     }
 }
@@ -123,7 +128,7 @@ send_command (CrierRemoteServer  *self,
   command = json_builder_get_root (fields);
   if (self->ws == NULL || soup_websocket_connection_get_state (self->ws) != SOUP_WEBSOCKET_STATE_OPEN)
     {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED, "Not connected to the server");
+      g_task_return_new_error (task, CRIER_BACKEND_ERROR, CRIER_BACKEND_ERROR_NOT_READY, "Not connected to the server");
       return;
     }
   json_builder_begin_object (frame);
@@ -229,7 +234,7 @@ handle_result (CrierRemoteServer *self,
   if (json_object_get_boolean_member_with_default (result, "ok", FALSE))
     g_task_return_boolean (task, TRUE);
   else
-    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, "%s",
+    g_task_return_new_error (task, CRIER_BACKEND_ERROR, CRIER_BACKEND_ERROR_REFUSED, "%s",
                              json_object_get_string_member_with_default (result, "error", "refused"));
   g_hash_table_remove (self->pending, id);
 }
@@ -251,10 +256,16 @@ message_cb (SoupWebsocketConnection *ws,
     handle_monitor_event (self, data);
   else if (g_str_equal (event, "crier:snapshot") && object)
     {
+      /* The first after each (re)connection replaces the picture; later ones are the
+       * refreshes asked for by refresh_cb (), read through the snapshots. */
+      gboolean first = self->state != CRIER_BACKEND_STATE_CONNECTED;
+
       g_clear_pointer (&self->snapshot, json_object_unref);
       self->snapshot = json_object_ref (json_node_get_object (data));
       self->retry_ms = RETRY_FIRST_MS;
-      set_state (self, CRIER_REMOTE_STATE_CONNECTED, NULL);
+      set_state (self, CRIER_BACKEND_STATE_CONNECTED, NULL);
+      if (first)
+        crier_backend_emit_reset (CRIER_BACKEND (self));
       g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
     }
   else if (g_str_equal (event, "crier:result") && object)
@@ -262,7 +273,7 @@ message_cb (SoupWebsocketConnection *ws,
   else if (g_str_equal (event, "pusher:error") && object)
     {
       /* A refusal: wrong secret, unknown app, a clock far off. Retrying cannot help. */
-      set_state (self, CRIER_REMOTE_STATE_REFUSED,
+      set_state (self, CRIER_BACKEND_STATE_REFUSED,
                  json_object_get_string_member_with_default (json_node_get_object (data), "message", ""));
       self->running = FALSE;
     }
@@ -284,7 +295,7 @@ retry_later (CrierRemoteServer *self,
 {
   if (!self->running)
     return;
-  set_state (self, CRIER_REMOTE_STATE_RECONNECTING, why);
+  set_state (self, CRIER_BACKEND_STATE_RECONNECTING, why);
   self->retry_id = crier_timeout_add (self->retry_ms, retry_cb, self);
   self->retry_ms = MIN (self->retry_ms * 2, RETRY_MAX_MS);
 }
@@ -321,7 +332,7 @@ connected_cb (GObject      *source,
     {
       if (msg != NULL && soup_message_get_status (msg) == SOUP_STATUS_NOT_FOUND)
         {
-          set_state (self, CRIER_REMOTE_STATE_NOT_CRIER, "The server has no monitor endpoint: not a Crier");
+          set_state (self, CRIER_BACKEND_STATE_NOT_CRIER, "The server has no monitor endpoint: not a Crier");
           self->running = FALSE;
           return;
         }
@@ -342,7 +353,7 @@ connect_monitor (CrierRemoteServer *self)
 
   if ((msg = soup_message_new ("GET", url)) == NULL)
     {
-      set_state (self, CRIER_REMOTE_STATE_REFUSED, "Not a valid server address");
+      set_state (self, CRIER_BACKEND_STATE_REFUSED, "Not a valid server address");
       self->running = FALSE;
       return;
     }
@@ -362,7 +373,7 @@ crier_remote_server_start (CrierRemoteServer *self)
   self->retry_ms = RETRY_FIRST_MS;
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
-  set_state (self, CRIER_REMOTE_STATE_CONNECTING, NULL);
+  set_state (self, CRIER_BACKEND_STATE_CONNECTING, NULL);
   connect_monitor (self);
 }
 
@@ -385,32 +396,11 @@ crier_remote_server_stop (CrierRemoteServer *self)
   fail_pending (self, "Stopped watching the server");
 }
 
-CrierRemoteState
-crier_remote_server_get_state (CrierRemoteServer *self)
-{
-  g_return_val_if_fail (CRIER_IS_REMOTE_SERVER (self), CRIER_REMOTE_STATE_REFUSED);
-  return self->state;
-}
-
-const char *
-crier_remote_server_get_problem (CrierRemoteServer *self)
-{
-  g_return_val_if_fail (CRIER_IS_REMOTE_SERVER (self), NULL);
-  return self->problem;
-}
-
 const char *
 crier_remote_server_get_app_id (CrierRemoteServer *self)
 {
   g_return_val_if_fail (CRIER_IS_REMOTE_SERVER (self), NULL);
   return self->app_id;
-}
-
-CrierMonitor *
-crier_remote_server_get_monitor (CrierRemoteServer *self)
-{
-  g_return_val_if_fail (CRIER_IS_REMOTE_SERVER (self), NULL);
-  return self->monitor;
 }
 
 static JsonArray *
@@ -444,12 +434,21 @@ element (JsonArray *array,
   return JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
 }
 
-/* Returns: (transfer full) (element-type CrierConnectionInfo). */
-GPtrArray *
-crier_remote_server_dup_connections (CrierRemoteServer *self)
+/* Snapshots are of the one app the monitor connection shows: another app has none. */
+static gboolean
+other_app (CrierRemoteServer *self,
+           const char        *app_id)
 {
-  GPtrArray *result = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_connection_info_free);
-  JsonArray *connections = snapshot_array (self, "connections");
+  return app_id != NULL && g_strcmp0 (app_id, self->app_id) != 0;
+}
+
+static GPtrArray *
+backend_dup_connections (CrierBackend *backend,
+                         const char   *app_id)
+{
+  CrierRemoteServer *self = CRIER_REMOTE_SERVER (backend);
+  GPtrArray         *result = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_connection_info_free);
+  JsonArray         *connections = other_app (self, app_id) ? NULL : snapshot_array (self, "connections");
 
   for (guint i = 0; connections != NULL && i < json_array_get_length (connections); i++)
     {
@@ -500,19 +499,23 @@ find_channel (CrierRemoteServer *self,
   return NULL;
 }
 
-/* Returns: (transfer full) (element-type CrierChannelInfo). */
-GPtrArray *
-crier_remote_server_dup_channels (CrierRemoteServer *self)
+static GPtrArray *
+backend_dup_channels (CrierBackend *backend,
+                      const char   *app_id,
+                      const char   *prefix)
 {
-  GPtrArray *result = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_channel_info_free);
-  JsonArray *channels = snapshot_array (self, "channels");
+  CrierRemoteServer *self = CRIER_REMOTE_SERVER (backend);
+  GPtrArray         *result = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_channel_info_free);
+  JsonArray         *channels = other_app (self, app_id) ? NULL : snapshot_array (self, "channels");
 
   for (guint i = 0; channels != NULL && i < json_array_get_length (channels); i++)
     {
       JsonObject       *object = element (channels, i);
       CrierChannelInfo *info;
 
-      if (object == NULL)
+      if (object == NULL ||
+          (prefix != NULL &&
+           !g_str_has_prefix (json_object_get_string_member_with_default (object, "name", ""), prefix)))
         continue;
       info = g_new0 (CrierChannelInfo, 1);
       info->name = dup_member (object, "name");
@@ -528,14 +531,15 @@ crier_remote_server_dup_channels (CrierRemoteServer *self)
   return result;
 }
 
-/* Returns: (transfer full) (element-type CrierMemberInfo). */
-GPtrArray *
-crier_remote_server_dup_members (CrierRemoteServer *self,
-                                 const char        *channel)
+static GPtrArray *
+backend_dup_members (CrierBackend *backend,
+                     const char   *app_id,
+                     const char   *channel)
 {
-  GPtrArray  *result = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_member_info_free);
-  JsonObject *object = find_channel (self, channel);
-  JsonNode   *members = object ? json_object_get_member (object, "members") : NULL;
+  CrierRemoteServer *self = CRIER_REMOTE_SERVER (backend);
+  GPtrArray         *result = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_member_info_free);
+  JsonObject        *object = other_app (self, app_id) ? NULL : find_channel (self, channel);
+  JsonNode          *members = object ? json_object_get_member (object, "members") : NULL;
 
   for (guint i = 0; members != NULL && JSON_NODE_HOLDS_ARRAY (members) &&
                     i < json_array_get_length (json_node_get_array (members));
@@ -555,12 +559,13 @@ crier_remote_server_dup_members (CrierRemoteServer *self,
   return result;
 }
 
-void
-crier_remote_server_get_stats (CrierRemoteServer *self,
-                               CrierServerStats  *stats)
+static void
+backend_get_stats (CrierBackend     *backend,
+                   CrierServerStats *stats)
 {
-  JsonNode   *node = self->snapshot ? json_object_get_member (self->snapshot, "stats") : NULL;
-  JsonObject *object = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+  CrierRemoteServer *self = CRIER_REMOTE_SERVER (backend);
+  JsonNode          *node = self->snapshot ? json_object_get_member (self->snapshot, "stats") : NULL;
+  JsonObject        *object = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
 
   memset (stats, 0, sizeof *stats);
   if (object == NULL)
@@ -582,24 +587,25 @@ crier_remote_server_get_stats (CrierRemoteServer *self,
 #undef READ
 }
 
-gboolean
-crier_remote_server_command_finish (CrierRemoteServer *self,
-                                    GAsyncResult      *result,
-                                    GError           **error)
+static gboolean
+backend_command_finish (CrierBackend *self,
+                        GAsyncResult *result,
+                        GError      **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-void
-crier_remote_server_publish (CrierRemoteServer  *self,
-                             const char *const  *channels,
-                             const char         *event,
-                             const char         *data,
-                             const char         *except_socket_id,
-                             GCancellable       *cancellable,
-                             GAsyncReadyCallback callback,
-                             gpointer            user_data)
+static void
+backend_publish (CrierBackend       *backend,
+                 const char         *app_id,
+                 const char *const  *channels,
+                 const char         *event,
+                 const char         *data,
+                 const char         *except_socket_id,
+                 GCancellable       *cancellable,
+                 GAsyncReadyCallback callback,
+                 gpointer            user_data)
 {
   g_autoptr (JsonBuilder) builder = begin_command ("publish");
 
@@ -611,47 +617,51 @@ crier_remote_server_publish (CrierRemoteServer  *self,
   add_string (builder, "name", event);
   add_string (builder, "data", data);
   add_string (builder, "socket_id", except_socket_id);
-  send_command (self, builder, cancellable, callback, user_data);
+  send_command (CRIER_REMOTE_SERVER (backend), builder, cancellable, callback, user_data);
 }
 
-void
-crier_remote_server_notify (CrierRemoteServer  *self,
-                            const char         *user_id,
-                            const char         *type,
-                            const char         *data,
-                            GCancellable       *cancellable,
-                            GAsyncReadyCallback callback,
-                            gpointer            user_data)
+static void
+backend_send_notification (CrierBackend       *backend,
+                           const char         *app_id,
+                           const char         *user_id,
+                           const char         *type,
+                           const char         *data,
+                           GCancellable       *cancellable,
+                           GAsyncReadyCallback callback,
+                           gpointer            user_data)
 {
   g_autoptr (JsonBuilder) builder = begin_command ("notify");
 
   add_string (builder, "user_id", user_id);
   add_string (builder, "type", type);
   add_string (builder, "data", data);
-  send_command (self, builder, cancellable, callback, user_data);
+  send_command (CRIER_REMOTE_SERVER (backend), builder, cancellable, callback, user_data);
 }
 
-void
-crier_remote_server_disconnect (CrierRemoteServer  *self,
-                                const char         *socket_id,
-                                GCancellable       *cancellable,
-                                GAsyncReadyCallback callback,
-                                gpointer            user_data)
+static void
+backend_disconnect (CrierBackend       *backend,
+                    const char         *socket_id,
+                    guint16             code,
+                    const char         *reason,
+                    GCancellable       *cancellable,
+                    GAsyncReadyCallback callback,
+                    gpointer            user_data)
 {
   g_autoptr (JsonBuilder) builder = begin_command ("disconnect");
 
   add_string (builder, "socket_id", socket_id);
-  send_command (self, builder, cancellable, callback, user_data);
+  send_command (CRIER_REMOTE_SERVER (backend), builder, cancellable, callback, user_data);
 }
 
-void
-crier_remote_server_add_simulated_member (CrierRemoteServer  *self,
-                                          const char         *channel,
-                                          const char         *user_id,
-                                          const char         *user_info,
-                                          GCancellable       *cancellable,
-                                          GAsyncReadyCallback callback,
-                                          gpointer            user_data)
+static void
+backend_add_simulated_member (CrierBackend       *backend,
+                              const char         *app_id,
+                              const char         *channel,
+                              const char         *user_id,
+                              const char         *user_info,
+                              GCancellable       *cancellable,
+                              GAsyncReadyCallback callback,
+                              gpointer            user_data)
 {
   g_autoptr (JsonBuilder) builder = begin_command ("add_member");
 
@@ -667,33 +677,35 @@ crier_remote_server_add_simulated_member (CrierRemoteServer  *self,
       else
         json_builder_add_string_value (builder, user_info);
     }
-  send_command (self, builder, cancellable, callback, user_data);
+  send_command (CRIER_REMOTE_SERVER (backend), builder, cancellable, callback, user_data);
 }
 
-void
-crier_remote_server_remove_simulated_member (CrierRemoteServer  *self,
-                                             const char         *channel,
-                                             const char         *user_id,
-                                             GCancellable       *cancellable,
-                                             GAsyncReadyCallback callback,
-                                             gpointer            user_data)
+static void
+backend_remove_simulated_member (CrierBackend       *backend,
+                                 const char         *app_id,
+                                 const char         *channel,
+                                 const char         *user_id,
+                                 GCancellable       *cancellable,
+                                 GAsyncReadyCallback callback,
+                                 gpointer            user_data)
 {
   g_autoptr (JsonBuilder) builder = begin_command ("remove_member");
 
   add_string (builder, "channel", channel);
   add_string (builder, "user_id", user_id);
-  send_command (self, builder, cancellable, callback, user_data);
+  send_command (CRIER_REMOTE_SERVER (backend), builder, cancellable, callback, user_data);
 }
 
-void
-crier_remote_server_send_client_event (CrierRemoteServer  *self,
-                                       const char         *channel,
-                                       const char         *event,
-                                       const char         *data,
-                                       const char         *user_id,
-                                       GCancellable       *cancellable,
-                                       GAsyncReadyCallback callback,
-                                       gpointer            user_data)
+static void
+backend_send_client_event (CrierBackend       *backend,
+                           const char         *app_id,
+                           const char         *channel,
+                           const char         *event,
+                           const char         *data,
+                           const char         *user_id,
+                           GCancellable       *cancellable,
+                           GAsyncReadyCallback callback,
+                           gpointer            user_data)
 {
   g_autoptr (JsonBuilder) builder = begin_command ("client_event");
 
@@ -701,7 +713,83 @@ crier_remote_server_send_client_event (CrierRemoteServer  *self,
   add_string (builder, "event", event);
   add_string (builder, "data", data);
   add_string (builder, "user_id", user_id);
-  send_command (self, builder, cancellable, callback, user_data);
+  send_command (CRIER_REMOTE_SERVER (backend), builder, cancellable, callback, user_data);
+}
+
+static CrierMonitor *
+backend_get_monitor (CrierBackend *backend)
+{
+  return CRIER_REMOTE_SERVER (backend)->monitor;
+}
+
+static CrierBackendState
+backend_get_state (CrierBackend *backend)
+{
+  return CRIER_REMOTE_SERVER (backend)->state;
+}
+
+static const char *
+backend_get_problem (CrierBackend *backend)
+{
+  return CRIER_REMOTE_SERVER (backend)->problem;
+}
+
+static CrierConfig *
+backend_get_config (CrierBackend *backend)
+{
+  return CRIER_REMOTE_SERVER (backend)->config;
+}
+
+static unsigned
+backend_get_port (CrierBackend *backend)
+{
+  return crier_backend_port_from_url (CRIER_REMOTE_SERVER (backend)->base_url);
+}
+
+static gboolean
+backend_is_tls (CrierBackend *backend)
+{
+  return g_str_has_prefix (CRIER_REMOTE_SERVER (backend)->base_url, "https:");
+}
+
+static char *
+backend_dup_address (CrierBackend *backend)
+{
+  return crier_backend_dup_ws_address (CRIER_REMOTE_SERVER (backend)->base_url);
+}
+
+static CrierBackendFlags
+backend_get_flags (CrierBackend *backend)
+{
+  /* The monitor endpoint takes every command the embedded server does; starting and
+   * stopping belongs to whoever runs it. */
+  return CRIER_BACKEND_CAN_LIST_CONNECTIONS | CRIER_BACKEND_CAN_DISCONNECT | CRIER_BACKEND_CAN_SIMULATE_MEMBERS |
+         CRIER_BACKEND_CAN_SEND_CLIENT_EVENTS | CRIER_BACKEND_CAN_PUBLISH | CRIER_BACKEND_CAN_NOTIFY |
+         CRIER_BACKEND_HAS_STATS;
+}
+
+static void
+backend_iface_init (CrierBackendInterface *iface)
+{
+  iface->get_monitor = backend_get_monitor;
+  iface->get_state = backend_get_state;
+  iface->get_problem = backend_get_problem;
+  iface->get_config = backend_get_config;
+  iface->get_port = backend_get_port;
+  iface->is_tls = backend_is_tls;
+  iface->dup_address = backend_dup_address;
+  iface->get_flags = backend_get_flags;
+  iface->dup_connections = backend_dup_connections;
+  iface->dup_channels = backend_dup_channels;
+  iface->dup_members = backend_dup_members;
+  iface->get_stats = backend_get_stats;
+  iface->publish = backend_publish;
+  iface->send_notification = backend_send_notification;
+  iface->send_client_event = backend_send_client_event;
+  iface->add_simulated_member = backend_add_simulated_member;
+  iface->remove_simulated_member = backend_remove_simulated_member;
+  iface->disconnect = backend_disconnect;
+  iface->command_finish = backend_command_finish;
 }
 
 static void
@@ -749,6 +837,7 @@ crier_remote_server_finalize (GObject *object)
   g_clear_pointer (&self->snapshot, json_object_unref);
   g_hash_table_unref (self->pending);
   g_clear_object (&self->monitor);
+  g_clear_object (&self->config);
   G_OBJECT_CLASS (crier_remote_server_parent_class)->finalize (object);
 }
 
@@ -760,13 +849,10 @@ crier_remote_server_class_init (CrierRemoteServerClass *klass)
   object_class->get_property = crier_remote_server_get_property;
   object_class->dispose = crier_remote_server_dispose;
   object_class->finalize = crier_remote_server_finalize;
-  /* A CrierRemoteState (an int: the core registers no enum types). */
-  properties[PROP_STATE] = g_param_spec_int ("state", NULL, NULL, CRIER_REMOTE_STATE_CONNECTING,
-                                             CRIER_REMOTE_STATE_NOT_CRIER, CRIER_REMOTE_STATE_CONNECTING,
-                                             G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_PROBLEM] = g_param_spec_string ("problem", NULL, NULL, NULL,
-                                                  G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  g_object_class_override_property (object_class, PROP_STATE, "state");
+  g_object_class_override_property (object_class, PROP_PROBLEM, "problem");
+  properties[PROP_STATE] = g_object_class_find_property (object_class, "state");
+  properties[PROP_PROBLEM] = g_object_class_find_property (object_class, "problem");
   /* A new snapshot came: connections, channels, members and statistics may have changed. */
   signals[SIGNAL_CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                                           NULL, NULL, G_TYPE_NONE, 0);
@@ -777,7 +863,7 @@ crier_remote_server_init (CrierRemoteServer *self)
 {
   self->monitor = crier_monitor_new ();
   self->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
-  self->state = CRIER_REMOTE_STATE_CONNECTING;
+  self->state = CRIER_BACKEND_STATE_CONNECTING;
 }
 
 CrierRemoteServer *
@@ -788,6 +874,7 @@ crier_remote_server_new (const char *base_url,
                          gboolean    insecure)
 {
   CrierRemoteServer *self;
+  g_autoptr (CrierAppConfig) app = NULL;
 
   g_return_val_if_fail (base_url != NULL && strstr (base_url, "://") != NULL, NULL);
   self = g_object_new (CRIER_TYPE_REMOTE_SERVER, NULL);
@@ -797,5 +884,8 @@ crier_remote_server_new (const char *base_url,
   self->secret = g_strdup (secret);
   self->insecure = insecure;
   self->session = soup_session_new ();
+  self->config = crier_config_new ();
+  app = crier_app_config_new (app_id, key, secret);
+  crier_config_add_app (self->config, app);
   return self;
 }

@@ -83,7 +83,10 @@ enum
   PROP_TLS,
   PROP_DROPPED,
   PROP_QUEUE_LIMIT,
-  N_PROPS
+  N_PROPS,
+  /* CrierBackend's */
+  PROP_STATE = N_PROPS,
+  PROP_PROBLEM,
 };
 
 enum
@@ -93,9 +96,12 @@ enum
 };
 
 static GParamSpec *properties[N_PROPS];
+static GParamSpec *state_pspec;
 static guint       signals[N_SIGNALS];
 
-G_DEFINE_FINAL_TYPE (CrierServerHost, crier_server_host, G_TYPE_OBJECT)
+static void backend_iface_init (CrierBackendInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (CrierServerHost, crier_server_host, G_TYPE_OBJECT, G_IMPLEMENT_INTERFACE (CRIER_TYPE_BACKEND, backend_iface_init))
 
 /* Unrefs every event and empties the array (it has no free function: trimming moves them). */
 static void
@@ -172,6 +178,7 @@ apply_state (CrierServerHost *self,
         {
           self->running = state->running;
           g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+          g_object_notify_by_pspec (G_OBJECT (self), state_pspec);
         }
     }
   g_object_thaw_notify (G_OBJECT (self));
@@ -595,6 +602,12 @@ crier_server_host_get_property (GObject    *object,
     case PROP_QUEUE_LIMIT:
       g_value_set_uint (value, crier_server_host_get_queue_limit (self));
       break;
+    case PROP_STATE:
+      g_value_set_int (value, self->running ? CRIER_BACKEND_STATE_RUNNING : CRIER_BACKEND_STATE_STOPPED);
+      break;
+    case PROP_PROBLEM:
+      g_value_set_string (value, NULL);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -638,6 +651,9 @@ crier_server_host_class_init (CrierServerHostClass *klass)
                                                     G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
                                                       G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+  g_object_class_override_property (object_class, PROP_STATE, "state");
+  g_object_class_override_property (object_class, PROP_PROBLEM, "problem");
+  state_pspec = g_object_class_find_property (object_class, "state");
 
   /* Emitted before the batch that follows the gap: n monitor events were dropped. */
   signals[SIGNAL_DROPPED] = g_signal_new ("dropped", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -1197,4 +1213,104 @@ crier_server_host_get_stats (CrierServerHost  *self,
   memset (&call.stats, 0, sizeof call.stats);
   run_sync (self, get_stats_func, &call);
   *stats = call.stats;
+}
+
+/* --- CrierBackend --------------------------------------------------------------------- */
+
+static CrierMonitor *
+backend_get_monitor (CrierBackend *backend)
+{
+  return CRIER_SERVER_HOST (backend)->monitor;
+}
+
+static CrierBackendState
+backend_get_state (CrierBackend *backend)
+{
+  return CRIER_SERVER_HOST (backend)->running ? CRIER_BACKEND_STATE_RUNNING : CRIER_BACKEND_STATE_STOPPED;
+}
+
+static CrierConfig *
+backend_get_config (CrierBackend *backend)
+{
+  return CRIER_SERVER_HOST (backend)->config;
+}
+
+static unsigned
+backend_get_port (CrierBackend *backend)
+{
+  return CRIER_SERVER_HOST (backend)->port;
+}
+
+static gboolean
+backend_is_tls (CrierBackend *backend)
+{
+  return CRIER_SERVER_HOST (backend)->tls;
+}
+
+static CrierBackendFlags
+backend_get_flags (CrierBackend *backend)
+{
+  return CRIER_BACKEND_CAN_START_STOP | CRIER_BACKEND_CAN_LIST_CONNECTIONS | CRIER_BACKEND_CAN_DISCONNECT |
+         CRIER_BACKEND_CAN_SIMULATE_MEMBERS | CRIER_BACKEND_CAN_SEND_CLIENT_EVENTS | CRIER_BACKEND_CAN_PUBLISH |
+         CRIER_BACKEND_HAS_STATS;
+}
+
+static GPtrArray *
+backend_dup_connections (CrierBackend *backend,
+                         const char   *app_id)
+{
+  return crier_server_host_dup_connections (CRIER_SERVER_HOST (backend), app_id);
+}
+
+static GPtrArray *
+backend_dup_channels (CrierBackend *backend,
+                      const char   *app_id,
+                      const char   *prefix)
+{
+  return crier_server_host_dup_channels (CRIER_SERVER_HOST (backend), app_id, prefix);
+}
+
+static GPtrArray *
+backend_dup_members (CrierBackend *backend,
+                     const char   *app_id,
+                     const char   *channel)
+{
+  return crier_server_host_dup_members (CRIER_SERVER_HOST (backend), app_id, channel);
+}
+
+static void
+backend_get_stats (CrierBackend     *backend,
+                   CrierServerStats *stats)
+{
+  crier_server_host_get_stats (CRIER_SERVER_HOST (backend), stats);
+}
+
+static gboolean
+backend_command_finish (CrierBackend *backend,
+                        GAsyncResult *result,
+                        GError      **error)
+{
+  return crier_server_host_command_finish (CRIER_SERVER_HOST (backend), result, error);
+}
+
+static void
+backend_iface_init (CrierBackendInterface *iface)
+{
+  iface->get_monitor = backend_get_monitor;
+  iface->get_state = backend_get_state;
+  iface->get_config = backend_get_config;
+  iface->get_port = backend_get_port;
+  iface->is_tls = backend_is_tls;
+  iface->get_flags = backend_get_flags;
+  iface->dup_connections = backend_dup_connections;
+  iface->dup_channels = backend_dup_channels;
+  iface->dup_members = backend_dup_members;
+  iface->get_stats = backend_get_stats;
+  iface->command_finish = backend_command_finish;
+  /* The host's own commands have the interface's signatures: the instance is the same. */
+  iface->publish = (gpointer) crier_server_host_publish;
+  iface->send_client_event = (gpointer) crier_server_host_send_client_event;
+  iface->add_simulated_member = (gpointer) crier_server_host_add_simulated_member;
+  iface->remove_simulated_member = (gpointer) crier_server_host_remove_simulated_member;
+  iface->disconnect = (gpointer) crier_server_host_disconnect;
 }

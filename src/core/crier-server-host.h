@@ -5,6 +5,7 @@
 
 #include <gio/gio.h>
 
+#include "crier-backend.h"
 #include "crier-config.h"
 #include "crier-monitor.h"
 #include "crier-server.h"
@@ -48,7 +49,7 @@ void     crier_server_host_stop_async (CrierServerHost    *self,
                                        GAsyncReadyCallback callback,
                                        gpointer            user_data);
 
-/* Commands: posted to the server's thread; the callback (nullable) runs on the caller's
+/* Commands (also CrierBackend's): posted to the server's thread; the callback (nullable) runs on the caller's
  * thread-default context with the result, finished by crier_server_host_command_finish ()
  * (start and stop too). */
 gboolean crier_server_host_command_finish (CrierServerHost *self,

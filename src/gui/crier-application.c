@@ -411,12 +411,26 @@ about_action (GSimpleAction *action,
                          NULL);
 }
 
+/* app.attach (sssssb): the dashboard window's win.attach, for whoever reaches the
+ * application and not a window (gapplication action, D-Bus: a launcher, the e2e test). */
+static void
+attach_action (GSimpleAction *action,
+               GVariant      *parameter,
+               gpointer       user_data)
+{
+  GtkWindow *window = find_window (CRIER_APPLICATION (user_data), CRIER_TYPE_WINDOW);
+
+  if (window != NULL)
+    gtk_widget_activate_action_variant (GTK_WIDGET (window), "win.attach", parameter);
+}
+
 static const GActionEntry app_actions[] = {
   { "server-running", NULL, NULL, "false", server_running_action },
   { "server-restart", server_restart_action },
   { "preferences", preferences_action },
   { "about", about_action },
   { "quit", quit_action },
+  { "attach", attach_action, "(sssssb)" },
 };
 
 static void

@@ -14,7 +14,7 @@
 struct _CrierAppsPage
 {
   GtkWidget         parent_instance;
-  CrierServerHost  *server;
+  CrierBackend     *server;
   CrierApplication *application;
   gboolean          reveal_secret;
   gboolean          docker; /* the app server runs in a container (Sail) */
@@ -53,7 +53,7 @@ selected_app (CrierAppsPage *self)
   if (self->server == NULL || selected == GTK_INVALID_LIST_POSITION ||
       selected >= g_list_model_get_n_items (G_LIST_MODEL (self->app_model)))
     return NULL;
-  return crier_config_find_app (crier_server_host_get_config (self->server),
+  return crier_config_find_app (crier_backend_get_config (self->server),
                                 gtk_string_list_get_string (self->app_model, selected));
 }
 
@@ -73,12 +73,12 @@ dup_env_block (CrierAppsPage *self,
     flags |= CRIER_LARAVEL_ENV_DOCKER;
   if (for_display && !self->reveal_secret)
     flags |= CRIER_LARAVEL_ENV_MASK_SECRET;
-  config = crier_server_host_get_config (self->server);
-  port = crier_server_host_is_running (self->server) ? crier_server_host_get_port (self->server)
-                                                     : crier_config_get_port (config);
+  config = crier_backend_get_config (self->server);
+  port = crier_backend_is_ready (self->server) ? crier_backend_get_port (self->server)
+                                               : crier_config_get_port (config);
   return crier_laravel_env_block (app, crier_config_get_host (config), port,
-                                  crier_server_host_is_running (self->server)
-                                    ? crier_server_host_is_tls (self->server)
+                                  crier_backend_is_ready (self->server)
+                                    ? crier_backend_is_tls (self->server)
                                     : crier_config_get_tls_cert (config) != NULL,
                                   self->broadcaster, flags);
 }
@@ -121,9 +121,9 @@ update (CrierAppsPage *self)
 }
 
 static void
-server_running_cb (CrierServerHost *server,
-                   GParamSpec      *pspec,
-                   CrierAppsPage   *self)
+server_running_cb (CrierBackend  *server,
+                   GParamSpec    *pspec,
+                   CrierAppsPage *self)
 {
   update (self);
 }
@@ -192,7 +192,7 @@ dup_apps_with (CrierAppsPage  *self,
                CrierAppConfig *replacement)
 {
   GPtrArray *apps = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_app_config_unref);
-  GPtrArray *current = crier_config_get_apps (crier_server_host_get_config (self->server));
+  GPtrArray *current = crier_config_get_apps (crier_backend_get_config (self->server));
   gboolean   replaced = FALSE;
 
   for (guint i = 0; i < current->len; i++)
@@ -429,7 +429,7 @@ crier_apps_page_class_init (CrierAppsPageClass *klass)
   properties[PROP_DOCKER] = g_param_spec_boolean ("docker", NULL, NULL, FALSE,
                                                   G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
                                                     G_PARAM_STATIC_STRINGS);
-  properties[PROP_SERVER] = g_param_spec_object ("server", NULL, NULL, CRIER_TYPE_SERVER_HOST,
+  properties[PROP_SERVER] = g_param_spec_object ("server", NULL, NULL, CRIER_TYPE_BACKEND,
                                                  G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -471,8 +471,8 @@ crier_apps_page_init (CrierAppsPage *self)
 }
 
 void
-crier_apps_page_set_server (CrierAppsPage   *self,
-                            CrierServerHost *server)
+crier_apps_page_set_server (CrierAppsPage *self,
+                            CrierBackend  *server)
 {
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
   g_auto (GStrv) ids = NULL;
@@ -488,8 +488,8 @@ crier_apps_page_set_server (CrierAppsPage   *self,
   g_set_object (&self->server, server);
   if (server == NULL)
     return;
-  g_signal_connect (server, "notify::running", G_CALLBACK (server_running_cb), self);
-  apps = crier_config_get_apps (crier_server_host_get_config (server));
+  g_signal_connect (server, "notify::state", G_CALLBACK (server_running_cb), self);
+  apps = crier_config_get_apps (crier_backend_get_config (server));
   for (guint i = 0; i < apps->len; i++)
     g_strv_builder_add (builder, ((CrierAppConfig *) g_ptr_array_index (apps, i))->id);
   ids = g_strv_builder_end (builder);

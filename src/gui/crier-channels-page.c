@@ -13,7 +13,7 @@ struct _CrierChannelsPage
 {
   GtkWidget         parent_instance;
   CrierChannelList *model;
-  CrierServerHost  *server;
+  CrierBackend     *server;
   GSignalGroup     *members_signals; /* of the selected channel's members */
 
   GtkStack           *stack;
@@ -70,7 +70,8 @@ update_state (CrierChannelsPage *self)
   CrierChannelItem *item = gtk_single_selection_get_selected_item (self->selection);
   gboolean          any = self->model != NULL && g_list_model_get_n_items (G_LIST_MODEL (self->model)) > 0;
   CrierChannelType  type = item ? crier_channel_item_get_channel_type (item) : CRIER_CHANNEL_PUBLIC;
-  gboolean          running = self->server != NULL && crier_server_host_is_running (self->server);
+  gboolean          running = self->server != NULL && crier_backend_is_ready (self->server);
+  CrierBackendFlags flags;
   gboolean          whisper = (type & (CRIER_CHANNEL_PRIVATE | CRIER_CHANNEL_PRESENCE)) != 0 &&
                      (type & CRIER_CHANNEL_ENCRYPTED) == 0;
   gboolean presence = (type & CRIER_CHANNEL_PRESENCE) != 0;
@@ -80,9 +81,13 @@ update_state (CrierChannelsPage *self)
   if (!any)
     adw_leaflet_set_visible_child_name (self->leaflet, "list");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "channels.show-events", item != NULL);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "channels.client-event", whisper && running);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "channels.add-member", presence && running);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "channels.remove-member", presence && running);
+  flags = self->server != NULL ? crier_backend_get_flags (self->server) : 0;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "channels.client-event",
+                                 whisper && running && (flags & CRIER_BACKEND_CAN_SEND_CLIENT_EVENTS));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "channels.add-member",
+                                 presence && running && (flags & CRIER_BACKEND_CAN_SIMULATE_MEMBERS));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "channels.remove-member",
+                                 presence && running && (flags & CRIER_BACKEND_CAN_SIMULATE_MEMBERS));
   gtk_widget_set_visible (self->join_group, whisper);
   gtk_widget_set_visible (self->client_data_box, whisper);
   gtk_widget_set_visible (GTK_WIDGET (self->client_user_row), presence);
@@ -205,7 +210,7 @@ command_done_cb (GObject      *source,
   Pending *pending = user_data;
   g_autoptr (GError) error = NULL;
 
-  crier_server_host_command_finish (CRIER_SERVER_HOST (source), result, &error);
+  crier_backend_command_finish (CRIER_BACKEND (source), result, &error);
   report (pending->page, error, pending->success);
   g_object_unref (pending->page);
   g_free (pending->success);
@@ -241,10 +246,10 @@ client_event_action (GtkWidget  *widget,
   g_object_get (gtk_text_view_get_buffer (self->client_data_view), "text", &data, NULL);
   g_strstrip (data);
   message = g_strdup_printf (_ ("“%s” sent to %s"), event, crier_channel_item_get_name (item));
-  crier_server_host_send_client_event (self->server, crier_channel_item_get_app_id (item),
-                                       crier_channel_item_get_name (item), event,
-                                       *data ? data : "{}", *user_id ? user_id : NULL, NULL,
-                                       command_done_cb, pending_new (self, g_steal_pointer (&message)));
+  crier_backend_send_client_event (self->server, crier_channel_item_get_app_id (item),
+                                   crier_channel_item_get_name (item), event,
+                                   *data ? data : "{}", *user_id ? user_id : NULL, NULL,
+                                   command_done_cb, pending_new (self, g_steal_pointer (&message)));
 }
 
 static void
@@ -263,10 +268,10 @@ add_member_action (GtkWidget  *widget,
   g_object_get (gtk_text_view_get_buffer (self->member_info_view), "text", &info, NULL);
   g_strstrip (info);
   message = g_strdup_printf (_ ("%s joined %s"), user_id, crier_channel_item_get_name (item));
-  crier_server_host_add_simulated_member (self->server, crier_channel_item_get_app_id (item),
-                                          crier_channel_item_get_name (item), user_id,
-                                          *info ? info : NULL, NULL, command_done_cb,
-                                          pending_new (self, g_steal_pointer (&message)));
+  crier_backend_add_simulated_member (self->server, crier_channel_item_get_app_id (item),
+                                      crier_channel_item_get_name (item), user_id,
+                                      *info ? info : NULL, NULL, command_done_cb,
+                                      pending_new (self, g_steal_pointer (&message)));
 }
 
 /* The parameter names the member; empty: the one in the Member User ID field. */
@@ -285,10 +290,10 @@ remove_member_action (GtkWidget  *widget,
   if (*user_id == '\0')
     user_id = gtk_editable_get_text (GTK_EDITABLE (self->member_id_row));
   message = g_strdup_printf (_ ("%s left %s"), user_id, crier_channel_item_get_name (item));
-  crier_server_host_remove_simulated_member (self->server, crier_channel_item_get_app_id (item),
-                                             crier_channel_item_get_name (item), user_id, NULL,
-                                             command_done_cb,
-                                             pending_new (self, g_steal_pointer (&message)));
+  crier_backend_remove_simulated_member (self->server, crier_channel_item_get_app_id (item),
+                                         crier_channel_item_get_name (item), user_id, NULL,
+                                         command_done_cb,
+                                         pending_new (self, g_steal_pointer (&message)));
 }
 
 /* Side by side, the details are already there and activating a row goes on to its events;
@@ -403,7 +408,7 @@ crier_channels_page_class_init (CrierChannelsPageClass *klass)
   gtk_widget_class_install_action (widget_class, "channels.add-member", NULL, add_member_action);
   gtk_widget_class_install_action (widget_class, "channels.remove-member", "s", remove_member_action);
 
-  properties[PROP_SERVER] = g_param_spec_object ("server", NULL, NULL, CRIER_TYPE_SERVER_HOST,
+  properties[PROP_SERVER] = g_param_spec_object ("server", NULL, NULL, CRIER_TYPE_BACKEND,
                                                  G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -437,7 +442,7 @@ crier_channels_page_set_model (CrierChannelsPage *self,
 }
 
 static void
-server_running_cb (CrierServerHost   *server,
+server_running_cb (CrierBackend      *server,
                    GParamSpec        *pspec,
                    CrierChannelsPage *self)
 {
@@ -447,7 +452,7 @@ server_running_cb (CrierServerHost   *server,
 /* The server the join-in actions go to. */
 void
 crier_channels_page_set_server (CrierChannelsPage *self,
-                                CrierServerHost   *server)
+                                CrierBackend      *server)
 {
   g_return_if_fail (CRIER_IS_CHANNELS_PAGE (self));
   if (self->server == server)
@@ -456,7 +461,7 @@ crier_channels_page_set_server (CrierChannelsPage *self,
     g_signal_handlers_disconnect_by_data (self->server, self);
   g_set_object (&self->server, server);
   if (server != NULL)
-    g_signal_connect (server, "notify::running", G_CALLBACK (server_running_cb), self);
+    g_signal_connect (server, "notify::state", G_CALLBACK (server_running_cb), self);
   update_state (self);
 }
 

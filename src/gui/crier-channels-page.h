@@ -4,8 +4,8 @@
 
 #include <adwaita.h>
 
+#include "crier-backend.h"
 #include "crier-channel-list.h"
-#include "crier-server-host.h"
 
 G_BEGIN_DECLS
 
@@ -15,7 +15,7 @@ G_DECLARE_FINAL_TYPE (CrierChannelsPage, crier_channels_page, CRIER, CHANNELS_PA
 void     crier_channels_page_set_model (CrierChannelsPage *self,
                                         CrierChannelList  *model);
 void     crier_channels_page_set_server (CrierChannelsPage *self,
-                                         CrierServerHost   *server);
+                                         CrierBackend      *server);
 gboolean crier_channels_page_select_channel (CrierChannelsPage *self,
                                              const char        *app_id,
                                              const char        *name);

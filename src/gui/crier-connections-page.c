@@ -14,12 +14,13 @@ struct _CrierConnectionsPage
 {
   GtkWidget            parent_instance;
   CrierConnectionList *model;
-  CrierServerHost     *server;
+  CrierBackend        *server;
 
   GtkStack           *stack;
   AdwLeaflet         *leaflet;
   GtkSingleSelection *selection;
   AdwStatusPage      *empty_page;
+  AdwStatusPage      *hidden_page;
 };
 
 G_DEFINE_FINAL_TYPE (CrierConnectionsPage, crier_connections_page, GTK_TYPE_WIDGET)
@@ -37,8 +38,12 @@ static void
 update_state (CrierConnectionsPage *self)
 {
   gboolean any = self->model != NULL && g_list_model_get_n_items (G_LIST_MODEL (self->model)) > 0;
+  /* An observed server tells a client nothing of its connections: said, not an empty list. */
+  gboolean hidden = self->server != NULL &&
+                    !(crier_backend_get_flags (self->server) & CRIER_BACKEND_CAN_LIST_CONNECTIONS);
 
-  gtk_stack_set_visible_child_name (self->stack, any ? "list" : "empty");
+  gtk_stack_set_visible_child_name (self->stack, hidden ? "hidden" : any ? "list"
+                                                                         : "empty");
   /* With nothing left to show details of, the next one starts from the list. */
   if (!any)
     adw_leaflet_set_visible_child_name (self->leaflet, "list");
@@ -96,21 +101,29 @@ disconnect_action (GtkWidget  *widget,
   if (item == NULL || self->server == NULL)
     return;
   /* One that left meanwhile is gone anyway: no answer needed. */
-  crier_server_host_disconnect (self->server, crier_connection_item_get_socket_id (item),
-                                CRIER_CODE_RECONNECT, "Disconnected from the Crier dashboard",
-                                NULL, NULL, NULL);
+  crier_backend_disconnect (self->server, crier_connection_item_get_socket_id (item),
+                            CRIER_CODE_RECONNECT, "Disconnected from the Crier dashboard",
+                            NULL, NULL, NULL);
 }
 
-/* The empty page tells what to do next: start the server, or point an app at it. */
+/* The empty page tells what to do next: start the server, or point an app at it; for a
+ * server elsewhere, only whether it is reached. */
 static void
 update_empty_page (CrierConnectionsPage *self)
 {
-  gboolean running = self->server != NULL && crier_server_host_is_running (self->server);
+  gboolean running = self->server != NULL && crier_backend_is_ready (self->server);
+  gboolean embedded = self->server == NULL || (crier_backend_get_flags (self->server) & CRIER_BACKEND_CAN_START_STOP);
 
-  adw_status_page_set_description (
-    self->empty_page,
-    running ? _ ("Point your Laravel app here: copy the .env block, run “npm run dev” and open a page that uses Echo.")
-            : _ ("The server is stopped: start it with the switch in the header bar, then point your Laravel app here."));
+  if (!embedded)
+    adw_status_page_set_description (self->empty_page,
+                                     running ? _ ("Nobody is connected to this server now.")
+                                             : _ ("Not connected to this server: the header bar says why."));
+  else
+    adw_status_page_set_description (
+      self->empty_page,
+      running ? _ ("Point your Laravel app here: copy the .env block, run “npm run dev” and open a page that uses Echo.")
+              : _ ("The server is stopped: start it with the switch in the header bar, then point your Laravel app here."));
+  update_state (self);
 }
 
 static void
@@ -183,12 +196,13 @@ crier_connections_page_class_init (CrierConnectionsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CrierConnectionsPage, stack);
   gtk_widget_class_bind_template_child (widget_class, CrierConnectionsPage, leaflet);
   gtk_widget_class_bind_template_child (widget_class, CrierConnectionsPage, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, CrierConnectionsPage, hidden_page);
   gtk_widget_class_bind_template_child (widget_class, CrierConnectionsPage, selection);
   gtk_widget_class_bind_template_callback (widget_class, activate_cb);
   gtk_widget_class_install_action (widget_class, "connections.disconnect", NULL, disconnect_action);
   gtk_widget_class_install_action (widget_class, "connections.back", NULL, back_action);
 
-  properties[PROP_SERVER] = g_param_spec_object ("server", NULL, NULL, CRIER_TYPE_SERVER_HOST,
+  properties[PROP_SERVER] = g_param_spec_object ("server", NULL, NULL, CRIER_TYPE_BACKEND,
                                                  G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -219,13 +233,13 @@ crier_connections_page_set_model (CrierConnectionsPage *self,
 
 void
 crier_connections_page_set_server (CrierConnectionsPage *self,
-                                   CrierServerHost      *server)
+                                   CrierBackend         *server)
 {
   g_return_if_fail (CRIER_IS_CONNECTIONS_PAGE (self));
   if (self->server != NULL)
     g_signal_handlers_disconnect_by_func (self->server, update_empty_page, self);
   g_set_object (&self->server, server);
   if (server != NULL)
-    g_signal_connect_swapped (server, "notify::running", G_CALLBACK (update_empty_page), self);
+    g_signal_connect_swapped (server, "notify::state", G_CALLBACK (update_empty_page), self);
   update_empty_page (self);
 }

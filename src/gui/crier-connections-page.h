@@ -14,6 +14,6 @@ G_DECLARE_FINAL_TYPE (CrierConnectionsPage, crier_connections_page, CRIER, CONNE
 void crier_connections_page_set_model (CrierConnectionsPage *self,
                                        CrierConnectionList  *model);
 void crier_connections_page_set_server (CrierConnectionsPage *self,
-                                        CrierServerHost      *server);
+                                        CrierBackend         *server);
 
 G_END_DECLS

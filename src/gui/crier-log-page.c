@@ -13,7 +13,7 @@ struct _CrierLogPage
   GtkWidget parent_instance;
 
   CrierEventLog        *log;
-  CrierServerHost      *server;
+  CrierBackend         *server;
   AdwStatusPage        *empty_page;
   gboolean              autoscroll;
   guint                 scroll_tick;
@@ -157,16 +157,23 @@ update_replay_actions (CrierLogPage *self)
 {
   CrierEventItem *item = gtk_single_selection_get_selected_item (self->selection);
   gboolean        replayable = item != NULL && crier_event_item_is_replayable (item);
-  gboolean        running = self->server != NULL && crier_server_host_is_running (self->server);
+  gboolean        running = self->server != NULL && crier_backend_is_ready (self->server);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "log.replay", replayable && running);
   /* The empty log tells what to do next: start the server, or make something happen. */
-  adw_status_page_set_description (
-    self->empty_page,
-    running ? _ ("Connections, subscriptions and broadcasts show up here the moment they happen. Point your "
-                 "Laravel app here, or fire a test event from the Send page.")
-            : _ ("The server is stopped: start it with the switch in the header bar. Events show up here "
-                 "the moment they happen, and an exported log can be imported meanwhile."));
+  if (self->server != NULL && !(crier_backend_get_flags (self->server) & CRIER_BACKEND_CAN_START_STOP))
+    adw_status_page_set_description (
+      self->empty_page,
+      running ? _ ("What happens on this server shows up here the moment it happens, or fire a test event from "
+                   "the Send page.")
+              : _ ("Not connected to this server: the header bar says why."));
+  else
+    adw_status_page_set_description (
+      self->empty_page,
+      running ? _ ("Connections, subscriptions and broadcasts show up here the moment they happen. Point your "
+                   "Laravel app here, or fire a test event from the Send page.")
+              : _ ("The server is stopped: start it with the switch in the header bar. Events show up here "
+                   "the moment they happen, and an exported log can be imported meanwhile."));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "log.edit", replayable);
 }
 
@@ -434,7 +441,7 @@ replay_done_cb (GObject      *source,
   g_autoptr (GError) error = NULL;
   g_autofree char *message = NULL;
 
-  if (!crier_server_host_command_finish (CRIER_SERVER_HOST (source), result, &error))
+  if (!crier_backend_command_finish (CRIER_BACKEND (source), result, &error))
     message = g_strdup_printf (_ ("Could not send again: %s"), error->message);
   else
     message = g_strdup_printf (_ ("“%s” sent again"), replay->name);
@@ -609,7 +616,7 @@ crier_log_page_class_init (CrierLogPageClass *klass)
   properties[PROP_AUTOSCROLL] = g_param_spec_boolean ("autoscroll", NULL, NULL, TRUE,
                                                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
                                                         G_PARAM_STATIC_STRINGS);
-  properties[PROP_SERVER] = g_param_spec_object ("server", NULL, NULL, CRIER_TYPE_SERVER_HOST,
+  properties[PROP_SERVER] = g_param_spec_object ("server", NULL, NULL, CRIER_TYPE_BACKEND,
                                                  G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -690,8 +697,8 @@ crier_log_page_set_log (CrierLogPage  *self,
 
 /* The app filter offers the apps of server. */
 void
-crier_log_page_set_server (CrierLogPage    *self,
-                           CrierServerHost *server)
+crier_log_page_set_server (CrierLogPage *self,
+                           CrierBackend *server)
 {
   GPtrArray       *apps;
   g_autofree char *keep = NULL;
@@ -706,11 +713,11 @@ crier_log_page_set_server (CrierLogPage    *self,
       update_replay_actions (self);
       return;
     }
-  g_signal_connect_swapped (server, "notify::running", G_CALLBACK (update_replay_actions), self);
+  g_signal_connect_swapped (server, "notify::state", G_CALLBACK (update_replay_actions), self);
   update_replay_actions (self);
   keep = g_strdup (self->app_filter);
   keep_channel = g_strdup (self->channel_filter);
-  apps = crier_config_get_apps (crier_server_host_get_config (server));
+  apps = crier_config_get_apps (crier_backend_get_config (server));
   n = g_list_model_get_n_items (G_LIST_MODEL (self->app_model));
   {
     g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();

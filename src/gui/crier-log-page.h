@@ -4,8 +4,8 @@
 
 #include <adwaita.h>
 
+#include "crier-backend.h"
 #include "crier-event-log.h"
-#include "crier-server-host.h"
 
 G_BEGIN_DECLS
 
@@ -14,8 +14,8 @@ G_DECLARE_FINAL_TYPE (CrierLogPage, crier_log_page, CRIER, LOG_PAGE, GtkWidget)
 
 void            crier_log_page_set_log (CrierLogPage  *self,
                                         CrierEventLog *log);
-void            crier_log_page_set_server (CrierLogPage    *self,
-                                           CrierServerHost *server);
+void            crier_log_page_set_server (CrierLogPage *self,
+                                           CrierBackend *server);
 void            crier_log_page_focus_search (CrierLogPage *self);
 void            crier_log_page_set_filter (CrierLogPage *self,
                                            const char   *app_id,

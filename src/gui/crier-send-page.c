@@ -33,7 +33,7 @@ typedef struct
 struct _CrierSendPage
 {
   GtkWidget            parent_instance;
-  CrierServerHost     *server;
+  CrierBackend        *server;
   CrierConnectionList *connections;
   CrierChannelList    *channels;
   GPtrArray           *recent; /* of Recent, newest first, as recent_model */
@@ -235,7 +235,7 @@ seal_if_encrypted (CrierSendPage *self,
 
   if ((crier_channel_type_from_name (recent->channels[0]) & CRIER_CHANNEL_ENCRYPTED) == 0)
     return g_strdup (recent->data);
-  app = crier_config_find_app (crier_server_host_get_config (self->server), recent->app_id);
+  app = crier_config_find_app (crier_backend_get_config (self->server), recent->app_id);
   if (app == NULL || app->encryption_master_key == NULL)
     {
       /* Translators: encryption-master-key is a config key, keep it as it is */
@@ -270,7 +270,7 @@ dup_unheard_channel (CrierSendPage *self,
 {
   for (guint i = 0; channels[i] != NULL; i++)
     {
-      g_autoptr (GPtrArray) infos = crier_server_host_dup_channels (self->server, app_id, channels[i]);
+      g_autoptr (GPtrArray) infos = crier_backend_dup_channels (self->server, app_id, channels[i]);
       gboolean heard = FALSE;
 
       for (guint j = 0; infos != NULL && j < infos->len; j++)
@@ -312,7 +312,7 @@ published_cb (GObject      *source,
   Sending *sending = user_data;
   g_autoptr (GError) error = NULL;
 
-  if (!crier_server_host_command_finish (CRIER_SERVER_HOST (source), result, &error))
+  if (!crier_backend_command_finish (CRIER_BACKEND (source), result, &error))
     gtk_label_set_label (sending->error_label, error->message);
   else
     {
@@ -345,9 +345,12 @@ publish (CrierSendPage *self,
   g_autofree char *data = NULL;
   Sending         *sending;
 
-  if (self->server == NULL || !crier_server_host_is_running (self->server))
+  if (self->server == NULL || !crier_backend_is_ready (self->server))
     {
-      gtk_label_set_label (error_label, _ ("The server is not running: start it first."));
+      if (self->server != NULL && !(crier_backend_get_flags (self->server) & CRIER_BACKEND_CAN_START_STOP))
+        gtk_label_set_label (error_label, _ ("Not connected to the server: the header bar says why."));
+      else
+        gtk_label_set_label (error_label, _ ("The server is not running: start it first."));
       goto refused;
     }
   if (recent->notification)
@@ -368,8 +371,8 @@ publish (CrierSendPage *self,
   sending->channels = g_strdupv (recent->channels);
   sending->event = g_strdup (recent->event);
   sending->user_id = recent->notification ? g_strdup (recent->user_id) : NULL;
-  crier_server_host_publish (self->server, recent->app_id, (const char *const *) recent->channels,
-                             recent->event, data, NULL, NULL, published_cb, sending);
+  crier_backend_publish (self->server, recent->app_id, (const char *const *) recent->channels,
+                         recent->event, data, NULL, NULL, published_cb, sending);
   return;
 
 refused:
@@ -696,7 +699,7 @@ crier_send_page_class_init (CrierSendPageClass *klass)
   gtk_widget_class_install_action (widget_class, "send.resend", "u", resend_action);
   gtk_widget_class_install_action (widget_class, "send.send", NULL, send_action);
 
-  properties[PROP_SERVER] = g_param_spec_object ("server", NULL, NULL, CRIER_TYPE_SERVER_HOST,
+  properties[PROP_SERVER] = g_param_spec_object ("server", NULL, NULL, CRIER_TYPE_BACKEND,
                                                  G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -734,8 +737,8 @@ crier_send_page_init (CrierSendPage *self)
 
 /* The apps to send as. */
 void
-crier_send_page_set_server (CrierSendPage   *self,
-                            CrierServerHost *server)
+crier_send_page_set_server (CrierSendPage *self,
+                            CrierBackend  *server)
 {
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
   g_auto (GStrv) ids = NULL;
@@ -748,7 +751,7 @@ crier_send_page_set_server (CrierSendPage   *self,
     return;
   event_app = g_strdup (selected_app (self->event_app_row, self->app_model));
   notify_app = g_strdup (selected_app (self->notify_app_row, self->app_model));
-  apps = crier_config_get_apps (crier_server_host_get_config (server));
+  apps = crier_config_get_apps (crier_backend_get_config (server));
   for (guint i = 0; i < apps->len; i++)
     g_strv_builder_add (builder, ((CrierAppConfig *) g_ptr_array_index (apps, i))->id);
   ids = g_strv_builder_end (builder);

@@ -12,8 +12,8 @@ G_BEGIN_DECLS
 #define CRIER_TYPE_SEND_PAGE (crier_send_page_get_type ())
 G_DECLARE_FINAL_TYPE (CrierSendPage, crier_send_page, CRIER, SEND_PAGE, GtkWidget)
 
-void crier_send_page_set_server (CrierSendPage   *self,
-                                 CrierServerHost *server);
+void crier_send_page_set_server (CrierSendPage *self,
+                                 CrierBackend  *server);
 void crier_send_page_set_models (CrierSendPage       *self,
                                  CrierConnectionList *connections,
                                  CrierChannelList    *channels);

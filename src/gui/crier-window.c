@@ -7,18 +7,23 @@
 #include "crier-window.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "crier-apps-page.h"
 #include "crier-channels-page.h"
 #include "crier-connect-dialog.h"
 #include "crier-connections-page.h"
 #include "crier-log-page.h"
+#include "crier-observer-backend.h"
+#include "crier-remote-server.h"
 #include "crier-send-page.h"
 #include "crier-stats-page.h"
 
-/* The window owns the models; the application owns the server and may replace it
- * (start, restart, apps edited). The window's "server" follows the application's through
- * a binding group, and the models and pages follow the window's through bindings. */
+/* The window owns the models; the application owns the embedded server and may replace
+ * it (start, restart, apps edited). The window's "embedded" follows the application's
+ * server through a binding group. "server" is the backend shown: the embedded one, or
+ * one attached with win.attach (another Crier, or a foreign server observed); the models
+ * and pages follow it through bindings, so swapping it refills them all. */
 struct _CrierWindow
 {
   AdwApplicationWindow parent_instance;
@@ -26,14 +31,22 @@ struct _CrierWindow
   CrierApplication    *application;
   GBindingGroup       *application_bindings;
   GSignalGroup        *application_signals;
-  CrierServerHost     *server;
+  CrierBackend        *server;   /* shown */
+  CrierBackend        *embedded; /* the application's, or the one given */
+  CrierBackend        *attached; /* a remote or observed server, while shown */
   GSignalGroup        *server_signals;
+  GSignalGroup        *host_signals; /* the shown server when it is a CrierServerHost */
   CrierEventLog       *log;
   CrierConnectionList *connections;
   CrierChannelList    *channels;
   CrierStatsSampler   *sampler;
 
   GtkSwitch            *server_switch;
+  GtkButton            *embedded_button;
+  GtkButton            *banner_embedded_button;
+  GtkButton            *change_port_button;
+  GtkButton            *retry_button;
+  GtkButton            *restart_button;
   GtkLabel             *status_label;
   GtkLabel             *status_detail;
   GtkRevealer          *banner_revealer;
@@ -57,6 +70,7 @@ enum
 {
   PROP_0,
   PROP_SERVER,
+  PROP_EMBEDDED,
   PROP_EVENT_LOG,
   PROP_CONNECTIONS,
   PROP_CHANNELS,
@@ -95,25 +109,91 @@ flush_models (CrierWindow *self)
   crier_live_list_flush (CRIER_LIVE_LIST (self->channels));
 }
 
+static const char *
+state_text (CrierBackendState state)
+{
+  switch (state)
+    {
+    case CRIER_BACKEND_STATE_CONNECTING:
+      return _ ("Connecting…");
+    case CRIER_BACKEND_STATE_CONNECTED:
+      return _ ("Connected");
+    case CRIER_BACKEND_STATE_RECONNECTING:
+      return _ ("Reconnecting…");
+    case CRIER_BACKEND_STATE_REFUSED:
+      return _ ("Refused");
+    case CRIER_BACKEND_STATE_NOT_CRIER:
+      return _ ("Not a Crier server");
+    case CRIER_BACKEND_STATE_OBSERVING:
+      return _ ("Observing as a client");
+    case CRIER_BACKEND_STATE_RUNNING:
+      return _ ("Listening");
+    case CRIER_BACKEND_STATE_STOPPED:
+    default:
+      return _ ("Not listening");
+    }
+}
+
+/* Another server: where it is, its state, and its problem (a refusal, a dropped
+ * connection, what an observer could not see) in the banner. */
+static void
+update_attached_status (CrierWindow *self)
+{
+  CrierBackend     *server = self->attached;
+  CrierBackendState state = crier_backend_get_state (server);
+  const char       *problem = crier_backend_get_problem (server);
+  g_autofree char  *address = crier_backend_dup_address (server);
+  GPtrArray        *apps = crier_config_get_apps (crier_backend_get_config (server));
+  CrierAppConfig   *app = apps->len > 0 ? g_ptr_array_index (apps, 0) : NULL;
+  g_autofree char  *label = g_strdup_printf (_ ("%s · app %s"), address, app ? app->id : "");
+  gboolean          ready = crier_backend_is_ready (server);
+
+  gtk_label_set_label (self->status_label, label);
+  gtk_label_set_label (self->status_detail, state_text (state));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), label);
+  gtk_widget_add_css_class (GTK_WIDGET (self->status_label), ready ? "running" : "stopped");
+  /* An observed server: what the window cannot show is said, not left empty. */
+  if (problem == NULL && state == CRIER_BACKEND_STATE_OBSERVING)
+    problem = _ ("Not a Crier server: watched as one of its clients. Its connections and statistics are not "
+                 "visible; occupied channels are found every 2 seconds, then their members and events show.");
+  gtk_label_set_label (self->banner_label, problem ? problem : "");
+  gtk_revealer_set_reveal_child (self->banner_revealer, problem != NULL && state != CRIER_BACKEND_STATE_CONNECTED);
+}
+
 static void
 update_status (CrierWindow *self)
 {
-  CrierServerHost *server = self->server;
-  const char      *error = self->application ? crier_application_get_server_error (self->application) : NULL;
-  gboolean         running = server != NULL && crier_server_host_is_running (server);
+  CrierBackend *server = self->server;
+  const char   *error = self->application ? crier_application_get_server_error (self->application) : NULL;
+  gboolean      running = server != NULL && crier_backend_is_ready (server);
+  gboolean      attached = self->attached != NULL;
 
   gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), "running");
   gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), "stopped");
+  /* Starting, stopping and restarting are the embedded server's only. */
+  gtk_widget_set_visible (GTK_WIDGET (self->server_switch), !attached);
+  gtk_widget_set_visible (GTK_WIDGET (self->restart_button), !attached);
+  gtk_widget_set_visible (GTK_WIDGET (self->embedded_button), attached);
+  gtk_widget_set_visible (GTK_WIDGET (self->banner_embedded_button), attached);
+  gtk_widget_set_visible (GTK_WIDGET (self->change_port_button), !attached);
+  gtk_widget_set_visible (GTK_WIDGET (self->retry_button), !attached);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-embedded", attached);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.restart-server", !attached);
+  if (attached)
+    {
+      update_attached_status (self);
+      return;
+    }
   if (running)
     {
-      CrierConfig     *config = crier_server_host_get_config (server);
-      g_autofree char *address = g_strdup_printf ("%s://%s:%u", crier_server_host_is_tls (server) ? "wss" : "ws",
+      CrierConfig     *config = crier_backend_get_config (server);
+      g_autofree char *address = g_strdup_printf ("%s://%s:%u", crier_backend_is_tls (server) ? "wss" : "ws",
                                                   crier_config_get_host (config),
-                                                  crier_server_host_get_port (server));
+                                                  crier_backend_get_port (server));
       g_autofree char *tooltip = g_strdup_printf (_ ("WebSocket %s · HTTP API %s://%s:%u"), address,
-                                                  crier_server_host_is_tls (server) ? "https" : "http",
+                                                  crier_backend_is_tls (server) ? "https" : "http",
                                                   crier_config_get_host (config),
-                                                  crier_server_host_get_port (server));
+                                                  crier_backend_get_port (server));
 
       gtk_label_set_label (self->status_label, address);
       gtk_label_set_label (self->status_detail, _ ("Listening"));
@@ -128,6 +208,173 @@ update_status (CrierWindow *self)
     }
   gtk_label_set_label (self->banner_label, error ? error : "");
   gtk_revealer_set_reveal_child (self->banner_revealer, error != NULL && !running);
+}
+
+/* Makes backend the one shown: every model and page follows "server" and takes its
+ * snapshot; the log starts afresh when another server replaces the one it showed. */
+static void
+show_backend (CrierWindow  *self,
+              CrierBackend *backend)
+{
+  gboolean other_server = self->server != NULL && backend != NULL &&
+                          (self->server == self->attached || backend == self->attached);
+
+  if (!g_set_object (&self->server, backend))
+    {
+      update_status (self);
+      return;
+    }
+  g_signal_group_set_target (self->server_signals, backend);
+  g_signal_group_set_target (self->host_signals, CRIER_IS_SERVER_HOST (backend) ? backend : NULL);
+  if (other_server)
+    crier_event_log_clear (self->log);
+  crier_event_log_set_monitor (self->log, backend ? crier_backend_get_monitor (backend) : NULL);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVER]);
+  update_status (self);
+}
+
+static void
+stop_backend (CrierBackend *backend)
+{
+  if (CRIER_IS_REMOTE_SERVER (backend))
+    crier_remote_server_stop (CRIER_REMOTE_SERVER (backend));
+  else if (CRIER_IS_OBSERVER_BACKEND (backend))
+    crier_observer_backend_stop (CRIER_OBSERVER_BACKEND (backend));
+}
+
+static void attached_state_cb (CrierBackend *backend,
+                               GParamSpec   *pspec,
+                               CrierWindow  *self);
+
+static void
+detach (CrierWindow *self)
+{
+  g_autoptr (CrierBackend) attached = g_steal_pointer (&self->attached);
+
+  if (attached == NULL)
+    return;
+  /* Not by data alone: the signal group's handlers have the window as data too. */
+  g_signal_handlers_disconnect_by_func (attached, attached_state_cb, self);
+  stop_backend (attached);
+}
+
+/* What win.attach was given, kept on the remote backend in case it is not a Crier. */
+typedef struct
+{
+  char    *base_url;
+  char    *app_id;
+  char    *key;
+  char    *secret;
+  char    *master_key;
+  gboolean insecure;
+} Credentials;
+
+static void
+credentials_free (Credentials *credentials)
+{
+  g_free (credentials->base_url);
+  g_free (credentials->app_id);
+  g_free (credentials->key);
+  g_free (credentials->secret);
+  g_free (credentials->master_key);
+  g_free (credentials);
+}
+
+/* The header follows the attached server's state and problem. No monitor endpoint:
+ * soketi, Reverb or Pusher; the window watches it as a client instead, with the same
+ * credentials. */
+static void
+attached_state_cb (CrierBackend *backend,
+                   GParamSpec   *pspec,
+                   CrierWindow  *self)
+{
+  Credentials *credentials = g_object_get_data (G_OBJECT (backend), "crier-credentials");
+
+  if (backend == self->attached && credentials != NULL &&
+      crier_backend_get_state (backend) == CRIER_BACKEND_STATE_NOT_CRIER)
+    {
+      g_autoptr (CrierObserverBackend) observer = crier_observer_backend_new (credentials->base_url, credentials->app_id, credentials->key, credentials->secret, credentials->master_key, credentials->insecure);
+
+      detach (self);
+      self->attached = g_object_ref (CRIER_BACKEND (observer));
+      g_signal_connect (observer, "notify::problem", G_CALLBACK (attached_state_cb), self);
+      crier_observer_backend_start (observer);
+      show_backend (self, self->attached);
+      return;
+    }
+  update_status (self);
+}
+
+/* ws(s):// as a client writes it, or http(s):// as the HTTP API's: the base URL of both. */
+static char *
+dup_base_url (const char *url)
+{
+  g_autofree char *trimmed = g_strstrip (g_strdup (url));
+  char            *base;
+
+  if (g_str_has_prefix (trimmed, "ws://"))
+    base = g_strconcat ("http://", trimmed + 5, NULL);
+  else if (g_str_has_prefix (trimmed, "wss://"))
+    base = g_strconcat ("https://", trimmed + 6, NULL);
+  else if (strstr (trimmed, "://") == NULL)
+    base = g_strconcat ("http://", trimmed, NULL);
+  else
+    base = g_strdup (trimmed);
+  if (g_str_has_suffix (base, "/"))
+    base[strlen (base) - 1] = '\0';
+  return base;
+}
+
+/* win.attach (url, app id, key, secret, encryption master key or "", insecure TLS): shows
+ * that server instead of the embedded one. */
+static void
+attach_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  CrierWindow     *self = CRIER_WINDOW (widget);
+  const char      *url, *app_id, *key, *secret, *master_key;
+  gboolean         insecure;
+  g_autofree char *base_url = NULL;
+  g_autoptr (CrierRemoteServer) remote = NULL;
+  Credentials *credentials;
+
+  g_variant_get (parameter, "(&s&s&s&s&sb)", &url, &app_id, &key, &secret, &master_key, &insecure);
+  base_url = dup_base_url (url);
+  if (*app_id == '\0' || *key == '\0' || *secret == '\0' || !g_uri_is_valid (base_url, G_URI_FLAGS_NONE, NULL))
+    {
+      show_toast (self, _ ("A server address, app id, key and secret are all needed"));
+      return;
+    }
+  detach (self);
+  remote = crier_remote_server_new (base_url, app_id, key, secret, insecure);
+  credentials = g_new0 (Credentials, 1);
+  credentials->base_url = g_strdup (base_url);
+  credentials->app_id = g_strdup (app_id);
+  credentials->key = g_strdup (key);
+  credentials->secret = g_strdup (secret);
+  credentials->master_key = *master_key != '\0' ? g_strdup (master_key) : NULL;
+  credentials->insecure = insecure;
+  g_object_set_data_full (G_OBJECT (remote), "crier-credentials", credentials, (GDestroyNotify) credentials_free);
+  self->attached = g_object_ref (CRIER_BACKEND (remote));
+  /* State (which the signal group follows too) and problem. */
+  g_signal_connect (remote, "notify", G_CALLBACK (attached_state_cb), self);
+  crier_remote_server_start (remote);
+  show_backend (self, self->attached);
+}
+
+static void
+show_embedded_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  CrierWindow *self = CRIER_WINDOW (widget);
+
+  if (self->attached == NULL)
+    return;
+  show_backend (self, self->embedded);
+  detach (self);
+  update_status (self);
 }
 
 static void
@@ -336,9 +583,14 @@ crier_window_dispose (GObject *object)
   g_clear_object (&self->application_bindings);
   g_clear_object (&self->application_signals);
   /* Every follower lets the server go before the templates are torn down. */
+  detach (self);
   if (self->log != NULL)
-    crier_window_set_server (self, NULL);
+    {
+      crier_window_set_server (self, NULL);
+      show_backend (self, NULL);
+    }
   g_clear_object (&self->server_signals);
+  g_clear_object (&self->host_signals);
   gtk_widget_dispose_template (GTK_WIDGET (self), CRIER_TYPE_WINDOW);
   g_clear_object (&self->log);
   g_clear_object (&self->connections);
@@ -359,6 +611,9 @@ crier_window_get_property (GObject    *object,
     {
     case PROP_SERVER:
       g_value_set_object (value, self->server);
+      break;
+    case PROP_EMBEDDED:
+      g_value_set_object (value, self->embedded);
       break;
     case PROP_EVENT_LOG:
       g_value_set_object (value, self->log);
@@ -387,7 +642,7 @@ crier_window_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_SERVER:
+    case PROP_EMBEDDED:
       crier_window_set_server (self, g_value_get_object (value));
       break;
     default:
@@ -439,9 +694,14 @@ crier_window_class_init (CrierWindowClass *klass)
   object_class->get_property = crier_window_get_property;
   object_class->set_property = crier_window_set_property;
 
-  properties[PROP_SERVER] = g_param_spec_object ("server", NULL, NULL, CRIER_TYPE_SERVER_HOST,
-                                                 G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
+  /* The backend shown. */
+  properties[PROP_SERVER] = g_param_spec_object ("server", NULL, NULL, CRIER_TYPE_BACKEND,
+                                                 G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY |
                                                    G_PARAM_STATIC_STRINGS);
+  /* The one win.show-embedded goes back to: the application's server. */
+  properties[PROP_EMBEDDED] = g_param_spec_object ("embedded", NULL, NULL, CRIER_TYPE_BACKEND,
+                                                   G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
+                                                     G_PARAM_STATIC_STRINGS);
   /* The window's models, for whoever reads the window from outside (the tests among them). */
   properties[PROP_EVENT_LOG] = g_param_spec_object ("event-log", NULL, NULL, CRIER_TYPE_EVENT_LOG,
                                                     G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
@@ -463,6 +723,11 @@ crier_window_class_init (CrierWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/dev/crier/Crier/ui/crier-window.ui");
   gtk_widget_class_bind_template_child (widget_class, CrierWindow, server_switch);
+  gtk_widget_class_bind_template_child (widget_class, CrierWindow, embedded_button);
+  gtk_widget_class_bind_template_child (widget_class, CrierWindow, banner_embedded_button);
+  gtk_widget_class_bind_template_child (widget_class, CrierWindow, change_port_button);
+  gtk_widget_class_bind_template_child (widget_class, CrierWindow, retry_button);
+  gtk_widget_class_bind_template_child (widget_class, CrierWindow, restart_button);
   gtk_widget_class_bind_template_child (widget_class, CrierWindow, status_label);
   gtk_widget_class_bind_template_child (widget_class, CrierWindow, status_detail);
   gtk_widget_class_bind_template_child (widget_class, CrierWindow, banner_revealer);
@@ -488,6 +753,8 @@ crier_window_class_init (CrierWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.filter-channel", "(ss)", filter_channel_action);
   gtk_widget_class_install_action (widget_class, "win.copy-env", NULL, copy_env_action);
   gtk_widget_class_install_action (widget_class, "win.restart-server", NULL, restart_server_action);
+  gtk_widget_class_install_action (widget_class, "win.attach", "(sssssb)", attach_action);
+  gtk_widget_class_install_action (widget_class, "win.show-embedded", NULL, show_embedded_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "win.restart-server", NULL);
   gtk_widget_class_install_action (widget_class, "win.connect-to-server", NULL, connect_to_server_action);
@@ -518,18 +785,22 @@ crier_window_init (CrierWindow *self)
     GObject *followers[] = { G_OBJECT (self->connections), G_OBJECT (self->channels),
                              G_OBJECT (self->sampler), G_OBJECT (self->log_page),
                              G_OBJECT (self->channels_page), G_OBJECT (self->connections_page),
-                             G_OBJECT (self->send_page), G_OBJECT (self->apps_page) };
+                             G_OBJECT (self->send_page) };
 
     for (guint i = 0; i < G_N_ELEMENTS (followers); i++)
       g_object_bind_property (self, "server", followers[i], "server", G_BINDING_DEFAULT);
+    /* The apps and their credentials are the embedded server's configuration. */
+    g_object_bind_property (self, "embedded", self->apps_page, "server", G_BINDING_DEFAULT);
   }
-  self->server_signals = g_signal_group_new (CRIER_TYPE_SERVER_HOST);
-  g_signal_group_connect_swapped (self->server_signals, "dropped", G_CALLBACK (crier_event_log_count_dropped),
-                                  self->log);
-  g_signal_group_connect_swapped (self->server_signals, "notify::running",
+  /* GObject: "notify" is not looked up through an interface's prerequisite. */
+  self->server_signals = g_signal_group_new (G_TYPE_OBJECT);
+  g_signal_group_connect_swapped (self->server_signals, "notify::state",
                                   G_CALLBACK (update_status), self);
+  self->host_signals = g_signal_group_new (CRIER_TYPE_SERVER_HOST);
+  g_signal_group_connect_swapped (self->host_signals, "dropped", G_CALLBACK (crier_event_log_count_dropped),
+                                  self->log);
   self->application_bindings = g_binding_group_new ();
-  g_binding_group_bind (self->application_bindings, "server", self, "server", G_BINDING_SYNC_CREATE);
+  g_binding_group_bind (self->application_bindings, "server", self, "embedded", G_BINDING_SYNC_CREATE);
   self->application_signals = g_signal_group_new (CRIER_TYPE_APPLICATION);
   g_signal_group_connect_swapped (self->application_signals, "notify::server-error",
                                   G_CALLBACK (update_status), self);
@@ -561,25 +832,28 @@ crier_window_new (CrierApplication *application)
   return g_object_new (CRIER_TYPE_WINDOW, "application", application, NULL);
 }
 
-CrierServerHost *
+/* The backend shown: the embedded server, or one attached with win.attach. */
+CrierBackend *
 crier_window_get_server (CrierWindow *self)
 {
   g_return_val_if_fail (CRIER_IS_WINDOW (self), NULL);
   return self->server;
 }
 
+/* The embedded server (without an application, whatever server the window is given):
+ * shown at once unless another server is attached, then on win.show-embedded. */
 void
-crier_window_set_server (CrierWindow     *self,
-                         CrierServerHost *server)
+crier_window_set_server (CrierWindow  *self,
+                         CrierBackend *server)
 {
   g_return_if_fail (CRIER_IS_WINDOW (self));
-  g_return_if_fail (server == NULL || CRIER_IS_SERVER_HOST (server));
+  g_return_if_fail (server == NULL || CRIER_IS_BACKEND (server));
 
-  if (!g_set_object (&self->server, server))
+  if (!g_set_object (&self->embedded, server))
     return;
-  g_signal_group_set_target (self->server_signals, server);
-  crier_event_log_set_monitor (self->log, server ? crier_server_host_get_monitor (server) : NULL);
-  /* The models and pages follow through their bindings to "server". */
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVER]);
-  update_status (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EMBEDDED]);
+  if (self->attached == NULL)
+    show_backend (self, server);
+  else
+    update_status (self);
 }

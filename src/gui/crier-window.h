@@ -15,9 +15,9 @@ G_BEGIN_DECLS
 #define CRIER_TYPE_WINDOW (crier_window_get_type ())
 G_DECLARE_FINAL_TYPE (CrierWindow, crier_window, CRIER, WINDOW, AdwApplicationWindow)
 
-CrierWindow     *crier_window_new (CrierApplication *application);
-CrierServerHost *crier_window_get_server (CrierWindow *self);
-void             crier_window_set_server (CrierWindow     *self,
-                                          CrierServerHost *server);
+CrierWindow  *crier_window_new (CrierApplication *application);
+CrierBackend *crier_window_get_server (CrierWindow *self);
+void          crier_window_set_server (CrierWindow  *self,
+                                       CrierBackend *server);
 
 G_END_DECLS

@@ -11,7 +11,7 @@ crier_gui_test_open_window (CrierTestServer *server)
   CrierWindow *win = crier_window_new (NULL);
 
   g_assert_nonnull (server->host); /* crier_test_server_new_hosted (): the window's server has a thread */
-  crier_window_set_server (win, server->host);
+  crier_window_set_server (win, CRIER_BACKEND (server->host));
   gtk_window_present (GTK_WINDOW (win));
   gtk_test_widget_wait_for_draw (GTK_WIDGET (win));
   return win;

@@ -47,7 +47,7 @@ fixture_open (Fixture *f,
 
   f->server = crier_test_server_new_hosted (TEST_CONFIG);
   f->win = crier_window_new (NULL);
-  crier_window_set_server (f->win, f->server->host);
+  crier_window_set_server (f->win, CRIER_BACKEND (f->server->host));
   /* A little wider at first: the frame (below) is not known yet. Shown narrow from the
    * start, as the window opens at the size it was closed at. */
   gtk_window_set_default_size (GTK_WINDOW (f->win), width + 64, HEIGHT);

@@ -139,7 +139,7 @@ test_flood (void)
   /* The fixture records every event; here only the window may keep them. */
   g_signal_handlers_disconnect_by_data (crier_server_host_get_monitor (server->host), server);
   crier_event_log_set_capacity (log, LOG_CAPACITY);
-  crier_window_set_server (win, server->host);
+  crier_window_set_server (win, CRIER_BACKEND (server->host));
   gtk_window_present (GTK_WINDOW (win));
   crier_gui_test_show_page (win, "log");
   gtk_test_widget_wait_for_draw (GTK_WIDGET (win));

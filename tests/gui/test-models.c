@@ -160,7 +160,7 @@ static void
 test_connection_list_events (void)
 {
   g_autoptr (CrierServerHost) server = crier_server_host_new (NULL, NULL);
-  g_autoptr (CrierConnectionList) list = crier_connection_list_new (server);
+  g_autoptr (CrierConnectionList) list = crier_connection_list_new (CRIER_BACKEND (server));
   CrierMonitor      *monitor = crier_server_host_get_monitor (server);
   CrierMonitorEvent *event;
   g_autoptr (CrierConnectionItem) item = NULL;
@@ -237,14 +237,14 @@ static void
 test_live_list_positions (void)
 {
   g_autoptr (CrierServerHost) server = crier_server_host_new (NULL, NULL);
-  g_autoptr (CrierConnectionList) list = crier_connection_list_new (server);
+  g_autoptr (CrierConnectionList) list = crier_connection_list_new (CRIER_BACKEND (server));
   CrierLiveList *live = CRIER_LIVE_LIST (list);
   CrierMonitor  *monitor = crier_server_host_get_monitor (server);
   g_autoptr (GArray) changes = g_array_new (FALSE, FALSE, sizeof (Change));
   Change *change;
 
   g_assert_true (g_list_model_get_item_type (G_LIST_MODEL (list)) == CRIER_TYPE_CONNECTION_ITEM);
-  g_assert_true (crier_live_list_get_server (live) == server);
+  g_assert_true (crier_live_list_get_server (live) == CRIER_BACKEND (server));
   g_signal_connect (list, "items-changed", G_CALLBACK (record_change_cb), changes);
   crier_live_list_flush (live); /* nothing queued: no signal */
   g_assert_cmpuint (changes->len, ==, 0);
@@ -306,7 +306,7 @@ static void
 test_channel_list_presence (void)
 {
   g_autoptr (CrierServerHost) server = crier_server_host_new (NULL, NULL);
-  g_autoptr (CrierChannelList) list = crier_channel_list_new (server);
+  g_autoptr (CrierChannelList) list = crier_channel_list_new (CRIER_BACKEND (server));
   CrierMonitor      *monitor = crier_server_host_get_monitor (server);
   CrierMonitorEvent *event;
   CrierChannelItem  *item;
@@ -352,8 +352,8 @@ test_lists_live (void)
   g_autoptr (CrierTestClient) second = NULL;
   g_autoptr (JsonObject) reply G_GNUC_UNUSED = crier_test_client_subscribe (client, "orders", NULL, NULL);
 
-  connections = crier_connection_list_new (server->host);
-  channels = crier_channel_list_new (server->host);
+  connections = crier_connection_list_new (CRIER_BACKEND (server->host));
+  channels = crier_channel_list_new (CRIER_BACKEND (server->host));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (connections)), ==, 1);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (channels)), ==, 1);
   g_assert_cmpuint (crier_channel_item_get_subscribers (crier_channel_list_find (channels, CRIER_TEST_APP_ID, "orders")), ==, 1);
@@ -369,7 +369,7 @@ static void
 test_stats_sampler (void)
 {
   g_autoptr (CrierTestServer) server = crier_test_server_new_hosted (TEST_CONFIG);
-  g_autoptr (CrierStatsSampler) sampler = crier_stats_sampler_new (server->host);
+  g_autoptr (CrierStatsSampler) sampler = crier_stats_sampler_new (CRIER_BACKEND (server->host));
   g_autoptr (CrierTestClient) client G_GNUC_UNUSED = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
 
   crier_stats_sampler_sample (sampler);
@@ -602,7 +602,7 @@ static void
 test_connection_auth_failures (void)
 {
   g_autoptr (CrierServerHost) server = crier_server_host_new (NULL, NULL);
-  g_autoptr (CrierConnectionList) list = crier_connection_list_new (server);
+  g_autoptr (CrierConnectionList) list = crier_connection_list_new (CRIER_BACKEND (server));
   CrierMonitor        *monitor = crier_server_host_get_monitor (server);
   CrierConnectionItem *item;
   GListModel          *failures;
@@ -661,7 +661,7 @@ static void
 test_simulated_and_replay (void)
 {
   g_autoptr (CrierTestServer) server = crier_test_server_new_hosted (TEST_CONFIG);
-  g_autoptr (CrierChannelList) channels = crier_channel_list_new (server->host);
+  g_autoptr (CrierChannelList) channels = crier_channel_list_new (CRIER_BACKEND (server->host));
   g_autoptr (CrierEventLog) log = crier_event_log_new (100);
   g_autoptr (CrierTestClient) client = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
   const char               *channel_data = "{\"user_id\":\"1\"}";
@@ -685,7 +685,7 @@ test_simulated_and_replay (void)
   g_assert_cmpstrv (simulated, ((const char *[]){ "bot", NULL }));
   {
     /* A list opened later learns the mark from the server's snapshot, not from the event. */
-    g_autoptr (CrierChannelList) later = crier_channel_list_new (server->host);
+    g_autoptr (CrierChannelList) later = crier_channel_list_new (CRIER_BACKEND (server->host));
     CrierChannelItem *snapshot = crier_channel_list_find (later, CRIER_TEST_APP_ID, "presence-room");
     g_auto (GStrv) marked = NULL;
 
@@ -716,7 +716,7 @@ test_simulated_and_replay (void)
 
       if (crier_event_item_is_replayable (logged))
         {
-          g_assert_true (crier_event_item_replay (logged, server->host, crier_test_store_result,
+          g_assert_true (crier_event_item_replay (logged, CRIER_BACKEND (server->host), crier_test_store_result,
                                                   &result, &error));
           g_assert_true (finish_command (server->host, &result, &error));
         }

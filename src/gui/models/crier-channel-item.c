@@ -253,7 +253,7 @@ members_changed (CrierChannelItem *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SUBTITLE]);
 }
 
-/* simulated: added from the dashboard (crier_server_host_add_simulated_member ()). */
+/* simulated: added from the dashboard (crier_backend_add_simulated_member ()). */
 void
 crier_channel_item_add_member (CrierChannelItem *self,
                                const char       *user_id,

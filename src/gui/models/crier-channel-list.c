@@ -58,15 +58,15 @@ crier_channel_list_accepts (CrierLiveList     *list,
 }
 
 static void
-crier_channel_list_snapshot (CrierLiveList   *list,
-                             CrierServerHost *server)
+crier_channel_list_snapshot (CrierLiveList *list,
+                             CrierBackend  *server)
 {
-  GPtrArray *apps = crier_config_get_apps (crier_server_host_get_config (server));
+  GPtrArray *apps = crier_config_get_apps (crier_backend_get_config (server));
 
   for (guint a = 0; a < apps->len; a++)
     {
       CrierAppConfig *app = g_ptr_array_index (apps, a);
-      g_autoptr (GPtrArray) channels = crier_server_host_dup_channels (server, app->id, NULL);
+      g_autoptr (GPtrArray) channels = crier_backend_dup_channels (server, app->id, NULL);
 
       for (guint i = 0; i < channels->len; i++)
         {
@@ -81,7 +81,7 @@ crier_channel_list_snapshot (CrierLiveList   *list,
           crier_channel_item_set_events (item, info->events);
           if (info->type & CRIER_CHANNEL_PRESENCE)
             {
-              g_autoptr (GPtrArray) members = crier_server_host_dup_members (server, app->id, info->name);
+              g_autoptr (GPtrArray) members = crier_backend_dup_members (server, app->id, info->name);
 
               for (guint m = 0; members && m < members->len; m++)
                 {
@@ -175,7 +175,7 @@ crier_channel_list_init (CrierChannelList *self)
 }
 
 CrierChannelList *
-crier_channel_list_new (CrierServerHost *server)
+crier_channel_list_new (CrierBackend *server)
 {
   return g_object_new (CRIER_TYPE_CHANNEL_LIST, "server", server, NULL);
 }

@@ -76,10 +76,10 @@ crier_connection_list_accepts (CrierLiveList     *list,
 }
 
 static void
-crier_connection_list_snapshot (CrierLiveList   *list,
-                                CrierServerHost *server)
+crier_connection_list_snapshot (CrierLiveList *list,
+                                CrierBackend  *server)
 {
-  g_autoptr (GPtrArray) snapshot = crier_server_host_dup_connections (server, NULL);
+  g_autoptr (GPtrArray) snapshot = crier_backend_dup_connections (server, NULL);
 
   for (guint i = 0; i < snapshot->len; i++)
     {
@@ -189,7 +189,7 @@ crier_connection_list_init (CrierConnectionList *self)
 }
 
 CrierConnectionList *
-crier_connection_list_new (CrierServerHost *server)
+crier_connection_list_new (CrierBackend *server)
 {
   return g_object_new (CRIER_TYPE_CONNECTION_LIST, "server", server, NULL);
 }
@@ -208,14 +208,14 @@ crier_connection_list_find (CrierConnectionList *self,
 void
 crier_connection_list_refresh_counters (CrierConnectionList *self)
 {
-  CrierServerHost *server;
+  CrierBackend *server;
   g_autoptr (GPtrArray) snapshot = NULL;
 
   g_return_if_fail (CRIER_IS_CONNECTION_LIST (self));
   server = crier_live_list_get_server (CRIER_LIVE_LIST (self));
   if (server == NULL || g_list_model_get_n_items (G_LIST_MODEL (self)) == 0)
     return;
-  snapshot = crier_server_host_dup_connections (server, NULL);
+  snapshot = crier_backend_dup_connections (server, NULL);
   for (guint i = 0; i < snapshot->len; i++)
     {
       CrierConnectionInfo *info = g_ptr_array_index (snapshot, i);

@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 #define CRIER_TYPE_CONNECTION_LIST (crier_connection_list_get_type ())
 G_DECLARE_FINAL_TYPE (CrierConnectionList, crier_connection_list, CRIER, CONNECTION_LIST, CrierLiveList)
 
-CrierConnectionList *crier_connection_list_new (CrierServerHost *server);
+CrierConnectionList *crier_connection_list_new (CrierBackend *server);
 CrierConnectionItem *crier_connection_list_find (CrierConnectionList *self,
                                                  const char          *socket_id);
 void                 crier_connection_list_refresh_counters (CrierConnectionList *self);

@@ -10,8 +10,8 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "crier-backend.h"
 #include "crier-json.h"
-#include "crier-server-host.h"
 
 #define PREVIEW_LENGTH 160
 
@@ -698,14 +698,14 @@ crier_event_item_is_replayable (CrierEventItem *self)
          e->app_id != NULL && e->channel != NULL && e->event != NULL;
 }
 
-/* Sends the event again as it was: a broadcast through crier_server_host_publish () (same
+/* Sends the event again as it was: a broadcast through crier_backend_publish () (same
  * channel, name, data and excluded socket id), a client event through
- * crier_server_host_send_client_event () (same user id on presence channels). FALSE with
+ * crier_backend_send_client_event () (same user id on presence channels). FALSE with
  * error if it cannot be; else the server's answer comes to callback (finish it with
- * crier_server_host_command_finish ()). */
+ * crier_backend_command_finish ()). */
 gboolean
 crier_event_item_replay (CrierEventItem     *self,
-                         CrierServerHost    *host,
+                         CrierBackend       *host,
                          GAsyncReadyCallback callback,
                          gpointer            user_data,
                          GError            **error)
@@ -713,7 +713,7 @@ crier_event_item_replay (CrierEventItem     *self,
   const CrierMonitorEvent *e;
 
   g_return_val_if_fail (CRIER_IS_EVENT_ITEM (self), FALSE);
-  g_return_val_if_fail (CRIER_IS_SERVER_HOST (host), FALSE);
+  g_return_val_if_fail (CRIER_IS_BACKEND (host), FALSE);
   e = self->event;
   if (!crier_event_item_is_replayable (self))
     {
@@ -722,15 +722,15 @@ crier_event_item_replay (CrierEventItem     *self,
       return FALSE;
     }
   if (e->kind == CRIER_MONITOR_CLIENT_EVENT)
-    crier_server_host_send_client_event (host, e->app_id, e->channel, e->event,
-                                         e->data ? e->data : "{}", e->user_id, NULL, callback,
-                                         user_data);
+    crier_backend_send_client_event (host, e->app_id, e->channel, e->event,
+                                     e->data ? e->data : "{}", e->user_id, NULL, callback,
+                                     user_data);
   else
     {
       const char *channels[] = { e->channel, NULL };
 
-      crier_server_host_publish (host, e->app_id, channels, e->event, e->data ? e->data : "{}",
-                                 e->socket_id, NULL, callback, user_data);
+      crier_backend_publish (host, e->app_id, channels, e->event, e->data ? e->data : "{}",
+                             e->socket_id, NULL, callback, user_data);
     }
   return TRUE;
 }

@@ -4,8 +4,8 @@
 
 #include <gio/gio.h>
 
+#include "crier-backend.h"
 #include "crier-monitor-event.h"
-#include "crier-server-host.h"
 
 G_BEGIN_DECLS
 
@@ -31,7 +31,7 @@ const char              *crier_event_item_get_subtitle (CrierEventItem *self);
 char                    *crier_event_item_dup_trace (CrierEventItem *self);
 gboolean                 crier_event_item_is_replayable (CrierEventItem *self);
 gboolean                 crier_event_item_replay (CrierEventItem     *self,
-                                                  CrierServerHost    *host,
+                                                  CrierBackend       *host,
                                                   GAsyncReadyCallback callback,
                                                   gpointer            user_data,
                                                   GError            **error);

@@ -14,11 +14,12 @@
  * flood of monitor events costs one items_changed per tick. */
 typedef struct
 {
-  CrierServerHost *server;
-  GSignalGroup    *monitor_signals; /* on the server's monitor */
-  GPtrArray       *items;           /* in model order, oldest first */
-  GHashTable      *by_key;          /* key → item, in items or in added */
-  CrierEventBatch  batch;
+  CrierBackend   *server;
+  GSignalGroup   *monitor_signals; /* on the server's monitor */
+  GSignalGroup   *server_signals;
+  GPtrArray      *items;  /* in model order, oldest first */
+  GHashTable     *by_key; /* key → item, in items or in added */
+  CrierEventBatch batch;
   /* Between begin_changes () and end_changes () only: */
   GPtrArray  *added;   /* new items, appended at the end */
   GHashTable *removed; /* set of items leaving items */
@@ -141,6 +142,21 @@ remove_all (CrierLiveList *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
 }
 
+/* The backend's picture was replaced (a remote server reconnected): what the list holds may
+ * be stale in any way, so it is taken again whole. */
+static void
+refill (CrierLiveList *self)
+{
+  CrierLiveListPrivate *priv = crier_live_list_get_instance_private (self);
+
+  remove_all (self);
+  if (priv->server == NULL)
+    return;
+  begin_changes (self);
+  CRIER_LIVE_LIST_GET_CLASS (self)->snapshot (self, priv->server);
+  end_changes (self);
+}
+
 static gboolean
 crier_live_list_real_accepts (CrierLiveList     *self,
                               CrierMonitorEvent *event)
@@ -149,8 +165,8 @@ crier_live_list_real_accepts (CrierLiveList     *self,
 }
 
 static void
-crier_live_list_real_snapshot (CrierLiveList   *self,
-                               CrierServerHost *server)
+crier_live_list_real_snapshot (CrierLiveList *self,
+                               CrierBackend  *server)
 {
 }
 
@@ -179,7 +195,10 @@ crier_live_list_dispose (GObject *object)
 
   if (priv->monitor_signals != NULL)
     g_signal_group_set_target (priv->monitor_signals, NULL);
+  if (priv->server_signals != NULL)
+    g_signal_group_set_target (priv->server_signals, NULL);
   g_clear_object (&priv->monitor_signals);
+  g_clear_object (&priv->server_signals);
   g_clear_object (&priv->server);
   crier_event_batch_clear (&priv->batch);
   G_OBJECT_CLASS (crier_live_list_parent_class)->dispose (object);
@@ -252,7 +271,7 @@ crier_live_list_class_init (CrierLiveListClass *klass)
   klass->snapshot = crier_live_list_real_snapshot;
   klass->apply = crier_live_list_real_apply;
 
-  properties[PROP_SERVER] = g_param_spec_object ("server", NULL, NULL, CRIER_TYPE_SERVER_HOST,
+  properties[PROP_SERVER] = g_param_spec_object ("server", NULL, NULL, CRIER_TYPE_BACKEND,
                                                  G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
                                                    G_PARAM_STATIC_STRINGS);
   properties[PROP_N_ITEMS] = g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0,
@@ -272,9 +291,13 @@ crier_live_list_init (CrierLiveList *self)
                           (CrierEventBatchFlushFunc) crier_live_list_flush, self);
   priv->monitor_signals = g_signal_group_new (CRIER_TYPE_MONITOR);
   g_signal_group_connect (priv->monitor_signals, "event", G_CALLBACK (monitor_event_cb), self);
+  /* The interface's signals exist once its default vtable does. */
+  g_type_default_interface_unref (g_type_default_interface_ref (CRIER_TYPE_BACKEND));
+  priv->server_signals = g_signal_group_new (CRIER_TYPE_BACKEND);
+  g_signal_group_connect_swapped (priv->server_signals, "reset", G_CALLBACK (refill), self);
 }
 
-CrierServerHost *
+CrierBackend *
 crier_live_list_get_server (CrierLiveList *self)
 {
   CrierLiveListPrivate *priv;
@@ -286,26 +309,21 @@ crier_live_list_get_server (CrierLiveList *self)
 
 /* Follows server (NULL: none): its objects now, then as they change. */
 void
-crier_live_list_set_server (CrierLiveList   *self,
-                            CrierServerHost *server)
+crier_live_list_set_server (CrierLiveList *self,
+                            CrierBackend  *server)
 {
   CrierLiveListPrivate *priv;
 
   g_return_if_fail (CRIER_IS_LIVE_LIST (self));
-  g_return_if_fail (server == NULL || CRIER_IS_SERVER_HOST (server));
+  g_return_if_fail (server == NULL || CRIER_IS_BACKEND (server));
   priv = crier_live_list_get_instance_private (self);
 
   if (priv->server == server)
     return;
   g_set_object (&priv->server, server);
-  g_signal_group_set_target (priv->monitor_signals, server ? crier_server_host_get_monitor (server) : NULL);
-  remove_all (self);
-  if (server != NULL)
-    {
-      begin_changes (self);
-      CRIER_LIVE_LIST_GET_CLASS (self)->snapshot (self, server);
-      end_changes (self);
-    }
+  g_signal_group_set_target (priv->monitor_signals, server ? crier_backend_get_monitor (server) : NULL);
+  g_signal_group_set_target (priv->server_signals, server);
+  refill (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVER]);
 }
 

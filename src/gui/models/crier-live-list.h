@@ -4,7 +4,7 @@
 
 #include <gio/gio.h>
 
-#include "crier-server-host.h"
+#include "crier-backend.h"
 
 G_BEGIN_DECLS
 
@@ -24,23 +24,23 @@ struct _CrierLiveListClass
   gboolean (*accepts) (CrierLiveList     *self,
                        CrierMonitorEvent *event);
   /* Adds server's current objects with crier_live_list_add (). */
-  void (*snapshot) (CrierLiveList   *self,
-                    CrierServerHost *server);
+  void (*snapshot) (CrierLiveList *self,
+                    CrierBackend  *server);
   /* Applies one queued event through add, lookup, remove and the items' setters. */
   void (*apply) (CrierLiveList     *self,
                  CrierMonitorEvent *event);
 };
 
-CrierServerHost *crier_live_list_get_server (CrierLiveList *self);
-void             crier_live_list_set_server (CrierLiveList   *self,
-                                             CrierServerHost *server);
-gpointer         crier_live_list_lookup (CrierLiveList *self,
-                                         const char    *key);
-void             crier_live_list_add (CrierLiveList *self,
-                                      const char    *key,
-                                      gpointer       item);
-void             crier_live_list_remove (CrierLiveList *self,
-                                         const char    *key);
-void             crier_live_list_flush (CrierLiveList *self);
+CrierBackend *crier_live_list_get_server (CrierLiveList *self);
+void          crier_live_list_set_server (CrierLiveList *self,
+                                          CrierBackend  *server);
+gpointer      crier_live_list_lookup (CrierLiveList *self,
+                                      const char    *key);
+void          crier_live_list_add (CrierLiveList *self,
+                                   const char    *key,
+                                   gpointer       item);
+void          crier_live_list_remove (CrierLiveList *self,
+                                      const char    *key);
+void          crier_live_list_flush (CrierLiveList *self);
 
 G_END_DECLS

@@ -107,7 +107,7 @@ crier_member_item_get_user_info (CrierMemberItem *self)
   return self->user_info;
 }
 
-/* Simulated members are the ones the dashboard added (crier_server_host_add_simulated_member ()):
+/* Simulated members are the ones the dashboard added (crier_backend_add_simulated_member ()):
  * only those can be removed from the window. Set once, before the item is shown. */
 void
 crier_member_item_set_simulated (CrierMemberItem *self,

@@ -11,7 +11,7 @@
 struct _CrierStatsSampler
 {
   GObject          parent_instance;
-  CrierServerHost *server;
+  CrierBackend    *server;
   CrierServerStats last; /* the counters at the previous sample */
   CrierServerStats now;  /* the newest counters (a snapshot from the server's thread) */
   gint64           last_time;
@@ -105,7 +105,7 @@ crier_stats_sampler_class_init (CrierStatsSamplerClass *klass)
   signals[SIGNAL_SAMPLED] = g_signal_new ("sampled", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                           0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
-  properties[PROP_SERVER] = g_param_spec_object ("server", NULL, NULL, CRIER_TYPE_SERVER_HOST,
+  properties[PROP_SERVER] = g_param_spec_object ("server", NULL, NULL, CRIER_TYPE_BACKEND,
                                                  G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -116,7 +116,7 @@ crier_stats_sampler_init (CrierStatsSampler *self)
 }
 
 CrierStatsSampler *
-crier_stats_sampler_new (CrierServerHost *server)
+crier_stats_sampler_new (CrierBackend *server)
 {
   CrierStatsSampler *self = g_object_new (CRIER_TYPE_STATS_SAMPLER, NULL);
 
@@ -127,10 +127,10 @@ crier_stats_sampler_new (CrierServerHost *server)
 /* A new server starts a new baseline; the history stays (the graph shows the restart). */
 void
 crier_stats_sampler_set_server (CrierStatsSampler *self,
-                                CrierServerHost   *server)
+                                CrierBackend      *server)
 {
   g_return_if_fail (CRIER_IS_STATS_SAMPLER (self));
-  g_return_if_fail (server == NULL || CRIER_IS_SERVER_HOST (server));
+  g_return_if_fail (server == NULL || CRIER_IS_BACKEND (server));
 
   if (!g_set_object (&self->server, server))
     return;
@@ -144,7 +144,7 @@ crier_stats_sampler_set_server (CrierStatsSampler *self,
     g_clear_handle_id (&self->timer_id, g_source_remove);
   if (server != NULL)
     {
-      crier_server_host_get_stats (server, &self->now);
+      crier_backend_get_stats (server, &self->now);
       self->last = self->now;
       self->last_time = g_get_monotonic_time ();
     }
@@ -169,7 +169,7 @@ crier_stats_sampler_sample (CrierStatsSampler *self)
   g_return_if_fail (CRIER_IS_STATS_SAMPLER (self));
   if (self->server == NULL)
     return;
-  crier_server_host_get_stats (self->server, &self->now);
+  crier_backend_get_stats (self->server, &self->now);
   seconds = self->last_time > 0 ? (double) (now - self->last_time) / G_USEC_PER_SEC : 0;
   if (self->n < CRIER_STATS_SAMPLER_HISTORY)
     sample = &self->ring[(self->head + self->n++) % CRIER_STATS_SAMPLER_HISTORY];

@@ -4,7 +4,7 @@
 
 #include <gio/gio.h>
 
-#include "crier-server-host.h"
+#include "crier-backend.h"
 
 G_BEGIN_DECLS
 
@@ -21,9 +21,9 @@ typedef struct
 #define CRIER_TYPE_STATS_SAMPLER (crier_stats_sampler_get_type ())
 G_DECLARE_FINAL_TYPE (CrierStatsSampler, crier_stats_sampler, CRIER, STATS_SAMPLER, GObject)
 
-CrierStatsSampler      *crier_stats_sampler_new (CrierServerHost *server);
+CrierStatsSampler      *crier_stats_sampler_new (CrierBackend *server);
 void                    crier_stats_sampler_set_server (CrierStatsSampler *self,
-                                                        CrierServerHost   *server);
+                                                        CrierBackend      *server);
 void                    crier_stats_sampler_sample (CrierStatsSampler *self);
 guint                   crier_stats_sampler_get_n_samples (CrierStatsSampler *self);
 const CrierStatsSample *crier_stats_sampler_get_sample (CrierStatsSampler *self,

@@ -1,0 +1,129 @@
+#!/usr/bin/python3
+# e2e-attach-driver.py CLIENT_LOG WINDOW_PORT REMOTE_PORT — attaches the running Crier
+# window to the second Crier (app.attach over D-Bus, as a launcher would; the Connect
+# dialog is another page's), then like a person through AT-SPI: the header names the
+# remote server, the laravel-echo client of that server (e2e-client.mjs, writing
+# CLIENT_LOG) shows on the Connections and Channels pages, the send form reaches it, and
+# the header's button goes back to the embedded server.
+import json, sys, time, warnings
+warnings.simplefilter('ignore', DeprecationWarning)
+import gi
+gi.require_version('Atspi', '2.0')
+from gi.repository import Atspi, Gio, GLib
+
+CLIENT_LOG, WINDOW_PORT, REMOTE_PORT = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+
+def wait_for(pred, what, timeout=30):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            r = pred()
+        except GLib.Error:
+            r = None  # a row vanished while the tree was read: read again
+        if r:
+            return r
+        time.sleep(0.1)
+    sys.exit('e2e-attach: timed out waiting for ' + what)
+
+def kids(n):
+    return [c for c in (n.get_child_at_index(i) for i in range(n.get_child_count())) if c]
+
+def find(n, role, name=None):
+    matches = name is None or n.get_name() == name or \
+        (role == 'push button' and n.get_name().endswith(' ' + name))
+    if n.get_role_name() == role and matches:
+        return n
+    for c in kids(n):
+        h = find(c, role, name)
+        if h:
+            return h
+    return None
+
+def find_all(n, role, name=None, out=None):
+    out = [] if out is None else out
+    if n.get_role_name() == role and name in (None, n.get_name()):
+        out.append(n)
+    for c in kids(n):
+        find_all(c, role, name, out)
+    return out
+
+def texts(n, out=None):
+    out = [] if out is None else out
+    if n.get_role_name() == 'label' and n.get_name():
+        out.append(n.get_name())
+    for c in kids(n):
+        texts(c, out)
+    return out
+
+def click(node):
+    if node.get_action_iface() and Atspi.Action.get_n_actions(node) > 0:
+        return Atspi.Action.do_action(node, 0)
+    box = Atspi.Component.get_extents(node, Atspi.CoordType.WINDOW)
+    Atspi.generate_mouse_event(box.x + box.width // 2, box.y + box.height // 2, 'b1c')
+
+def set_text(node, text):
+    if not Atspi.EditableText.set_text_contents(node, text):
+        sys.exit('e2e-attach: cannot type into %s' % node.get_name())
+
+def client_lines():
+    with open(CLIENT_LOG) as f:
+        return f.read().splitlines()
+
+def show_page(app, title):
+    def visible_tab():
+        for tab in find_all(app, 'page tab', title):
+            box = Atspi.Component.get_extents(tab, Atspi.CoordType.WINDOW)
+            if box.width > 0 and box.height > 0 and box.y >= 0:
+                return tab
+        return None
+    click(wait_for(visible_tab, 'the %s page tab' % title))
+    time.sleep(0.3)
+
+ready = wait_for(lambda: next((l for l in client_lines() if l.startswith('READY ')), None), 'the Echo client to subscribe')
+socket_id = ready.split()[1]
+print('client of the remote server:', socket_id)
+app = wait_for(lambda: next((a for a in kids(Atspi.get_desktop(0)) if a.get_name() == 'crier'), None), 'the crier window')
+embedded = 'ws://127.0.0.1:%d' % WINDOW_PORT
+wait_for(lambda: embedded in texts(app), 'the header to show the embedded server')
+
+# app.attach, through the application's exported actions (dev.crier.Crier or .Devel).
+bus = Gio.bus_get_sync(Gio.BusType.SESSION)
+names = bus.call_sync('org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus', 'ListNames',
+                      None, GLib.VariantType('(as)'), Gio.DBusCallFlags.NONE, 5000).unpack()[0]
+name = next(n for n in names if n.startswith('dev.crier.Crier'))
+path = '/' + name.replace('.', '/')
+target = GLib.Variant('(sssssb)', ('ws://127.0.0.1:%d' % REMOTE_PORT, 'e2e-app', 'e2e-key', 'e2e-secret', '', False))
+bus.call_sync(name, path, 'org.gtk.Actions', 'Activate', GLib.Variant('(sava{sv})', ('attach', [target], {})),
+              None, Gio.DBusCallFlags.NONE, 5000)
+
+# The header says which server is shown and that it is connected.
+remote = 'ws://127.0.0.1:%d · app e2e-app' % REMOTE_PORT
+wait_for(lambda: remote in texts(app) and 'Connected' in texts(app), 'the header to show the remote server, connected')
+print('attached:', remote)
+
+# The remote server's client appears, and its channel.
+show_page(app, 'Connections')
+wait_for(lambda: socket_id in texts(find(app, 'table', 'Connections') or find(app, 'tree table', 'Connections') or app),
+         'the remote client in the Connections view')
+show_page(app, 'Channels')
+wait_for(lambda: 'orders-e2e' in texts(find(app, 'table', 'Channels') or find(app, 'tree table', 'Channels') or app),
+         'the orders-e2e subscription in the Channels view')
+print('remote client and channel shown')
+
+# Send from the window reaches the remote server's Echo client.
+show_page(app, 'Send')
+set_text(wait_for(lambda: find(app, 'text', 'Channels (comma-separated)'), 'the Channels entry'), 'orders-e2e')
+set_text(find(app, 'text', 'Event Name'), 'App\\Events\\E2EShipped')
+set_text(find(app, 'text', 'Event data'), '{"order_id": 9, "note": "through the remote"}')
+click(find(app, 'push button', 'Send Event'))
+got = wait_for(lambda: [json.loads(l) for l in client_lines() if l.startswith('{"kind":"event"')], 'the event at the Echo client')
+if got != [{'kind': 'event', 'data': {'order_id': 9, 'note': 'through the remote'}}]:
+    sys.exit('e2e-attach: the client received %r' % got)
+print('event received:', got[0])
+
+# One click back to the embedded server.
+# (GTK 4.8 does not say which buttons are showing: the header's has this name alone.)
+button = wait_for(lambda: find(app, 'push button', 'Back to the Embedded Server'), 'the Back to the Embedded Server button')
+click(button)
+wait_for(lambda: embedded in texts(app) and remote not in texts(app), 'the header to show the embedded server again')
+print('e2e-attach: OK')
