@@ -7,6 +7,7 @@
 #include <signal.h>
 
 #include "crier-connect-dialog.h"
+#include "crier-connection-list.h"
 #include "crier-gui-test-utils.h"
 #include "crier-recent-servers.h"
 #include "crier-window.h"
@@ -662,6 +663,75 @@ use_bus_without_services (void)
   g_setenv ("DBUS_SESSION_BUS_ADDRESS", address, TRUE);
 }
 
+/* The dialog opened from the window (Ctrl+Shift+O's action), a Laravel .env pasted that
+ * names a second Crier, Connect: the window shows that server, live (a client of it
+ * appears on the Connections page), and its secret went to the keyring. */
+static gboolean
+keyring_has (const char *url,
+             const char *app_id)
+{
+  g_autofree char *secret = lookup (url, app_id, "secret");
+
+  return secret != NULL;
+}
+
+static gboolean
+window_shows_connection (CrierWindow *win,
+                         const char  *socket_id)
+{
+  crier_gui_test_flush (win);
+  return crier_connection_list_find (CRIER_CONNECTION_LIST (crier_gui_test_model (win, "connections")), socket_id) != NULL;
+}
+
+#define WINDOW_CONFIG \
+  "[app:" CRIER_TEST_APP_ID "]\nkey=" CRIER_TEST_APP_KEY "\nsecret=" CRIER_TEST_APP_SECRET "\n"
+#define REMOTE_CONFIG "[app:remote-id]\nkey=remote-key\nsecret=remote-secret\n"
+
+static void
+test_window_connects (void)
+{
+  g_autoptr (CrierTestServer) embedded = NULL;
+  g_autoptr (CrierTestServer) remote = NULL;
+  g_autoptr (CrierTestClient) client = NULL;
+  g_autofree char    *env = NULL;
+  g_autofree char    *url = NULL;
+  g_autofree char    *secret = NULL;
+  CrierConnectDialog *dialog;
+  CrierWindow        *win;
+  CrierBackend       *shown;
+
+  if (!need_keyring ())
+    return;
+  embedded = crier_test_server_new_hosted (WINDOW_CONFIG);
+  remote = crier_test_server_new (REMOTE_CONFIG);
+  win = crier_gui_test_open_window (embedded);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.connect-to-server", NULL));
+  crier_test_wait_until ((dialog = find_dialog (GTK_WINDOW (win))) != NULL, CRIER_TEST_TIMEOUT);
+  env = g_strdup_printf ("BROADCAST_CONNECTION=pusher\nPUSHER_APP_ID=remote-id\nPUSHER_APP_KEY=remote-key\n"
+                         "PUSHER_APP_SECRET=remote-secret\nPUSHER_HOST=127.0.0.1\nPUSHER_PORT=%u\n"
+                         "PUSHER_SCHEME=http\n",
+                         remote->port);
+  crier_gui_test_set_text (dialog, CRIER_TYPE_CONNECT_DIALOG, "env_view", env);
+  crier_test_wait_until (can_connect (dialog), CRIER_TEST_TIMEOUT);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "connect.connect", NULL));
+
+  shown = crier_window_get_server (win);
+  g_assert_true (shown != CRIER_BACKEND (embedded->host));
+  crier_test_wait_until (crier_backend_get_state (crier_window_get_server (win)) == CRIER_BACKEND_STATE_CONNECTED,
+                         CRIER_TEST_TIMEOUT);
+  client = crier_test_client_connect (remote, "remote-key");
+  crier_test_wait_until (window_shows_connection (win, client->socket_id), CRIER_TEST_TIMEOUT);
+
+  url = g_strdup_printf ("http://127.0.0.1:%u", remote->port);
+  crier_test_wait_until (keyring_has (url, "remote-id"), KEYRING_TIMEOUT);
+  secret = lookup (url, "remote-id", "secret");
+  g_assert_cmpstr (secret, ==, "remote-secret");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.show-embedded", NULL));
+  g_assert_true (crier_window_get_server (win) == CRIER_BACKEND (embedded->host));
+  crier_gui_test_close_window (win);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -680,6 +750,7 @@ main (int    argc,
   adw_init ();
   start_keyring ();
   g_test_add_func ("/connect/paste-env", test_paste_env);
+  g_test_add_func ("/connect/window-connects", test_window_connects);
   g_test_add_func ("/connect/validation", test_validation);
   g_test_add_func ("/connect/attach", test_attach);
   g_test_add_func ("/connect/shortcut", test_shortcut);
