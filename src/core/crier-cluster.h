@@ -64,5 +64,12 @@ gboolean      crier_cluster_query (CrierCluster         *self,
 const char   *crier_cluster_get_node_id (CrierCluster *self);
 unsigned      crier_cluster_count_nodes (CrierCluster *self);
 gboolean      crier_cluster_is_redis_connected (CrierCluster *self);
+CrierClusterInfo *crier_cluster_dup_info (CrierCluster *self);
+GPtrArray        *crier_cluster_dup_channels (CrierCluster *self,
+                                              const char   *app_id,
+                                              const char   *prefix);
+GPtrArray        *crier_cluster_dup_members (CrierCluster *self,
+                                             const char   *app_id,
+                                             const char   *channel);
 
 G_END_DECLS

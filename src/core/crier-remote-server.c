@@ -186,6 +186,7 @@ changes_picture (CrierMonitorKind kind)
     case CRIER_MONITOR_MEMBER_REMOVED:
     case CRIER_MONITOR_SIGNED_IN:
     case CRIER_MONITOR_EVENT_PUBLISHED: /* a cache channel's last event */
+    case CRIER_MONITOR_CLUSTER:         /* nodes, Redis, cluster-wide counts */
       return TRUE;
     case CRIER_MONITOR_CLIENT_EVENT:
     case CRIER_MONITOR_CACHE_MISS:
@@ -553,6 +554,20 @@ crier_remote_server_dup_members (CrierRemoteServer *self,
       g_ptr_array_add (result, info);
     }
   return result;
+}
+
+/* Returns: (transfer full) (nullable): the watched node's place in its cluster, as the
+ * last snapshot said; NULL when it is not part of one. */
+CrierClusterInfo *
+crier_remote_server_dup_cluster_info (CrierRemoteServer *self)
+{
+  JsonNode *node;
+
+  g_return_val_if_fail (CRIER_IS_REMOTE_SERVER (self), NULL);
+  node = self->snapshot ? json_object_get_member (self->snapshot, "cluster") : NULL;
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  return crier_cluster_info_new_from_json (json_node_get_object (node));
 }
 
 void

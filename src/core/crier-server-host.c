@@ -243,6 +243,7 @@ is_ordinary (const CrierMonitorEvent *event)
     case CRIER_MONITOR_SERVER_STOPPED:
     case CRIER_MONITOR_WEBHOOK_FAILED:
     case CRIER_MONITOR_WEBHOOK_DROPPED:
+    case CRIER_MONITOR_CLUSTER:
     case CRIER_MONITOR_N_KINDS:
     default:
       return FALSE;
@@ -1131,7 +1132,7 @@ dup_channels_func (CrierServer *server,
 {
   QueryCall *call = data;
 
-  call->result = crier_server_dup_channels (server, call->app_id, call->name);
+  call->result = crier_server_dup_cluster_channels (server, call->app_id, call->name);
   return TRUE;
 }
 
@@ -1156,7 +1157,7 @@ dup_members_func (CrierServer *server,
 {
   QueryCall *call = data;
 
-  call->result = crier_server_dup_members (server, call->app_id, call->name);
+  call->result = crier_server_dup_cluster_members (server, call->app_id, call->name);
   return TRUE;
 }
 
@@ -1195,4 +1196,25 @@ crier_server_host_get_stats (CrierServerHost  *self,
   memset (&call.stats, 0, sizeof call.stats);
   run_sync (self, get_stats_func, &call);
   *stats = call.stats;
+}
+
+static gboolean
+dup_cluster_info_func (CrierServer *server,
+                       gpointer     data,
+                       GError     **error)
+{
+  *(CrierClusterInfo **) data = crier_server_dup_cluster_info (server);
+  return TRUE;
+}
+
+/* Returns: (transfer full) (nullable): the node's place in its cluster; NULL without
+ * [cluster] or while the server is not running. */
+CrierClusterInfo *
+crier_server_host_dup_cluster_info (CrierServerHost *self)
+{
+  CrierClusterInfo *info = NULL;
+
+  g_return_val_if_fail (CRIER_IS_SERVER_HOST (self), NULL);
+  run_sync (self, dup_cluster_info_func, &info);
+  return info;
 }

@@ -106,5 +106,6 @@ GPtrArray *crier_server_host_dup_members (CrierServerHost *self,
                                           const char      *channel);
 void       crier_server_host_get_stats (CrierServerHost  *self,
                                         CrierServerStats *stats);
+CrierClusterInfo *crier_server_host_dup_cluster_info (CrierServerHost *self);
 
 G_END_DECLS

@@ -51,6 +51,7 @@ crier_channel_list_accepts (CrierLiveList     *list,
     case CRIER_MONITOR_WEBHOOK_DELIVERED:
     case CRIER_MONITOR_WEBHOOK_FAILED:
     case CRIER_MONITOR_WEBHOOK_DROPPED:
+    case CRIER_MONITOR_CLUSTER:
     case CRIER_MONITOR_N_KINDS:
     default:
       return FALSE;
@@ -151,6 +152,7 @@ crier_channel_list_apply (CrierLiveList     *list,
     case CRIER_MONITOR_WEBHOOK_DELIVERED:
     case CRIER_MONITOR_WEBHOOK_FAILED:
     case CRIER_MONITOR_WEBHOOK_DROPPED:
+    case CRIER_MONITOR_CLUSTER:
     case CRIER_MONITOR_N_KINDS:
     default:
       break;
