@@ -35,6 +35,8 @@ struct _CrierWindow
   GtkSwitch            *server_switch;
   GtkLabel             *status_label;
   GtkLabel             *status_detail;
+  GtkLabel             *cluster_label;
+  GSignalGroup         *monitor_signals; /* the server's monitor: cluster events */
   GtkRevealer          *banner_revealer;
   GtkLabel             *banner_label;
   AdwToastOverlay      *toast_overlay;
@@ -94,6 +96,51 @@ flush_models (CrierWindow *self)
   crier_live_list_flush (CRIER_LIVE_LIST (self->channels));
 }
 
+/* [cluster]: which node this is, how many are alive, whether Redis answers; in the header
+ * (a warning colour when Redis is lost), on the Statistics and Channels pages. Read again
+ * when the server starts or stops and when the server says the cluster changed. */
+static void
+update_cluster (CrierWindow *self)
+{
+  g_autoptr (CrierClusterInfo) info = NULL;
+  g_autofree char *short_id = NULL;
+  g_autofree char *node = NULL;
+  g_autofree char *nodes = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *tooltip = NULL;
+
+  if (self->server != NULL && crier_server_host_is_running (self->server))
+    info = crier_server_host_dup_cluster_info (self->server);
+  crier_stats_page_set_cluster_info (self->stats_page, info);
+  crier_channels_page_set_cluster_info (self->channels_page, info);
+  gtk_widget_set_visible (GTK_WIDGET (self->cluster_label), info != NULL);
+  if (info == NULL)
+    return;
+  short_id = g_utf8_substring (info->node_id, 0, 8);
+  /* Translators: this server's id in its cluster (the first characters of it) */
+  node = g_strdup_printf (_ ("Node %s…"), short_id);
+  nodes = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u node", "%u nodes", info->nodes), info->nodes);
+  text = g_strjoin (" · ", node, nodes, info->redis_connected ? _ ("Redis connected") : _ ("Redis lost"), NULL);
+  /* Translators: node id, Redis address, the prefix of the cluster's keys in Redis */
+  tooltip = g_strdup_printf (_ ("Cluster node %s · Redis at %s · key prefix “%s”"), info->node_id,
+                             info->redis ? info->redis : "", info->prefix ? info->prefix : "");
+  gtk_label_set_label (self->cluster_label, text);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->cluster_label), tooltip);
+  if (info->redis_connected)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->cluster_label), "warning");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (self->cluster_label), "warning");
+}
+
+static void
+monitor_event_cb (CrierWindow       *self,
+                  CrierMonitorEvent *event)
+{
+  /* Node-wide ones only; those with a channel are the Channels page's counts. */
+  if (event->kind == CRIER_MONITOR_CLUSTER && event->channel == NULL)
+    update_cluster (self);
+}
+
 static void
 update_status (CrierWindow *self)
 {
@@ -127,6 +174,7 @@ update_status (CrierWindow *self)
     }
   gtk_label_set_label (self->banner_label, error ? error : "");
   gtk_revealer_set_reveal_child (self->banner_revealer, error != NULL && !running);
+  update_cluster (self);
 }
 
 static void
@@ -326,6 +374,7 @@ crier_window_dispose (GObject *object)
   if (self->log != NULL)
     crier_window_set_server (self, NULL);
   g_clear_object (&self->server_signals);
+  g_clear_object (&self->monitor_signals);
   gtk_widget_dispose_template (GTK_WIDGET (self), CRIER_TYPE_WINDOW);
   g_clear_object (&self->log);
   g_clear_object (&self->connections);
@@ -452,6 +501,7 @@ crier_window_class_init (CrierWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CrierWindow, server_switch);
   gtk_widget_class_bind_template_child (widget_class, CrierWindow, status_label);
   gtk_widget_class_bind_template_child (widget_class, CrierWindow, status_detail);
+  gtk_widget_class_bind_template_child (widget_class, CrierWindow, cluster_label);
   gtk_widget_class_bind_template_child (widget_class, CrierWindow, banner_revealer);
   gtk_widget_class_bind_template_child (widget_class, CrierWindow, banner_label);
   gtk_widget_class_bind_template_child (widget_class, CrierWindow, toast_overlay);
@@ -512,6 +562,8 @@ crier_window_init (CrierWindow *self)
                                   self->log);
   g_signal_group_connect_swapped (self->server_signals, "notify::running",
                                   G_CALLBACK (update_status), self);
+  self->monitor_signals = g_signal_group_new (CRIER_TYPE_MONITOR);
+  g_signal_group_connect_swapped (self->monitor_signals, "event", G_CALLBACK (monitor_event_cb), self);
   self->application_bindings = g_binding_group_new ();
   g_binding_group_bind (self->application_bindings, "server", self, "server", G_BINDING_SYNC_CREATE);
   self->application_signals = g_signal_group_new (CRIER_TYPE_APPLICATION);
@@ -562,6 +614,7 @@ crier_window_set_server (CrierWindow     *self,
   if (!g_set_object (&self->server, server))
     return;
   g_signal_group_set_target (self->server_signals, server);
+  g_signal_group_set_target (self->monitor_signals, server ? crier_server_host_get_monitor (server) : NULL);
   crier_event_log_set_monitor (self->log, server ? crier_server_host_get_monitor (server) : NULL);
   /* The models and pages follow through their bindings to "server". */
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVER]);
