@@ -143,7 +143,7 @@ test_cluster (void)
   close (fd);
   g_assert_true (g_file_set_contents (config_path, config, -1, NULL));
 
-  /* Without [cluster] the header says nothing of one (checked before it joins). */
+  /* The window's node alone first. */
   server = crier_test_server_new_hosted (config);
   win = crier_gui_test_open_window (server);
   crier_test_wait_until (label_has (win, "1 node"), CRIER_TEST_TIMEOUT);
