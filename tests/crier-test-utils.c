@@ -915,7 +915,7 @@ redis_answers (CrierTestRedis *self)
 {
   g_autoptr (GSocketAddress) address = g_unix_socket_address_new (self->socket);
   g_autoptr (GSocket) socket = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, 0, NULL);
-  char  reply[16] = { 0 };
+  char   reply[16] = { 0 };
   gssize n;
 
   if (socket == NULL || !g_socket_connect (socket, address, NULL, NULL))
@@ -932,8 +932,8 @@ crier_test_redis_start (CrierTestRedis *self)
 {
   g_autofree char *program = find_redis_server ();
   g_autoptr (GError) error = NULL;
-  const char      *argv[] = { program, "--port", "0", "--unixsocket", self->socket, "--unixsocketperm",
-                              "700", "--save", "", "--appendonly", "no", "--dir", self->dir, NULL };
+  const char *argv[] = { program, "--port", "0", "--unixsocket", self->socket, "--unixsocketperm",
+                         "700", "--save", "", "--appendonly", "no", "--dir", self->dir, NULL };
 
   g_assert_null (self->process);
   self->process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error);

@@ -216,9 +216,9 @@ struct _CrierCluster
   gboolean             resync;        /* Redis came back: re-apply this node's share */
   unsigned             vacated_delay; /* ms, the webhooks' delay of vacated / member_removed */
   guint64              next_token;
-  GHashTable          *waits;   /* GSource* → Confirm: delays running */
-  GHashTable          *counted; /* socket ids in the cluster's connection counts */
-  GHashTable          *views;   /* app id → View: what the dashboards show */
+  GHashTable          *waits;      /* GSource* → Confirm: delays running */
+  GHashTable          *counted;    /* socket ids in the cluster's connection counts */
+  GHashTable          *views;      /* app id → View: what the dashboards show */
   gboolean             redis_lost; /* said so once; "back" is said once too */
 };
 
@@ -1285,7 +1285,7 @@ view_read_cb (CrierRedis *redis,
                                           (GDestroyNotify) view_channel_free);
   for (size_t i = 0; i < reply->elements; i++)
     {
-      redisReply *e = reply->element[i];
+      redisReply  *e = reply->element[i];
       ViewChannel *previous;
 
       if (e->type != REDIS_REPLY_ARRAY || e->elements != 4 || e->element[0]->type != REDIS_REPLY_STRING ||
@@ -1514,11 +1514,11 @@ crier_cluster_dup_members (CrierCluster *self,
                            const char   *app_id,
                            const char   *name)
 {
-  View        *view;
-  ViewChannel *channel;
-  CrierApp    *app = crier_server_lookup_app (self->server, app_id);
+  View         *view;
+  ViewChannel  *channel;
+  CrierApp     *app = crier_server_lookup_app (self->server, app_id);
   CrierChannel *local = app != NULL ? crier_app_lookup_channel (app, name) : NULL;
-  GPtrArray   *result;
+  GPtrArray    *result;
   g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
 
   g_return_val_if_fail (self != NULL, NULL);

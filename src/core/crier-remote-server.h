@@ -43,6 +43,7 @@ GPtrArray *crier_remote_server_dup_members (CrierRemoteServer *self,
                                             const char        *channel);
 void       crier_remote_server_get_stats (CrierRemoteServer *self,
                                           CrierServerStats  *stats);
+
 CrierClusterInfo *crier_remote_server_dup_cluster_info (CrierRemoteServer *self);
 
 /* Commands: answered by the server's crier:result; finish with

@@ -103,6 +103,7 @@ const CrierServerStats *crier_server_get_stats (CrierServer *self);
 const char *crier_server_get_node_id (CrierServer *self);
 unsigned    crier_server_count_cluster_nodes (CrierServer *self);
 gboolean    crier_server_is_redis_connected (CrierServer *self);
+
 CrierClusterInfo *crier_server_dup_cluster_info (CrierServer *self);
 
 /* Every publication goes through here: the HTTP API, the dashboard, `crier send`. */
@@ -132,14 +133,6 @@ CrierChannelInfo *crier_server_dup_channel (CrierServer *self,
 GPtrArray        *crier_server_dup_members (CrierServer *self,
                                             const char  *app_id,
                                             const char  *channel);
-/* What the dashboards show: in a cluster the cluster-wide counts and members (as last read
- * from Redis, on each heartbeat and shortly after a change here), else the same as above. */
-GPtrArray        *crier_server_dup_cluster_channels (CrierServer *self,
-                                                     const char  *app_id,
-                                                     const char  *prefix);
-GPtrArray        *crier_server_dup_cluster_members (CrierServer *self,
-                                                    const char  *app_id,
-                                                    const char  *channel);
 gboolean          crier_server_disconnect (CrierServer *self,
                                            const char  *socket_id,
                                            guint16      code,
@@ -165,5 +158,15 @@ gboolean          crier_server_send_client_event (CrierServer *self,
 unsigned          crier_server_terminate_user (CrierServer *self,
                                                const char  *app_id,
                                                const char  *user_id);
+
+/* What the dashboards show: in a cluster the cluster-wide counts and members (as last read
+ * from Redis, on each heartbeat and shortly after a change here), else the same as
+ * crier_server_dup_channels () and crier_server_dup_members (). */
+GPtrArray *crier_server_dup_cluster_channels (CrierServer *self,
+                                              const char  *app_id,
+                                              const char  *prefix);
+GPtrArray *crier_server_dup_cluster_members (CrierServer *self,
+                                             const char  *app_id,
+                                             const char  *channel);
 
 G_END_DECLS

@@ -31,6 +31,8 @@ struct _CrierChannelsPage
   GtkTextView        *member_info_view;
   GtkLabel           *simulated_label;
   GtkLabel           *join_error;
+
+  /* titled "All Nodes" in a cluster */
   GtkColumnViewColumn *subscribers_column;
   GtkColumnViewColumn *members_column;
 };

@@ -48,7 +48,7 @@ shows_member (CrierWindow *win,
 {
   CrierChannelItem *item = crier_channel_list_find (CRIER_CHANNEL_LIST (crier_gui_test_model (win, "channels")),
                                                     CRIER_TEST_APP_ID, channel);
-  GListModel *members = item != NULL ? crier_channel_item_get_members (item) : NULL;
+  GListModel       *members = item != NULL ? crier_channel_item_get_members (item) : NULL;
 
   for (guint i = 0; members != NULL && i < g_list_model_get_n_items (members); i++)
     {
@@ -124,10 +124,10 @@ test_cluster (void)
   g_autoptr (CrierClusterInfo) info = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *short_id = NULL;
-  CrierWindow *win;
-  GtkWidget   *channels_page;
-  Peer         peer = { 0 };
-  int          fd;
+  CrierWindow     *win;
+  GtkWidget       *channels_page;
+  Peer             peer = { 0 };
+  int              fd;
 
   if (redis == NULL || node == NULL || pusher == NULL || !g_file_test (pusher, G_FILE_TEST_EXISTS) ||
       g_getenv ("CRIER_BIN") == NULL)
