@@ -1466,9 +1466,10 @@ crier_cluster_dup_channels (CrierCluster *self,
   GHashTableIter iter;
   const char    *name;
   ViewChannel   *channel;
-  CrierApp      *app = crier_server_lookup_app (self->server, app_id);
+  CrierApp      *app;
 
   g_return_val_if_fail (self != NULL, NULL);
+  app = crier_server_lookup_app (self->server, app_id);
   view = g_hash_table_lookup (self->views, app_id);
   if (app == NULL || view == NULL || view->channels == NULL || !crier_redis_is_ready (self->commands))
     return NULL;
@@ -1516,12 +1517,14 @@ crier_cluster_dup_members (CrierCluster *self,
 {
   View         *view;
   ViewChannel  *channel;
-  CrierApp     *app = crier_server_lookup_app (self->server, app_id);
-  CrierChannel *local = app != NULL ? crier_app_lookup_channel (app, name) : NULL;
+  CrierApp     *app;
+  CrierChannel *local;
   GPtrArray    *result;
   g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
 
   g_return_val_if_fail (self != NULL, NULL);
+  app = crier_server_lookup_app (self->server, app_id);
+  local = app != NULL ? crier_app_lookup_channel (app, name) : NULL;
   view = g_hash_table_lookup (self->views, app_id);
   if (view == NULL || view->channels == NULL || !crier_redis_is_ready (self->commands) ||
       (channel = g_hash_table_lookup (view->channels, name)) == NULL || channel->members == NULL)
