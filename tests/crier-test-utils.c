@@ -7,7 +7,9 @@
 
 #include <gio/gunixsocketaddress.h>
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "crier-names.h"
 #include "crier-signature.h"
@@ -927,16 +929,25 @@ redis_answers (CrierTestRedis *self)
   return n >= 5 && strncmp (reply, "+PONG", 5) == 0;
 }
 
+/* A test that crashes or is killed at its timeout takes its redis-server along. */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
 void
 crier_test_redis_start (CrierTestRedis *self)
 {
   g_autofree char *program = find_redis_server ();
   g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
   const char *argv[] = { program, "--port", "0", "--unixsocket", self->socket, "--unixsocketperm",
                          "700", "--save", "", "--appendonly", "no", "--dir", self->dir, NULL };
 
   g_assert_null (self->process);
-  self->process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  self->process = g_subprocess_launcher_spawnv (launcher, argv, &error);
   g_assert_no_error (error);
   crier_test_wait_until (redis_answers (self), CRIER_TEST_TIMEOUT);
 }

@@ -16,7 +16,7 @@ static char *
 cluster_config (CrierTestRedis *redis)
 {
   return g_strdup_printf (APP_CONFIG "[cluster]\nredis = %s\nprefix = view\n"
-                                     "heartbeat-interval = 100\nnode-timeout = 1000\n",
+                                     "heartbeat-interval = 100\nnode-timeout = 5000\n",
                           redis->url);
 }
 

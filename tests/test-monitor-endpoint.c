@@ -392,7 +392,7 @@ test_cluster (void)
     }
   crier_test_redis_start (redis);
   config = g_strdup_printf (CONFIG "[cluster]\nredis = %s\nheartbeat-interval = 100\n"
-                                   "node-timeout = 1000\n",
+                                   "node-timeout = 5000\n",
                             redis->url);
   server = crier_test_server_new (config);
   monitor = open_monitor (server, CRIER_TEST_APP_ID, CRIER_TEST_APP_KEY, CRIER_TEST_APP_SECRET);

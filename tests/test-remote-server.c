@@ -230,11 +230,13 @@ test_cluster (void)
 {
   g_autoptr (CrierTestRedis) redis = crier_test_redis_new ();
   g_autofree char *config = NULL;
+  /* Servers first: the watchers, declared after them, are released before them (a watcher
+   * reconnecting to a server being torn down races libsoup's listener). */
   g_autoptr (CrierTestServer) server = NULL;
   g_autoptr (CrierTestServer) other = NULL;
+  g_autoptr (CrierTestServer) plain = NULL;
   g_autoptr (CrierRemoteServer) remote = NULL;
   g_autoptr (CrierRemoteServer) plain_remote = NULL;
-  g_autoptr (CrierTestServer) plain = NULL;
   g_autoptr (CrierClusterInfo) info = NULL;
   g_autoptr (CrierTestClient) reader = NULL;
   g_autoptr (JsonObject) joined = NULL;
@@ -246,7 +248,7 @@ test_cluster (void)
     }
   crier_test_redis_start (redis);
   config = g_strdup_printf (CONFIG "[cluster]\nredis = %s\nprefix = remote\nheartbeat-interval = 100\n"
-                                   "node-timeout = 1000\n",
+                                   "node-timeout = 5000\n",
                             redis->url);
   server = crier_test_server_new (config);
   remote = watch (server, CRIER_TEST_APP_SECRET);
@@ -277,7 +279,9 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/remote-server/follows-and-commands", test_follows_and_commands);
   g_test_add_func ("/remote-server/refused", test_refused);
-  g_test_add_func ("/remote-server/not-crier", test_not_crier);
+  /* Before not-crier: its stopped GSocketService can still warn "fail: Listener is already
+   * closed" from a later main-loop iteration (GLib 2.74), which would land in this test. */
   g_test_add_func ("/remote-server/cluster", test_cluster);
+  g_test_add_func ("/remote-server/not-crier", test_not_crier);
   return g_test_run ();
 }
