@@ -5,7 +5,11 @@
 
 #include "crier-test-utils.h"
 
+#include <gio/gunixsocketaddress.h>
+#include <glib/gstdio.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "crier-names.h"
 #include "crier-signature.h"
@@ -877,4 +881,97 @@ crier_test_response_free (CrierTestResponse *response)
   g_free (response->content_type);
   g_free (response->allow);
   g_free (response);
+}
+
+/* --- redis-server --------------------------------------------------------------------- */
+
+static char *
+find_redis_server (void)
+{
+  const char *env = g_getenv ("REDIS_SERVER");
+
+  if (env != NULL && *env != '\0')
+    return g_strdup (env);
+  return g_find_program_in_path ("redis-server");
+}
+
+CrierTestRedis *
+crier_test_redis_new (void)
+{
+  g_autofree char *program = find_redis_server ();
+  CrierTestRedis  *self;
+
+  if (program == NULL)
+    return NULL;
+  self = g_new0 (CrierTestRedis, 1);
+  self->dir = g_dir_make_tmp ("crier-redis-XXXXXX", NULL);
+  g_assert_nonnull (self->dir);
+  self->socket = g_build_filename (self->dir, "redis.sock", NULL);
+  self->url = g_strdup_printf ("unix://%s", self->socket);
+  return self;
+}
+
+/* PING answered with +PONG on the socket: blocking, but on a local socket that listens. */
+static gboolean
+redis_answers (CrierTestRedis *self)
+{
+  g_autoptr (GSocketAddress) address = g_unix_socket_address_new (self->socket);
+  g_autoptr (GSocket) socket = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, 0, NULL);
+  char   reply[16] = { 0 };
+  gssize n;
+
+  if (socket == NULL || !g_socket_connect (socket, address, NULL, NULL))
+    return FALSE;
+  g_socket_set_timeout (socket, 2);
+  if (g_socket_send (socket, "PING\r\n", 6, NULL, NULL) != 6)
+    return FALSE;
+  n = g_socket_receive (socket, reply, sizeof reply - 1, NULL, NULL);
+  return n >= 5 && strncmp (reply, "+PONG", 5) == 0;
+}
+
+/* A test that crashes or is killed at its timeout takes its redis-server along. */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+void
+crier_test_redis_start (CrierTestRedis *self)
+{
+  g_autofree char *program = find_redis_server ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  const char *argv[] = { program, "--port", "0", "--unixsocket", self->socket, "--unixsocketperm",
+                         "700", "--save", "", "--appendonly", "no", "--dir", self->dir, NULL };
+
+  g_assert_null (self->process);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  self->process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  crier_test_wait_until (redis_answers (self), CRIER_TEST_TIMEOUT);
+}
+
+void
+crier_test_redis_stop (CrierTestRedis *self)
+{
+  if (self->process == NULL)
+    return;
+  g_subprocess_force_exit (self->process);
+  g_subprocess_wait (self->process, NULL, NULL);
+  g_clear_object (&self->process);
+  g_remove (self->socket);
+}
+
+void
+crier_test_redis_free (CrierTestRedis *self)
+{
+  if (self == NULL)
+    return;
+  crier_test_redis_stop (self);
+  g_rmdir (self->dir);
+  g_free (self->dir);
+  g_free (self->socket);
+  g_free (self->url);
+  g_free (self);
 }

@@ -245,4 +245,21 @@ void crier_test_assert_data_string (JsonObject *message,
 char *crier_test_member_data (const char *user_id_json,
                               const char *name);
 
+/* A redis-server of the test's own (cluster tests, issue 14): a Unix socket in a temporary
+ * directory, no persistence; stopped with SIGKILL and started again on the same socket. */
+typedef struct
+{
+  GSubprocess *process;
+  char        *dir;
+  char        *socket;
+  char        *url; /* unix:///…/redis.sock, for [cluster] redis */
+} CrierTestRedis;
+
+/* NULL without redis-server (REDIS_SERVER or PATH): the caller skips. */
+CrierTestRedis *crier_test_redis_new (void);
+void            crier_test_redis_start (CrierTestRedis *self);
+void            crier_test_redis_stop (CrierTestRedis *self);
+void            crier_test_redis_free (CrierTestRedis *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CrierTestRedis, crier_test_redis_free)
+
 G_END_DECLS

@@ -117,6 +117,7 @@ test_snapshot_then_stream (void)
   g_assert_cmpstr (json_object_get_string_member (member, "user_id"), ==, "7");
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (member, "user_info"), "name"), ==, "Ada");
   g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (snapshot, "stats"), "connections"), ==, 1);
+  g_assert_false (json_object_has_member (snapshot, "cluster")); /* no [cluster] */
 
   /* Then the stream, in the JSON of --log-format=json; the other app's events never come. */
   crier_test_client_sync (stranger);
@@ -360,6 +361,73 @@ test_slow_monitor (void)
   }
 }
 
+static gboolean
+count_nodes (CrierServer *server,
+             unsigned     nodes)
+{
+  return crier_server_count_cluster_nodes (server) == nodes;
+}
+
+/* [cluster]: the snapshot carries the node's "cluster" object, and every app's monitor gets
+ * the node's cluster events (they have no app), with the same object as details. */
+static void
+test_cluster (void)
+{
+  g_autoptr (CrierTestRedis) redis = crier_test_redis_new ();
+  g_autofree char *config = NULL;
+  g_autoptr (CrierTestServer) server = NULL;
+  g_autoptr (CrierTestServer) second = NULL;
+  g_autoptr (CrierTestClient) monitor = NULL;
+  g_autoptr (CrierTestClient) other = NULL;
+  g_autoptr (JsonObject) snapshot = NULL;
+  g_autoptr (JsonObject) other_snapshot = NULL;
+  g_autoptr (JsonObject) event = NULL;
+  g_autoptr (JsonObject) other_event = NULL;
+  JsonObject *cluster;
+
+  if (redis == NULL)
+    {
+      g_test_skip ("redis-server not found");
+      return;
+    }
+  crier_test_redis_start (redis);
+  config = g_strdup_printf (CONFIG "[cluster]\nredis = %s\nheartbeat-interval = 100\n"
+                                   "node-timeout = 5000\n",
+                            redis->url);
+  server = crier_test_server_new (config);
+  monitor = open_monitor (server, CRIER_TEST_APP_ID, CRIER_TEST_APP_KEY, CRIER_TEST_APP_SECRET);
+  other = open_monitor (server, "other", "other-key", "other-secret");
+  snapshot = expect_data (monitor, "crier:snapshot");
+  other_snapshot = expect_data (other, "crier:snapshot");
+  cluster = json_object_get_object_member (snapshot, "cluster");
+  g_assert_nonnull (cluster);
+  g_assert_cmpstr (json_object_get_string_member (cluster, "node_id"), ==, crier_server_get_node_id (server->server));
+  g_assert_cmpstr (json_object_get_string_member (cluster, "redis"), ==, redis->url);
+  g_assert_cmpstr (json_object_get_string_member (cluster, "prefix"), ==, "crier");
+  g_assert_true (json_object_has_member (cluster, "nodes"));
+  g_assert_true (json_object_has_member (cluster, "redis_connected"));
+  g_assert_true (json_object_has_member (other_snapshot, "cluster"));
+
+  /* A second node joins: "2 nodes alive". */
+  crier_test_wait_until (count_nodes (server->server, 1), CRIER_TEST_TIMEOUT);
+  second = crier_test_server_new (config);
+  crier_test_wait_until (count_nodes (server->server, 2), CRIER_TEST_TIMEOUT);
+  do
+    g_clear_pointer (&event, json_object_unref);
+  while (json_object_get_int_member_with_default (event = expect_monitor (monitor, "cluster"), "count", 0) != 2);
+  do
+    g_clear_pointer (&other_event, json_object_unref);
+  while (json_object_get_int_member_with_default (other_event = expect_monitor (other, "cluster"), "count", 0) != 2);
+  g_assert_false (json_object_has_member (event, "app_id"));
+  g_assert_false (json_object_has_member (event, "channel"));
+  cluster = json_object_get_object_member (event, "details");
+  g_assert_cmpstr (json_object_get_string_member (cluster, "node_id"), ==, crier_server_get_node_id (server->server));
+  g_assert_cmpint (json_object_get_int_member (cluster, "nodes"), ==, 2);
+  g_assert_true (json_object_get_boolean_member (cluster, "redis_connected"));
+  g_assert_cmpstr (json_object_get_string_member (other_event, "message"), ==,
+                   json_object_get_string_member (event, "message"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -375,5 +443,6 @@ main (int    argc,
     }
   g_test_add_func ("/monitor-endpoint/unsigned-and-replayed", test_unsigned_and_replayed);
   g_test_add_func ("/monitor-endpoint/slow-monitor", test_slow_monitor);
+  g_test_add_func ("/monitor-endpoint/cluster", test_cluster);
   return g_test_run ();
 }

@@ -158,6 +158,7 @@ kind_color (CrierMonitorKind kind)
     case CRIER_MONITOR_SERVER_STARTED:
     case CRIER_MONITOR_SERVER_STOPPED:
     case CRIER_MONITOR_WEBHOOK_DELIVERED:
+    case CRIER_MONITOR_CLUSTER:
     case CRIER_MONITOR_N_KINDS:
     default:
       return NULL;

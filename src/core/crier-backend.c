@@ -156,6 +156,16 @@ crier_backend_get_stats (CrierBackend     *self,
   CRIER_BACKEND_GET_IFACE (self)->get_stats (self, stats);
 }
 
+CrierClusterInfo *
+crier_backend_dup_cluster_info (CrierBackend *self)
+{
+  CrierBackendInterface *iface;
+
+  g_return_val_if_fail (CRIER_IS_BACKEND (self), NULL);
+  iface = CRIER_BACKEND_GET_IFACE (self);
+  return iface->dup_cluster_info != NULL ? iface->dup_cluster_info (self) : NULL;
+}
+
 void
 crier_backend_return_error (CrierBackend       *self,
                             GCancellable       *cancellable,

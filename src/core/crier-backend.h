@@ -76,6 +76,8 @@ struct _CrierBackendInterface
                              const char   *channel);
   void (*get_stats) (CrierBackend     *self,
                      CrierServerStats *stats);
+  /* nullable: NULL means not part of a cluster (or cannot tell) */
+  CrierClusterInfo *(*dup_cluster_info) (CrierBackend *self);
 
   void (*publish) (CrierBackend       *self,
                    const char         *app_id,
@@ -158,6 +160,8 @@ GPtrArray *crier_backend_dup_members (CrierBackend *self,
                                       const char   *channel);
 void       crier_backend_get_stats (CrierBackend     *self,
                                     CrierServerStats *stats);
+/* Returns: (transfer full) (nullable): the node's place in its cluster, NULL without one. */
+CrierClusterInfo *crier_backend_dup_cluster_info (CrierBackend *self);
 
 /* Commands: the callback (nullable) runs on the caller's thread-default context; finish
  * every one with crier_backend_command_finish (). A command the backend cannot do fails

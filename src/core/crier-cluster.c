@@ -216,8 +216,10 @@ struct _CrierCluster
   gboolean             resync;        /* Redis came back: re-apply this node's share */
   unsigned             vacated_delay; /* ms, the webhooks' delay of vacated / member_removed */
   guint64              next_token;
-  GHashTable          *waits;   /* GSource* → Confirm: delays running */
-  GHashTable          *counted; /* socket ids in the cluster's connection counts */
+  GHashTable          *waits;      /* GSource* → Confirm: delays running */
+  GHashTable          *counted;    /* socket ids in the cluster's connection counts */
+  GHashTable          *views;      /* app id → View: what the dashboards show */
+  gboolean             redis_lost; /* said so once; "back" is said once too */
 };
 
 /* One delayed webhook waiting for its confirm_script. */
@@ -242,6 +244,14 @@ typedef struct
   char         *user_info;
   gboolean      silent; /* a resynchronisation: state only, no frames or webhooks */
 } Joining;
+
+static void emit_node_event (CrierCluster *self,
+                             char         *message);
+static void read_views (CrierCluster *self);
+static void view_touch (CrierCluster *self,
+                        const char   *app_id,
+                        const char   *channel);
+static void forget_views (CrierCluster *self);
 
 static char *
 new_node_id (void)
@@ -478,6 +488,8 @@ heartbeat_cb (CrierRedis *redis,
 {
   CrierCluster    *self = user_data;
   g_autofree char *token = g_steal_pointer (&self->heartbeat_token);
+  unsigned         previous;
+  gboolean         was_joined;
 
   self->heartbeat_pending = FALSE;
   if (reply == NULL)
@@ -500,6 +512,9 @@ heartbeat_cb (CrierRedis *redis,
       g_message ("this node (%s) was declared dead by the cluster; closing its clients with "
                  "4200 and rejoining as %s",
                  old, self->node_id);
+      emit_node_event (self, g_strdup_printf ("this node (%s) was declared dead by the cluster; "
+                                              "rejoining as %s",
+                                              old, self->node_id));
       crier_server_close_all (self->server, CRIER_CODE_RECONNECT,
                               "Node rejoined the cluster: reconnect");
       /* The closing clients are not re-applied under the new id: the reap removed them. */
@@ -508,6 +523,8 @@ heartbeat_cb (CrierRedis *redis,
       heartbeat_now (self);
       return;
     }
+  previous = self->nodes;
+  was_joined = self->joined;
   self->nodes = (unsigned) reply->element[0]->integer;
   /* Not in the node set although we were: Redis lost its data (a restart). */
   if (reply->element[1]->integer == 1 && self->joined)
@@ -516,8 +533,19 @@ heartbeat_cb (CrierRedis *redis,
   if (self->resync)
     resynchronise (self);
   if (reply->elements > 2)
-    g_message ("the cluster lost a node that stopped sending heartbeats: its members and "
-               "channels are removed");
+    {
+      g_message ("the cluster lost a node that stopped sending heartbeats: its members and "
+                 "channels are removed");
+      emit_node_event (self, g_strdup_printf ("a node stopped sending heartbeats and was "
+                                              "removed; %u alive",
+                                              self->nodes));
+    }
+  else if (!was_joined)
+    emit_node_event (self, g_strdup_printf ("joined the cluster as node %s; %u alive",
+                                            self->node_id, self->nodes));
+  else if (previous != self->nodes)
+    emit_node_event (self, g_strdup_printf ("%u nodes alive (were %u)", self->nodes, previous));
+  read_views (self);
   for (size_t i = 2; i + 3 < reply->elements; i += 4)
     {
       redisReply **e = reply->element + i;
@@ -571,6 +599,23 @@ commands_state_cb (CrierRedis *redis,
   /* Back after an outage: what changed meanwhile never reached Redis. */
   if (!ready && self->joined)
     self->resync = TRUE;
+  if (!ready && !self->redis_lost)
+    {
+      g_autofree char *where = crier_redis_address_describe (self->address);
+
+      self->redis_lost = TRUE;
+      forget_views (self);
+      emit_node_event (self, g_strdup_printf ("Redis at %s is unreachable: serving this node's "
+                                              "clients only",
+                                              where));
+    }
+  else if (ready && self->redis_lost)
+    {
+      g_autofree char *where = crier_redis_address_describe (self->address);
+
+      self->redis_lost = FALSE;
+      emit_node_event (self, g_strdup_printf ("Redis at %s is back", where));
+    }
   if (ready)
     heartbeat_now (self); /* (re)joins at once, and resynchronises if needed */
 }
@@ -745,8 +790,11 @@ crier_cluster_subscribe (CrierCluster    *self,
   g_return_val_if_fail (self != NULL, FALSE);
   if (!crier_redis_is_ready (self->commands) || self->resync)
     return FALSE;
-  return run_subscribe (self, conn->socket_id, conn->app->config->id, channel, user_id, user_info,
-                        FALSE);
+  if (!run_subscribe (self, conn->socket_id, conn->app->config->id, channel, user_id, user_info,
+                      FALSE))
+    return FALSE;
+  view_touch (self, conn->app->config->id, channel);
+  return TRUE;
 }
 
 typedef struct
@@ -825,6 +873,7 @@ crier_cluster_unsubscribe (CrierCluster *self,
       leaving_free (leaving);
       return FALSE;
     }
+  view_touch (self, app_id, channel);
   return TRUE;
 }
 
@@ -1031,6 +1080,488 @@ crier_cluster_query (CrierCluster         *self,
   return TRUE;
 }
 
+/* --- What the dashboards show: node events and the cluster-wide channels ------------ */
+
+/* Read with one script per app: every occupied channel with its sockets and distinct users
+ * in the whole cluster, and a presence channel's members (id → user_info). Bounded on both
+ * counts: a dashboard lists a few thousand channels at most.
+ * ARGV: prefix, app, most channels, most members per channel.
+ * Returns {{name, sockets, users, {id, info, …}}, …}. */
+static const char view_script[] =
+  "local P, app = ARGV[1], ARGV[2]\n"
+  "local max_channels, max_members = tonumber(ARGV[3]), tonumber(ARGV[4])\n"
+  "local a = P .. ':a:' .. app\n"
+  "local out, all = {}, redis.call('HGETALL', a .. ':occ')\n"
+  "for i = 1, math.min(#all, 2 * max_channels), 2 do\n"
+  "  local users, members = 0, {}\n"
+  "  if string.sub(all[i], 1, 9) == 'presence-' then\n"
+  "    local u = redis.call('HGETALL', a .. ':c:' .. all[i] .. ':users')\n"
+  "    users = #u / 2\n"
+  "    for j = 1, math.min(#u, 2 * max_members) do members[j] = u[j] end\n"
+  "  end\n"
+  "  out[#out + 1] = {all[i], all[i + 1], tostring(users), members}\n"
+  "end\n"
+  "return out\n";
+
+#define VIEW_MAX_CHANNELS 5000
+#define VIEW_MAX_MEMBERS  1000
+/* After a local change, the view is read again this much later: one read for a burst. */
+#define VIEW_DELAY_MS 100
+
+/* One channel as the cluster has it. */
+typedef struct
+{
+  unsigned   subscriptions;
+  unsigned   users;
+  GPtrArray *members; /* CrierMemberInfo; NULL unless presence */
+} ViewChannel;
+
+/* One app's channels as last read from Redis. */
+typedef struct
+{
+  CrierCluster *cluster;
+  char         *app_id;
+  GHashTable   *channels; /* name → ViewChannel; NULL until the first read */
+  GHashTable   *touched;  /* names changed on this node since the last read */
+  gboolean      reading;  /* a read is on its way */
+  gboolean      again;    /* changed meanwhile: read once more after it */
+  GSource      *delay;
+} View;
+
+static void
+view_channel_free (ViewChannel *channel)
+{
+  g_clear_pointer (&channel->members, g_ptr_array_unref);
+  g_free (channel);
+}
+
+static void
+view_free (View *view)
+{
+  if (view->delay != NULL)
+    g_source_destroy (view->delay);
+  g_clear_pointer (&view->delay, g_source_unref);
+  g_clear_pointer (&view->channels, g_hash_table_unref);
+  g_hash_table_unref (view->touched);
+  g_free (view->app_id);
+  g_free (view);
+}
+
+/* Returns: (transfer full): the node as the front ends show it. */
+CrierClusterInfo *
+crier_cluster_dup_info (CrierCluster *self)
+{
+  CrierClusterInfo *info;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  info = g_new0 (CrierClusterInfo, 1);
+  info->node_id = g_strdup (self->node_id);
+  info->nodes = crier_cluster_count_nodes (self);
+  info->redis_connected = crier_cluster_is_redis_connected (self);
+  info->redis = crier_redis_address_describe (self->address);
+  info->prefix = g_strdup (self->prefix);
+  return info;
+}
+
+static char *
+info_json (CrierCluster *self)
+{
+  g_autoptr (CrierClusterInfo) info = crier_cluster_dup_info (self);
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+
+  crier_cluster_info_build_json (info, builder);
+  root = json_builder_get_root (builder);
+  return crier_json_to_string (root);
+}
+
+/* A change of the node's place in the cluster (nodes, Redis): one event per change, with
+ * the node's state in its details, as the snapshot's "cluster" object. */
+static void
+emit_node_event (CrierCluster *self,
+                 char         *message) /* (transfer full) */
+{
+  CrierMonitorEvent *event;
+
+  if (!crier_monitor_is_active (self->server->monitor))
+    {
+      g_free (message);
+      return;
+    }
+  event = crier_monitor_event_new (CRIER_MONITOR_CLUSTER);
+  event->message = message;
+  event->count = crier_cluster_count_nodes (self);
+  event->details = info_json (self);
+  crier_monitor_emit (self->server->monitor, event);
+}
+
+/* A channel's cluster-wide counts changed: the dashboards' lists follow (count: sockets in
+ * the cluster; 0 when the last one left). */
+static void
+emit_channel_event (CrierCluster *self,
+                    const char   *app_id,
+                    const char   *channel,
+                    unsigned      subscriptions,
+                    unsigned      users)
+{
+  CrierMonitorEvent *event = crier_monitor_event_new (CRIER_MONITOR_CLUSTER);
+
+  event->app_id = g_strdup (app_id);
+  event->channel = g_strdup (channel);
+  event->count = subscriptions;
+  event->message = g_strdup_printf ("in the cluster: %u subscriptions, %u users", subscriptions,
+                                    users);
+  event->details = g_strdup_printf ("{\"subscription_count\":%u,\"user_count\":%u}", subscriptions,
+                                    users);
+  crier_monitor_emit (self->server->monitor, event);
+}
+
+static unsigned
+local_subscriptions (CrierCluster *self,
+                     const char   *app_id,
+                     const char   *name)
+{
+  CrierApp     *app = crier_server_lookup_app (self->server, app_id);
+  CrierChannel *channel = app != NULL ? crier_app_lookup_channel (app, name) : NULL;
+
+  return channel != NULL ? crier_channel_count_subscribers (channel) : 0;
+}
+
+static gboolean
+same_members (GPtrArray *a,
+              GPtrArray *b)
+{
+  if (a == NULL || b == NULL || a->len != b->len)
+    return a == b;
+  for (guint i = 0; i < a->len; i++)
+    {
+      CrierMemberInfo *x = g_ptr_array_index (a, i), *y = g_ptr_array_index (b, i);
+
+      if (!g_str_equal (x->user_id, y->user_id) || g_strcmp0 (x->user_info, y->user_info) != 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static int
+compare_members (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp ((*(CrierMemberInfo *const *) a)->user_id, (*(CrierMemberInfo *const *) b)->user_id);
+}
+
+static void read_view (View *view);
+
+/* The new picture replaces the old; what differs (or changed here meanwhile, which the
+ * local monitor events showed with this node's counts) is announced. */
+static void
+view_read_cb (CrierRedis *redis,
+              redisReply *reply,
+              gpointer    user_data)
+{
+  View         *view = user_data;
+  CrierCluster *self = view->cluster;
+  g_autoptr (GHashTable) old = NULL;
+  g_autoptr (GHashTable) touched = NULL;
+  gboolean       active;
+  GHashTableIter iter;
+  const char    *name;
+  ViewChannel   *channel;
+
+  view->reading = FALSE;
+  /* Lost on the way (or the node is being freed): the next read says it. */
+  if (reply == NULL)
+    return;
+  if (reply->type != REDIS_REPLY_ARRAY)
+    {
+      g_debug ("unexpected reply to the view script (type %d)", reply->type);
+      return;
+    }
+  active = crier_monitor_is_active (self->server->monitor);
+  old = g_steal_pointer (&view->channels);
+  touched = g_steal_pointer (&view->touched);
+  view->touched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  view->channels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                          (GDestroyNotify) view_channel_free);
+  for (size_t i = 0; i < reply->elements; i++)
+    {
+      redisReply  *e = reply->element[i];
+      ViewChannel *previous;
+
+      if (e->type != REDIS_REPLY_ARRAY || e->elements != 4 || e->element[0]->type != REDIS_REPLY_STRING ||
+          e->element[1]->type != REDIS_REPLY_STRING || e->element[2]->type != REDIS_REPLY_STRING ||
+          !is_string_array (e->element[3]))
+        continue;
+      channel = g_new0 (ViewChannel, 1);
+      channel->subscriptions = (unsigned) g_ascii_strtoull (e->element[1]->str, NULL, 10);
+      channel->users = (unsigned) g_ascii_strtoull (e->element[2]->str, NULL, 10);
+      if (crier_channel_type_from_name (e->element[0]->str) & CRIER_CHANNEL_PRESENCE)
+        {
+          channel->members = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_member_info_free);
+          for (size_t j = 0; j + 1 < e->element[3]->elements; j += 2)
+            {
+              CrierMemberInfo *member = g_new0 (CrierMemberInfo, 1);
+
+              member->user_id = g_strdup (e->element[3]->element[j]->str);
+              member->user_info = e->element[3]->element[j + 1]->len > 0
+                                    ? g_strdup (e->element[3]->element[j + 1]->str)
+                                    : NULL;
+              g_ptr_array_add (channel->members, member);
+            }
+          /* Redis's hash order changes with the hash: compared and shown by id. */
+          g_ptr_array_sort (channel->members, compare_members);
+        }
+      if (channel->subscriptions == 0)
+        {
+          view_channel_free (channel);
+          continue;
+        }
+      previous = old != NULL ? g_hash_table_lookup (old, e->element[0]->str) : NULL;
+      if (active && (previous == NULL || previous->subscriptions != channel->subscriptions ||
+                     previous->users != channel->users ||
+                     !same_members (previous->members, channel->members) ||
+                     g_hash_table_contains (touched, e->element[0]->str)))
+        emit_channel_event (self, view->app_id, e->element[0]->str, channel->subscriptions,
+                            channel->users);
+      g_hash_table_replace (view->channels, g_strdup (e->element[0]->str), channel);
+    }
+  /* Gone from the whole cluster. */
+  if (old != NULL && active)
+    {
+      g_hash_table_iter_init (&iter, old);
+      while (g_hash_table_iter_next (&iter, (gpointer *) &name, NULL))
+        if (!g_hash_table_contains (view->channels, name))
+          emit_channel_event (self, view->app_id, name, 0, 0);
+    }
+  if (view->again)
+    {
+      view->again = FALSE;
+      read_view (view);
+    }
+}
+
+static void
+read_view (View *view)
+{
+  CrierCluster    *self = view->cluster;
+  g_autofree char *max_channels = g_strdup_printf ("%u", VIEW_MAX_CHANNELS);
+  g_autofree char *max_members = g_strdup_printf ("%u", VIEW_MAX_MEMBERS);
+  const char      *argv[] = { "EVAL", view_script, "0", self->prefix, view->app_id, max_channels,
+                              max_members };
+
+  if (view->reading)
+    {
+      view->again = TRUE;
+      return;
+    }
+  if (crier_redis_command (self->commands, view_read_cb, view, G_N_ELEMENTS (argv), argv, NULL))
+    view->reading = TRUE;
+}
+
+static View *
+ensure_view (CrierCluster *self,
+             const char   *app_id)
+{
+  View *view = g_hash_table_lookup (self->views, app_id);
+
+  if (view == NULL)
+    {
+      view = g_new0 (View, 1);
+      view->cluster = self;
+      view->app_id = g_strdup (app_id);
+      view->touched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      g_hash_table_insert (self->views, view->app_id, view);
+    }
+  return view;
+}
+
+/* On each heartbeat: the other nodes' changes show up within one interval. Only while
+ * somebody watches (the window, a monitor client, --verbose): a plain node reads nothing. */
+static void
+read_views (CrierCluster *self)
+{
+  GPtrArray *apps;
+
+  if (!crier_monitor_is_active (self->server->monitor) || !crier_redis_is_ready (self->commands))
+    return;
+  apps = crier_config_get_apps (crier_server_get_config (self->server));
+  for (guint i = 0; i < apps->len; i++)
+    read_view (ensure_view (self, ((CrierAppConfig *) g_ptr_array_index (apps, i))->id));
+}
+
+static gboolean
+view_delay_cb (gpointer data)
+{
+  View *view = data;
+
+  g_clear_pointer (&view->delay, g_source_unref);
+  read_view (view);
+  return G_SOURCE_REMOVE;
+}
+
+/* A subscription changed on this node: the view is read again shortly (its script was
+ * sent before the read, on the same connection, so the read sees it). */
+static void
+view_touch (CrierCluster *self,
+            const char   *app_id,
+            const char   *channel)
+{
+  View *view;
+
+  if (!crier_monitor_is_active (self->server->monitor))
+    return;
+  view = ensure_view (self, app_id);
+  g_hash_table_add (view->touched, g_strdup (channel));
+  if (view->delay != NULL)
+    return;
+  view->delay = g_timeout_source_new (VIEW_DELAY_MS);
+  g_source_set_callback (view->delay, view_delay_cb, view, NULL);
+  g_source_attach (view->delay, self->context);
+}
+
+/* Redis is gone: what the dashboards show falls back to this node's own channels. */
+static void
+forget_views (CrierCluster *self)
+{
+  GHashTableIter iter;
+  View          *view;
+
+  g_hash_table_iter_init (&iter, self->views);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &view))
+    {
+      g_autoptr (GHashTable) old = g_steal_pointer (&view->channels);
+      GHashTableIter channels;
+      const char    *name;
+      ViewChannel   *channel;
+
+      if (old == NULL || !crier_monitor_is_active (self->server->monitor))
+        continue;
+      g_hash_table_iter_init (&channels, old);
+      while (g_hash_table_iter_next (&channels, (gpointer *) &name, (gpointer *) &channel))
+        {
+          unsigned local = local_subscriptions (self, view->app_id, name);
+
+          emit_channel_event (self, view->app_id, name, local, 0);
+        }
+    }
+}
+
+static int
+compare_infos (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp ((*(CrierChannelInfo *const *) a)->name, (*(CrierChannelInfo *const *) b)->name);
+}
+
+/* Returns: (transfer full) (nullable): the app's channels whose name starts with @prefix
+ * with their cluster-wide counts, this node's own details (events, cache) where it has the
+ * channel; NULL when there is no view yet (Redis not read, or unreachable). */
+GPtrArray *
+crier_cluster_dup_channels (CrierCluster *self,
+                            const char   *app_id,
+                            const char   *prefix)
+{
+  View          *view;
+  GPtrArray     *result;
+  GHashTableIter iter;
+  const char    *name;
+  ViewChannel   *channel;
+  CrierApp      *app;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  app = crier_server_lookup_app (self->server, app_id);
+  view = g_hash_table_lookup (self->views, app_id);
+  if (app == NULL || view == NULL || view->channels == NULL || !crier_redis_is_ready (self->commands))
+    return NULL;
+  result = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_channel_info_free);
+  g_hash_table_iter_init (&iter, view->channels);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &name, (gpointer *) &channel))
+    {
+      CrierChannel     *local = crier_app_lookup_channel (app, name);
+      CrierChannelInfo *info;
+
+      if (prefix != NULL && !g_str_has_prefix (name, prefix))
+        continue;
+      if (local != NULL)
+        info = crier_channel_dup_info (local);
+      else
+        {
+          info = g_new0 (CrierChannelInfo, 1);
+          info->name = g_strdup (name);
+          info->type = crier_channel_type_from_name (name);
+        }
+      info->subscription_count = MAX (channel->subscriptions, info->subscription_count);
+      info->user_count = MAX (channel->users, info->user_count);
+      g_ptr_array_add (result, info);
+    }
+  /* Subscribed here after the last read: this node's counts until the next one. */
+  crier_app_iter_channels (app, &iter);
+  {
+    CrierChannel *local;
+
+    while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &local))
+      if (crier_channel_count_subscribers (local) > 0 && !g_hash_table_contains (view->channels, local->name) &&
+          (prefix == NULL || g_str_has_prefix (local->name, prefix)))
+        g_ptr_array_add (result, crier_channel_dup_info (local));
+  }
+  g_ptr_array_sort (result, compare_infos);
+  return result;
+}
+
+/* Returns: (transfer full) (nullable): a presence channel's members in the whole cluster
+ * (and this node's simulated ones); NULL when the view does not have the channel. */
+GPtrArray *
+crier_cluster_dup_members (CrierCluster *self,
+                           const char   *app_id,
+                           const char   *name)
+{
+  View         *view;
+  ViewChannel  *channel;
+  CrierApp     *app;
+  CrierChannel *local;
+  GPtrArray    *result;
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+  g_return_val_if_fail (self != NULL, NULL);
+  app = crier_server_lookup_app (self->server, app_id);
+  local = app != NULL ? crier_app_lookup_channel (app, name) : NULL;
+  view = g_hash_table_lookup (self->views, app_id);
+  if (view == NULL || view->channels == NULL || !crier_redis_is_ready (self->commands) ||
+      (channel = g_hash_table_lookup (view->channels, name)) == NULL || channel->members == NULL)
+    return NULL;
+  result = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_member_info_free);
+  for (guint i = 0; i < channel->members->len; i++)
+    {
+      CrierMemberInfo *member = g_ptr_array_index (channel->members, i);
+      CrierMemberInfo *copy = g_new0 (CrierMemberInfo, 1);
+
+      copy->user_id = g_strdup (member->user_id);
+      copy->user_info = g_strdup (member->user_info);
+      g_hash_table_add (seen, copy->user_id);
+      g_ptr_array_add (result, copy);
+    }
+  if (local != NULL)
+    {
+      g_autoptr (GPtrArray) mine = crier_channel_dup_member_infos (local);
+
+      for (guint i = 0; i < mine->len; i++)
+        {
+          CrierMemberInfo *member = g_ptr_array_index (mine, i);
+
+          if (!g_hash_table_contains (seen, member->user_id))
+            {
+              CrierMemberInfo *copy = g_new0 (CrierMemberInfo, 1);
+
+              copy->user_id = g_strdup (member->user_id);
+              copy->user_info = g_strdup (member->user_info);
+              copy->simulated = member->simulated;
+              g_ptr_array_add (result, copy);
+            }
+        }
+    }
+  return result;
+}
+
 CrierCluster *
 crier_cluster_new (CrierServer                *server,
                    const CrierClusterSettings *settings,
@@ -1052,6 +1583,7 @@ crier_cluster_new (CrierServer                *server,
                           ->vacated_delay;
   self->waits = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) confirm_free);
   self->counted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->views = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) view_free);
   self->address = address;
   self->context = g_main_context_ref_thread_default ();
   self->node_id = new_node_id ();
@@ -1120,6 +1652,8 @@ crier_cluster_free (CrierCluster *self)
   }
   g_clear_pointer (&self->bus, crier_redis_free);
   g_clear_pointer (&self->commands, crier_redis_free);
+  /* After the connections: freeing them answers the reads on their way (with NULL). */
+  g_hash_table_unref (self->views);
   crier_redis_address_free (self->address);
   g_hash_table_unref (self->counted);
   g_free (self->prefix);

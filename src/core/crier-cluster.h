@@ -65,4 +65,13 @@ const char   *crier_cluster_get_node_id (CrierCluster *self);
 unsigned      crier_cluster_count_nodes (CrierCluster *self);
 gboolean      crier_cluster_is_redis_connected (CrierCluster *self);
 
+/* What the dashboards show (crier_server_dup_cluster_info () and its kin). */
+CrierClusterInfo *crier_cluster_dup_info (CrierCluster *self);
+GPtrArray        *crier_cluster_dup_channels (CrierCluster *self,
+                                              const char   *app_id,
+                                              const char   *prefix);
+GPtrArray        *crier_cluster_dup_members (CrierCluster *self,
+                                             const char   *app_id,
+                                             const char   *channel);
+
 G_END_DECLS

@@ -184,7 +184,7 @@ add_members (JsonBuilder *builder,
              const char  *app_id,
              const char  *channel)
 {
-  g_autoptr (GPtrArray) members = crier_server_dup_members (server, app_id, channel);
+  g_autoptr (GPtrArray) members = crier_server_dup_cluster_members (server, app_id, channel);
 
   json_builder_set_member_name (builder, "members");
   json_builder_begin_array (builder);
@@ -215,7 +215,7 @@ add_channels (JsonBuilder *builder,
               CrierServer *server,
               const char  *app_id)
 {
-  g_autoptr (GPtrArray) channels = crier_server_dup_channels (server, app_id, NULL);
+  g_autoptr (GPtrArray) channels = crier_server_dup_cluster_channels (server, app_id, NULL);
 
   json_builder_set_member_name (builder, "channels");
   json_builder_begin_array (builder);
@@ -256,6 +256,7 @@ send_snapshot (CrierMonitorClient *client)
   g_autoptr (JsonNode) root = NULL;
   g_autofree char *text = NULL;
   CrierServerStats stats;
+  g_autoptr (CrierClusterInfo) cluster = crier_server_dup_cluster_info (server);
 
   json_builder_begin_object (builder);
   add_string (builder, "app_id", app_id);
@@ -264,6 +265,12 @@ send_snapshot (CrierMonitorClient *client)
   json_builder_add_int_value (builder, crier_server_get_port (server));
   json_builder_set_member_name (builder, "tls");
   json_builder_add_boolean_value (builder, crier_server_is_tls (server));
+  if (cluster != NULL)
+    {
+      /* The same object as a cluster event's details (crier-server-query.c). */
+      json_builder_set_member_name (builder, "cluster");
+      crier_cluster_info_build_json (cluster, builder);
+    }
   stats = crier_app_get_stats (client->app);
   add_stats (builder, &stats);
   add_connections (builder, server, app_id);
@@ -312,13 +319,15 @@ monitor_event_cb (CrierMonitor         *monitor,
 {
   g_autoptr (GBytes) frame = NULL;
 
-  if (event->app_id == NULL)
+  /* Server-wide events are no app's business, except the node's place in its cluster,
+   * which every app's dashboard shows. */
+  if (event->app_id == NULL && event->kind != CRIER_MONITOR_CLUSTER)
     return;
   for (guint i = 0; i < self->clients->len; i++)
     {
       CrierMonitorClient *client = g_ptr_array_index (self->clients, i);
 
-      if (!g_str_equal (client->app->config->id, event->app_id))
+      if (event->app_id != NULL && !g_str_equal (client->app->config->id, event->app_id))
         continue;
       if (client->behind || client->conn->out_bytes > BACKLOG_HIGH)
         {

@@ -33,6 +33,7 @@ static const char *const kind_names[CRIER_MONITOR_N_KINDS] = {
   [CRIER_MONITOR_WEBHOOK_DELIVERED] = "webhook_delivered",
   [CRIER_MONITOR_WEBHOOK_FAILED] = "webhook_failed",
   [CRIER_MONITOR_WEBHOOK_DROPPED] = "webhook_dropped",
+  [CRIER_MONITOR_CLUSTER] = "cluster",
 };
 
 const char *

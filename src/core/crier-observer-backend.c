@@ -160,6 +160,7 @@ observer_event_cb (CrierObserver        *observer,
     case CRIER_MONITOR_WEBHOOK_DELIVERED:
     case CRIER_MONITOR_WEBHOOK_FAILED:
     case CRIER_MONITOR_WEBHOOK_DROPPED:
+    case CRIER_MONITOR_CLUSTER:
     case CRIER_MONITOR_N_KINDS:
     default:
       break;

@@ -191,6 +191,7 @@ changes_picture (CrierMonitorKind kind)
     case CRIER_MONITOR_MEMBER_REMOVED:
     case CRIER_MONITOR_SIGNED_IN:
     case CRIER_MONITOR_EVENT_PUBLISHED: /* a cache channel's last event */
+    case CRIER_MONITOR_CLUSTER:         /* nodes, Redis, cluster-wide counts */
       return TRUE;
     case CRIER_MONITOR_CLIENT_EVENT:
     case CRIER_MONITOR_CACHE_MISS:
@@ -559,6 +560,20 @@ backend_dup_members (CrierBackend *backend,
   return result;
 }
 
+/* Returns: (transfer full) (nullable): the watched node's place in its cluster, as the
+ * last snapshot said; NULL when it is not part of one. */
+static CrierClusterInfo *
+backend_dup_cluster_info (CrierBackend *backend)
+{
+  CrierRemoteServer *self = CRIER_REMOTE_SERVER (backend);
+  JsonNode          *node;
+
+  node = self->snapshot ? json_object_get_member (self->snapshot, "cluster") : NULL;
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  return crier_cluster_info_new_from_json (json_node_get_object (node));
+}
+
 static void
 backend_get_stats (CrierBackend     *backend,
                    CrierServerStats *stats)
@@ -783,6 +798,7 @@ backend_iface_init (CrierBackendInterface *iface)
   iface->dup_channels = backend_dup_channels;
   iface->dup_members = backend_dup_members;
   iface->get_stats = backend_get_stats;
+  iface->dup_cluster_info = backend_dup_cluster_info;
   iface->publish = backend_publish;
   iface->send_notification = backend_send_notification;
   iface->send_client_event = backend_send_client_event;

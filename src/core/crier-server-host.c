@@ -252,6 +252,7 @@ is_ordinary (const CrierMonitorEvent *event)
     case CRIER_MONITOR_SERVER_STOPPED:
     case CRIER_MONITOR_WEBHOOK_FAILED:
     case CRIER_MONITOR_WEBHOOK_DROPPED:
+    case CRIER_MONITOR_CLUSTER:
     case CRIER_MONITOR_N_KINDS:
     default:
       return FALSE;
@@ -1149,7 +1150,7 @@ dup_channels_func (CrierServer *server,
 {
   QueryCall *call = data;
 
-  call->result = crier_server_dup_channels (server, call->app_id, call->name);
+  call->result = crier_server_dup_cluster_channels (server, call->app_id, call->name);
   return TRUE;
 }
 
@@ -1174,7 +1175,7 @@ dup_members_func (CrierServer *server,
 {
   QueryCall *call = data;
 
-  call->result = crier_server_dup_members (server, call->app_id, call->name);
+  call->result = crier_server_dup_cluster_members (server, call->app_id, call->name);
   return TRUE;
 }
 
@@ -1213,6 +1214,27 @@ crier_server_host_get_stats (CrierServerHost  *self,
   memset (&call.stats, 0, sizeof call.stats);
   run_sync (self, get_stats_func, &call);
   *stats = call.stats;
+}
+
+static gboolean
+dup_cluster_info_func (CrierServer *server,
+                       gpointer     data,
+                       GError     **error)
+{
+  *(CrierClusterInfo **) data = crier_server_dup_cluster_info (server);
+  return TRUE;
+}
+
+/* Returns: (transfer full) (nullable): the node's place in its cluster; NULL without
+ * [cluster] or while the server is not running. */
+CrierClusterInfo *
+crier_server_host_dup_cluster_info (CrierServerHost *self)
+{
+  CrierClusterInfo *info = NULL;
+
+  g_return_val_if_fail (CRIER_IS_SERVER_HOST (self), NULL);
+  run_sync (self, dup_cluster_info_func, &info);
+  return info;
 }
 
 /* --- CrierBackend --------------------------------------------------------------------- */
@@ -1293,6 +1315,12 @@ backend_command_finish (CrierBackend *backend,
   return crier_server_host_command_finish (CRIER_SERVER_HOST (backend), result, error);
 }
 
+static CrierClusterInfo *
+backend_dup_cluster_info (CrierBackend *backend)
+{
+  return crier_server_host_dup_cluster_info (CRIER_SERVER_HOST (backend));
+}
+
 static void
 backend_iface_init (CrierBackendInterface *iface)
 {
@@ -1307,6 +1335,7 @@ backend_iface_init (CrierBackendInterface *iface)
   iface->dup_members = backend_dup_members;
   iface->get_stats = backend_get_stats;
   iface->command_finish = backend_command_finish;
+  iface->dup_cluster_info = backend_dup_cluster_info;
   /* The host's own commands have the interface's signatures: the instance is the same. */
   iface->publish = (gpointer) crier_server_host_publish;
   iface->send_client_event = (gpointer) crier_server_host_send_client_event;

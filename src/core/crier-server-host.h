@@ -108,4 +108,7 @@ GPtrArray *crier_server_host_dup_members (CrierServerHost *self,
 void       crier_server_host_get_stats (CrierServerHost  *self,
                                         CrierServerStats *stats);
 
+/* [cluster]: the node's place in it, NULL without one (see crier-server.h). */
+CrierClusterInfo *crier_server_host_dup_cluster_info (CrierServerHost *self);
+
 G_END_DECLS

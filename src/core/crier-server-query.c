@@ -42,6 +42,89 @@ crier_member_info_free (CrierMemberInfo *info)
   g_free (info);
 }
 
+void
+crier_cluster_info_free (CrierClusterInfo *info)
+{
+  if (info == NULL)
+    return;
+  g_free (info->node_id);
+  g_free (info->redis);
+  g_free (info->prefix);
+  g_free (info);
+}
+
+/* {"node_id", "nodes", "redis_connected", "redis", "prefix"}: one object, the builder's
+ * root or a member's value. */
+void
+crier_cluster_info_build_json (const CrierClusterInfo *info,
+                               JsonBuilder            *builder)
+{
+  g_return_if_fail (info != NULL);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "node_id");
+  json_builder_add_string_value (builder, info->node_id);
+  json_builder_set_member_name (builder, "nodes");
+  json_builder_add_int_value (builder, info->nodes);
+  json_builder_set_member_name (builder, "redis_connected");
+  json_builder_add_boolean_value (builder, info->redis_connected);
+  if (info->redis != NULL)
+    {
+      json_builder_set_member_name (builder, "redis");
+      json_builder_add_string_value (builder, info->redis);
+    }
+  if (info->prefix != NULL)
+    {
+      json_builder_set_member_name (builder, "prefix");
+      json_builder_add_string_value (builder, info->prefix);
+    }
+  json_builder_end_object (builder);
+}
+
+static char *
+dup_string_member (JsonObject *object,
+                   const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return g_strdup (json_node_get_string (node));
+}
+
+/* Returns: (transfer full) (nullable): the object read back; NULL without a node id (it is
+ * input from another server: members of another type read as absent). */
+CrierClusterInfo *
+crier_cluster_info_new_from_json (JsonObject *object)
+{
+  CrierClusterInfo *info;
+  JsonNode         *node;
+  char             *node_id;
+
+  if (object == NULL || (node_id = dup_string_member (object, "node_id")) == NULL)
+    return NULL;
+  info = g_new0 (CrierClusterInfo, 1);
+  info->node_id = node_id;
+  node = json_object_get_member (object, "nodes");
+  if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64)
+    info->nodes = (unsigned) CLAMP (json_node_get_int (node), 0, G_MAXUINT);
+  node = json_object_get_member (object, "redis_connected");
+  info->redis_connected = node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+                          json_node_get_value_type (node) == G_TYPE_BOOLEAN &&
+                          json_node_get_boolean (node);
+  info->redis = dup_string_member (object, "redis");
+  info->prefix = dup_string_member (object, "prefix");
+  return info;
+}
+
+/* Returns: (transfer full) (nullable): NULL without [cluster]. */
+CrierClusterInfo *
+crier_server_dup_cluster_info (CrierServer *self)
+{
+  g_return_val_if_fail (CRIER_IS_SERVER (self), NULL);
+  return self->cluster != NULL ? crier_cluster_dup_info (self->cluster) : NULL;
+}
+
 static CrierApp *
 find_app (CrierServer *self,
           const char  *app_id)
@@ -143,6 +226,38 @@ crier_server_dup_members (CrierServer *self,
   if ((channel = crier_app_lookup_channel (app, name)) == NULL)
     return g_ptr_array_new_with_free_func ((GDestroyNotify) crier_member_info_free);
   return crier_channel_dup_member_infos (channel);
+}
+
+/* Returns: (transfer full) (nullable): as crier_server_dup_channels (), counted over the
+ * whole cluster when there is one. */
+GPtrArray *
+crier_server_dup_cluster_channels (CrierServer *self,
+                                   const char  *app_id,
+                                   const char  *prefix)
+{
+  GPtrArray *result;
+
+  g_return_val_if_fail (CRIER_IS_SERVER (self), NULL);
+  if (self->cluster != NULL &&
+      (result = crier_cluster_dup_channels (self->cluster, app_id, prefix)) != NULL)
+    return result;
+  return crier_server_dup_channels (self, app_id, prefix);
+}
+
+/* Returns: (transfer full) (nullable): as crier_server_dup_members (), the cluster's members
+ * when there is one. */
+GPtrArray *
+crier_server_dup_cluster_members (CrierServer *self,
+                                  const char  *app_id,
+                                  const char  *channel)
+{
+  GPtrArray *result;
+
+  g_return_val_if_fail (CRIER_IS_SERVER (self), NULL);
+  if (self->cluster != NULL &&
+      (result = crier_cluster_dup_members (self->cluster, app_id, channel)) != NULL)
+    return result;
+  return crier_server_dup_members (self, app_id, channel);
 }
 
 gboolean

@@ -2,6 +2,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include <json-glib/json-glib.h>
+
 #include "crier-config.h"
 #include "crier-monitor.h"
 
@@ -56,10 +58,28 @@ typedef struct
   gboolean simulated; /* added from the dashboard only, no connection behind it */
 } CrierMemberInfo;
 
+/* A node of a cluster as the front ends show it (crier_server_dup_cluster_info ()). */
+typedef struct
+{
+  char    *node_id;
+  unsigned nodes; /* alive at the last heartbeat; 0 while Redis is unreachable */
+  gboolean redis_connected;
+  char    *redis;  /* where Redis is, never its password: "host:port" or "unix:///path" */
+  char    *prefix; /* of the cluster's keys in Redis */
+} CrierClusterInfo;
+
 void crier_connection_info_free (CrierConnectionInfo *info);
 void crier_channel_info_free (CrierChannelInfo *info);
 void crier_member_info_free (CrierMemberInfo *info);
+void crier_cluster_info_free (CrierClusterInfo *info);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CrierChannelInfo, crier_channel_info_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CrierClusterInfo, crier_cluster_info_free)
+
+/* The "cluster" object of the monitor endpoint's snapshot and of a cluster event's details
+ * (pusher-protocol.md §21): one shape, written and read here. */
+void              crier_cluster_info_build_json (const CrierClusterInfo *info,
+                                                 JsonBuilder            *builder);
+CrierClusterInfo *crier_cluster_info_new_from_json (JsonObject *object);
 
 #define CRIER_TYPE_SERVER (crier_server_get_type ())
 G_DECLARE_FINAL_TYPE (CrierServer, crier_server, CRIER, SERVER, GObject)
@@ -83,6 +103,8 @@ const CrierServerStats *crier_server_get_stats (CrierServer *self);
 const char *crier_server_get_node_id (CrierServer *self);
 unsigned    crier_server_count_cluster_nodes (CrierServer *self);
 gboolean    crier_server_is_redis_connected (CrierServer *self);
+
+CrierClusterInfo *crier_server_dup_cluster_info (CrierServer *self);
 
 /* Every publication goes through here: the HTTP API, the dashboard, `crier send`. */
 gboolean crier_server_publish (CrierServer       *self,
@@ -136,5 +158,15 @@ gboolean          crier_server_send_client_event (CrierServer *self,
 unsigned          crier_server_terminate_user (CrierServer *self,
                                                const char  *app_id,
                                                const char  *user_id);
+
+/* What the dashboards show: in a cluster the cluster-wide counts and members (as last read
+ * from Redis, on each heartbeat and shortly after a change here), else the same as
+ * crier_server_dup_channels () and crier_server_dup_members (). */
+GPtrArray *crier_server_dup_cluster_channels (CrierServer *self,
+                                              const char  *app_id,
+                                              const char  *prefix);
+GPtrArray *crier_server_dup_cluster_members (CrierServer *self,
+                                             const char  *app_id,
+                                             const char  *channel);
 
 G_END_DECLS

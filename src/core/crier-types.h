@@ -65,6 +65,7 @@ typedef enum
   CRIER_MONITOR_WEBHOOK_DELIVERED,
   CRIER_MONITOR_WEBHOOK_FAILED,
   CRIER_MONITOR_WEBHOOK_DROPPED,
+  CRIER_MONITOR_CLUSTER, /* nodes, Redis; with a channel: its cluster-wide counts changed */
   CRIER_MONITOR_N_KINDS
 } CrierMonitorKind;
 

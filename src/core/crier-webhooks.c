@@ -683,6 +683,7 @@ monitor_event_cb (CrierMonitor      *monitor,
     case CRIER_MONITOR_WEBHOOK_DELIVERED:
     case CRIER_MONITOR_WEBHOOK_FAILED:
     case CRIER_MONITOR_WEBHOOK_DROPPED:
+    case CRIER_MONITOR_CLUSTER:
     case CRIER_MONITOR_N_KINDS:
     default:
       return;

@@ -31,6 +31,10 @@ struct _CrierChannelsPage
   GtkTextView        *member_info_view;
   GtkLabel           *simulated_label;
   GtkLabel           *join_error;
+
+  /* titled "All Nodes" in a cluster */
+  GtkColumnViewColumn *subscribers_column;
+  GtkColumnViewColumn *members_column;
 };
 
 G_DEFINE_FINAL_TYPE (CrierChannelsPage, crier_channels_page, GTK_TYPE_WIDGET)
@@ -401,6 +405,8 @@ crier_channels_page_class_init (CrierChannelsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CrierChannelsPage, member_info_view);
   gtk_widget_class_bind_template_child (widget_class, CrierChannelsPage, simulated_label);
   gtk_widget_class_bind_template_child (widget_class, CrierChannelsPage, join_error);
+  gtk_widget_class_bind_template_child (widget_class, CrierChannelsPage, subscribers_column);
+  gtk_widget_class_bind_template_child (widget_class, CrierChannelsPage, members_column);
   gtk_widget_class_bind_template_callback (widget_class, activate_cb);
   gtk_widget_class_install_action (widget_class, "channels.show-events", NULL, show_events_action);
   gtk_widget_class_install_action (widget_class, "channels.back", NULL, back_action);
@@ -500,4 +506,18 @@ crier_channels_page_fill_client_event (CrierChannelsPage *self,
   gtk_editable_set_text (GTK_EDITABLE (self->client_event_row), event ? event : "");
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->client_data_view), data ? data : "{}", -1);
   gtk_editable_set_text (GTK_EDITABLE (self->client_user_row), user_id ? user_id : "");
+}
+
+/* In a cluster the list counts every node's subscribers and members (the model follows
+ * the server's cluster events); the column titles say so. */
+void
+crier_channels_page_set_cluster_info (CrierChannelsPage      *self,
+                                      const CrierClusterInfo *info)
+{
+  g_return_if_fail (CRIER_IS_CHANNELS_PAGE (self));
+  /* Translators: column titles; "all nodes" are the servers of a cluster */
+  gtk_column_view_column_set_title (self->subscribers_column,
+                                    info != NULL ? _ ("Subscribers (All Nodes)") : _ ("Subscribers"));
+  gtk_column_view_column_set_title (self->members_column,
+                                    info != NULL ? _ ("Members (All Nodes)") : _ ("Members"));
 }

@@ -23,5 +23,7 @@ void     crier_channels_page_fill_client_event (CrierChannelsPage *self,
                                                 const char        *event,
                                                 const char        *data,
                                                 const char        *user_id);
+void     crier_channels_page_set_cluster_info (CrierChannelsPage      *self,
+                                               const CrierClusterInfo *info);
 
 G_END_DECLS

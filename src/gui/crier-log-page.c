@@ -206,6 +206,7 @@ explanation_title (CrierMonitorKind kind)
     case CRIER_MONITOR_WEBHOOK_DELIVERED:
     case CRIER_MONITOR_WEBHOOK_FAILED:
     case CRIER_MONITOR_WEBHOOK_DROPPED:
+    case CRIER_MONITOR_CLUSTER:
     case CRIER_MONITOR_N_KINDS:
     default:
       return _ ("Explanation");

@@ -25,6 +25,11 @@ struct _CrierStatsPage
   GtkLabel       *api_label;
   GtkLabel       *errors_label;
   GtkLabel       *webhooks_label;
+  GtkWidget      *cluster_group;
+  GtkLabel       *node_label;
+  GtkLabel       *nodes_label;
+  AdwActionRow   *redis_row;
+  GtkLabel       *redis_label;
 };
 
 G_DEFINE_FINAL_TYPE (CrierStatsPage, crier_stats_page, GTK_TYPE_WIDGET)
@@ -214,6 +219,11 @@ crier_stats_page_class_init (CrierStatsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CrierStatsPage, api_label);
   gtk_widget_class_bind_template_child (widget_class, CrierStatsPage, errors_label);
   gtk_widget_class_bind_template_child (widget_class, CrierStatsPage, webhooks_label);
+  gtk_widget_class_bind_template_child (widget_class, CrierStatsPage, cluster_group);
+  gtk_widget_class_bind_template_child (widget_class, CrierStatsPage, node_label);
+  gtk_widget_class_bind_template_child (widget_class, CrierStatsPage, nodes_label);
+  gtk_widget_class_bind_template_child (widget_class, CrierStatsPage, redis_row);
+  gtk_widget_class_bind_template_child (widget_class, CrierStatsPage, redis_label);
 }
 
 static void
@@ -235,4 +245,23 @@ crier_stats_page_set_sampler (CrierStatsPage    *self,
   g_set_object (&self->sampler, sampler);
   if (sampler != NULL)
     g_signal_connect (sampler, "sampled", G_CALLBACK (sampled_cb), self);
+}
+
+/* The node's place in its cluster (NULL: not part of one, or stopped: the rows hide). */
+void
+crier_stats_page_set_cluster_info (CrierStatsPage         *self,
+                                   const CrierClusterInfo *info)
+{
+  g_return_if_fail (CRIER_IS_STATS_PAGE (self));
+  gtk_widget_set_visible (self->cluster_group, info != NULL);
+  if (info == NULL)
+    return;
+  gtk_label_set_label (self->node_label, info->node_id);
+  set_number (self->nodes_label, info->nodes);
+  gtk_label_set_label (self->redis_label, info->redis_connected ? _ ("Connected") : _ ("Lost"));
+  adw_action_row_set_subtitle (self->redis_row, info->redis ? info->redis : "");
+  if (info->redis_connected)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->redis_label), "warning");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (self->redis_label), "warning");
 }

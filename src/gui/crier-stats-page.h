@@ -13,5 +13,7 @@ G_DECLARE_FINAL_TYPE (CrierStatsPage, crier_stats_page, CRIER, STATS_PAGE, GtkWi
 
 void crier_stats_page_set_sampler (CrierStatsPage    *self,
                                    CrierStatsSampler *sampler);
+void crier_stats_page_set_cluster_info (CrierStatsPage         *self,
+                                        const CrierClusterInfo *info);
 
 G_END_DECLS

@@ -49,6 +49,8 @@ struct _CrierWindow
   GtkButton            *restart_button;
   GtkLabel             *status_label;
   GtkLabel             *status_detail;
+  GtkLabel             *cluster_label;
+  GSignalGroup         *monitor_signals; /* the server's monitor: cluster events */
   GtkRevealer          *banner_revealer;
   GtkLabel             *banner_label;
   AdwToastOverlay      *toast_overlay;
@@ -160,6 +162,51 @@ update_attached_status (CrierWindow *self)
   gtk_revealer_set_reveal_child (self->banner_revealer, problem != NULL && state != CRIER_BACKEND_STATE_CONNECTED);
 }
 
+/* [cluster]: which node this is, how many are alive, whether Redis answers; in the header
+ * (a warning colour when Redis is lost), on the Statistics and Channels pages. Read again
+ * when the server starts or stops and when the server says the cluster changed. */
+static void
+update_cluster (CrierWindow *self)
+{
+  g_autoptr (CrierClusterInfo) info = NULL;
+  g_autofree char *short_id = NULL;
+  g_autofree char *node = NULL;
+  g_autofree char *nodes = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *tooltip = NULL;
+
+  if (self->server != NULL)
+    info = crier_backend_dup_cluster_info (self->server);
+  crier_stats_page_set_cluster_info (self->stats_page, info);
+  crier_channels_page_set_cluster_info (self->channels_page, info);
+  gtk_widget_set_visible (GTK_WIDGET (self->cluster_label), info != NULL);
+  if (info == NULL)
+    return;
+  short_id = g_utf8_substring (info->node_id, 0, 8);
+  /* Translators: this server's id in its cluster (the first characters of it) */
+  node = g_strdup_printf (_ ("Node %s…"), short_id);
+  nodes = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u node", "%u nodes", info->nodes), info->nodes);
+  text = g_strjoin (" · ", node, nodes, info->redis_connected ? _ ("Redis connected") : _ ("Redis lost"), NULL);
+  /* Translators: node id, Redis address, the prefix of the cluster's keys in Redis */
+  tooltip = g_strdup_printf (_ ("Cluster node %s · Redis at %s · key prefix “%s”"), info->node_id,
+                             info->redis ? info->redis : "", info->prefix ? info->prefix : "");
+  gtk_label_set_label (self->cluster_label, text);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->cluster_label), tooltip);
+  if (info->redis_connected)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->cluster_label), "warning");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (self->cluster_label), "warning");
+}
+
+static void
+monitor_event_cb (CrierWindow       *self,
+                  CrierMonitorEvent *event)
+{
+  /* Node-wide ones only; those with a channel are the Channels page's counts. */
+  if (event->kind == CRIER_MONITOR_CLUSTER && event->channel == NULL)
+    update_cluster (self);
+}
+
 static void
 update_status (CrierWindow *self)
 {
@@ -182,6 +229,7 @@ update_status (CrierWindow *self)
   if (attached)
     {
       update_attached_status (self);
+      update_cluster (self);
       return;
     }
   if (running)
@@ -208,6 +256,7 @@ update_status (CrierWindow *self)
     }
   gtk_label_set_label (self->banner_label, error ? error : "");
   gtk_revealer_set_reveal_child (self->banner_revealer, error != NULL && !running);
+  update_cluster (self);
 }
 
 /* Makes backend the one shown: every model and page follows "server" and takes its
@@ -226,6 +275,7 @@ show_backend (CrierWindow  *self,
     }
   g_signal_group_set_target (self->server_signals, backend);
   g_signal_group_set_target (self->host_signals, CRIER_IS_SERVER_HOST (backend) ? backend : NULL);
+  g_signal_group_set_target (self->monitor_signals, backend ? crier_backend_get_monitor (backend) : NULL);
   if (other_server)
     crier_event_log_clear (self->log);
   crier_event_log_set_monitor (self->log, backend ? crier_backend_get_monitor (backend) : NULL);
@@ -591,6 +641,7 @@ crier_window_dispose (GObject *object)
     }
   g_clear_object (&self->server_signals);
   g_clear_object (&self->host_signals);
+  g_clear_object (&self->monitor_signals);
   gtk_widget_dispose_template (GTK_WIDGET (self), CRIER_TYPE_WINDOW);
   g_clear_object (&self->log);
   g_clear_object (&self->connections);
@@ -730,6 +781,7 @@ crier_window_class_init (CrierWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CrierWindow, restart_button);
   gtk_widget_class_bind_template_child (widget_class, CrierWindow, status_label);
   gtk_widget_class_bind_template_child (widget_class, CrierWindow, status_detail);
+  gtk_widget_class_bind_template_child (widget_class, CrierWindow, cluster_label);
   gtk_widget_class_bind_template_child (widget_class, CrierWindow, banner_revealer);
   gtk_widget_class_bind_template_child (widget_class, CrierWindow, banner_label);
   gtk_widget_class_bind_template_child (widget_class, CrierWindow, toast_overlay);
@@ -799,6 +851,8 @@ crier_window_init (CrierWindow *self)
   self->host_signals = g_signal_group_new (CRIER_TYPE_SERVER_HOST);
   g_signal_group_connect_swapped (self->host_signals, "dropped", G_CALLBACK (crier_event_log_count_dropped),
                                   self->log);
+  self->monitor_signals = g_signal_group_new (CRIER_TYPE_MONITOR);
+  g_signal_group_connect_swapped (self->monitor_signals, "event", G_CALLBACK (monitor_event_cb), self);
   self->application_bindings = g_binding_group_new ();
   g_binding_group_bind (self->application_bindings, "server", self, "embedded", G_BINDING_SYNC_CREATE);
   self->application_signals = g_signal_group_new (CRIER_TYPE_APPLICATION);

@@ -37,6 +37,7 @@ crier_channel_list_accepts (CrierLiveList     *list,
     case CRIER_MONITOR_MEMBER_REMOVED:
     case CRIER_MONITOR_EVENT_PUBLISHED:
     case CRIER_MONITOR_CLIENT_EVENT:
+    case CRIER_MONITOR_CLUSTER: /* with a channel: its counts over every node */
       return TRUE;
     /* a channel name on these is context, not a change to the channel */
     case CRIER_MONITOR_CONNECTED:
@@ -97,6 +98,52 @@ crier_channel_list_snapshot (CrierLiveList *list,
     }
 }
 
+/* In a cluster the list shows every node's subscribers and members: the server says when
+ * a channel's cluster-wide counts changed (count 0: nobody left anywhere), and the members
+ * are read again from its view of the cluster. */
+static void
+apply_cluster_counts (CrierLiveList     *list,
+                      const char        *key,
+                      CrierChannelItem  *item,
+                      CrierMonitorEvent *event)
+{
+  CrierBackend *server = crier_live_list_get_server (list);
+  g_autoptr (GPtrArray) members = NULL;
+  g_autoptr (GHashTable) ids = NULL;
+  GListModel *current;
+
+  if (event->count == 0)
+    {
+      crier_live_list_remove (list, key);
+      return;
+    }
+  if (item == NULL)
+    {
+      item = crier_channel_item_new (event->app_id, event->channel);
+      crier_live_list_add (list, key, item);
+    }
+  crier_channel_item_set_subscribers (item, event->count);
+  if (!(crier_channel_item_get_channel_type (item) & CRIER_CHANNEL_PRESENCE) || server == NULL ||
+      (members = crier_backend_dup_members (server, event->app_id, event->channel)) == NULL)
+    return;
+  ids = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < members->len; i++)
+    {
+      CrierMemberInfo *member = g_ptr_array_index (members, i);
+
+      g_hash_table_add (ids, member->user_id);
+      crier_channel_item_add_member (item, member->user_id, member->user_info, member->simulated);
+    }
+  current = crier_channel_item_get_members (item);
+  for (guint i = g_list_model_get_n_items (current); i > 0; i--)
+    {
+      g_autoptr (CrierMemberItem) member = g_list_model_get_item (current, i - 1);
+
+      if (!g_hash_table_contains (ids, crier_member_item_get_user_id (member)))
+        crier_channel_item_remove_member (item, crier_member_item_get_user_id (member));
+    }
+}
+
 static void
 crier_channel_list_apply (CrierLiveList     *list,
                           CrierMonitorEvent *event)
@@ -137,6 +184,9 @@ crier_channel_list_apply (CrierLiveList     *list,
     case CRIER_MONITOR_CLIENT_EVENT:
       if (item != NULL)
         crier_channel_item_set_events (item, crier_channel_item_get_events (item) + 1);
+      break;
+    case CRIER_MONITOR_CLUSTER:
+      apply_cluster_counts (list, key, item, event);
       break;
     /* crier_channel_list_accepts () lets none of these through */
     case CRIER_MONITOR_CONNECTED:

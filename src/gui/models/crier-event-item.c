@@ -103,6 +103,7 @@ crier_monitor_kind_get_category (CrierMonitorKind kind)
     case CRIER_MONITOR_SERVER_STARTED:
     case CRIER_MONITOR_SERVER_STOPPED:
     case CRIER_MONITOR_WEBHOOK_DELIVERED:
+    case CRIER_MONITOR_CLUSTER:
     case CRIER_MONITOR_N_KINDS:
     default:
       return CRIER_EVENT_CATEGORY_SERVER;
@@ -139,6 +140,7 @@ crier_monitor_event_is_failure (const CrierMonitorEvent *event)
     case CRIER_MONITOR_WEBHOOK_DELIVERED:
     case CRIER_MONITOR_WEBHOOK_FAILED:
     case CRIER_MONITOR_WEBHOOK_DROPPED:
+    case CRIER_MONITOR_CLUSTER:
     case CRIER_MONITOR_N_KINDS:
     default:
       return crier_monitor_kind_get_category (event->kind) == CRIER_EVENT_CATEGORY_ERROR;
@@ -183,6 +185,8 @@ crier_monitor_kind_get_icon_name (CrierMonitorKind kind)
       return "media-playback-start-symbolic";
     case CRIER_MONITOR_SERVER_STOPPED:
       return "media-playback-stop-symbolic";
+    case CRIER_MONITOR_CLUSTER:
+      return "network-workgroup-symbolic";
     case CRIER_MONITOR_WEBHOOK_DELIVERED:
     case CRIER_MONITOR_N_KINDS:
     default:
@@ -497,6 +501,8 @@ crier_event_item_get_kind_label (CrierEventItem *self)
       return C_ ("event kind", "Webhook failed");
     case CRIER_MONITOR_WEBHOOK_DROPPED:
       return C_ ("event kind", "Webhook dropped");
+    case CRIER_MONITOR_CLUSTER:
+      return C_ ("event kind", "Cluster");
     case CRIER_MONITOR_N_KINDS:
     default:
       break;
