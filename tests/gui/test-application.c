@@ -485,7 +485,7 @@ preferences_test (CrierApplication *app,
   g_assert_cmpuint (crier_event_log_get_capacity (log), ==, 100);
   total = crier_event_log_get_total (log);
   for (int i = 0; i < 150; i++)
-    crier_server_host_publish (crier_application_get_server (app), ENV_APP_ID, channels, "tick", "{}",
+    crier_backend_publish (CRIER_BACKEND (crier_application_get_server (app)), ENV_APP_ID, channels, "tick", "{}",
                                NULL, NULL, NULL, NULL);
   crier_test_wait_until ((crier_gui_test_flush (win), crier_event_log_get_total (log) >= total + 150),
                          CRIER_TEST_TIMEOUT);
