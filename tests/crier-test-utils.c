@@ -275,7 +275,7 @@ crier_test_publish (CrierTestServer *server,
       g_autoptr (GAsyncResult) result = NULL;
 
       crier_backend_publish (CRIER_BACKEND (server->host), CRIER_TEST_APP_ID, channels, event, data, except,
-                                 NULL, crier_test_store_result, &result);
+                             NULL, crier_test_store_result, &result);
       crier_test_wait_until (result != NULL, CRIER_TEST_TIMEOUT);
       g_assert_true (crier_backend_command_finish (CRIER_BACKEND (server->host), result, &error));
     }

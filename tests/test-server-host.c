@@ -310,7 +310,7 @@ test_commands (Fixture      *f,
   start (f);
   client = client_new (f);
   crier_backend_publish (CRIER_BACKEND (f->host), TEST_APP_ID, channels, "shipped", "{\"id\":1}", NULL, NULL,
-                             answer_cb, &answer);
+                         answer_cb, &answer);
   g_assert_false (answer.done); /* asynchronous: the caller never waits for the server */
   wait_here (f, answer.done);
   g_assert_no_error (answer.error);
@@ -321,7 +321,7 @@ test_commands (Fixture      *f,
 
   memset (&answer, 0, sizeof answer);
   crier_backend_send_client_event (CRIER_BACKEND (f->host), TEST_APP_ID, "orders", "client-typing", "{}", NULL,
-                                       NULL, answer_cb, &answer);
+                                   NULL, answer_cb, &answer);
   wait_here (f, answer.done);
   /* orders is public: the core refuses a client event there, and the refusal comes back */
   if (answer.ok)
@@ -413,11 +413,11 @@ test_command_errors (Fixture      *f,
 
   start (f);
   crier_backend_publish (CRIER_BACKEND (f->host), "no-such-app", channels, "e", "{}", NULL, NULL, answer_cb,
-                             &answers[0]);
+                         &answers[0]);
   crier_backend_publish (CRIER_BACKEND (f->host), TEST_APP_ID, bad_channels, "e", "{}", NULL, NULL, answer_cb,
-                             &answers[1]);
+                         &answers[1]);
   crier_backend_add_simulated_member (CRIER_BACKEND (f->host), TEST_APP_ID, "orders", "bot", NULL, NULL, answer_cb,
-                                          &answers[2]);
+                                      &answers[2]);
   crier_backend_disconnect (CRIER_BACKEND (f->host), "1.1", 4200, NULL, NULL, answer_cb, &answers[3]);
   wait_here (f, answers[0].done && answers[1].done && answers[2].done && answers[3].done);
   g_assert_error (answers[0].error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_UNKNOWN_APP);
@@ -446,7 +446,7 @@ test_snapshots (Fixture      *f,
   start (f);
   client = client_new (f);
   crier_backend_add_simulated_member (CRIER_BACKEND (f->host), TEST_APP_ID, "presence-room", "bot",
-                                          "{\"name\":\"Bot\"}", NULL, answer_cb, &answer);
+                                      "{\"name\":\"Bot\"}", NULL, answer_cb, &answer);
   wait_here (f, answer.done);
   g_assert_no_error (answer.error);
 
@@ -530,7 +530,7 @@ test_queue_bound (Fixture      *f,
   first = f->events->len;
 
   crier_backend_add_simulated_member (CRIER_BACKEND (f->host), TEST_APP_ID, "presence-room", "bot", NULL, NULL,
-                                          NULL, NULL);
+                                      NULL, NULL);
   for (guint i = 0; i < N_FLOOD; i++)
     {
       g_autofree char *name = g_strdup_printf ("f%u", i);
@@ -648,7 +648,7 @@ test_dispose_running (Fixture      *f,
   client = client_new (f);
   for (guint i = 0; i < G_N_ELEMENTS (answers); i++)
     crier_backend_publish (CRIER_BACKEND (f->host), TEST_APP_ID, channels, "late", "{}", NULL, NULL, answer_cb,
-                               &answers[i]);
+                           &answers[i]);
   g_signal_handlers_disconnect_by_data (crier_server_host_get_monitor (f->host), f);
   g_clear_object (&f->host);
   wait_here (f, client->closed);

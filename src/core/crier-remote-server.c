@@ -235,8 +235,15 @@ handle_result (CrierRemoteServer *self,
     {
       /* A publication's deliveries, when the server counted them (not in a cluster, nor
        * from a Crier before it said so): read by backend_publish_finish (). */
-      if (json_object_has_member (result, "receivers"))
-        g_task_set_task_data (task, g_memdup2 (&(gint64){ json_object_get_int_member (result, "receivers") }, sizeof (gint64)), g_free);
+      JsonNode *count = json_object_get_member (result, "receivers");
+
+      if (count != NULL && JSON_NODE_HOLDS_VALUE (count) && json_node_get_value_type (count) == G_TYPE_INT64)
+        {
+          gint64 *receivers = g_new (gint64, 1);
+
+          *receivers = json_node_get_int (count);
+          g_task_set_task_data (task, receivers, g_free);
+        }
       g_task_return_boolean (task, TRUE);
     }
   else

@@ -51,7 +51,7 @@ publish_cb (gpointer user_data)
 
       /* Posted to the server's thread; every one is counted by the log below. */
       crier_backend_publish (CRIER_BACKEND (flood->server), CRIER_TEST_APP_ID, channels, "App\\Events\\Flood", data,
-                                 NULL, NULL, NULL, NULL);
+                             NULL, NULL, NULL, NULL);
       flood->published++;
     }
   return G_SOURCE_CONTINUE;

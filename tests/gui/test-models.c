@@ -675,7 +675,7 @@ test_simulated_and_replay (void)
 
   crier_event_log_set_monitor (log, crier_server_host_get_monitor (server->host));
   crier_backend_add_simulated_member (CRIER_BACKEND (server->host), CRIER_TEST_APP_ID, "presence-room", "bot",
-                                          "{\"name\":\"Bot\"}", NULL, crier_test_store_result, &result);
+                                      "{\"name\":\"Bot\"}", NULL, crier_test_store_result, &result);
   g_assert_true (finish_command (server->host, &result, &error));
   crier_test_wait_until ((crier_live_list_flush (CRIER_LIVE_LIST (channels)),
                           (item = crier_channel_list_find (channels, CRIER_TEST_APP_ID, "presence-room")) != NULL &&
@@ -698,11 +698,11 @@ test_simulated_and_replay (void)
   }
 
   crier_backend_publish (CRIER_BACKEND (server->host), CRIER_TEST_APP_ID, channels_list, "tick", "{\"n\":1}",
-                             NULL, NULL, crier_test_store_result, &result);
+                         NULL, NULL, crier_test_store_result, &result);
   g_assert_true (finish_command (server->host, &result, &error));
   crier_backend_send_client_event (CRIER_BACKEND (server->host), CRIER_TEST_APP_ID, "presence-room",
-                                       "client-typing", "{\"t\":1}", "bot", NULL,
-                                       crier_test_store_result, &result);
+                                   "client-typing", "{\"t\":1}", "bot", NULL,
+                                   crier_test_store_result, &result);
   g_assert_true (finish_command (server->host, &result, &error));
   {
     g_autoptr (JsonObject) tick   G_GNUC_UNUSED = crier_test_client_expect (client, "tick", "presence-room");
