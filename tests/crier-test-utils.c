@@ -278,10 +278,10 @@ crier_test_publish (CrierTestServer *server,
     {
       g_autoptr (GAsyncResult) result = NULL;
 
-      crier_server_host_publish (server->host, CRIER_TEST_APP_ID, channels, event, data, except,
-                                 NULL, crier_test_store_result, &result);
+      crier_backend_publish (CRIER_BACKEND (server->host), CRIER_TEST_APP_ID, channels, event, data, except,
+                             NULL, crier_test_store_result, &result);
       crier_test_wait_until (result != NULL, CRIER_TEST_TIMEOUT);
-      g_assert_true (crier_server_host_command_finish (server->host, result, &error));
+      g_assert_true (crier_backend_command_finish (CRIER_BACKEND (server->host), result, &error));
     }
   else
     g_assert_true (crier_server_publish (server->server, CRIER_TEST_APP_ID, channels, event, data,

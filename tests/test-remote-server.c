@@ -150,6 +150,64 @@ test_follows_and_commands (void)
   crier_remote_server_stop (remote);
 }
 
+typedef struct
+{
+  gboolean done;
+  gint64   receivers;
+  GError  *error;
+} Publication;
+
+static void
+published_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Publication *publication = user_data;
+
+  crier_backend_publish_finish (CRIER_BACKEND (source), result, &publication->receivers, &publication->error);
+  publication->done = TRUE;
+}
+
+static gint64
+publish_counted (CrierRemoteServer *remote,
+                 const char *const *channels,
+                 const char        *except_socket_id)
+{
+  Publication publication = { FALSE, -2, NULL };
+
+  crier_backend_publish (CRIER_BACKEND (remote), NULL, channels, "shipped", "{}", except_socket_id, NULL,
+                         published_cb, &publication);
+  crier_test_wait_until (publication.done, CRIER_TEST_TIMEOUT);
+  g_assert_no_error (publication.error);
+  return publication.receivers;
+}
+
+/* The watched Crier's crier:result for a publication carries how many it reached, counted
+ * when it delivered: 0 is "reached nobody", not a guess from a snapshot. */
+static void
+test_publish_receivers (void)
+{
+  g_autoptr (CrierTestServer) server = crier_test_server_new (CONFIG);
+  g_autoptr (CrierRemoteServer) remote = watch (server, CRIER_TEST_APP_SECRET);
+  g_autoptr (CrierTestClient) ada = NULL;
+  g_autoptr (CrierTestClient) bob = NULL;
+  g_autoptr (JsonObject) joined = NULL;
+  const char *orders[] = { "orders", NULL };
+  const char *two[] = { "orders", "news", NULL };
+
+  crier_test_wait_until (crier_backend_get_state (CRIER_BACKEND (remote)) == CRIER_BACKEND_STATE_CONNECTED, CRIER_TEST_TIMEOUT);
+  g_assert_cmpint (publish_counted (remote, orders, NULL), ==, 0);
+  ada = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
+  joined = crier_test_client_subscribe (ada, "orders", NULL, NULL);
+  g_clear_pointer (&joined, json_object_unref);
+  g_assert_cmpint (publish_counted (remote, orders, NULL), ==, 1);
+  bob = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
+  joined = crier_test_client_subscribe (bob, "orders", NULL, NULL);
+  g_assert_cmpint (publish_counted (remote, two, NULL), ==, 2);
+  g_assert_cmpint (publish_counted (remote, orders, ada->socket_id), ==, 1);
+  crier_remote_server_stop (remote);
+}
+
 static void
 test_refused (void)
 {
@@ -353,6 +411,7 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/remote-server/follows-and-commands", test_follows_and_commands);
+  g_test_add_func ("/remote-server/publish-receivers", test_publish_receivers);
   g_test_add_func ("/remote-server/refused", test_refused);
   /* Before not-crier: its socket service's cancelled accept can still warn afterwards. */
   g_test_add_func ("/remote-server/backend", test_backend);

@@ -272,8 +272,7 @@ answer_cb (GObject      *source,
 {
   Answer *answer = user_data;
 
-  answer->ok = crier_server_host_command_finish (CRIER_SERVER_HOST (source),
-                                                 result, &answer->error);
+  answer->ok = crier_backend_command_finish (CRIER_BACKEND (source), result, &answer->error);
   answer->thread = g_thread_self ();
   answer->done = TRUE;
 }
@@ -310,8 +309,8 @@ test_commands (Fixture      *f,
 
   start (f);
   client = client_new (f);
-  crier_server_host_publish (f->host, TEST_APP_ID, channels, "shipped", "{\"id\":1}", NULL, NULL,
-                             answer_cb, &answer);
+  crier_backend_publish (CRIER_BACKEND (f->host), TEST_APP_ID, channels, "shipped", "{\"id\":1}", NULL, NULL,
+                         answer_cb, &answer);
   g_assert_false (answer.done); /* asynchronous: the caller never waits for the server */
   wait_here (f, answer.done);
   g_assert_no_error (answer.error);
@@ -321,8 +320,8 @@ test_commands (Fixture      *f,
   wait_here (f, count_events (f, CRIER_MONITOR_EVENT_PUBLISHED) == 1);
 
   memset (&answer, 0, sizeof answer);
-  crier_server_host_send_client_event (f->host, TEST_APP_ID, "orders", "client-typing", "{}", NULL,
-                                       NULL, answer_cb, &answer);
+  crier_backend_send_client_event (CRIER_BACKEND (f->host), TEST_APP_ID, "orders", "client-typing", "{}", NULL,
+                                   NULL, answer_cb, &answer);
   wait_here (f, answer.done);
   /* orders is public: the core refuses a client event there, and the refusal comes back */
   if (answer.ok)
@@ -330,11 +329,78 @@ test_commands (Fixture      *f,
   g_clear_error (&answer.error);
 
   memset (&answer, 0, sizeof answer);
-  crier_server_host_disconnect (f->host, client->socket_id, 4200, "bye", NULL, answer_cb, &answer);
+  crier_backend_disconnect (CRIER_BACKEND (f->host), client->socket_id, 4200, "bye", NULL, answer_cb, &answer);
   wait_here (f, answer.done);
   g_assert_no_error (answer.error);
   wait_here (f, client->closed);
   client_free (client);
+}
+
+typedef struct
+{
+  gboolean done;
+  gint64   receivers;
+  GError  *error;
+} Publication;
+
+static void
+published_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Publication *publication = user_data;
+
+  crier_backend_publish_finish (CRIER_BACKEND (source), result, &publication->receivers,
+                                &publication->error);
+  publication->done = TRUE;
+}
+
+/* How many it reached, said by the server at publish time; the answer comes back here. */
+static gint64
+publish_counted (Fixture           *f,
+                 const char *const *channels,
+                 const char        *except_socket_id)
+{
+  Publication publication = { FALSE, -2, NULL };
+
+  crier_backend_publish (CRIER_BACKEND (f->host), TEST_APP_ID, channels, "shipped", "{}",
+                         except_socket_id, NULL, published_cb, &publication);
+  wait_here (f, publication.done);
+  g_assert_no_error (publication.error);
+  return publication.receivers;
+}
+
+/* The publish command's answer says how many frames went out: 0 is "reached nobody". */
+static void
+test_publish_receivers (Fixture      *f,
+                        gconstpointer data)
+{
+  const char *orders[] = { "orders", NULL };
+  const char *two[] = { "orders", "news", NULL };
+  const char *bad[] = { "no spaces allowed", NULL };
+  Publication refused = { FALSE, -2, NULL };
+  Client     *ada;
+  Client     *bob;
+
+  start (f);
+  g_assert_cmpint (publish_counted (f, orders, NULL), ==, 0);
+  ada = client_new (f);
+  g_assert_cmpint (publish_counted (f, orders, NULL), ==, 1);
+  bob = client_new (f);
+  g_assert_cmpint (publish_counted (f, orders, NULL), ==, 2);
+  g_assert_cmpint (publish_counted (f, two, NULL), ==, 2); /* nobody on news */
+  /* toOthers(): the excluded sender is not a receiver. */
+  g_assert_cmpint (publish_counted (f, orders, ada->socket_id), ==, 1);
+
+  /* A refused publication has no count. */
+  crier_backend_publish (CRIER_BACKEND (f->host), TEST_APP_ID, bad, "e", "{}", NULL, NULL,
+                         published_cb, &refused);
+  wait_here (f, refused.done);
+  g_assert_error (refused.error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_INVALID);
+  g_assert_cmpint (refused.receivers, ==, CRIER_BACKEND_RECEIVERS_UNKNOWN);
+  g_clear_error (&refused.error);
+  client_free (bob);
+  client_free (ada);
 }
 
 static void
@@ -346,13 +412,13 @@ test_command_errors (Fixture      *f,
   Answer      answers[4] = { { 0 } };
 
   start (f);
-  crier_server_host_publish (f->host, "no-such-app", channels, "e", "{}", NULL, NULL, answer_cb,
-                             &answers[0]);
-  crier_server_host_publish (f->host, TEST_APP_ID, bad_channels, "e", "{}", NULL, NULL, answer_cb,
-                             &answers[1]);
-  crier_server_host_add_simulated_member (f->host, TEST_APP_ID, "orders", "bot", NULL, NULL, answer_cb,
-                                          &answers[2]);
-  crier_server_host_disconnect (f->host, "1.1", 4200, NULL, NULL, answer_cb, &answers[3]);
+  crier_backend_publish (CRIER_BACKEND (f->host), "no-such-app", channels, "e", "{}", NULL, NULL, answer_cb,
+                         &answers[0]);
+  crier_backend_publish (CRIER_BACKEND (f->host), TEST_APP_ID, bad_channels, "e", "{}", NULL, NULL, answer_cb,
+                         &answers[1]);
+  crier_backend_add_simulated_member (CRIER_BACKEND (f->host), TEST_APP_ID, "orders", "bot", NULL, NULL, answer_cb,
+                                      &answers[2]);
+  crier_backend_disconnect (CRIER_BACKEND (f->host), "1.1", 4200, NULL, NULL, answer_cb, &answers[3]);
   wait_here (f, answers[0].done && answers[1].done && answers[2].done && answers[3].done);
   g_assert_error (answers[0].error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_UNKNOWN_APP);
   g_assert_error (answers[1].error, CRIER_SERVER_ERROR, CRIER_SERVER_ERROR_INVALID);
@@ -379,8 +445,8 @@ test_snapshots (Fixture      *f,
 
   start (f);
   client = client_new (f);
-  crier_server_host_add_simulated_member (f->host, TEST_APP_ID, "presence-room", "bot",
-                                          "{\"name\":\"Bot\"}", NULL, answer_cb, &answer);
+  crier_backend_add_simulated_member (CRIER_BACKEND (f->host), TEST_APP_ID, "presence-room", "bot",
+                                      "{\"name\":\"Bot\"}", NULL, answer_cb, &answer);
   wait_here (f, answer.done);
   g_assert_no_error (answer.error);
 
@@ -424,7 +490,7 @@ test_monitor_batches (Fixture      *f,
     {
       g_autofree char *name = g_strdup_printf ("e%u", i);
 
-      crier_server_host_publish (f->host, TEST_APP_ID, channels, name, "{}", NULL, NULL, NULL, NULL);
+      crier_backend_publish (CRIER_BACKEND (f->host), TEST_APP_ID, channels, name, "{}", NULL, NULL, NULL, NULL);
     }
   for (guint i = 0; i < 1000 && events_published (f) < N_ORDER; i++)
     ;
@@ -463,13 +529,13 @@ test_queue_bound (Fixture      *f,
   /* Nothing queued is pending now: the next drain holds what follows only. */
   first = f->events->len;
 
-  crier_server_host_add_simulated_member (f->host, TEST_APP_ID, "presence-room", "bot", NULL, NULL,
-                                          NULL, NULL);
+  crier_backend_add_simulated_member (CRIER_BACKEND (f->host), TEST_APP_ID, "presence-room", "bot", NULL, NULL,
+                                      NULL, NULL);
   for (guint i = 0; i < N_FLOOD; i++)
     {
       g_autofree char *name = g_strdup_printf ("f%u", i);
 
-      crier_server_host_publish (f->host, TEST_APP_ID, channels, name, "{}", NULL, NULL, NULL, NULL);
+      crier_backend_publish (CRIER_BACKEND (f->host), TEST_APP_ID, channels, name, "{}", NULL, NULL, NULL, NULL);
     }
   for (guint i = 0; i < 10000 && events_published (f) < N_FLOOD; i++)
     ;
@@ -581,8 +647,8 @@ test_dispose_running (Fixture      *f,
   start (f);
   client = client_new (f);
   for (guint i = 0; i < G_N_ELEMENTS (answers); i++)
-    crier_server_host_publish (f->host, TEST_APP_ID, channels, "late", "{}", NULL, NULL, answer_cb,
-                               &answers[i]);
+    crier_backend_publish (CRIER_BACKEND (f->host), TEST_APP_ID, channels, "late", "{}", NULL, NULL, answer_cb,
+                           &answers[i]);
   g_signal_handlers_disconnect_by_data (crier_server_host_get_monitor (f->host), f);
   g_clear_object (&f->host);
   wait_here (f, client->closed);
@@ -765,6 +831,7 @@ main (int   argc,
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/server-host/commands", test_commands);
   ADD ("/server-host/command-errors", test_command_errors);
+  ADD ("/server-host/publish-receivers", test_publish_receivers);
   ADD ("/server-host/snapshots", test_snapshots);
   ADD ("/server-host/monitor-batches", test_monitor_batches);
   ADD ("/server-host/queue-bound", test_queue_bound);

@@ -203,6 +203,23 @@ crier_backend_command_finish (CrierBackend *self,
   return CRIER_BACKEND_GET_IFACE (self)->command_finish (self, result, error);
 }
 
+gboolean
+crier_backend_publish_finish (CrierBackend *self,
+                              GAsyncResult *result,
+                              gint64       *receivers,
+                              GError      **error)
+{
+  CrierBackendInterface *iface;
+
+  g_return_val_if_fail (CRIER_IS_BACKEND (self), FALSE);
+  iface = CRIER_BACKEND_GET_IFACE (self);
+  if (receivers != NULL)
+    *receivers = CRIER_BACKEND_RECEIVERS_UNKNOWN;
+  if (g_async_result_is_tagged (result, crier_backend_return_error) || iface->publish_finish == NULL)
+    return crier_backend_command_finish (self, result, error);
+  return iface->publish_finish (self, result, receivers, error);
+}
+
 void
 crier_backend_publish (CrierBackend       *self,
                        const char         *app_id,

@@ -130,6 +130,11 @@ struct _CrierBackendInterface
   gboolean (*command_finish) (CrierBackend *self,
                               GAsyncResult *result,
                               GError      **error);
+  /* Nullable: without it, a publication's receivers are unknown. */
+  gboolean (*publish_finish) (CrierBackend *self,
+                              GAsyncResult *result,
+                              gint64       *receivers,
+                              GError      **error);
 };
 
 CrierMonitor     *crier_backend_get_monitor (CrierBackend *self);
@@ -164,10 +169,20 @@ void       crier_backend_get_stats (CrierBackend     *self,
 CrierClusterInfo *crier_backend_dup_cluster_info (CrierBackend *self);
 
 /* Commands: the callback (nullable) runs on the caller's thread-default context; finish
- * every one with crier_backend_command_finish (). A command the backend cannot do fails
+ * every one with crier_backend_command_finish () (a publication also with
+ * crier_backend_publish_finish ()). A command the backend cannot do fails
  * with CRIER_BACKEND_ERROR_NOT_SUPPORTED. */
 gboolean crier_backend_command_finish (CrierBackend *self,
                                        GAsyncResult *result,
+                                       GError      **error);
+/* crier_backend_publish ()'s answer and how many frames it delivered (@receivers,
+ * nullable): a connection on two of the channels counts twice. What a backend cannot know
+ * (an observed server, a cluster, whose other nodes deliver too) is
+ * CRIER_BACKEND_RECEIVERS_UNKNOWN, never 0. */
+#define CRIER_BACKEND_RECEIVERS_UNKNOWN (-1)
+gboolean crier_backend_publish_finish (CrierBackend *self,
+                                       GAsyncResult *result,
+                                       gint64       *receivers,
                                        GError      **error);
 void     crier_backend_publish (CrierBackend       *self,
                                 const char         *app_id,

@@ -510,18 +510,21 @@ member_channels (JsonObject *object)
   return g_strv_builder_end (builder);
 }
 
+/* @receivers: what crier_server_publish_counted () says, for the result. */
 static gboolean
 run_publish (CrierMonitorClient *client,
              JsonObject         *command,
+             gint64             *receivers,
              GError            **error)
 {
   g_auto (GStrv) channels = member_channels (command);
   g_autofree char *data = member_text (command, "data");
   const char      *event = member_string (command, "name");
 
-  return crier_server_publish (client->conn->server, client->app->config->id,
-                               (const char *const *) channels, event ? event : "", data ? data : "{}",
-                               member_string (command, "socket_id"), error);
+  return crier_server_publish_counted (client->conn->server, client->app->config->id,
+                                       (const char *const *) channels, event ? event : "",
+                                       data ? data : "{}", member_string (command, "socket_id"),
+                                       receivers, error);
 }
 
 static gboolean
@@ -569,6 +572,7 @@ static gboolean
 run_command (CrierMonitorClient *client,
              const char         *name,
              JsonObject         *command,
+             gint64             *receivers,
              GError            **error)
 {
   CrierServer     *server = client->conn->server;
@@ -577,7 +581,7 @@ run_command (CrierMonitorClient *client,
   g_autofree char *user_info = member_text (command, "user_info");
 
   if (g_str_equal (name, "publish"))
-    return run_publish (client, command, error);
+    return run_publish (client, command, receivers, error);
   if (g_str_equal (name, "notify"))
     return run_notify (client, command, error);
   if (g_str_equal (name, "disconnect"))
@@ -607,9 +611,11 @@ run_command (CrierMonitorClient *client,
   return FALSE;
 }
 
+/* @receivers: a publication's deliveries, or -1: none said (another command, a cluster). */
 static void
 send_result (CrierMonitorClient *client,
              const char         *id,
+             gint64              receivers,
              const GError       *error)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
@@ -622,6 +628,11 @@ send_result (CrierMonitorClient *client,
   json_builder_add_boolean_value (builder, error == NULL);
   if (error != NULL)
     add_string (builder, "error", error->message);
+  else if (receivers >= 0)
+    {
+      json_builder_set_member_name (builder, "receivers");
+      json_builder_add_int_value (builder, receivers);
+    }
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   text = crier_json_to_string (root);
@@ -641,10 +652,11 @@ crier_monitor_endpoint_handle_text (CrierConnection *conn,
   const char *event = message ? member_string (message, "event") : NULL;
   JsonObject *command;
   const char *name;
+  gint64      receivers = -1;
 
   if (message == NULL)
     {
-      send_result (client, NULL, error);
+      send_result (client, NULL, -1, error);
       return;
     }
   if (g_strcmp0 (event, "pusher:ping") == 0)
@@ -656,13 +668,13 @@ crier_monitor_endpoint_handle_text (CrierConnection *conn,
     {
       g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                            "Expected {\"event\":\"crier:command\",\"data\":{\"command\":…}}");
-      send_result (client, NULL, error);
+      send_result (client, NULL, -1, error);
       return;
     }
   command = json_node_get_object (data);
   name = member_string (command, "command");
-  run_command (client, name ? name : "", command, &error);
-  send_result (client, member_string (command, "id"), error);
+  run_command (client, name ? name : "", command, &receivers, &error);
+  send_result (client, member_string (command, "id"), receivers, error);
 }
 
 void

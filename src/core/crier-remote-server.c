@@ -233,7 +233,20 @@ handle_result (CrierRemoteServer *self,
   if (task == NULL)
     return;
   if (json_object_get_boolean_member_with_default (result, "ok", FALSE))
-    g_task_return_boolean (task, TRUE);
+    {
+      /* A publication's deliveries, when the server counted them (not in a cluster, nor
+       * from a Crier before it said so): read by backend_publish_finish (). */
+      JsonNode *count = json_object_get_member (result, "receivers");
+
+      if (count != NULL && JSON_NODE_HOLDS_VALUE (count) && json_node_get_value_type (count) == G_TYPE_INT64)
+        {
+          gint64 *receivers = g_new (gint64, 1);
+
+          *receivers = json_node_get_int (count);
+          g_task_set_task_data (task, receivers, g_free);
+        }
+      g_task_return_boolean (task, TRUE);
+    }
   else
     g_task_return_new_error (task, CRIER_BACKEND_ERROR, CRIER_BACKEND_ERROR_REFUSED, "%s",
                              json_object_get_string_member_with_default (result, "error", "refused"));
@@ -611,6 +624,22 @@ backend_command_finish (CrierBackend *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+static gboolean
+backend_publish_finish (CrierBackend *self,
+                        GAsyncResult *result,
+                        gint64       *receivers,
+                        GError      **error)
+{
+  gint64 *count;
+
+  if (!backend_command_finish (self, result, error))
+    return FALSE;
+  count = g_task_get_task_data (G_TASK (result));
+  if (receivers != NULL)
+    *receivers = count != NULL && *count >= 0 ? *count : CRIER_BACKEND_RECEIVERS_UNKNOWN;
+  return TRUE;
+}
+
 static void
 backend_publish (CrierBackend       *backend,
                  const char         *app_id,
@@ -800,6 +829,7 @@ backend_iface_init (CrierBackendInterface *iface)
   iface->get_stats = backend_get_stats;
   iface->dup_cluster_info = backend_dup_cluster_info;
   iface->publish = backend_publish;
+  iface->publish_finish = backend_publish_finish;
   iface->send_notification = backend_send_notification;
   iface->send_client_event = backend_send_client_event;
   iface->add_simulated_member = backend_add_simulated_member;

@@ -488,13 +488,14 @@ post_command (CrierServerHost    *self,
                               command_hand_back);
 }
 
-gboolean
-crier_server_host_command_finish (CrierServerHost *self,
-                                  GAsyncResult    *result,
-                                  GError         **error)
+/* Every command's, start and stop included (CrierBackend's command_finish). */
+static gboolean
+host_command_finish (CrierBackend *backend,
+                     GAsyncResult *result,
+                     GError      **error)
 {
-  g_return_val_if_fail (CRIER_IS_SERVER_HOST (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (CRIER_IS_SERVER_HOST (backend), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, backend), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
@@ -927,6 +928,7 @@ typedef struct
   char   *user_info;
   guint16 code;
   char   *reason;
+  gint64  receivers; /* a publication's, set on the server's thread before the answer */
 } CommandArgs;
 
 static void
@@ -951,31 +953,52 @@ publish_func (CrierServer *server,
 {
   CommandArgs *args = data;
 
-  return crier_server_publish (server, args->app_id, (const char *const *) args->channels,
-                               args->event, args->data, args->socket_id, error);
+  return crier_server_publish_counted (server, args->app_id, (const char *const *) args->channels,
+                                       args->event, args->data, args->socket_id, &args->receivers,
+                                       error);
 }
 
-void
-crier_server_host_publish (CrierServerHost    *self,
-                           const char         *app_id,
-                           const char *const  *channels,
-                           const char         *event,
-                           const char         *data,
-                           const char         *except_socket_id,
-                           GCancellable       *cancellable,
-                           GAsyncReadyCallback callback,
-                           gpointer            user_data)
+static void
+host_publish (CrierBackend       *backend,
+              const char         *app_id,
+              const char *const  *channels,
+              const char         *event,
+              const char         *data,
+              const char         *except_socket_id,
+              GCancellable       *cancellable,
+              GAsyncReadyCallback callback,
+              gpointer            user_data)
 {
-  CommandArgs *args = g_new0 (CommandArgs, 1);
+  CrierServerHost *self = CRIER_SERVER_HOST (backend);
+  CommandArgs     *args = g_new0 (CommandArgs, 1);
 
-  g_return_if_fail (CRIER_IS_SERVER_HOST (self));
+  args->receivers = CRIER_BACKEND_RECEIVERS_UNKNOWN;
   args->app_id = g_strdup (app_id);
   args->channels = g_strdupv ((char **) channels);
   args->event = g_strdup (event);
   args->data = g_strdup (data);
   args->socket_id = g_strdup (except_socket_id);
   post_command (self, publish_func, args, (GDestroyNotify) command_args_free,
-                crier_server_host_publish, cancellable, callback, user_data);
+                host_publish, cancellable, callback, user_data);
+}
+
+/* The task's data came back from the server's thread with the answer (the same hand-off
+ * that carries the result), so the count is read here without a lock. */
+static gboolean
+host_publish_finish (CrierBackend *backend,
+                     GAsyncResult *result,
+                     gint64       *receivers,
+                     GError      **error)
+{
+  CommandArgs *args;
+
+  g_return_val_if_fail (g_async_result_is_tagged (result, host_publish), FALSE);
+  if (!host_command_finish (backend, result, error))
+    return FALSE;
+  args = g_task_get_task_data (G_TASK (result));
+  if (receivers != NULL)
+    *receivers = args->receivers;
+  return TRUE;
 }
 
 static gboolean
@@ -989,27 +1012,27 @@ client_event_func (CrierServer *server,
                                          args->data, args->user_id, error);
 }
 
-void
-crier_server_host_send_client_event (CrierServerHost    *self,
-                                     const char         *app_id,
-                                     const char         *channel,
-                                     const char         *event,
-                                     const char         *data,
-                                     const char         *user_id,
-                                     GCancellable       *cancellable,
-                                     GAsyncReadyCallback callback,
-                                     gpointer            user_data)
+static void
+host_send_client_event (CrierBackend       *backend,
+                        const char         *app_id,
+                        const char         *channel,
+                        const char         *event,
+                        const char         *data,
+                        const char         *user_id,
+                        GCancellable       *cancellable,
+                        GAsyncReadyCallback callback,
+                        gpointer            user_data)
 {
-  CommandArgs *args = g_new0 (CommandArgs, 1);
+  CrierServerHost *self = CRIER_SERVER_HOST (backend);
+  CommandArgs     *args = g_new0 (CommandArgs, 1);
 
-  g_return_if_fail (CRIER_IS_SERVER_HOST (self));
   args->app_id = g_strdup (app_id);
   args->channel = g_strdup (channel);
   args->event = g_strdup (event);
   args->data = g_strdup (data);
   args->user_id = g_strdup (user_id);
   post_command (self, client_event_func, args, (GDestroyNotify) command_args_free,
-                crier_server_host_send_client_event, cancellable, callback, user_data);
+                host_send_client_event, cancellable, callback, user_data);
 }
 
 static gboolean
@@ -1023,25 +1046,25 @@ add_member_func (CrierServer *server,
                                             args->user_info, error);
 }
 
-void
-crier_server_host_add_simulated_member (CrierServerHost    *self,
-                                        const char         *app_id,
-                                        const char         *channel,
-                                        const char         *user_id,
-                                        const char         *user_info,
-                                        GCancellable       *cancellable,
-                                        GAsyncReadyCallback callback,
-                                        gpointer            user_data)
+static void
+host_add_simulated_member (CrierBackend       *backend,
+                           const char         *app_id,
+                           const char         *channel,
+                           const char         *user_id,
+                           const char         *user_info,
+                           GCancellable       *cancellable,
+                           GAsyncReadyCallback callback,
+                           gpointer            user_data)
 {
-  CommandArgs *args = g_new0 (CommandArgs, 1);
+  CrierServerHost *self = CRIER_SERVER_HOST (backend);
+  CommandArgs     *args = g_new0 (CommandArgs, 1);
 
-  g_return_if_fail (CRIER_IS_SERVER_HOST (self));
   args->app_id = g_strdup (app_id);
   args->channel = g_strdup (channel);
   args->user_id = g_strdup (user_id);
   args->user_info = g_strdup (user_info);
   post_command (self, add_member_func, args, (GDestroyNotify) command_args_free,
-                crier_server_host_add_simulated_member, cancellable, callback, user_data);
+                host_add_simulated_member, cancellable, callback, user_data);
 }
 
 static gboolean
@@ -1055,23 +1078,23 @@ remove_member_func (CrierServer *server,
                                                args->user_id, error);
 }
 
-void
-crier_server_host_remove_simulated_member (CrierServerHost    *self,
-                                           const char         *app_id,
-                                           const char         *channel,
-                                           const char         *user_id,
-                                           GCancellable       *cancellable,
-                                           GAsyncReadyCallback callback,
-                                           gpointer            user_data)
+static void
+host_remove_simulated_member (CrierBackend       *backend,
+                              const char         *app_id,
+                              const char         *channel,
+                              const char         *user_id,
+                              GCancellable       *cancellable,
+                              GAsyncReadyCallback callback,
+                              gpointer            user_data)
 {
-  CommandArgs *args = g_new0 (CommandArgs, 1);
+  CrierServerHost *self = CRIER_SERVER_HOST (backend);
+  CommandArgs     *args = g_new0 (CommandArgs, 1);
 
-  g_return_if_fail (CRIER_IS_SERVER_HOST (self));
   args->app_id = g_strdup (app_id);
   args->channel = g_strdup (channel);
   args->user_id = g_strdup (user_id);
   post_command (self, remove_member_func, args, (GDestroyNotify) command_args_free,
-                crier_server_host_remove_simulated_member, cancellable, callback, user_data);
+                host_remove_simulated_member, cancellable, callback, user_data);
 }
 
 static gboolean
@@ -1089,24 +1112,24 @@ disconnect_func (CrierServer *server,
   return FALSE;
 }
 
-void
-crier_server_host_disconnect (CrierServerHost    *self,
-                              const char         *socket_id,
-                              guint16             code,
-                              const char         *reason,
-                              GCancellable       *cancellable,
-                              GAsyncReadyCallback callback,
-                              gpointer            user_data)
+static void
+host_disconnect (CrierBackend       *backend,
+                 const char         *socket_id,
+                 guint16             code,
+                 const char         *reason,
+                 GCancellable       *cancellable,
+                 GAsyncReadyCallback callback,
+                 gpointer            user_data)
 {
-  CommandArgs *args = g_new0 (CommandArgs, 1);
+  CrierServerHost *self = CRIER_SERVER_HOST (backend);
+  CommandArgs     *args = g_new0 (CommandArgs, 1);
 
-  g_return_if_fail (CRIER_IS_SERVER_HOST (self));
   g_return_if_fail (socket_id != NULL);
   args->socket_id = g_strdup (socket_id);
   args->code = code;
   args->reason = g_strdup (reason);
   post_command (self, disconnect_func, args, (GDestroyNotify) command_args_free,
-                crier_server_host_disconnect, cancellable, callback, user_data);
+                host_disconnect, cancellable, callback, user_data);
 }
 
 /* --- Snapshots ---------------------------------------------------------------------- */
@@ -1307,14 +1330,6 @@ backend_get_stats (CrierBackend     *backend,
   crier_server_host_get_stats (CRIER_SERVER_HOST (backend), stats);
 }
 
-static gboolean
-backend_command_finish (CrierBackend *backend,
-                        GAsyncResult *result,
-                        GError      **error)
-{
-  return crier_server_host_command_finish (CRIER_SERVER_HOST (backend), result, error);
-}
-
 static CrierClusterInfo *
 backend_dup_cluster_info (CrierBackend *backend)
 {
@@ -1334,12 +1349,12 @@ backend_iface_init (CrierBackendInterface *iface)
   iface->dup_channels = backend_dup_channels;
   iface->dup_members = backend_dup_members;
   iface->get_stats = backend_get_stats;
-  iface->command_finish = backend_command_finish;
+  iface->command_finish = host_command_finish;
+  iface->publish = host_publish;
+  iface->publish_finish = host_publish_finish;
+  iface->send_client_event = host_send_client_event;
+  iface->add_simulated_member = host_add_simulated_member;
+  iface->remove_simulated_member = host_remove_simulated_member;
+  iface->disconnect = host_disconnect;
   iface->dup_cluster_info = backend_dup_cluster_info;
-  /* The host's own commands have the interface's signatures: the instance is the same. */
-  iface->publish = (gpointer) crier_server_host_publish;
-  iface->send_client_event = (gpointer) crier_server_host_send_client_event;
-  iface->add_simulated_member = (gpointer) crier_server_host_add_simulated_member;
-  iface->remove_simulated_member = (gpointer) crier_server_host_remove_simulated_member;
-  iface->disconnect = (gpointer) crier_server_host_disconnect;
 }

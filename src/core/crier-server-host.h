@@ -32,7 +32,10 @@ guint            crier_server_host_get_queue_limit (CrierServerHost *self);
 void             crier_server_host_set_queue_limit (CrierServerHost *self,
                                                     guint            limit);
 
-/* Start and stop: a round trip (the caller waits; see crier-server-host.c) or async. */
+/* Start and stop: a round trip (the caller waits; see crier-server-host.c) or async, the
+ * callback (nullable) on the caller's thread-default context, finished like every command
+ * with crier_backend_command_finish (). The other commands are CrierBackend's only
+ * (crier_backend_publish () and the rest, with CRIER_BACKEND (host)). */
 gboolean crier_server_host_start (CrierServerHost *self,
                                   GError         **error);
 void     crier_server_host_stop (CrierServerHost *self,
@@ -43,53 +46,6 @@ void     crier_server_host_start_async (CrierServerHost    *self,
                                         GAsyncReadyCallback callback,
                                         gpointer            user_data);
 void     crier_server_host_stop_async (CrierServerHost    *self,
-                                       guint16             code,
-                                       const char         *reason,
-                                       GCancellable       *cancellable,
-                                       GAsyncReadyCallback callback,
-                                       gpointer            user_data);
-
-/* Commands (also CrierBackend's): posted to the server's thread; the callback (nullable) runs on the caller's
- * thread-default context with the result, finished by crier_server_host_command_finish ()
- * (start and stop too). */
-gboolean crier_server_host_command_finish (CrierServerHost *self,
-                                           GAsyncResult    *result,
-                                           GError         **error);
-void     crier_server_host_publish (CrierServerHost    *self,
-                                    const char         *app_id,
-                                    const char *const  *channels,
-                                    const char         *event,
-                                    const char         *data,
-                                    const char         *except_socket_id,
-                                    GCancellable       *cancellable,
-                                    GAsyncReadyCallback callback,
-                                    gpointer            user_data);
-void     crier_server_host_send_client_event (CrierServerHost    *self,
-                                              const char         *app_id,
-                                              const char         *channel,
-                                              const char         *event,
-                                              const char         *data,
-                                              const char         *user_id,
-                                              GCancellable       *cancellable,
-                                              GAsyncReadyCallback callback,
-                                              gpointer            user_data);
-void     crier_server_host_add_simulated_member (CrierServerHost    *self,
-                                                 const char         *app_id,
-                                                 const char         *channel,
-                                                 const char         *user_id,
-                                                 const char         *user_info,
-                                                 GCancellable       *cancellable,
-                                                 GAsyncReadyCallback callback,
-                                                 gpointer            user_data);
-void     crier_server_host_remove_simulated_member (CrierServerHost    *self,
-                                                    const char         *app_id,
-                                                    const char         *channel,
-                                                    const char         *user_id,
-                                                    GCancellable       *cancellable,
-                                                    GAsyncReadyCallback callback,
-                                                    gpointer            user_data);
-void     crier_server_host_disconnect (CrierServerHost    *self,
-                                       const char         *socket_id,
                                        guint16             code,
                                        const char         *reason,
                                        GCancellable       *cancellable,

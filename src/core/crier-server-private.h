@@ -142,7 +142,7 @@ typedef struct
 gboolean crier_server_publish_publication (CrierServer            *self,
                                            const CrierPublication *publication,
                                            GError                **error);
-void     crier_server_deliver (CrierServer            *self,
+unsigned crier_server_deliver (CrierServer            *self,
                                const CrierPublication *publication);
 
 /* What arrives from the other nodes of a cluster (crier-cluster.c): a frame another node

@@ -126,9 +126,45 @@ crier_server_publish (CrierServer       *self,
                       const char        *except_socket_id,
                       GError           **error)
 {
+  return crier_server_publish_counted (self, app_id, channels, event, data, except_socket_id, NULL,
+                                       error);
+}
+
+static gboolean
+publish (CrierServer            *self,
+         const CrierPublication *publication,
+         gint64                 *receivers,
+         GError                **error)
+{
+  unsigned delivered;
+
+  if (!crier_server_validate_publication (self, publication->app_id, publication->channels,
+                                          publication->event, publication->data,
+                                          publication->except_socket_id, error))
+    return FALSE;
+  crier_server_count_publication (self, crier_server_lookup_app (self, publication->app_id));
+  delivered = crier_server_deliver (self, publication); /* a cluster broker goes here (server-private.h) */
+  /* The other nodes deliver on their own: what they reached is not known here, so no
+   * number at all rather than a lower bound a front end would read as "nobody". */
+  if (receivers != NULL)
+    *receivers = self->cluster != NULL ? -1 : (gint64) delivered;
+  return TRUE;
+}
+
+gboolean
+crier_server_publish_counted (CrierServer       *self,
+                              const char        *app_id,
+                              const char *const *channels,
+                              const char        *event,
+                              const char        *data,
+                              const char        *except_socket_id,
+                              gint64            *receivers,
+                              GError           **error)
+{
   CrierPublication publication = { app_id, channels, event, data, except_socket_id, 0 };
 
-  return crier_server_publish_publication (self, &publication, error);
+  g_return_val_if_fail (CRIER_IS_SERVER (self), FALSE);
+  return publish (self, &publication, receivers, error);
 }
 
 /* crier_server_publish () with the HTTP API's request id, which the event_published
@@ -138,13 +174,7 @@ crier_server_publish_publication (CrierServer            *self,
                                   const CrierPublication *publication,
                                   GError                **error)
 {
-  if (!crier_server_validate_publication (self, publication->app_id, publication->channels,
-                                          publication->event, publication->data,
-                                          publication->except_socket_id, error))
-    return FALSE;
-  crier_server_count_publication (self, crier_server_lookup_app (self, publication->app_id));
-  crier_server_deliver (self, publication); /* a cluster broker goes here (server-private.h) */
-  return TRUE;
+  return publish (self, publication, NULL, error);
 }
 
 static unsigned
@@ -255,17 +285,19 @@ emit_published (CrierServer            *self,
   crier_server_emit (self, event);
 }
 
-/* Local delivery: one frame per channel, the same bytes to every subscriber. */
-void
+/* Local delivery: one frame per channel, the same bytes to every subscriber. Returns how
+ * many frames went out on this node. */
+unsigned
 crier_server_deliver (CrierServer            *self,
                       const CrierPublication *publication)
 {
   CrierApp        *app = crier_server_lookup_app (self, publication->app_id);
   CrierConnection *except = NULL;
+  unsigned         total = 0;
 
-  g_return_if_fail (CRIER_IS_SERVER (self));
+  g_return_val_if_fail (CRIER_IS_SERVER (self), 0);
   if (app == NULL)
-    return;
+    return 0;
   if (publication->except_socket_id != NULL)
     except = crier_server_lookup_connection (self, publication->except_socket_id);
 
@@ -307,7 +339,9 @@ crier_server_deliver (CrierServer            *self,
       crier_app_count_event (app, name);
       if (crier_server_monitoring (self))
         emit_published (self, app, publication, name, channel, except, count);
+      total += count;
     }
+  return total;
 }
 
 /* A frame from another node of the cluster: this node's subscribers of @channel (or the

@@ -114,6 +114,16 @@ gboolean crier_server_publish (CrierServer       *self,
                                const char        *data,
                                const char        *except_socket_id,
                                GError           **error);
+/* The same, and how many frames it delivered (@receivers, nullable): a connection on two of
+ * the channels counts twice; -1 in a cluster, where the other nodes' are not known here. */
+gboolean crier_server_publish_counted (CrierServer       *self,
+                                       const char        *app_id,
+                                       const char *const *channels,
+                                       const char        *event,
+                                       const char        *data,
+                                       const char        *except_socket_id,
+                                       gint64            *receivers,
+                                       GError           **error);
 gboolean crier_server_validate_publication (CrierServer       *self,
                                             const char        *app_id,
                                             const char *const *channels,

@@ -254,50 +254,30 @@ typedef struct
   CrierSendPage *page;
   GtkLabel      *error_label;
   Recent        *recent; /* remembered when sent, else freed */
-  char          *app_id;
   GStrv          channels;
   char          *event;
   char          *user_id; /* a notification's */
 } Sending;
 
-/* The first channel that nobody is subscribed to now, or NULL: a send that reaches nobody
- * says so instead of "sent" (an empty channel is the usual reason a Laravel developer sees
- * nothing in the browser). Asked once the server has delivered. */
+/* A send that reached nobody says so instead of "sent" (an empty channel is the usual
+ * reason a Laravel developer sees nothing in the browser). @receivers is the server's own
+ * count at publish time; unknown (an observed server, a cluster whose other nodes deliver
+ * too) claims nothing. */
 static char *
-dup_unheard_channel (CrierSendPage *self,
-                     const char    *app_id,
-                     GStrv          channels)
+dup_sent_message (Sending *sending,
+                  gint64   receivers)
 {
-  for (guint i = 0; channels[i] != NULL; i++)
+  if (receivers == 0)
     {
-      g_autoptr (GPtrArray) infos = crier_backend_dup_channels (self->server, app_id, channels[i]);
-      gboolean heard = FALSE;
+      g_autofree char *channels = g_strjoinv (", ", sending->channels);
 
-      for (guint j = 0; infos != NULL && j < infos->len; j++)
-        {
-          CrierChannelInfo *info = g_ptr_array_index (infos, j);
-
-          heard |= g_str_equal (info->name, channels[i]) && info->subscription_count > 0;
-        }
-      if (!heard)
-        return g_strdup (channels[i]);
+      if (sending->user_id != NULL)
+        /* Translators: %s is a channel name such as private-App.Models.User.99 */
+        return g_strdup_printf (_ ("Nobody is subscribed to %s — is Echo listening?"), channels);
+      /* Translators: the first %s is an event name, the second a channel name (or several,
+       * joined by commas) */
+      return g_strdup_printf (_ ("“%s” reached nobody: nobody is subscribed to %s"), sending->event, channels);
     }
-  return NULL;
-}
-
-static char *
-dup_sent_message (Sending *sending)
-{
-  g_autofree char *unheard = dup_unheard_channel (sending->page, sending->app_id, sending->channels);
-
-  if (unheard != NULL && sending->user_id != NULL)
-    /* Translators: %s is a channel name such as private-App.Models.User.99 */
-    return g_strdup_printf (_ ("Nobody is subscribed to %s — is Echo listening?"), unheard);
-  if (unheard != NULL && sending->channels[1] == NULL)
-    /* Translators: the first %s is an event name, the second a channel name */
-    return g_strdup_printf (_ ("“%s” reached nobody: nobody is subscribed to %s"), sending->event, unheard);
-  if (unheard != NULL)
-    return g_strdup_printf (_ ("“%s” sent, but nobody is subscribed to %s"), sending->event, unheard);
   if (sending->user_id != NULL)
     return g_strdup_printf (_ ("Notification sent to user %s"), sending->user_id);
   return g_strdup_printf (_ ("“%s” sent"), sending->event);
@@ -311,12 +291,13 @@ published_cb (GObject      *source,
 {
   Sending *sending = user_data;
   g_autoptr (GError) error = NULL;
+  gint64 receivers = CRIER_BACKEND_RECEIVERS_UNKNOWN;
 
-  if (!crier_backend_command_finish (CRIER_BACKEND (source), result, &error))
+  if (!crier_backend_publish_finish (CRIER_BACKEND (source), result, &receivers, &error))
     gtk_label_set_label (sending->error_label, error->message);
   else
     {
-      g_autofree char *message = dup_sent_message (sending);
+      g_autofree char *message = dup_sent_message (sending, receivers);
 
       gtk_label_set_label (sending->error_label, "");
       gtk_widget_activate_action (GTK_WIDGET (sending->page), "win.toast", "s", message);
@@ -326,7 +307,6 @@ published_cb (GObject      *source,
   g_clear_pointer (&sending->recent, recent_free);
   g_object_unref (sending->error_label);
   g_object_unref (sending->page);
-  g_free (sending->app_id);
   g_strfreev (sending->channels);
   g_free (sending->event);
   g_free (sending->user_id);
@@ -367,7 +347,6 @@ publish (CrierSendPage *self,
   sending->page = g_object_ref (self);
   sending->error_label = g_object_ref (error_label);
   sending->recent = keep ? recent : NULL;
-  sending->app_id = g_strdup (recent->app_id);
   sending->channels = g_strdupv (recent->channels);
   sending->event = g_strdup (recent->event);
   sending->user_id = recent->notification ? g_strdup (recent->user_id) : NULL;

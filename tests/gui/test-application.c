@@ -485,8 +485,8 @@ preferences_test (CrierApplication *app,
   g_assert_cmpuint (crier_event_log_get_capacity (log), ==, 100);
   total = crier_event_log_get_total (log);
   for (int i = 0; i < 150; i++)
-    crier_server_host_publish (crier_application_get_server (app), ENV_APP_ID, channels, "tick", "{}",
-                               NULL, NULL, NULL, NULL);
+    crier_backend_publish (CRIER_BACKEND (crier_application_get_server (app)), ENV_APP_ID, channels, "tick", "{}",
+                           NULL, NULL, NULL, NULL);
   crier_test_wait_until ((crier_gui_test_flush (win), crier_event_log_get_total (log) >= total + 150),
                          CRIER_TEST_TIMEOUT);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, 100);

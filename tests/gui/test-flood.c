@@ -50,8 +50,8 @@ publish_cb (gpointer user_data)
       g_autofree char *data = g_strdup_printf ("{\"n\":%" G_GUINT64_FORMAT ",\"pad\":\"%0200d\"}", flood->published, 0);
 
       /* Posted to the server's thread; every one is counted by the log below. */
-      crier_server_host_publish (flood->server, CRIER_TEST_APP_ID, channels, "App\\Events\\Flood", data,
-                                 NULL, NULL, NULL, NULL);
+      crier_backend_publish (CRIER_BACKEND (flood->server), CRIER_TEST_APP_ID, channels, "App\\Events\\Flood", data,
+                             NULL, NULL, NULL, NULL);
       flood->published++;
     }
   return G_SOURCE_CONTINUE;

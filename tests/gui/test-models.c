@@ -651,7 +651,7 @@ finish_command (CrierServerHost *host,
   gboolean ok;
 
   crier_test_wait_until (*result != NULL, CRIER_TEST_TIMEOUT);
-  ok = crier_server_host_command_finish (host, *result, error);
+  ok = crier_backend_command_finish (CRIER_BACKEND (host), *result, error);
   g_clear_object (result);
   return ok;
 }
@@ -674,8 +674,8 @@ test_simulated_and_replay (void)
   GAsyncResult     *result = NULL;
 
   crier_event_log_set_monitor (log, crier_server_host_get_monitor (server->host));
-  crier_server_host_add_simulated_member (server->host, CRIER_TEST_APP_ID, "presence-room", "bot",
-                                          "{\"name\":\"Bot\"}", NULL, crier_test_store_result, &result);
+  crier_backend_add_simulated_member (CRIER_BACKEND (server->host), CRIER_TEST_APP_ID, "presence-room", "bot",
+                                      "{\"name\":\"Bot\"}", NULL, crier_test_store_result, &result);
   g_assert_true (finish_command (server->host, &result, &error));
   crier_test_wait_until ((crier_live_list_flush (CRIER_LIVE_LIST (channels)),
                           (item = crier_channel_list_find (channels, CRIER_TEST_APP_ID, "presence-room")) != NULL &&
@@ -697,12 +697,12 @@ test_simulated_and_replay (void)
     g_autoptr (JsonObject) added G_GNUC_UNUSED = crier_test_client_expect (client, "pusher_internal:member_added", "presence-room");
   }
 
-  crier_server_host_publish (server->host, CRIER_TEST_APP_ID, channels_list, "tick", "{\"n\":1}",
-                             NULL, NULL, crier_test_store_result, &result);
+  crier_backend_publish (CRIER_BACKEND (server->host), CRIER_TEST_APP_ID, channels_list, "tick", "{\"n\":1}",
+                         NULL, NULL, crier_test_store_result, &result);
   g_assert_true (finish_command (server->host, &result, &error));
-  crier_server_host_send_client_event (server->host, CRIER_TEST_APP_ID, "presence-room",
-                                       "client-typing", "{\"t\":1}", "bot", NULL,
-                                       crier_test_store_result, &result);
+  crier_backend_send_client_event (CRIER_BACKEND (server->host), CRIER_TEST_APP_ID, "presence-room",
+                                   "client-typing", "{\"t\":1}", "bot", NULL,
+                                   crier_test_store_result, &result);
   g_assert_true (finish_command (server->host, &result, &error));
   {
     g_autoptr (JsonObject) tick   G_GNUC_UNUSED = crier_test_client_expect (client, "tick", "presence-room");

@@ -708,7 +708,8 @@ crier_event_item_is_replayable (CrierEventItem *self)
  * channel, name, data and excluded socket id), a client event through
  * crier_backend_send_client_event () (same user id on presence channels). FALSE with
  * error if it cannot be; else the server's answer comes to callback (finish it with
- * crier_backend_command_finish ()). */
+ * crier_backend_command_finish (), or a broadcast's with crier_backend_publish_finish ()
+ * to learn how many it reached). */
 gboolean
 crier_event_item_replay (CrierEventItem     *self,
                          CrierBackend       *host,
