@@ -203,6 +203,14 @@ monitor_event_cb (CrierMonitor      *monitor,
 }
 
 static void
+unreadable_event_cb (CrierRemoteServer *remote,
+                     const char        *why,
+                     Tail              *tail)
+{
+  g_printerr (_ ("crier tail: ignored an event it cannot read: %s\n"), why);
+}
+
+static void
 observed_cb (CrierObserver     *observer,
              CrierMonitorEvent *event,
              Tail              *tail)
@@ -467,6 +475,7 @@ crier_tail_run (int    argc,
   g_signal_connect (tail.remote, "notify::state", G_CALLBACK (state_cb), &tail);
   g_signal_connect (tail.remote, "notify::problem", G_CALLBACK (state_cb), &tail);
   g_signal_connect (tail.remote, "missed", G_CALLBACK (missed_cb), &tail);
+  g_signal_connect (tail.remote, "unreadable-event", G_CALLBACK (unreadable_event_cb), &tail);
   if (options.timeout > 0)
     tail.timeout_id = g_timeout_add_seconds (options.timeout, timeout_cb, &tail);
   if (!tail.done)

@@ -68,6 +68,7 @@ enum
 {
   SIGNAL_CHANGED,
   SIGNAL_MISSED,
+  SIGNAL_UNREADABLE_EVENT,
   N_SIGNALS
 };
 
@@ -216,10 +217,15 @@ handle_monitor_event (CrierRemoteServer *self,
                       JsonNode          *data)
 {
   g_autofree char *json = crier_json_to_string (data);
-  g_autoptr (CrierMonitorEvent) event = crier_monitor_event_new_from_json (json, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CrierMonitorEvent) event = crier_monitor_event_new_from_json (json, &error);
 
   if (event == NULL)
-    return;
+    {
+      /* Most likely a kind a newer server added: worth saying, not worth stopping for. */
+      g_signal_emit (self, signals[SIGNAL_UNREADABLE_EVENT], 0, error->message);
+      return;
+    }
   crier_monitor_emit (self->monitor, crier_monitor_event_ref (event));
   if (self->refresh && changes_picture (event->kind) && self->refresh_id == 0)
     self->refresh_id = crier_timeout_add (REFRESH_MS, refresh_cb, self);
@@ -893,6 +899,10 @@ crier_remote_server_class_init (CrierRemoteServerClass *klass)
    * (crier:missed); a fresh snapshot follows. */
   signals[SIGNAL_MISSED] = g_signal_new ("missed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                                          NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT64);
+  /* A monitor event this version cannot read (a kind a newer server added, say) was
+   * skipped; the string says why. */
+  signals[SIGNAL_UNREADABLE_EVENT] = g_signal_new ("unreadable-event", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void

@@ -36,6 +36,7 @@ unsigned           crier_remote_server_get_http_status (CrierRemoteServer *self)
  * crier:snapshot said (the class's "changed" when a new one came, the interface's "reset"
  * for the first after each connection); commands are answered by the server's
  * crier:result. Signal "missed" (guint64 count): the server skipped that many monitor
- * events because they were read too slowly. */
+ * events because they were read too slowly. Signal "unreadable-event" (const char *why): a
+ * monitor event this version cannot read was skipped. */
 
 G_END_DECLS
