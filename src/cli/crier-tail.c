@@ -9,9 +9,7 @@
 #include "crier-tail.h"
 
 #include <glib/gi18n.h>
-#include <json-glib/json-glib.h>
 #include <stdio.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "crier-http-client.h"
@@ -192,10 +190,11 @@ handle_event (Tail                    *tail,
     finish (tail, 0);
 }
 
+/* From the remote server's monitor, or from the observer. */
 static void
-monitor_event_cb (CrierMonitor      *monitor,
-                  CrierMonitorEvent *event,
-                  Tail              *tail)
+event_cb (GObject           *source,
+          CrierMonitorEvent *event,
+          Tail              *tail)
 {
   g_autofree char *json = crier_monitor_event_to_json (event);
 
@@ -208,16 +207,6 @@ unreadable_event_cb (CrierRemoteServer *remote,
                      Tail              *tail)
 {
   g_printerr (_ ("crier tail: ignored an event it cannot read: %s\n"), why);
-}
-
-static void
-observed_cb (CrierObserver     *observer,
-             CrierMonitorEvent *event,
-             Tail              *tail)
-{
-  g_autofree char *json = crier_monitor_event_to_json (event);
-
-  handle_event (tail, event, json);
 }
 
 static void
@@ -241,7 +230,7 @@ observe (Tail *tail)
               remote->host, remote->port, remote->app_id);
   tail->observer = crier_observer_new (base_url, remote->app_id, remote->key, remote->secret,
                                        tail->options->master_key, remote->insecure);
-  g_signal_connect (tail->observer, "event", G_CALLBACK (observed_cb), tail);
+  g_signal_connect (tail->observer, "event", G_CALLBACK (event_cb), tail);
   g_signal_connect (tail->observer, "problem", G_CALLBACK (observer_problem_cb), tail);
   crier_observer_start (tail->observer);
 }
@@ -470,8 +459,7 @@ crier_tail_run (int    argc,
       g_printerr (_ ("crier: “%s” is not a valid server address\n"), url);
       finish (&tail, 2);
     }
-  g_signal_connect (crier_backend_get_monitor (CRIER_BACKEND (tail.remote)), "event", G_CALLBACK (monitor_event_cb),
-                    &tail);
+  g_signal_connect (crier_backend_get_monitor (CRIER_BACKEND (tail.remote)), "event", G_CALLBACK (event_cb), &tail);
   g_signal_connect (tail.remote, "notify::state", G_CALLBACK (state_cb), &tail);
   g_signal_connect (tail.remote, "notify::problem", G_CALLBACK (state_cb), &tail);
   g_signal_connect (tail.remote, "missed", G_CALLBACK (missed_cb), &tail);
