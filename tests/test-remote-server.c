@@ -331,9 +331,9 @@ static void
 send_text_frame (GOutputStream *out,
                  const char    *text)
 {
-  size_t  length = strlen (text);
-  guint8  head[4] = { 0x81 };
-  gsize   head_length = 2;
+  size_t length = strlen (text);
+  guint8 head[4] = { 0x81 };
+  gsize  head_length = 2;
 
   g_assert_cmpuint (length, <, 65536);
   if (length < 126)
@@ -362,11 +362,11 @@ fake_monitor_cb (GThreadedSocketService *service,
   const char        *key_header;
   g_autofree char   *key = NULL;
   g_autoptr (GChecksum) sha1 = g_checksum_new (G_CHECKSUM_SHA1);
-  guint8             digest[20];
-  gsize              digest_length = sizeof digest;
-  g_autofree char   *accept = NULL;
-  g_autofree char   *reply = NULL;
-  gssize             n;
+  guint8           digest[20];
+  gsize            digest_length = sizeof digest;
+  g_autofree char *accept = NULL;
+  g_autofree char *reply = NULL;
+  gssize           n;
 
   /* The request's head fits one read on loopback. */
   g_input_stream_read (in, request, sizeof request - 1, NULL, NULL);

@@ -44,7 +44,7 @@ struct _CrierRemoteServer
   unsigned                 retry_ms;
   guint                    retry_id;
   guint                    refresh_id;
-  gboolean                 refresh; /* ask for snapshots after events that change them */
+  gboolean                 refresh;     /* ask for snapshots after events that change them */
   unsigned                 http_status; /* of the last handshake that failed with an answer */
   gboolean                 running;
 };

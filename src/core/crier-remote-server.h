@@ -24,12 +24,12 @@ const char        *crier_remote_server_get_app_id (CrierRemoteServer *self);
 /* TRUE (the default): snapshots are asked for again after the events that change them, for
  * a window's lists. FALSE: only the one the server sends on each connection, for a reader
  * of the stream alone (crier tail). */
-void               crier_remote_server_set_refresh (CrierRemoteServer *self,
-                                                    gboolean           refresh);
+void crier_remote_server_set_refresh (CrierRemoteServer *self,
+                                      gboolean           refresh);
 /* The HTTP status (400 or more) the last connection attempt was answered with instead of a
  * WebSocket; 0 when it was not answered so, or it succeeded. 404 means NOT_CRIER; for other
  * statuses the state is RECONNECTING and a front end may decide to give up. */
-unsigned           crier_remote_server_get_http_status (CrierRemoteServer *self);
+unsigned crier_remote_server_get_http_status (CrierRemoteServer *self);
 
 /* Everything else is CrierBackend's: state CONNECTING, CONNECTED, RECONNECTING (back-off),
  * REFUSED or NOT_CRIER (no retry for either); snapshots are copies of what the last
