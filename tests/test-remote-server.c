@@ -267,6 +267,255 @@ count_cb (gpointer instance,
   (*n)++;
 }
 
+/* --- What crier tail needs (set_refresh, get_http_status, "missed", "unreadable-event") */
+
+/* More threads than connections at a time: a service at its limit stops accepting and
+ * starts again when a job ends, which could be after the test closed its listener. */
+#define THREADS 4
+
+/* Something other than Crier answering its monitor path with 403, as a proxy in front of
+ * it might (a plain socket on a thread of its own, as answer_not_found_cb ()). */
+static gboolean
+answer_forbidden_cb (GThreadedSocketService *service,
+                     GSocketConnection      *connection,
+                     GObject                *source,
+                     gpointer                user_data)
+{
+  static const char reply[] = "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+  char              request[4096];
+
+  g_input_stream_read (g_io_stream_get_input_stream (G_IO_STREAM (connection)), request, sizeof request, NULL,
+                       NULL);
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)), reply, sizeof reply - 1, NULL,
+                             NULL, NULL);
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+  return TRUE;
+}
+
+static void
+test_http_status (void)
+{
+  g_autoptr (GSocketService) service = g_threaded_socket_service_new (THREADS);
+  g_autoptr (GError) error = NULL;
+  guint16          port = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (service), NULL, &error);
+  g_autofree char *base = NULL;
+  g_autoptr (CrierRemoteServer) remote = NULL;
+
+  g_assert_no_error (error);
+  g_signal_connect (service, "run", G_CALLBACK (answer_forbidden_cb), NULL);
+  base = g_strdup_printf ("http://127.0.0.1:%u", port);
+  remote = crier_remote_server_new (base, "app-id", "app-key", "app-secret", FALSE);
+  g_assert_cmpuint (crier_remote_server_get_http_status (remote), ==, 0);
+  crier_remote_server_start (remote);
+  /* Not a refusal Crier made: retried, as a network error is, with the status at hand. */
+  crier_test_wait_until (crier_backend_get_state (CRIER_BACKEND (remote)) == CRIER_BACKEND_STATE_RECONNECTING,
+                         CRIER_TEST_TIMEOUT);
+  g_assert_cmpuint (crier_remote_server_get_http_status (remote), ==, 403);
+  g_clear_object (&remote);
+  g_socket_service_stop (service);
+  g_socket_listener_close (G_SOCKET_LISTENER (service));
+  crier_test_drain ();
+}
+
+/* A network error is not an HTTP answer: no status. */
+static void
+test_no_http_status (void)
+{
+  g_autoptr (GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr (GError) error = NULL;
+  guint16          port = g_socket_listener_add_any_inet_port (listener, NULL, &error);
+  g_autofree char *base = g_strdup_printf ("http://127.0.0.1:%u", port);
+  g_autoptr (CrierRemoteServer) remote = NULL;
+
+  g_assert_no_error (error);
+  /* The port was free a moment ago; closed now, so connecting to it is refused. */
+  g_socket_listener_close (listener);
+  remote = crier_remote_server_new (base, "app-id", "app-key", "app-secret", FALSE);
+  crier_remote_server_start (remote);
+  crier_test_wait_until (crier_backend_get_state (CRIER_BACKEND (remote)) == CRIER_BACKEND_STATE_RECONNECTING,
+                         CRIER_TEST_TIMEOUT);
+  g_assert_cmpuint (crier_remote_server_get_http_status (remote), ==, 0);
+  g_assert_nonnull (crier_backend_get_problem (CRIER_BACKEND (remote)));
+}
+
+static gboolean
+set_flag_cb (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Without refreshes only the snapshot of the connection comes: a client joining shows in
+ * the stream, and no snapshot is asked for after it. */
+static void
+test_no_refresh (void)
+{
+  g_autoptr (CrierTestServer) server = crier_test_server_new (CONFIG);
+  g_autofree char *base = crier_test_server_url (server, "http", "");
+  g_autoptr (CrierRemoteServer) remote = crier_remote_server_new (base, CRIER_TEST_APP_ID, CRIER_TEST_APP_KEY,
+                                                                  CRIER_TEST_APP_SECRET, FALSE);
+  g_autoptr (GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_monitor_event_unref);
+  g_autoptr (CrierTestClient) ada = NULL;
+  g_autoptr (JsonObject) joined = NULL;
+  guint    changes = 0;
+  gboolean quiet = FALSE;
+
+  crier_remote_server_set_refresh (remote, FALSE);
+  g_signal_connect (remote, "changed", G_CALLBACK (count_cb), &changes);
+  g_signal_connect (crier_backend_get_monitor (CRIER_BACKEND (remote)), "event", G_CALLBACK (count_event_cb), events);
+  crier_remote_server_start (remote);
+  crier_test_wait_until (crier_backend_get_state (CRIER_BACKEND (remote)) == CRIER_BACKEND_STATE_CONNECTED,
+                         CRIER_TEST_TIMEOUT);
+  g_assert_cmpuint (changes, ==, 1);
+
+  ada = crier_test_client_connect (server, CRIER_TEST_APP_KEY);
+  joined = crier_test_client_subscribe (ada, "orders", NULL, NULL);
+  crier_test_wait_until (events->len > 0 &&
+                           ((CrierMonitorEvent *) g_ptr_array_index (events, events->len - 1))->kind ==
+                             CRIER_MONITOR_SUBSCRIBED,
+                         CRIER_TEST_TIMEOUT);
+  /* A refresh would have come 200 ms after the events; five times that is long enough
+   * to see none came (a slow machine can only make this pass, never fail wrongly). */
+  g_timeout_add (1000, set_flag_cb, &quiet);
+  crier_test_wait_until (quiet, CRIER_TEST_TIMEOUT);
+  g_assert_cmpuint (changes, ==, 1);
+  g_assert_cmpuint (n_connections (remote), ==, 0);
+  crier_remote_server_stop (remote);
+}
+
+/* A fake Crier monitor endpoint: answers the WebSocket handshake, sends the frames it was
+ * given, then waits for the client to close. */
+static void
+send_text_frame (GOutputStream *out,
+                 const char    *text)
+{
+  size_t length = strlen (text);
+  guint8 head[4] = { 0x81 };
+  gsize  head_length = 2;
+
+  g_assert_cmpuint (length, <, 65536);
+  if (length < 126)
+    head[1] = (guint8) length;
+  else
+    {
+      head[1] = 126;
+      head[2] = (guint8) (length >> 8);
+      head[3] = (guint8) length;
+      head_length = 4;
+    }
+  g_output_stream_write_all (out, head, head_length, NULL, NULL, NULL);
+  g_output_stream_write_all (out, text, length, NULL, NULL, NULL);
+}
+
+static gboolean
+fake_monitor_cb (GThreadedSocketService *service,
+                 GSocketConnection      *connection,
+                 GObject                *source,
+                 gpointer                user_data)
+{
+  const char *const *frames = user_data;
+  GInputStream      *in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
+  GOutputStream     *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+  char               request[4096] = { 0 };
+  const char        *key_header;
+  g_autofree char   *key = NULL;
+  g_autoptr (GChecksum) sha1 = g_checksum_new (G_CHECKSUM_SHA1);
+  guint8           digest[20];
+  gsize            digest_length = sizeof digest;
+  g_autofree char *accept = NULL;
+  g_autofree char *reply = NULL;
+  gssize           n;
+
+  /* The request's head fits one read on loopback. */
+  g_input_stream_read (in, request, sizeof request - 1, NULL, NULL);
+  key_header = strstr (request, "Sec-WebSocket-Key: ");
+  g_assert_nonnull (key_header);
+  key = g_strndup (key_header + 19, strcspn (key_header + 19, "\r\n"));
+  g_checksum_update (sha1, (const guchar *) key, -1);
+  g_checksum_update (sha1, (const guchar *) "258EAFA5-E914-47DA-95CA-C5AB0DC85B11", -1);
+  g_checksum_get_digest (sha1, digest, &digest_length);
+  accept = g_base64_encode (digest, digest_length);
+  reply = g_strdup_printf ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                           "Sec-WebSocket-Accept: %s\r\n\r\n",
+                           accept);
+  g_output_stream_write_all (out, reply, strlen (reply), NULL, NULL, NULL);
+  for (guint i = 0; frames[i] != NULL; i++)
+    send_text_frame (out, frames[i]);
+  /* Until the client's close frame (answered with ours) or the end of the connection. */
+  while ((n = g_input_stream_read (in, request, sizeof request, NULL, NULL)) > 0)
+    if ((guint8) request[0] == 0x88)
+      {
+        static const guint8 close_frame[] = { 0x88, 0x00 };
+
+        g_output_stream_write_all (out, close_frame, sizeof close_frame, NULL, NULL, NULL);
+        break;
+      }
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+  return TRUE;
+}
+
+static void
+store_missed_cb (CrierRemoteServer *remote,
+                 guint64            count,
+                 guint64           *missed)
+{
+  *missed += count;
+}
+
+static void
+store_why_cb (CrierRemoteServer *remote,
+              const char        *why,
+              char             **stored)
+{
+  g_free (*stored);
+  *stored = g_strdup (why);
+}
+
+/* What the endpoint says besides the stream: events it skipped for a slow reader, and an
+ * event of a kind this version does not know (a newer server's). Both are said, neither
+ * stops the stream. */
+static void
+test_missed_and_unreadable (void)
+{
+  static const char *const frames[] = {
+    "{\"event\":\"crier:snapshot\",\"data\":{\"connections\":[],\"channels\":[]}}",
+    "{\"event\":\"crier:monitor\",\"data\":{\"kind\":\"subscribed\",\"app_id\":\"app-id\",\"channel\":\"before\"}}",
+    "{\"event\":\"crier:missed\",\"data\":{\"count\":7}}",
+    "{\"event\":\"crier:monitor\",\"data\":{\"kind\":\"from_the_future\",\"app_id\":\"app-id\"}}",
+    "{\"event\":\"crier:monitor\",\"data\":{\"kind\":\"subscribed\",\"app_id\":\"app-id\",\"channel\":\"after\"}}",
+    NULL,
+  };
+  g_autoptr (GSocketService) service = g_threaded_socket_service_new (THREADS);
+  g_autoptr (GError) error = NULL;
+  guint16          port = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (service), NULL, &error);
+  g_autofree char *base = g_strdup_printf ("http://127.0.0.1:%u", port);
+  g_autoptr (CrierRemoteServer) remote = NULL;
+  g_autoptr (GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_monitor_event_unref);
+  g_autofree char *why = NULL;
+  guint64          missed = 0;
+
+  g_assert_no_error (error);
+  g_signal_connect (service, "run", G_CALLBACK (fake_monitor_cb), (gpointer) frames);
+  remote = crier_remote_server_new (base, "app-id", "app-key", "app-secret", FALSE);
+  crier_remote_server_set_refresh (remote, FALSE);
+  g_signal_connect (remote, "missed", G_CALLBACK (store_missed_cb), &missed);
+  g_signal_connect (remote, "unreadable-event", G_CALLBACK (store_why_cb), &why);
+  g_signal_connect (crier_backend_get_monitor (CRIER_BACKEND (remote)), "event", G_CALLBACK (count_event_cb), events);
+  crier_remote_server_start (remote);
+  crier_test_wait_until (events->len == 2, CRIER_TEST_TIMEOUT);
+  g_assert_cmpstr (((CrierMonitorEvent *) g_ptr_array_index (events, 0))->channel, ==, "before");
+  g_assert_cmpstr (((CrierMonitorEvent *) g_ptr_array_index (events, 1))->channel, ==, "after");
+  g_assert_cmpuint (missed, ==, 7);
+  g_assert_nonnull (why);
+  g_assert_nonnull (strstr (why, "from_the_future"));
+  g_assert_cmpint (crier_backend_get_state (CRIER_BACKEND (remote)), ==, CRIER_BACKEND_STATE_CONNECTED);
+  crier_remote_server_stop (remote);
+  g_clear_object (&remote);
+  g_socket_service_stop (service);
+  g_socket_listener_close (G_SOCKET_LISTENER (service));
+  crier_test_drain ();
+}
+
 static guint
 n_channels (CrierRemoteServer *remote,
             const char        *app_id,
@@ -413,6 +662,11 @@ main (int    argc,
   g_test_add_func ("/remote-server/follows-and-commands", test_follows_and_commands);
   g_test_add_func ("/remote-server/publish-receivers", test_publish_receivers);
   g_test_add_func ("/remote-server/refused", test_refused);
+  /* What crier tail needs; before not-crier, as backend. */
+  g_test_add_func ("/remote-server/no-refresh", test_no_refresh);
+  g_test_add_func ("/remote-server/no-http-status", test_no_http_status);
+  g_test_add_func ("/remote-server/missed-and-unreadable", test_missed_and_unreadable);
+  g_test_add_func ("/remote-server/http-status", test_http_status);
   /* Before not-crier: its socket service's cancelled accept can still warn afterwards. */
   g_test_add_func ("/remote-server/backend", test_backend);
   /* Before not-crier: its stopped GSocketService can still warn "fail: Listener is already

@@ -9,19 +9,14 @@
 #include "crier-tail.h"
 
 #include <glib/gi18n.h>
-#include <json-glib/json-glib.h>
 #include <stdio.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "crier-http-client.h"
-#include "crier-json.h"
 #include "crier-monitor-event.h"
 #include "crier-observer.h"
+#include "crier-remote-server.h"
 #include "crier-remote.h"
-
-#define RETRY_FIRST_MS 500
-#define RETRY_MAX_MS   10000
 
 typedef struct
 {
@@ -58,34 +53,34 @@ typedef struct
   GPatternSpec    *event;
 } Until;
 
+/* The connection, its retries and refusals are CrierRemoteServer's; tail prints its
+ * stream and turns its states into messages and an exit status. */
 typedef struct
 {
-  TailOptions             *options;
-  GMainLoop               *loop;
-  SoupSession             *session;
-  SoupWebsocketConnection *ws;
-  CrierObserver           *observer; /* a server without a monitor endpoint */
-  GCancellable            *cancellable;
-  GPtrArray               *channel_patterns;
-  GPtrArray               *event_patterns;
-  Until                    until;
-  gboolean                 has_until;
-  gboolean                 color;
-  gboolean                 json;
-  gboolean                 waiting_said; /* "waiting for the server" printed once per outage */
-  gboolean                 watching;     /* a snapshot came: the connection is established */
-  unsigned                 retry_ms;
-  guint                    retry_id;
-  guint                    timeout_id;
-  int                      status;
+  TailOptions       *options;
+  GMainLoop         *loop;
+  CrierRemoteServer *remote;
+  CrierObserver     *observer; /* a server without a monitor endpoint */
+  GPtrArray         *channel_patterns;
+  GPtrArray         *event_patterns;
+  Until              until;
+  gboolean           has_until;
+  gboolean           color;
+  gboolean           json;
+  gboolean           waiting_said; /* "waiting for the server" printed once per outage */
+  gboolean           watching;     /* a snapshot came: the connection is established */
+  gboolean           done;
+  guint              timeout_id;
+  int                status;
 } Tail;
-
-static void connect_monitor (Tail *tail);
 
 static void
 finish (Tail *tail,
         int   status)
 {
+  if (tail->done)
+    return;
+  tail->done = TRUE;
   tail->status = status;
   g_main_loop_quit (tail->loop);
 }
@@ -196,30 +191,23 @@ handle_event (Tail                    *tail,
     finish (tail, 0);
 }
 
+/* From the remote server's monitor, or from the observer. */
 static void
-handle_monitor_event (Tail     *tail,
-                      JsonNode *data)
-{
-  g_autoptr (GError) error = NULL;
-  g_autofree char *json = crier_json_to_string (data);
-  g_autoptr (CrierMonitorEvent) event = crier_monitor_event_new_from_json (json, &error);
-
-  if (event == NULL)
-    {
-      g_printerr (_ ("crier tail: ignored an event it cannot read: %s\n"), error->message);
-      return;
-    }
-  handle_event (tail, event, json);
-}
-
-static void
-observed_cb (CrierObserver     *observer,
-             CrierMonitorEvent *event,
-             Tail              *tail)
+event_cb (GObject           *source,
+          CrierMonitorEvent *event,
+          Tail              *tail)
 {
   g_autofree char *json = crier_monitor_event_to_json (event);
 
   handle_event (tail, event, json);
+}
+
+static void
+unreadable_event_cb (CrierRemoteServer *remote,
+                     const char        *why,
+                     Tail              *tail)
+{
+  g_printerr (_ ("crier tail: ignored an event it cannot read: %s\n"), why);
 }
 
 static void
@@ -243,154 +231,83 @@ observe (Tail *tail)
               remote->host, remote->port, remote->app_id);
   tail->observer = crier_observer_new (base_url, remote->app_id, remote->key, remote->secret,
                                        tail->options->master_key, remote->insecure);
-  g_signal_connect (tail->observer, "event", G_CALLBACK (observed_cb), tail);
+  g_signal_connect (tail->observer, "event", G_CALLBACK (event_cb), tail);
   g_signal_connect (tail->observer, "problem", G_CALLBACK (observer_problem_cb), tail);
   crier_observer_start (tail->observer);
 }
 
 static void
-handle_snapshot (Tail       *tail,
-                 JsonObject *snapshot)
+announce_watching (Tail *tail)
 {
-  JsonArray *connections = json_object_get_array_member (snapshot, "connections");
-  JsonArray *channels = json_object_get_array_member (snapshot, "channels");
-  guint      n_connections = connections ? json_array_get_length (connections) : 0;
-  guint      n_channels = channels ? json_array_get_length (channels) : 0;
+  CrierBackend *backend = CRIER_BACKEND (tail->remote);
+  g_autoptr (GPtrArray) connections = crier_backend_dup_connections (backend, NULL);
+  g_autoptr (GPtrArray) channels = crier_backend_dup_channels (backend, NULL, NULL);
 
-  if (!tail->watching)
-    /* Translators: the first %s is an app id, then host and port */
-    g_printerr (_ ("crier tail: watching app %s on %s:%d (%u connections, %u channels occupied)\n"),
-                tail->options->remote.app_id, tail->options->remote.host, tail->options->remote.port,
-                n_connections, n_channels);
-  tail->watching = TRUE;
-  tail->waiting_said = FALSE;
-  tail->retry_ms = RETRY_FIRST_MS;
+  /* Translators: the first %s is an app id, then host and port */
+  g_printerr (_ ("crier tail: watching app %s on %s:%d (%u connections, %u channels occupied)\n"),
+              tail->options->remote.app_id, tail->options->remote.host, tail->options->remote.port,
+              connections->len, channels->len);
 }
 
 static void
-message_cb (SoupWebsocketConnection *ws,
-            SoupWebsocketDataType    type,
-            GBytes                  *message,
-            Tail                    *tail)
+state_cb (CrierRemoteServer *remote,
+          GParamSpec        *pspec,
+          Tail              *tail)
 {
-  gsize       length;
-  const char *text = g_bytes_get_data (message, &length);
-  g_autoptr (JsonObject) frame = crier_json_parse_object (text, length, NULL);
-  const char *event = frame ? json_object_get_string_member_with_default (frame, "event", "") : "";
-  JsonNode   *data = frame ? json_object_get_member (frame, "data") : NULL;
+  CrierRemote *options = &tail->options->remote;
+  const char  *problem = crier_backend_get_problem (CRIER_BACKEND (remote));
+  unsigned     http_status = crier_remote_server_get_http_status (remote);
 
-  if (g_str_equal (event, "crier:monitor") && data != NULL)
-    handle_monitor_event (tail, data);
-  else if (g_str_equal (event, "crier:snapshot") && data != NULL && JSON_NODE_HOLDS_OBJECT (data))
-    handle_snapshot (tail, json_node_get_object (data));
-  else if (g_str_equal (event, "crier:missed") && data != NULL && JSON_NODE_HOLDS_OBJECT (data))
-    {
-      g_autofree char *count = g_strdup_printf ("%" G_GINT64_FORMAT,
-                                                json_object_get_int_member_with_default (json_node_get_object (data),
-                                                                                         "count", 0));
-
-      /* Translators: %s is a number of events */
-      g_printerr (_ ("crier tail: missed %s events (the terminal read too slowly)\n"), count);
-    }
-  else if (g_str_equal (event, "pusher:error") && data != NULL && JSON_NODE_HOLDS_OBJECT (data))
-    {
-      /* A refusal (wrong secret, unknown app, stale clock): retrying cannot help. */
-      g_printerr (_ ("crier tail: the server refused: %s\n"),
-                  json_object_get_string_member_with_default (json_node_get_object (data), "message", ""));
-      finish (tail, 1);
-    }
-}
-
-static gboolean
-retry_cb (gpointer user_data)
-{
-  Tail *tail = user_data;
-
-  tail->retry_id = 0;
-  connect_monitor (tail);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-retry_later (Tail       *tail,
-             const char *why)
-{
-  if (!tail->waiting_said)
-    g_printerr (_ ("crier tail: %s; retrying until the server answers\n"), why);
-  tail->waiting_said = TRUE;
-  tail->watching = FALSE;
-  tail->retry_id = g_timeout_add (tail->retry_ms, retry_cb, tail);
-  tail->retry_ms = MIN (tail->retry_ms * 2, RETRY_MAX_MS);
-}
-
-static void
-closed_cb (SoupWebsocketConnection *ws,
-           Tail                    *tail)
-{
-  g_autofree char *why = NULL;
-
-  g_clear_object (&tail->ws);
-  if (!g_main_loop_is_running (tail->loop))
+  if (tail->done || tail->observer != NULL)
     return;
-  why = g_strdup_printf (_ ("the connection closed (%u)"), soup_websocket_connection_get_close_code (ws));
-  retry_later (tail, why);
-}
-
-static void
-connected_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  Tail *tail = user_data;
-  g_autoptr (GError) error = NULL;
-  SoupMessage             *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
-  SoupWebsocketConnection *ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
-
-  if (ws == NULL)
+  switch (crier_backend_get_state (CRIER_BACKEND (remote)))
     {
-      unsigned status = msg ? soup_message_get_status (msg) : 0;
-
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      if (status == SOUP_STATUS_NOT_FOUND)
+    case CRIER_BACKEND_STATE_CONNECTED:
+      if (!tail->watching)
+        announce_watching (tail);
+      tail->watching = TRUE;
+      tail->waiting_said = FALSE;
+      break;
+    case CRIER_BACKEND_STATE_RECONNECTING:
+      /* Something else answered in Crier's place (a proxy's 403): waiting will not change it. */
+      if (http_status >= 400)
         {
-          observe (tail);
-          return;
-        }
-      if (status >= 400)
-        {
-          g_printerr (_ ("crier tail: %s:%d answered %u to /monitor/%s\n"), tail->options->remote.host,
-                      tail->options->remote.port, status, tail->options->remote.app_id);
+          g_printerr (_ ("crier tail: %s:%d answered %u to /monitor/%s\n"), options->host, options->port,
+                      http_status, options->app_id);
           finish (tail, 1);
-          return;
+          break;
         }
-      retry_later (tail, error->message);
-      return;
+      if (!tail->waiting_said)
+        g_printerr (_ ("crier tail: %s; retrying until the server answers\n"), problem ? problem : "");
+      tail->waiting_said = TRUE;
+      tail->watching = FALSE;
+      break;
+    case CRIER_BACKEND_STATE_REFUSED:
+      /* A refusal (wrong secret, unknown app, stale clock): retrying cannot help. */
+      g_printerr (_ ("crier tail: the server refused: %s\n"), problem ? problem : "");
+      finish (tail, 1);
+      break;
+    case CRIER_BACKEND_STATE_NOT_CRIER:
+      observe (tail);
+      break;
+    case CRIER_BACKEND_STATE_STOPPED:
+    case CRIER_BACKEND_STATE_RUNNING:
+    case CRIER_BACKEND_STATE_CONNECTING:
+    case CRIER_BACKEND_STATE_OBSERVING:
+    default:
+      break;
     }
-  tail->ws = ws;
-  g_signal_connect (ws, "message", G_CALLBACK (message_cb), tail);
-  g_signal_connect (ws, "closed", G_CALLBACK (closed_cb), tail);
 }
 
-/* Signed afresh for each attempt: a signature opens one monitor connection. */
 static void
-connect_monitor (Tail *tail)
+missed_cb (CrierRemoteServer *remote,
+           guint64            count,
+           Tail              *tail)
 {
-  CrierRemote     *remote = &tail->options->remote;
-  g_autofree char *base_url = crier_remote_url (remote, remote->scheme, "", NULL);
-  g_autofree char *url = crier_http_client_dup_monitor_url (base_url, remote->app_id, remote->key, remote->secret);
-  g_autoptr (SoupMessage) msg = NULL;
+  g_autofree char *text = g_strdup_printf ("%" G_GUINT64_FORMAT, count);
 
-  msg = soup_message_new ("GET", url);
-  if (msg == NULL)
-    {
-      g_printerr (_ ("crier: “%s” is not a valid server address\n"), url);
-      finish (tail, 2);
-      return;
-    }
-  crier_remote_prepare (remote, msg);
-  soup_session_websocket_connect_async (tail->session, msg, NULL, NULL, G_PRIORITY_DEFAULT,
-                                        tail->cancellable, connected_cb, tail);
+  /* Translators: %s is a number of events */
+  g_printerr (_ ("crier tail: missed %s events (the terminal read too slowly)\n"), text);
 }
 
 static gboolean
@@ -484,7 +401,8 @@ crier_tail_run (int    argc,
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) channel_patterns = NULL;
   g_autoptr (GPtrArray) event_patterns = NULL;
-  Tail tail = { 0 };
+  g_autofree char *base_url = NULL;
+  Tail             tail = { 0 };
 
   g_set_prgname ("crier tail");
   g_option_context_set_summary (context,
@@ -526,26 +444,37 @@ crier_tail_run (int    argc,
   tail.channel_patterns = channel_patterns = compile_patterns (options.channels);
   tail.event_patterns = event_patterns = compile_patterns (options.events);
   tail.loop = g_main_loop_new (NULL, FALSE);
-  tail.session = soup_session_new ();
-  tail.cancellable = g_cancellable_new ();
-  tail.retry_ms = RETRY_FIRST_MS;
   tail.status = 0;
-  connect_monitor (&tail);
+  base_url = crier_remote_url (&options.remote, options.remote.scheme, "", NULL);
+  tail.remote = crier_remote_server_new (base_url, options.remote.app_id, options.remote.key, options.remote.secret,
+                                         options.remote.insecure);
+  /* Only the stream is printed: no snapshots asked for after the events. */
+  crier_remote_server_set_refresh (tail.remote, FALSE);
+  crier_remote_server_start (tail.remote);
+  /* The only refusal that comes before any answer: the address itself. */
+  if (crier_backend_get_state (CRIER_BACKEND (tail.remote)) == CRIER_BACKEND_STATE_REFUSED)
+    {
+      g_autofree char *url = crier_http_client_dup_monitor_url (base_url, options.remote.app_id, options.remote.key,
+                                                                options.remote.secret);
+
+      g_printerr (_ ("crier: “%s” is not a valid server address\n"), url);
+      finish (&tail, 2);
+    }
+  g_signal_connect (crier_backend_get_monitor (CRIER_BACKEND (tail.remote)), "event", G_CALLBACK (event_cb), &tail);
+  g_signal_connect (tail.remote, "notify::state", G_CALLBACK (state_cb), &tail);
+  g_signal_connect (tail.remote, "notify::problem", G_CALLBACK (state_cb), &tail);
+  g_signal_connect (tail.remote, "missed", G_CALLBACK (missed_cb), &tail);
+  g_signal_connect (tail.remote, "unreadable-event", G_CALLBACK (unreadable_event_cb), &tail);
   if (options.timeout > 0)
     tail.timeout_id = g_timeout_add_seconds (options.timeout, timeout_cb, &tail);
-  if (tail.status == 0)
+  if (!tail.done)
     g_main_loop_run (tail.loop);
 
-  g_cancellable_cancel (tail.cancellable);
-  g_clear_handle_id (&tail.retry_id, g_source_remove);
   g_clear_handle_id (&tail.timeout_id, g_source_remove);
-  if (tail.ws != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (tail.ws, &tail);
-      if (soup_websocket_connection_get_state (tail.ws) == SOUP_WEBSOCKET_STATE_OPEN)
-        soup_websocket_connection_close (tail.ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
-      g_clear_object (&tail.ws);
-    }
+  g_signal_handlers_disconnect_by_data (crier_backend_get_monitor (CRIER_BACKEND (tail.remote)), &tail);
+  g_signal_handlers_disconnect_by_data (tail.remote, &tail);
+  crier_remote_server_stop (tail.remote);
+  g_clear_object (&tail.remote);
   if (tail.observer != NULL)
     {
       g_signal_handlers_disconnect_by_data (tail.observer, &tail);
@@ -554,8 +483,6 @@ crier_tail_run (int    argc,
     }
   g_clear_pointer (&tail.until.channel, g_pattern_spec_free);
   g_clear_pointer (&tail.until.event, g_pattern_spec_free);
-  g_clear_object (&tail.cancellable);
-  g_clear_object (&tail.session);
   g_main_loop_unref (tail.loop);
   return tail.status;
 }

@@ -44,6 +44,8 @@ struct _CrierRemoteServer
   unsigned                 retry_ms;
   guint                    retry_id;
   guint                    refresh_id;
+  gboolean                 refresh;     /* ask for snapshots after events that change them */
+  unsigned                 http_status; /* of the last handshake that failed with an answer */
   gboolean                 running;
 };
 
@@ -65,6 +67,8 @@ static GParamSpec *properties[N_PROPS];
 enum
 {
   SIGNAL_CHANGED,
+  SIGNAL_MISSED,
+  SIGNAL_UNREADABLE_EVENT,
   N_SIGNALS
 };
 
@@ -214,12 +218,17 @@ handle_monitor_event (CrierRemoteServer *self,
                       JsonNode          *data)
 {
   g_autofree char *json = crier_json_to_string (data);
-  g_autoptr (CrierMonitorEvent) event = crier_monitor_event_new_from_json (json, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CrierMonitorEvent) event = crier_monitor_event_new_from_json (json, &error);
 
   if (event == NULL)
-    return;
+    {
+      /* Most likely a kind a newer server added: worth saying, not worth stopping for. */
+      g_signal_emit (self, signals[SIGNAL_UNREADABLE_EVENT], 0, error->message);
+      return;
+    }
   crier_monitor_emit (self->monitor, crier_monitor_event_ref (event));
-  if (changes_picture (event->kind) && self->refresh_id == 0)
+  if (self->refresh && changes_picture (event->kind) && self->refresh_id == 0)
     self->refresh_id = crier_timeout_add (REFRESH_MS, refresh_cb, self);
 }
 
@@ -284,6 +293,14 @@ message_cb (SoupWebsocketConnection *ws,
     }
   else if (g_str_equal (event, "crier:result") && object)
     handle_result (self, json_node_get_object (data));
+  else if (g_str_equal (event, "crier:missed") && object)
+    {
+      gint64 count = json_object_get_int_member_with_default (json_node_get_object (data), "count", 0);
+
+      /* We read too slowly and the server skipped events; the snapshot it sends next
+       * puts the picture right, the stream itself has a gap. */
+      g_signal_emit (self, signals[SIGNAL_MISSED], 0, (guint64) MAX (count, 0));
+    }
   else if (g_str_equal (event, "pusher:error") && object)
     {
       /* A refusal: wrong secret, unknown app, a clock far off. Retrying cannot help. */
@@ -342,8 +359,13 @@ connected_cb (GObject      *source,
       g_clear_object (&ws);
       return;
     }
+  self->http_status = 0;
   if (ws == NULL)
     {
+      /* Not a WebSocket answer (a proxy's 403 or 502, say): kept for a front end that gives
+       * up on those instead of retrying. */
+      if (msg != NULL && soup_message_get_status (msg) >= 400)
+        self->http_status = soup_message_get_status (msg);
       if (msg != NULL && soup_message_get_status (msg) == SOUP_STATUS_NOT_FOUND)
         {
           set_state (self, CRIER_BACKEND_STATE_NOT_CRIER, "The server has no monitor endpoint: not a Crier");
@@ -415,6 +437,23 @@ crier_remote_server_get_app_id (CrierRemoteServer *self)
 {
   g_return_val_if_fail (CRIER_IS_REMOTE_SERVER (self), NULL);
   return self->app_id;
+}
+
+void
+crier_remote_server_set_refresh (CrierRemoteServer *self,
+                                 gboolean           refresh)
+{
+  g_return_if_fail (CRIER_IS_REMOTE_SERVER (self));
+  self->refresh = !!refresh;
+  if (!self->refresh)
+    g_clear_handle_id (&self->refresh_id, crier_source_remove);
+}
+
+unsigned
+crier_remote_server_get_http_status (CrierRemoteServer *self)
+{
+  g_return_val_if_fail (CRIER_IS_REMOTE_SERVER (self), 0);
+  return self->http_status;
 }
 
 static JsonArray *
@@ -902,6 +941,14 @@ crier_remote_server_class_init (CrierRemoteServerClass *klass)
   /* A new snapshot came: connections, channels, members and statistics may have changed. */
   signals[SIGNAL_CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                                           NULL, NULL, G_TYPE_NONE, 0);
+  /* The server skipped this many monitor events because they were read too slowly
+   * (crier:missed); a fresh snapshot follows. */
+  signals[SIGNAL_MISSED] = g_signal_new ("missed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                                         NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT64);
+  /* A monitor event this version cannot read (a kind a newer server added, say) was
+   * skipped; the string says why. */
+  signals[SIGNAL_UNREADABLE_EVENT] = g_signal_new ("unreadable-event", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
@@ -910,6 +957,7 @@ crier_remote_server_init (CrierRemoteServer *self)
   self->monitor = crier_monitor_new ();
   self->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->state = CRIER_BACKEND_STATE_CONNECTING;
+  self->refresh = TRUE;
 }
 
 CrierRemoteServer *

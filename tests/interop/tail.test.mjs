@@ -4,7 +4,10 @@
 // the pusher SDK's publication is seen by a second, independent monitor.
 
 import { spawn, execFile } from 'node:child_process';
-import { scenario, app, check, checkEqual, jsonOk, recorder } from './harness.mjs';
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { scenario, app, check, checkEqual, jsonOk, recorder, HERE } from './harness.mjs';
 
 const APP = app('tail-app');
 const OTHER = app('tail-other');
@@ -97,4 +100,41 @@ scenario('tail', async (t) => {
   r = await crierTail(['--port', '1', '--timeout', '2'], env);
   checkEqual(r.status, 0, 'status of a plain --timeout');
   check(r.stderr.includes('retrying until the server answers'), `stderr says it retries: ${r.stderr}`);
+
+  t.step('something else answering the monitor path (a proxy\'s 403): named, not retried');
+  const forbidding = createServer((req, res) => { res.writeHead(403); res.end(); });
+  forbidding.on('upgrade', (req, socket) => {
+    socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+  });
+  await new Promise((resolve) => forbidding.listen(0, '127.0.0.1', resolve));
+  try {
+    r = await crierTail(['--timeout', '5', '--port', String(forbidding.address().port)], env);
+  } finally {
+    forbidding.close();
+  }
+  checkEqual(r.status, 1, 'status for a 403');
+  check(r.stderr.includes(`answered 403 to /monitor/${APP.id}`), `stderr: ${r.stderr}`);
+
+  t.step('what a monitor endpoint says besides the stream: events it skipped, a kind from a newer server');
+  const { WebSocketServer } = createRequire(join(HERE, 'harness.mjs'))('ws');
+  const fake = createServer();
+  const wss = new WebSocketServer({ noServer: true });
+  fake.on('upgrade', (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => {
+    const send = (event, data) => ws.send(JSON.stringify({ event, data }));
+    send('crier:snapshot', { connections: [], channels: [] });
+    send('crier:missed', { count: 3 });
+    send('crier:monitor', { kind: 'from_the_future', app_id: APP.id });
+    send('crier:monitor', { kind: 'subscribed', app_id: APP.id, channel: 'after' });
+  }));
+  await new Promise((resolve) => fake.listen(0, '127.0.0.1', resolve));
+  try {
+    r = await crierTail(['--until', 'subscribed:after', '--timeout', '10', '--port', String(fake.address().port)], env);
+  } finally {
+    for (const client of wss.clients) client.terminate();
+    fake.close();
+  }
+  checkEqual(r.status, 0, `status once the event after them came (stderr: ${r.stderr})`);
+  check(r.stderr.includes('missed 3 events (the terminal read too slowly)'), `stderr: ${r.stderr}`);
+  check(r.stderr.includes('ignored an event it cannot read: unknown event kind'), `stderr: ${r.stderr}`);
+  checkEqual(lines(r.stdout).map((l) => [l.kind, l.channel]), [['subscribed', 'after']], 'what it printed');
 });
