@@ -1,17 +1,21 @@
 #!/usr/bin/python3
-# e2e-attach-driver.py CLIENT_LOG WINDOW_PORT REMOTE_PORT — attaches the running Crier
+# e2e-attach-driver.py CLIENT_LOG WINDOW_PORT REMOTE_PORT REMOTE_PID CRIER_BIN REMOTE_CONF
+#   REMOTE_PID_FILE REMOTE_LOG — attaches the running Crier
 # window to the second Crier (app.attach over D-Bus, as a launcher would; the Connect
 # dialog is another page's), then like a person through AT-SPI: the header names the
 # remote server, the laravel-echo client of that server (e2e-client.mjs, writing
 # CLIENT_LOG) shows on the Connections and Channels pages, the send form reaches it, and
-# the header's button goes back to the embedded server.
-import json, sys, time, warnings
+# the remote server killed and started again is survived (the header says reconnecting, then
+# connected, and the client's new connection shows), and the header's button goes back to
+# the embedded server.
+import json, os, signal, subprocess, sys, time, warnings
 warnings.simplefilter('ignore', DeprecationWarning)
 import gi
 gi.require_version('Atspi', '2.0')
 from gi.repository import Atspi, Gio, GLib
 
 CLIENT_LOG, WINDOW_PORT, REMOTE_PORT = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+REMOTE_PID, CRIER_BIN, REMOTE_CONF, REMOTE_PID_FILE, REMOTE_LOG = int(sys.argv[4]), sys.argv[5], sys.argv[6], sys.argv[7], sys.argv[8]
 
 def wait_for(pred, what, timeout=30):
     end = time.monotonic() + timeout
@@ -120,6 +124,26 @@ got = wait_for(lambda: [json.loads(l) for l in client_lines() if l.startswith('{
 if got != [{'kind': 'event', 'data': {'order_id': 9, 'note': 'through the remote'}}]:
     sys.exit('e2e-attach: the client received %r' % got)
 print('event received:', got[0])
+
+# The remote server restarts: killed, the window says it is reconnecting; started again on
+# the same port, connected, and the Echo client's new connection shows.
+os.kill(REMOTE_PID, signal.SIGKILL)
+wait_for(lambda: 'Reconnecting…' in texts(app), 'the header to say reconnecting')
+env = dict(os.environ, XDG_DATA_HOME=os.path.join(os.path.dirname(REMOTE_LOG), 'data-remote'))
+with open(REMOTE_LOG, 'w') as log:
+    restarted = subprocess.Popen([CRIER_BIN, '--server', '--config', REMOTE_CONF], stdout=log, stderr=log, env=env)
+with open(REMOTE_PID_FILE, 'w') as f:
+    f.write(str(restarted.pid))
+def new_socket():
+    states = [json.loads(l) for l in client_lines() if l.startswith('{"kind":"state"')]
+    ids = [s['socket_id'] for s in states if s['current'] == 'connected' and s['socket_id'] not in (None, socket_id)]
+    return ids[-1] if ids else None
+new_id = wait_for(new_socket, 'the Echo client to reconnect to the restarted server', timeout=60)
+wait_for(lambda: 'Connected' in texts(app) and remote in texts(app), 'the header to say connected again', timeout=60)
+show_page(app, 'Connections')
+wait_for(lambda: new_id in texts(find(app, 'table', 'Connections') or find(app, 'tree table', 'Connections') or app)
+         and socket_id not in texts(app), 'the reconnected client (and not the old one) in the Connections view', timeout=60)
+print('restart survived: new connection', new_id)
 
 # One click back to the embedded server.
 # (GTK 4.8 does not say which buttons are showing: the header's has this name alone.)

@@ -56,9 +56,13 @@ node "$here/e2e-client.mjs" "$remote_port" >"$tmp/client.log" 2>&1 &
 client=$!
 
 status=0
-/usr/bin/python3 "$here/e2e-attach-driver.py" "$tmp/client.log" "$window_port" "$remote_port" || status=$?
+# The driver restarts the remote server (killed, then started again on its port) and
+# writes the new one's pid to remote.pid.
+/usr/bin/python3 "$here/e2e-attach-driver.py" "$tmp/client.log" "$window_port" "$remote_port" \
+  "$remote" "$CRIER_BIN" "$tmp/remote.conf" "$tmp/remote.pid" "$tmp/remote2.log" || status=$?
+[ -s "$tmp/remote.pid" ] && remote="$remote $(cat "$tmp/remote.pid")"
 if [ $status -ne 0 ]; then
-  echo "--- client"; cat "$tmp/client.log"; echo "--- window"; cat "$tmp/window.log"; echo "--- remote"; cat "$tmp/remote.log"
+  echo "--- client"; cat "$tmp/client.log"; echo "--- window"; cat "$tmp/window.log"; echo "--- remote"; cat "$tmp/remote.log"; cat "$tmp/remote2.log" 2>/dev/null || true
 fi
 kill $client $window $remote 2>/dev/null || true
 exit $status
