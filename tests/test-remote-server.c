@@ -239,10 +239,14 @@ answer_not_found_cb (GThreadedSocketService *service,
   return TRUE;
 }
 
+/* More threads than connections at a time: a service at its limit stops accepting and
+ * starts again when a job ends, which could be after the test closed its listener. */
+#define THREADS 4
+
 static void
 test_not_crier (void)
 {
-  g_autoptr (GSocketService) service = g_threaded_socket_service_new (1);
+  g_autoptr (GSocketService) service = g_threaded_socket_service_new (THREADS);
   g_autoptr (GError) error = NULL;
   guint16          port = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (service), NULL, &error);
   g_autofree char *base = NULL;
@@ -268,10 +272,6 @@ count_cb (gpointer instance,
 }
 
 /* --- What crier tail needs (set_refresh, get_http_status, "missed", "unreadable-event") */
-
-/* More threads than connections at a time: a service at its limit stops accepting and
- * starts again when a job ends, which could be after the test closed its listener. */
-#define THREADS 4
 
 /* Something other than Crier answering its monitor path with 403, as a proxy in front of
  * it might (a plain socket on a thread of its own, as answer_not_found_cb ()). */
