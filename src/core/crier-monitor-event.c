@@ -156,6 +156,11 @@ crier_monitor_event_to_json (const CrierMonitorEvent *event)
       json_builder_set_member_name (builder, "count");
       json_builder_add_int_value (builder, event->count);
     }
+  if (event->excluded != 0)
+    {
+      json_builder_set_member_name (builder, "excluded_count");
+      json_builder_add_int_value (builder, event->excluded);
+    }
   if (event->request_id != 0)
     {
       json_builder_set_member_name (builder, "request_id");
@@ -257,6 +262,16 @@ crier_monitor_event_new_from_json (const char *line,
   event->details = dup_member_text (object, "details");
   event->code = (int) get_int_member (object, "code");
   event->count = (unsigned) get_int_member (object, "count");
+  event->excluded = (unsigned) MAX (get_int_member (object, "excluded_count"), 0);
+  /* Lines written before excluded_count was: the trace names the excluded socket. */
+  if (!json_object_has_member (object, "excluded_count") && json_object_has_member (object, "details") &&
+      JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "details")))
+    {
+      JsonObject *details = json_object_get_object_member (object, "details");
+      JsonNode   *excluded = json_object_get_member (details, "excluded");
+
+      event->excluded = excluded != NULL && JSON_NODE_HOLDS_VALUE (excluded) ? 1 : 0;
+    }
   event->request_id = (guint64) MAX (get_int_member (object, "request_id"), 0);
   return g_steal_pointer (&event);
 }
@@ -288,6 +303,8 @@ crier_monitor_event_to_text (const CrierMonitorEvent *event)
     g_string_append_printf (line, " code=%d", event->code);
   if (event->count != 0 || event->kind == CRIER_MONITOR_EVENT_PUBLISHED)
     g_string_append_printf (line, " count=%u", event->count);
+  if (event->excluded != 0)
+    g_string_append_printf (line, " excluded=%u", event->excluded);
   if (event->message != NULL)
     g_string_append_printf (line, " — %s", event->message);
   if (event->explanation != NULL)

@@ -24,6 +24,7 @@ struct _CrierMonitorEvent
   char            *details;     /* JSON object text: delivery trace and other structured extras */
   int              code;        /* Pusher or close code, HTTP status; 0 if none */
   unsigned         count;       /* receivers, members or subscribers, by kind */
+  unsigned         excluded;    /* event_published: subscribers left out by socket_id (0 or 1) */
   guint64          request_id;  /* links an HTTP API request (api_request) to the
                                  * event_published it caused; 0 if none */
 };

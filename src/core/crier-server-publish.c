@@ -264,6 +264,7 @@ emit_published (CrierServer            *self,
   event->data = g_strdup (publication->data);
   event->socket_id = g_strdup (publication->except_socket_id);
   event->count = count;
+  event->excluded = excluded ? 1 : 0;
   event->request_id = publication->request_id;
   event->details = crier_json_to_string (root);
   event->message = g_strdup_printf ("delivered to %u%s", count, excluded ? ", excluded 1" : "");

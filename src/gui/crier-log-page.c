@@ -8,6 +8,8 @@
 
 #include <glib/gi18n.h>
 
+#include "crier-log-columns.h"
+
 struct _CrierLogPage
 {
   GtkWidget parent_instance;
@@ -17,6 +19,7 @@ struct _CrierLogPage
   AdwStatusPage        *empty_page;
   gboolean              autoscroll;
   guint                 scroll_tick;
+  gboolean              scroll_after_layout;
   int                   kind_filter; /* 0: all, else CrierEventCategory + 1 */
   char                 *app_filter;
   char                 *channel_filter;
@@ -133,6 +136,14 @@ scroll_to_end_cb (GtkWidget     *widget,
   CrierLogPage  *self = CRIER_LOG_PAGE (widget);
   GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
 
+  /* Rows went from the head: the adjustment's upper is the old content's until the list
+   * is allocated again, and a value past the new end cannot be scrolled to. The frame in
+   * between lays the list out. */
+  if (self->scroll_after_layout)
+    {
+      self->scroll_after_layout = FALSE;
+      return G_SOURCE_CONTINUE;
+    }
   self->scroll_tick = 0;
   gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment) -
                                           gtk_adjustment_get_page_size (adjustment));
@@ -148,6 +159,8 @@ filtered_items_changed_cb (GListModel   *model,
                            CrierLogPage *self)
 {
   update_count (self);
+  if (removed > 0)
+    self->scroll_after_layout = TRUE;
   if (added > 0 && self->autoscroll && self->scroll_tick == 0)
     self->scroll_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), scroll_to_end_cb, NULL, NULL);
 }
@@ -663,10 +676,26 @@ crier_log_page_class_init (CrierLogPageClass *klass)
 }
 
 static void
+set_column_factories (CrierLogPage *self)
+{
+  GListModel *columns = gtk_column_view_get_columns (self->column_view);
+
+  g_assert (g_list_model_get_n_items (columns) == CRIER_LOG_N_COLUMNS);
+  for (guint i = 0; i < CRIER_LOG_N_COLUMNS; i++)
+    {
+      g_autoptr (GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
+      g_autoptr (GtkListItemFactory) factory = crier_log_column_factory_new (i);
+
+      gtk_column_view_column_set_factory (column, factory);
+    }
+}
+
+static void
 crier_log_page_init (CrierLogPage *self)
 {
   self->autoscroll = TRUE;
   gtk_widget_init_template (GTK_WIDGET (self));
+  set_column_factories (self);
   g_signal_connect (self->filter_model, "items-changed", G_CALLBACK (filtered_items_changed_cb), self);
   g_signal_connect (self->selection, "notify::selected-item", G_CALLBACK (selection_changed_cb), self);
   g_signal_connect (self->kind_dropdown, "notify::selected", G_CALLBACK (kind_selected_cb), self);

@@ -136,12 +136,23 @@ crier_gui_test_select (gpointer page,
   g_assert_cmpuint (gtk_single_selection_get_selected (selection), ==, position);
 }
 
+/* The text a label or an inscription (the event log's cells) shows, else NULL. */
+const char *
+crier_gui_test_widget_text (GtkWidget *widget)
+{
+  if (GTK_IS_LABEL (widget))
+    return gtk_label_get_text (GTK_LABEL (widget));
+  if (GTK_IS_INSCRIPTION (widget))
+    return gtk_inscription_get_text (GTK_INSCRIPTION (widget));
+  return NULL;
+}
+
 /* Whether a label under root shows text: what a user reads, toasts included. */
 gboolean
 crier_gui_test_shows_text (gpointer    root,
                            const char *text)
 {
-  if (GTK_IS_LABEL (root) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (root)), text) == 0)
+  if (g_strcmp0 (crier_gui_test_widget_text (root), text) == 0 && text != NULL)
     return TRUE;
   for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
     if (crier_gui_test_shows_text (child, text))

@@ -30,7 +30,8 @@ void        crier_gui_test_flush (CrierWindow *win);
 GListModel *crier_gui_test_shown (gpointer page, GType type);
 void        crier_gui_test_select (gpointer page, GType type, guint position);
 
-gboolean crier_gui_test_shows_text (gpointer    root,
-                                    const char *text);
+const char *crier_gui_test_widget_text (GtkWidget *widget);
+gboolean    crier_gui_test_shows_text (gpointer    root,
+                                       const char *text);
 
 G_END_DECLS

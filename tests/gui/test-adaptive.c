@@ -491,7 +491,7 @@ is_interactive_role (GtkAccessibleRole role)
 static gboolean
 has_text (GtkWidget *widget)
 {
-  if (GTK_IS_LABEL (widget) && *gtk_label_get_text (GTK_LABEL (widget)) != '\0')
+  if (crier_gui_test_widget_text (widget) != NULL && *crier_gui_test_widget_text (widget) != '\0')
     return TRUE;
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
        child = gtk_widget_get_next_sibling (child))

@@ -475,6 +475,8 @@ make_published (const char *details,
   event->event = g_strdup ("App\\Events\\OrderShipped");
   event->data = g_strdup ("{\"id\":1}");
   event->count = count;
+  /* as the server counts it: the trace names a socket it left out */
+  event->excluded = strstr (details, "\"excluded\":\"") != NULL;
   event->details = g_strdup (details);
   event->explanation = g_strdup (explanation);
   return event;

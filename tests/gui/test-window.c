@@ -320,7 +320,7 @@ shows_label (GtkWidget  *top,
 {
   if (!gtk_widget_get_mapped (widget))
     return FALSE;
-  if (GTK_IS_LABEL (widget) && g_str_equal (gtk_label_get_text (GTK_LABEL (widget)), text))
+  if (g_strcmp0 (crier_gui_test_widget_text (widget), text) == 0)
     {
       graphene_point_t centre = GRAPHENE_POINT_INIT (gtk_widget_get_width (widget) / 2.0,
                                                      gtk_widget_get_height (widget) / 2.0);

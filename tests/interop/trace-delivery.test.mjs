@@ -59,7 +59,7 @@ scenario('trace-delivery', async (t) => {
   const others = await publish('private-orders.1', MESSAGE, { message: 'from alice' }, { socket_id: A });
   checkEqual(others, {
     kind: 'event_published', app_id: ORDERS.id, socket_id: A, channel: 'private-orders.1', event: MESSAGE,
-    data: others.data, message: 'delivered to 1, excluded 1', count: 1,
+    data: others.data, message: 'delivered to 1, excluded 1', count: 1, excluded_count: 1,
     details: { delivered: [B], delivered_count: 1, excluded: A, listen: ".listen('RealTimeMessage', callback)" },
   }, 'event_published line of the toOthers() broadcast');
   checkEqual((await bMsg.next(1, 'bob receives RealTimeMessage'))[0], { message: 'from alice' }, 'bob payload');
@@ -113,7 +113,7 @@ scenario('trace-delivery', async (t) => {
   const excluded = await publish('private-App.Models.User.1', NOTIFICATION, payload, { socket_id: A });
   checkEqual(excluded, {
     kind: 'event_published', app_id: ORDERS.id, socket_id: A, channel: 'private-App.Models.User.1', event: NOTIFICATION,
-    data: excluded.data, message: 'delivered to 0, excluded 1', count: 0,
+    data: excluded.data, message: 'delivered to 0, excluded 1', count: 0, excluded_count: 1,
     details: { delivered: [], delivered_count: 0, excluded: A, listen: '.notification(callback)' },
     explanation: `the only subscriber of 'private-App.Models.User.1', ${A}, was excluded by socket_id (toOthers())`,
   }, 'event_published line when the only subscriber is excluded');

@@ -26,6 +26,7 @@ crier_event_batch_init (CrierEventBatch         *self,
   self->events = g_ptr_array_new_with_free_func ((GDestroyNotify) crier_monitor_event_unref);
   self->source_id = 0;
   self->interval_ms = interval_ms;
+  self->last_len = 0;
   self->source_name = source_name;
   self->flush = flush;
   self->owner = owner;
@@ -39,7 +40,11 @@ crier_event_batch_push (CrierEventBatch   *self,
   g_ptr_array_add (self->events, crier_monitor_event_ref (event));
   if (self->source_id == 0)
     {
-      self->source_id = g_timeout_add (self->interval_ms, tick_cb, self);
+      guint interval = self->last_len >= CRIER_EVENT_BATCH_FLOOD
+                         ? MAX (self->interval_ms, CRIER_EVENT_BATCH_FLOOD_MS)
+                         : self->interval_ms;
+
+      self->source_id = g_timeout_add (interval, tick_cb, self);
       g_source_set_name_by_id (self->source_id, self->source_name);
     }
 }
@@ -52,6 +57,7 @@ crier_event_batch_take (CrierEventBatch *self)
   GPtrArray *events;
 
   g_clear_handle_id (&self->source_id, g_source_remove);
+  self->last_len = self->events->len;
   if (self->events->len == 0)
     return NULL;
   events = g_steal_pointer (&self->events);

@@ -11,12 +11,21 @@ G_BEGIN_DECLS
 typedef void (*CrierEventBatchFlushFunc) (gpointer owner);
 
 /* Embedded in a list model: events queue as refs and the owner's flush runs once per
- * interval, so a flood costs one items_changed per tick instead of one per event. */
+ * interval, so a flood costs one items_changed per tick instead of one per event.
+ *
+ * Under a flood (the last tick carried at least CRIER_EVENT_BATCH_FLOOD events) the ticks
+ * slow to CRIER_EVENT_BATCH_FLOOD_MS: rows passing at hundreds per second cannot be read
+ * anyway, and every tick costs the window a relayout and a redraw of the rows in view, CPU
+ * the server's thread may be waiting for. The first tick after a quiet spell is on time. */
+#define CRIER_EVENT_BATCH_FLOOD    25
+#define CRIER_EVENT_BATCH_FLOOD_MS 250
+
 typedef struct
 {
   GPtrArray               *events; /* of CrierMonitorEvent, oldest first */
   guint                    source_id;
   guint                    interval_ms;
+  guint                    last_len;    /* events the last tick carried */
   const char              *source_name; /* static */
   CrierEventBatchFlushFunc flush;
   gpointer                 owner;

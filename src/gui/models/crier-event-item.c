@@ -236,7 +236,7 @@ crier_event_item_get_property (GObject    *object,
       g_value_set_string (value, crier_monitor_kind_get_icon_name (self->event->kind));
       break;
     case PROP_CSS_CLASSES:
-      g_value_set_boxed (value, category_classes[crier_event_item_get_category (self)]);
+      g_value_set_boxed (value, crier_event_item_get_css_classes (self));
       break;
     case PROP_TIME_TEXT:
       g_value_set_string (value, crier_event_item_get_time_text (self));
@@ -365,6 +365,14 @@ crier_event_item_get_kind_name (CrierEventItem *self)
   return crier_monitor_kind_to_string (self->event->kind);
 }
 
+/* The row's style classes: one colour per category. */
+const char *const *
+crier_event_item_get_css_classes (CrierEventItem *self)
+{
+  g_return_val_if_fail (CRIER_IS_EVENT_ITEM (self), NULL);
+  return category_classes[crier_event_item_get_category (self)];
+}
+
 const char *
 crier_event_item_get_time_text (CrierEventItem *self)
 {
@@ -374,8 +382,17 @@ crier_event_item_get_time_text (CrierEventItem *self)
   t = get_texts (self);
   if (t->time_text == NULL)
     {
-      g_autoptr (GDateTime) date = g_date_time_new_from_unix_local (self->event->time / G_USEC_PER_SEC);
-      g_autofree char *hms = g_date_time_format (date, "%H:%M:%S");
+      static gsize local_zone;
+      g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (self->event->time / G_USEC_PER_SEC);
+      g_autoptr (GDateTime) date = NULL;
+      g_autofree char *hms = NULL;
+
+      /* Looked up once: g_time_zone_new_local () reads the zone's name again on every
+       * call, and every row of a flood needs its time. */
+      if (g_once_init_enter (&local_zone))
+        g_once_init_leave (&local_zone, (gsize) g_time_zone_new_local ());
+      date = g_date_time_to_timezone (utc, (GTimeZone *) local_zone);
+      hms = g_date_time_format (date, "%H:%M:%S");
 
       t->time_text = g_strdup_printf ("%s.%03u", hms,
                                       (unsigned) (self->event->time % G_USEC_PER_SEC) / 1000);
@@ -602,30 +619,21 @@ dup_details_object (const CrierMonitorEvent *event)
   return JSON_NODE_HOLDS_OBJECT (root) ? json_object_ref (json_node_get_object (root)) : NULL;
 }
 
-/* "delivered to N, excluded M" for a broadcast (the delivery trace in details), else NULL. */
+/* "delivered to N, excluded M" for a broadcast, else NULL. From the event's counts, not
+ * its trace: every row in view needs it while the log follows a flood, and the trace is a
+ * JSON text of up to a hundred socket ids. */
 const char *
 crier_event_item_get_delivery (CrierEventItem *self)
 {
-  g_autoptr (JsonObject) details = NULL;
   RowTexts *t;
-  guint64   delivered;
-  unsigned  excluded = 0;
 
   g_return_val_if_fail (CRIER_IS_EVENT_ITEM (self), NULL);
   t = get_texts (self);
   if (t->delivery != NULL || self->event->kind != CRIER_MONITOR_EVENT_PUBLISHED)
     return t->delivery;
-  delivered = self->event->count;
-  if ((details = dup_details_object (self->event)) != NULL)
-    {
-      delivered = json_object_get_int_member_with_default (details, "delivered_count", delivered);
-      if (json_object_has_member (details, "excluded") &&
-          !json_object_get_null_member (details, "excluded"))
-        excluded = 1;
-    }
   /* Translators: a broadcast's delivery trace; excluded are sockets left out by
    * socket_id (Laravel's toOthers ()) */
-  t->delivery = g_strdup_printf (_ ("delivered to %u, excluded %u"), (unsigned) delivered, excluded);
+  t->delivery = g_strdup_printf (_ ("delivered to %u, excluded %u"), self->event->count, self->event->excluded);
   return t->delivery;
 }
 

@@ -40,6 +40,7 @@ CrierMonitorKind         crier_event_item_get_kind (CrierEventItem *self);
 CrierEventCategory       crier_event_item_get_category (CrierEventItem *self);
 const char              *crier_event_item_get_kind_name (CrierEventItem *self);
 const char              *crier_event_item_get_kind_label (CrierEventItem *self);
+const char *const       *crier_event_item_get_css_classes (CrierEventItem *self);
 const char              *crier_event_item_get_time_text (CrierEventItem *self);
 const char              *crier_event_item_get_summary (CrierEventItem *self);
 const char              *crier_event_item_get_preview (CrierEventItem *self);
