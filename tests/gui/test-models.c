@@ -7,6 +7,7 @@
 #include "crier-channel-list.h"
 #include "crier-config-writer.h"
 #include "crier-connection-list.h"
+#include "crier-event-batch.h"
 #include "crier-event-log.h"
 #include "crier-laravel-env.h"
 #include "crier-notification.h"
@@ -72,6 +73,60 @@ test_event_log_batches (void)
   g_assert_cmpuint (n_changes, ==, 1);
   crier_event_log_flush (log); /* nothing queued: no signal */
   g_assert_cmpuint (n_changes, ==, 1);
+}
+
+static void
+flush_nothing (gpointer owner)
+{
+}
+
+/* How long the batch waits before its next tick, from its pending timeout. */
+static gint64
+batch_wait_ms (CrierEventBatch *batch)
+{
+  GSource *source = g_main_context_find_source_by_id (NULL, batch->source_id);
+
+  g_assert_nonnull (source);
+  return (g_source_get_ready_time (source) - g_source_get_time (source)) / 1000;
+}
+
+static void
+push_events (CrierEventBatch *batch,
+             guint            n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (CrierMonitorEvent) event = make_event (CRIER_MONITOR_EVENT_PUBLISHED, NULL, "orders");
+
+      crier_event_batch_push (batch, event);
+    }
+}
+
+/* A tick that carried a flood makes the next one wait CRIER_EVENT_BATCH_FLOOD_MS; a quiet
+ * tick brings the short interval back, so the first event after a flood shows on time. */
+static void
+test_event_batch_flood (void)
+{
+  CrierEventBatch batch;
+  g_autoptr (GPtrArray) taken = NULL;
+
+  crier_event_batch_init (&batch, 50, "test batch", flush_nothing, NULL);
+  push_events (&batch, 1);
+  g_assert_cmpint (batch_wait_ms (&batch), <=, 50);
+  push_events (&batch, CRIER_EVENT_BATCH_FLOOD);
+  taken = crier_event_batch_take (&batch);
+  g_assert_cmpuint (taken->len, ==, CRIER_EVENT_BATCH_FLOOD + 1);
+  g_clear_pointer (&taken, g_ptr_array_unref);
+
+  push_events (&batch, 1);
+  g_assert_cmpint (batch_wait_ms (&batch), >, 50);
+  g_assert_cmpint (batch_wait_ms (&batch), <=, CRIER_EVENT_BATCH_FLOOD_MS);
+  taken = crier_event_batch_take (&batch);
+  g_assert_cmpuint (taken->len, ==, 1);
+
+  push_events (&batch, 1);
+  g_assert_cmpint (batch_wait_ms (&batch), <=, 50);
+  crier_event_batch_destroy (&batch);
 }
 
 static void
@@ -1180,6 +1235,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/models/event-log/batches", test_event_log_batches);
   g_test_add_func ("/models/event-log/bounded", test_event_log_bounded);
+  g_test_add_func ("/models/event-batch/flood", test_event_batch_flood);
   g_test_add_func ("/models/event-log/json-lines", test_event_log_json_lines);
   g_test_add_func ("/models/event-log/monitor", test_event_log_monitor);
   g_test_add_func ("/models/event-log/import", test_event_log_import);
