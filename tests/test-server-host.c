@@ -293,7 +293,7 @@ events_published (Fixture *f)
 {
   CrierServerStats stats;
 
-  crier_server_host_get_stats (f->host, &stats);
+  crier_backend_get_stats (CRIER_BACKEND (f->host), &stats);
   return stats.events_published;
 }
 
@@ -450,22 +450,22 @@ test_snapshots (Fixture      *f,
   wait_here (f, answer.done);
   g_assert_no_error (answer.error);
 
-  connections = crier_server_host_dup_connections (f->host, NULL);
+  connections = crier_backend_dup_connections (CRIER_BACKEND (f->host), NULL);
   g_assert_cmpuint (connections->len, ==, 1);
   g_assert_cmpstr (((CrierConnectionInfo *) g_ptr_array_index (connections, 0))->socket_id, ==,
                    client->socket_id);
   g_assert_true (g_strv_contains ((const char *const *) ((CrierConnectionInfo *) g_ptr_array_index (connections, 0))->channels,
                                   "orders"));
-  channels = crier_server_host_dup_channels (f->host, TEST_APP_ID, NULL);
+  channels = crier_backend_dup_channels (CRIER_BACKEND (f->host), TEST_APP_ID, NULL);
   g_assert_cmpuint (channels->len, >=, 1);
   g_assert_cmpstr (((CrierChannelInfo *) g_ptr_array_index (channels, 0))->name, ==, "orders");
   g_assert_cmpuint (((CrierChannelInfo *) g_ptr_array_index (channels, 0))->subscription_count, ==, 1);
-  members = crier_server_host_dup_members (f->host, TEST_APP_ID, "presence-room");
+  members = crier_backend_dup_members (CRIER_BACKEND (f->host), TEST_APP_ID, "presence-room");
   g_assert_nonnull (members);
   g_assert_cmpuint (members->len, ==, 1);
   g_assert_cmpstr (((CrierMemberInfo *) g_ptr_array_index (members, 0))->user_id, ==, "bot");
   g_assert_true (((CrierMemberInfo *) g_ptr_array_index (members, 0))->simulated);
-  crier_server_host_get_stats (f->host, &stats);
+  crier_backend_get_stats (CRIER_BACKEND (f->host), &stats);
   g_assert_cmpuint (stats.connections, ==, 1);
   g_assert_cmpuint (stats.connections_total, ==, 1);
   client_free (client);
@@ -675,7 +675,7 @@ static void
 test_dispose_stopped (Fixture      *f,
                       gconstpointer data)
 {
-  g_autoptr (GPtrArray) connections = crier_server_host_dup_connections (f->host, NULL);
+  g_autoptr (GPtrArray) connections = crier_backend_dup_connections (CRIER_BACKEND (f->host), NULL);
 
   g_assert_cmpuint (connections->len, ==, 0);
   g_clear_object (&f->host);

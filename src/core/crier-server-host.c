@@ -1154,14 +1154,13 @@ dup_connections_func (CrierServer *server,
 }
 
 /* Returns: (transfer full): CrierConnectionInfo, empty when the server is gone. */
-GPtrArray *
-crier_server_host_dup_connections (CrierServerHost *self,
-                                   const char      *app_id)
+static GPtrArray *
+backend_dup_connections (CrierBackend *backend,
+                         const char   *app_id)
 {
   QueryCall call = { app_id, NULL, NULL };
 
-  g_return_val_if_fail (CRIER_IS_SERVER_HOST (self), NULL);
-  run_sync (self, dup_connections_func, &call);
+  run_sync (CRIER_SERVER_HOST (backend), dup_connections_func, &call);
   return call.result != NULL ? call.result
                              : g_ptr_array_new_with_free_func ((GDestroyNotify) crier_connection_info_free);
 }
@@ -1178,15 +1177,14 @@ dup_channels_func (CrierServer *server,
 }
 
 /* Returns: (transfer full): CrierChannelInfo. */
-GPtrArray *
-crier_server_host_dup_channels (CrierServerHost *self,
-                                const char      *app_id,
-                                const char      *prefix)
+static GPtrArray *
+backend_dup_channels (CrierBackend *backend,
+                      const char   *app_id,
+                      const char   *prefix)
 {
   QueryCall call = { app_id, prefix, NULL };
 
-  g_return_val_if_fail (CRIER_IS_SERVER_HOST (self), NULL);
-  run_sync (self, dup_channels_func, &call);
+  run_sync (CRIER_SERVER_HOST (backend), dup_channels_func, &call);
   return call.result != NULL ? call.result
                              : g_ptr_array_new_with_free_func ((GDestroyNotify) crier_channel_info_free);
 }
@@ -1203,15 +1201,14 @@ dup_members_func (CrierServer *server,
 }
 
 /* Returns: (transfer full) (nullable): CrierMemberInfo, NULL as crier_server_dup_members (). */
-GPtrArray *
-crier_server_host_dup_members (CrierServerHost *self,
-                               const char      *app_id,
-                               const char      *channel)
+static GPtrArray *
+backend_dup_members (CrierBackend *backend,
+                     const char   *app_id,
+                     const char   *channel)
 {
   QueryCall call = { app_id, channel, NULL };
 
-  g_return_val_if_fail (CRIER_IS_SERVER_HOST (self), NULL);
-  run_sync (self, dup_members_func, &call);
+  run_sync (CRIER_SERVER_HOST (backend), dup_members_func, &call);
   return call.result;
 }
 
@@ -1226,16 +1223,14 @@ get_stats_func (CrierServer *server,
   return TRUE;
 }
 
-void
-crier_server_host_get_stats (CrierServerHost  *self,
-                             CrierServerStats *stats)
+static void
+backend_get_stats (CrierBackend     *backend,
+                   CrierServerStats *stats)
 {
   QueryCall call = { NULL, NULL, NULL };
 
-  g_return_if_fail (CRIER_IS_SERVER_HOST (self));
-  g_return_if_fail (stats != NULL);
   memset (&call.stats, 0, sizeof call.stats);
-  run_sync (self, get_stats_func, &call);
+  run_sync (CRIER_SERVER_HOST (backend), get_stats_func, &call);
   *stats = call.stats;
 }
 
@@ -1250,13 +1245,12 @@ dup_cluster_info_func (CrierServer *server,
 
 /* Returns: (transfer full) (nullable): the node's place in its cluster; NULL without
  * [cluster] or while the server is not running. */
-CrierClusterInfo *
-crier_server_host_dup_cluster_info (CrierServerHost *self)
+static CrierClusterInfo *
+backend_dup_cluster_info (CrierBackend *backend)
 {
   CrierClusterInfo *info = NULL;
 
-  g_return_val_if_fail (CRIER_IS_SERVER_HOST (self), NULL);
-  run_sync (self, dup_cluster_info_func, &info);
+  run_sync (CRIER_SERVER_HOST (backend), dup_cluster_info_func, &info);
   return info;
 }
 
@@ -1298,42 +1292,6 @@ backend_get_flags (CrierBackend *backend)
   return CRIER_BACKEND_CAN_START_STOP | CRIER_BACKEND_CAN_LIST_CONNECTIONS | CRIER_BACKEND_CAN_DISCONNECT |
          CRIER_BACKEND_CAN_SIMULATE_MEMBERS | CRIER_BACKEND_CAN_SEND_CLIENT_EVENTS | CRIER_BACKEND_CAN_PUBLISH |
          CRIER_BACKEND_HAS_STATS;
-}
-
-static GPtrArray *
-backend_dup_connections (CrierBackend *backend,
-                         const char   *app_id)
-{
-  return crier_server_host_dup_connections (CRIER_SERVER_HOST (backend), app_id);
-}
-
-static GPtrArray *
-backend_dup_channels (CrierBackend *backend,
-                      const char   *app_id,
-                      const char   *prefix)
-{
-  return crier_server_host_dup_channels (CRIER_SERVER_HOST (backend), app_id, prefix);
-}
-
-static GPtrArray *
-backend_dup_members (CrierBackend *backend,
-                     const char   *app_id,
-                     const char   *channel)
-{
-  return crier_server_host_dup_members (CRIER_SERVER_HOST (backend), app_id, channel);
-}
-
-static void
-backend_get_stats (CrierBackend     *backend,
-                   CrierServerStats *stats)
-{
-  crier_server_host_get_stats (CRIER_SERVER_HOST (backend), stats);
-}
-
-static CrierClusterInfo *
-backend_dup_cluster_info (CrierBackend *backend)
-{
-  return crier_server_host_dup_cluster_info (CRIER_SERVER_HOST (backend));
 }
 
 static void

@@ -52,19 +52,7 @@ void     crier_server_host_stop_async (CrierServerHost    *self,
                                        GAsyncReadyCallback callback,
                                        gpointer            user_data);
 
-/* Snapshots: deep copies made on the server's thread (see crier-server.h for the types). */
-GPtrArray *crier_server_host_dup_connections (CrierServerHost *self,
-                                              const char      *app_id);
-GPtrArray *crier_server_host_dup_channels (CrierServerHost *self,
-                                           const char      *app_id,
-                                           const char      *prefix);
-GPtrArray *crier_server_host_dup_members (CrierServerHost *self,
-                                          const char      *app_id,
-                                          const char      *channel);
-void       crier_server_host_get_stats (CrierServerHost  *self,
-                                        CrierServerStats *stats);
-
-/* [cluster]: the node's place in it, NULL without one (see crier-server.h). */
-CrierClusterInfo *crier_server_host_dup_cluster_info (CrierServerHost *self);
+/* Snapshots (deep copies made on the server's thread) and the cluster view are the
+ * CrierBackend interface's: crier_backend_dup_connections () and the others. */
 
 G_END_DECLS

@@ -162,7 +162,7 @@ test_cluster (void)
   g_assert_true (g_str_has_prefix (peer.line, "READY "));
 
   /* The header: this node (its id's first characters), 2 nodes, Redis connected. */
-  info = crier_server_host_dup_cluster_info (server->host);
+  info = crier_backend_dup_cluster_info (CRIER_BACKEND (server->host));
   g_assert_nonnull (info);
   short_id = g_strndup (info->node_id, 8);
   crier_test_wait_until (label_has (win, "2 nodes"), 15);
@@ -184,7 +184,7 @@ test_cluster (void)
                      channels_page, CRIER_TYPE_CHANNELS_PAGE, "subscribers_column"))),
                    ==, "Subscribers (All Nodes)");
   {
-    g_autoptr (GPtrArray) mine = crier_server_host_dup_connections (server->host, NULL);
+    g_autoptr (GPtrArray) mine = crier_backend_dup_connections (CRIER_BACKEND (server->host), NULL);
 
     g_assert_cmpuint (mine->len, ==, 0); /* the Connections page: this node's sockets */
   }
