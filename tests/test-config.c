@@ -592,6 +592,24 @@ test_allows_origin (gconstpointer data)
   g_assert_cmpint (crier_app_config_allows_origin (app, c->origin), ==, c->allowed);
 }
 
+/* The one-app configuration a front end builds for another server. */
+static void
+test_new_for_app (void)
+{
+  g_autoptr (CrierConfig) plain = crier_config_new_for_app ("7", "k", "s", "");
+  g_autoptr (CrierConfig) encrypted = crier_config_new_for_app ("7", "k", "s", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=");
+  CrierAppConfig *app;
+
+  g_assert_cmpuint (crier_config_get_apps (plain)->len, ==, 1);
+  app = crier_config_find_app (plain, "7");
+  g_assert_nonnull (app);
+  g_assert_cmpstr (app->key, ==, "k");
+  g_assert_cmpstr (app->secret, ==, "s");
+  g_assert_null (app->encryption_master_key);
+  app = crier_config_find_app (encrypted, "7");
+  g_assert_cmpstr (app->encryption_master_key, ==, "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -599,6 +617,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/core/config/defaults", test_defaults);
+  g_test_add_func ("/core/config/new-for-app", test_new_for_app);
   g_test_add_func ("/core/config/app-defaults", test_app_defaults);
   g_test_add_func ("/core/config/good/full", test_good_full);
   g_test_add_func ("/core/config/good/minimal", test_good_minimal);

@@ -752,6 +752,23 @@ crier_config_load_file (CrierConfig *self,
   return crier_config_load_data (self, contents, path, error);
 }
 
+/* One app, as a front end knows another server: id, key, secret and, when non-empty, the
+ * encryption master key. */
+CrierConfig *
+crier_config_new_for_app (const char *app_id,
+                          const char *key,
+                          const char *secret,
+                          const char *master_key)
+{
+  CrierConfig *self = crier_config_new ();
+  g_autoptr (CrierAppConfig) app = crier_app_config_new (app_id, key, secret);
+
+  if (master_key != NULL && *master_key != '\0')
+    app->encryption_master_key = g_strdup (master_key);
+  crier_config_add_app (self, app);
+  return self;
+}
+
 void
 crier_config_add_app (CrierConfig    *self,
                       CrierAppConfig *app)

@@ -66,6 +66,10 @@ gboolean        crier_config_load_data (CrierConfig *self,
                                         const char  *origin_name,
                                         GError     **error);
 char           *crier_config_dup_one_line (const char *text);
+CrierConfig    *crier_config_new_for_app (const char *app_id,
+                                          const char *key,
+                                          const char *secret,
+                                          const char *master_key);
 void            crier_config_add_app (CrierConfig    *self,
                                       CrierAppConfig *app);
 GPtrArray      *crier_config_get_apps (CrierConfig *self);

@@ -532,7 +532,6 @@ crier_observer_backend_new (const char *base_url,
                             gboolean    insecure)
 {
   CrierObserverBackend *self;
-  g_autoptr (CrierAppConfig) app = NULL;
 
   g_return_val_if_fail (base_url != NULL && strstr (base_url, "://") != NULL, NULL);
   self = g_object_new (CRIER_TYPE_OBSERVER_BACKEND, NULL);
@@ -542,11 +541,7 @@ crier_observer_backend_new (const char *base_url,
   self->secret = g_strdup (secret);
   self->insecure = insecure;
   self->session = soup_session_new_with_options ("timeout", 30, NULL);
-  self->config = crier_config_new ();
-  app = crier_app_config_new (app_id, key, secret);
-  if (master_key != NULL && *master_key != '\0')
-    app->encryption_master_key = g_strdup (master_key);
-  crier_config_add_app (self->config, app);
+  self->config = crier_config_new_for_app (app_id, key, secret, master_key);
   self->observer = crier_observer_new (base_url, app_id, key, secret,
                                        master_key != NULL && *master_key != '\0' ? master_key : NULL, insecure);
   g_signal_connect (self->observer, "event", G_CALLBACK (observer_event_cb), self);

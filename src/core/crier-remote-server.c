@@ -968,7 +968,6 @@ crier_remote_server_new (const char *base_url,
                          gboolean    insecure)
 {
   CrierRemoteServer *self;
-  g_autoptr (CrierAppConfig) app = NULL;
 
   g_return_val_if_fail (base_url != NULL && strstr (base_url, "://") != NULL, NULL);
   self = g_object_new (CRIER_TYPE_REMOTE_SERVER, NULL);
@@ -978,8 +977,6 @@ crier_remote_server_new (const char *base_url,
   self->secret = g_strdup (secret);
   self->insecure = insecure;
   self->session = soup_session_new ();
-  self->config = crier_config_new ();
-  app = crier_app_config_new (app_id, key, secret);
-  crier_config_add_app (self->config, app);
+  self->config = crier_config_new_for_app (app_id, key, secret, NULL);
   return self;
 }
