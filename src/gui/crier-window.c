@@ -24,6 +24,28 @@
  * server through a binding group. "server" is the backend shown: the embedded one, or
  * one attached with win.attach (another Crier, or a foreign server observed); the models
  * and pages follow it through bindings, so swapping it refills them all. */
+/* What win.attach was given: if that server is not a Crier, the window observes it with them. */
+typedef struct
+{
+  char    *base_url;
+  char    *app_id;
+  char    *key;
+  char    *secret;
+  char    *master_key;
+  gboolean insecure;
+} Credentials;
+
+static void
+credentials_free (Credentials *credentials)
+{
+  g_free (credentials->base_url);
+  g_free (credentials->app_id);
+  g_free (credentials->key);
+  g_free (credentials->secret);
+  g_free (credentials->master_key);
+  g_free (credentials);
+}
+
 struct _CrierWindow
 {
   AdwApplicationWindow parent_instance;
@@ -34,6 +56,7 @@ struct _CrierWindow
   CrierBackend        *server;   /* shown */
   CrierBackend        *embedded; /* the application's, or the one given */
   CrierBackend        *attached; /* a remote or observed server, while shown */
+  Credentials         *attached_credentials;
   GSignalGroup        *server_signals;
   GSignalGroup        *host_signals; /* the shown server when it is a CrierServerHost */
   CrierEventLog       *log;
@@ -308,28 +331,6 @@ detach (CrierWindow *self)
   stop_backend (attached);
 }
 
-/* What win.attach was given, kept on the remote backend in case it is not a Crier. */
-typedef struct
-{
-  char    *base_url;
-  char    *app_id;
-  char    *key;
-  char    *secret;
-  char    *master_key;
-  gboolean insecure;
-} Credentials;
-
-static void
-credentials_free (Credentials *credentials)
-{
-  g_free (credentials->base_url);
-  g_free (credentials->app_id);
-  g_free (credentials->key);
-  g_free (credentials->secret);
-  g_free (credentials->master_key);
-  g_free (credentials);
-}
-
 /* The header follows the attached server's state and problem. No monitor endpoint:
  * soketi, Reverb or Pusher; the window watches it as a client instead, with the same
  * credentials. */
@@ -338,7 +339,7 @@ attached_state_cb (CrierBackend *backend,
                    GParamSpec   *pspec,
                    CrierWindow  *self)
 {
-  Credentials *credentials = g_object_get_data (G_OBJECT (backend), "crier-credentials");
+  Credentials *credentials = self->attached_credentials;
 
   if (backend == self->attached && credentials != NULL &&
       crier_backend_get_state (backend) == CRIER_BACKEND_STATE_NOT_CRIER)
@@ -398,14 +399,14 @@ attach_action (GtkWidget  *widget,
     }
   detach (self);
   remote = crier_remote_server_new (base_url, app_id, key, secret, insecure);
-  credentials = g_new0 (Credentials, 1);
+  g_clear_pointer (&self->attached_credentials, credentials_free);
+  credentials = self->attached_credentials = g_new0 (Credentials, 1);
   credentials->base_url = g_strdup (base_url);
   credentials->app_id = g_strdup (app_id);
   credentials->key = g_strdup (key);
   credentials->secret = g_strdup (secret);
   credentials->master_key = *master_key != '\0' ? g_strdup (master_key) : NULL;
   credentials->insecure = insecure;
-  g_object_set_data_full (G_OBJECT (remote), "crier-credentials", credentials, (GDestroyNotify) credentials_free);
   self->attached = g_object_ref (CRIER_BACKEND (remote));
   /* State (which the signal group follows too) and problem. */
   g_signal_connect (remote, "notify", G_CALLBACK (attached_state_cb), self);
@@ -634,6 +635,7 @@ crier_window_dispose (GObject *object)
   g_clear_object (&self->application_signals);
   /* Every follower lets the server go before the templates are torn down. */
   detach (self);
+  g_clear_pointer (&self->attached_credentials, credentials_free);
   if (self->log != NULL)
     {
       crier_window_set_server (self, NULL);
