@@ -8,85 +8,24 @@
 # the remote server killed and started again is survived (the header says reconnecting, then
 # connected, and the client's new connection shows), and the header's button goes back to
 # the embedded server.
-import json, os, signal, subprocess, sys, time, warnings
-warnings.simplefilter('ignore', DeprecationWarning)
-import gi
-gi.require_version('Atspi', '2.0')
-from gi.repository import Atspi, Gio, GLib
+import json, os, signal, subprocess, sys
+import atspi_window
+from atspi_window import click, crier_app, find, lines, set_text, show_page, texts, wait_for
+from gi.repository import Gio, GLib
 
+atspi_window.prefix = 'e2e-attach'
 CLIENT_LOG, WINDOW_PORT, REMOTE_PORT = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 REMOTE_PID, CRIER_BIN, REMOTE_CONF, REMOTE_PID_FILE, REMOTE_LOG = int(sys.argv[4]), sys.argv[5], sys.argv[6], sys.argv[7], sys.argv[8]
 
-def wait_for(pred, what, timeout=30):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        try:
-            r = pred()
-        except GLib.Error:
-            r = None  # a row vanished while the tree was read: read again
-        if r:
-            return r
-        time.sleep(0.1)
-    sys.exit('e2e-attach: timed out waiting for ' + what)
-
-def kids(n):
-    return [c for c in (n.get_child_at_index(i) for i in range(n.get_child_count())) if c]
-
-def find(n, role, name=None):
-    matches = name is None or n.get_name() == name or \
-        (role == 'push button' and n.get_name().endswith(' ' + name))
-    if n.get_role_name() == role and matches:
-        return n
-    for c in kids(n):
-        h = find(c, role, name)
-        if h:
-            return h
-    return None
-
-def find_all(n, role, name=None, out=None):
-    out = [] if out is None else out
-    if n.get_role_name() == role and name in (None, n.get_name()):
-        out.append(n)
-    for c in kids(n):
-        find_all(c, role, name, out)
-    return out
-
-def texts(n, out=None):
-    out = [] if out is None else out
-    if n.get_role_name() == 'label' and n.get_name():
-        out.append(n.get_name())
-    for c in kids(n):
-        texts(c, out)
-    return out
-
-def click(node):
-    if node.get_action_iface() and Atspi.Action.get_n_actions(node) > 0:
-        return Atspi.Action.do_action(node, 0)
-    box = Atspi.Component.get_extents(node, Atspi.CoordType.WINDOW)
-    Atspi.generate_mouse_event(box.x + box.width // 2, box.y + box.height // 2, 'b1c')
-
-def set_text(node, text):
-    if not Atspi.EditableText.set_text_contents(node, text):
-        sys.exit('e2e-attach: cannot type into %s' % node.get_name())
 
 def client_lines():
-    with open(CLIENT_LOG) as f:
-        return f.read().splitlines()
+    return lines(CLIENT_LOG)
 
-def show_page(app, title):
-    def visible_tab():
-        for tab in find_all(app, 'page tab', title):
-            box = Atspi.Component.get_extents(tab, Atspi.CoordType.WINDOW)
-            if box.width > 0 and box.height > 0 and box.y >= 0:
-                return tab
-        return None
-    click(wait_for(visible_tab, 'the %s page tab' % title))
-    time.sleep(0.3)
 
 ready = wait_for(lambda: next((l for l in client_lines() if l.startswith('READY ')), None), 'the Echo client to subscribe')
 socket_id = ready.split()[1]
 print('client of the remote server:', socket_id)
-app = wait_for(lambda: next((a for a in kids(Atspi.get_desktop(0)) if a.get_name() == 'crier'), None), 'the crier window')
+app = crier_app()
 embedded = 'ws://127.0.0.1:%d' % WINDOW_PORT
 wait_for(lambda: embedded in texts(app), 'the header to show the embedded server')
 
