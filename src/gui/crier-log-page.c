@@ -443,9 +443,20 @@ typedef struct
 {
   CrierLogPage *page;
   char         *name;
+  char         *channel; /* a broadcast's: its answer says how many it reached */
 } Replay;
 
-/* The server's answer, on this thread; the page is kept until it comes. */
+static void
+replay_free (Replay *replay)
+{
+  g_object_unref (replay->page);
+  g_free (replay->name);
+  g_free (replay->channel);
+  g_free (replay);
+}
+
+/* The server's answer, on this thread; the page is kept until it comes. A broadcast that
+ * reached nobody says so, as the Send page does (unknown when clustered or observed). */
 static void
 replay_done_cb (GObject      *source,
                 GAsyncResult *result,
@@ -454,15 +465,19 @@ replay_done_cb (GObject      *source,
   Replay *replay = user_data;
   g_autoptr (GError) error = NULL;
   g_autofree char *message = NULL;
+  gint64           receivers = CRIER_BACKEND_RECEIVERS_UNKNOWN;
+  gboolean         done = replay->channel != NULL
+                            ? crier_backend_publish_finish (CRIER_BACKEND (source), result, &receivers, &error)
+                            : crier_backend_command_finish (CRIER_BACKEND (source), result, &error);
 
-  if (!crier_backend_command_finish (CRIER_BACKEND (source), result, &error))
+  if (!done)
     message = g_strdup_printf (_ ("Could not send again: %s"), error->message);
+  else if (receivers == 0)
+    message = g_strdup_printf (_ ("“%s” reached nobody: nobody is subscribed to %s"), replay->name, replay->channel);
   else
     message = g_strdup_printf (_ ("“%s” sent again"), replay->name);
   gtk_widget_activate_action (GTK_WIDGET (replay->page), "win.toast", "s", message);
-  g_object_unref (replay->page);
-  g_free (replay->name);
-  g_free (replay);
+  replay_free (replay);
 }
 
 /* The selected broadcast or client event once more, as it was. */
@@ -481,14 +496,14 @@ replay_action (GtkWidget  *widget,
   replay = g_new0 (Replay, 1);
   replay->page = g_object_ref (self);
   replay->name = g_strdup (crier_event_item_get_event (item)->event);
+  if (crier_event_item_get_kind (item) == CRIER_MONITOR_EVENT_PUBLISHED)
+    replay->channel = g_strdup (crier_event_item_get_event (item)->channel);
   if (!crier_event_item_replay (item, self->server, replay_done_cb, replay, &error))
     {
       g_autofree char *message = g_strdup_printf (_ ("Could not send again: %s"), error->message);
 
       gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", message);
-      g_object_unref (replay->page);
-      g_free (replay->name);
-      g_free (replay);
+      replay_free (replay);
     }
 }
 

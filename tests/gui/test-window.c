@@ -517,6 +517,17 @@ test_replay_and_import (void)
   {
     g_autoptr (JsonObject) message G_GNUC_UNUSED = crier_test_client_expect (client, "App\\Events\\OrderShipped", "orders");
   }
+  crier_test_wait_until (crier_gui_test_shows_text (win, "“App\\Events\\OrderShipped” sent again"), CRIER_TEST_TIMEOUT);
+
+  /* Sent again to an empty channel: the toast says it reached nobody, as the Send page's. */
+  crier_test_client_send (client, "{\"event\":\"pusher:unsubscribe\",\"data\":{\"channel\":\"orders\"}}");
+  crier_test_client_sync (client);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (log_page), "log.replay", NULL));
+  crier_test_wait_until (crier_gui_test_shows_text (win, "“App\\Events\\OrderShipped” reached nobody: nobody is subscribed to orders"),
+                         CRIER_TEST_TIMEOUT);
+  {
+    g_autoptr (JsonObject) again G_GNUC_UNUSED = crier_test_client_subscribe (client, "orders", NULL, NULL);
+  }
 
   /* Edit first: the send form holds the event, nothing is sent. */
   crier_send_page_load_event (CRIER_SEND_PAGE (send), NULL, "", "", "{}");
