@@ -7,6 +7,7 @@
 
 #include "crier-remote-server.h"
 
+#include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 #include <string.h>
@@ -132,7 +133,7 @@ send_command (CrierRemoteServer  *self,
   command = json_builder_get_root (fields);
   if (self->ws == NULL || soup_websocket_connection_get_state (self->ws) != SOUP_WEBSOCKET_STATE_OPEN)
     {
-      g_task_return_new_error (task, CRIER_BACKEND_ERROR, CRIER_BACKEND_ERROR_NOT_READY, "Not connected to the server");
+      g_task_return_new_error (task, CRIER_BACKEND_ERROR, CRIER_BACKEND_ERROR_NOT_READY, _ ("Not connected to the server"));
       return;
     }
   json_builder_begin_object (frame);
@@ -335,7 +336,9 @@ static void
 closed_cb (SoupWebsocketConnection *ws,
            CrierRemoteServer       *self)
 {
-  g_autofree char *why = g_strdup_printf ("the connection closed (%u)", soup_websocket_connection_get_close_code (ws));
+  g_autofree char *why = g_strdup_printf (
+    /* Translators: %u is a WebSocket close code, such as 1006 */
+    _ ("the connection closed (%u)"), soup_websocket_connection_get_close_code (ws));
 
   g_signal_handlers_disconnect_by_data (ws, self);
   g_clear_object (&self->ws);
@@ -368,7 +371,7 @@ connected_cb (GObject      *source,
         self->http_status = soup_message_get_status (msg);
       if (msg != NULL && soup_message_get_status (msg) == SOUP_STATUS_NOT_FOUND)
         {
-          set_state (self, CRIER_BACKEND_STATE_NOT_CRIER, "The server has no monitor endpoint: not a Crier");
+          set_state (self, CRIER_BACKEND_STATE_NOT_CRIER, _ ("The server has no monitor endpoint: not a Crier"));
           self->running = FALSE;
           return;
         }
@@ -389,7 +392,7 @@ connect_monitor (CrierRemoteServer *self)
 
   if ((msg = soup_message_new ("GET", url)) == NULL)
     {
-      set_state (self, CRIER_BACKEND_STATE_REFUSED, "Not a valid server address");
+      set_state (self, CRIER_BACKEND_STATE_REFUSED, _ ("Not a valid server address"));
       self->running = FALSE;
       return;
     }
@@ -429,7 +432,7 @@ crier_remote_server_stop (CrierRemoteServer *self)
         soup_websocket_connection_close (self->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
       g_clear_object (&self->ws);
     }
-  fail_pending (self, "Stopped watching the server");
+  fail_pending (self, _ ("Stopped watching the server"));
 }
 
 const char *
