@@ -1,15 +1,12 @@
 #!/usr/bin/python3
 # window-show-page.py TITLE — clicks the view switcher's TITLE tab of the running Crier window
 # (through AT-SPI, as a person would), for bench/window.
-# window-show-page.py --screen — prints a digest of the screen's pixels (Xlib, no AT-SPI:
-# a walk of the accessibility tree waits for a busy window): two digests that differ tell
-# the window drew in between.
+# window-show-page.py --screen-at T1 T2 — prints two digests of the screen's pixels, taken
+# T1 and T2 seconds after it started (Xlib, no AT-SPI: a walk of the accessibility tree
+# waits for a busy window): digests that differ tell the window drew in between. Started
+# before the load, it does its own starting (Python, Xlib) while nothing is measured.
 # SPDX-License-Identifier: GPL-3.0-or-later
 import ctypes, hashlib, sys, time, warnings
-warnings.simplefilter('ignore', DeprecationWarning)
-import gi
-gi.require_version('Atspi', '2.0')
-from gi.repository import Atspi, GLib
 
 TITLE = sys.argv[1]
 
@@ -66,9 +63,17 @@ def screen_digest():
     return hashlib.sha256(data).hexdigest()
 
 
-if TITLE == '--screen':
-    print(screen_digest())
+if TITLE == '--screen-at':
+    start = time.monotonic()
+    for at in (float(sys.argv[2]), float(sys.argv[3])):
+        time.sleep(max(0, start + at - time.monotonic()))
+        print(screen_digest(), flush=True)
     sys.exit(0)
+
+warnings.simplefilter('ignore', DeprecationWarning)
+import gi
+gi.require_version('Atspi', '2.0')
+from gi.repository import Atspi, GLib
 
 end = time.monotonic() + 30
 tab = None
