@@ -168,16 +168,17 @@ crier_recent_servers_dup_list (CrierRecentServers *self)
   return list;
 }
 
+/* A server's keyring entry on its way: what remember stores, what a lookup finds. */
 typedef struct
 {
   char *url;
   char *app_id;
   char *secret;
   char *master_key;
-} RememberData;
+} SecretsData;
 
 static void
-remember_data_free (RememberData *data)
+secrets_data_free (SecretsData *data)
 {
   g_free (data->url);
   g_free (data->app_id);
@@ -193,7 +194,7 @@ remember_done_cb (GObject      *source,
 {
   g_autoptr (GTask) task = user_data;
   g_autoptr (GError) error = NULL;
-  RememberData *data = g_task_get_task_data (task);
+  SecretsData *data = g_task_get_task_data (task);
 
   /* Clearing a master key that was never stored is no failure (FALSE without an error). */
   if (data->master_key != NULL ? !secret_password_store_finish (result, &error)
@@ -210,7 +211,7 @@ secret_stored_cb (GObject      *source,
 {
   g_autoptr (GTask) task = user_data;
   g_autoptr (GError) error = NULL;
-  RememberData *data = g_task_get_task_data (task);
+  SecretsData *data = g_task_get_task_data (task);
   g_autoptr (GHashTable) master_attributes = attributes (data->url, data->app_id, KIND_MASTER_KEY);
 
   if (!secret_password_store_finish (result, &error))
@@ -251,7 +252,7 @@ crier_recent_servers_remember_async (CrierRecentServers *self,
   g_autoptr (GPtrArray) list = NULL;
   g_autofree char *label = NULL;
   GVariantBuilder  builder;
-  RememberData    *data;
+  SecretsData     *data;
   guint            kept = 1;
 
   g_return_if_fail (CRIER_IS_RECENT_SERVERS (self));
@@ -281,12 +282,12 @@ crier_recent_servers_remember_async (CrierRecentServers *self,
     }
   g_settings_set_value (self->settings, "recent-servers", g_variant_builder_end (&builder));
 
-  data = g_new0 (RememberData, 1);
+  data = g_new0 (SecretsData, 1);
   data->url = g_strdup (url);
   data->app_id = g_strdup (app_id);
   data->secret = g_strdup (secret);
   data->master_key = encryption_master_key && *encryption_master_key ? g_strdup (encryption_master_key) : NULL;
-  g_task_set_task_data (task, data, (GDestroyNotify) remember_data_free);
+  g_task_set_task_data (task, data, (GDestroyNotify) secrets_data_free);
   if (secret != NULL && *secret != '\0')
     {
       g_autoptr (GHashTable) secret_attributes = attributes (url, app_id, KIND_SECRET);
@@ -314,24 +315,6 @@ crier_recent_servers_remember_finish (CrierRecentServers *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-typedef struct
-{
-  char *url;
-  char *app_id;
-  char *secret;
-  char *master_key;
-} LookupData;
-
-static void
-lookup_data_free (LookupData *data)
-{
-  g_free (data->url);
-  g_free (data->app_id);
-  g_free (data->secret);
-  g_free (data->master_key);
-  g_free (data);
-}
-
 static void
 searched_cb (GObject      *source,
              GAsyncResult *result,
@@ -339,8 +322,8 @@ searched_cb (GObject      *source,
 {
   g_autoptr (GTask) task = user_data;
   g_autoptr (GError) error = NULL;
-  LookupData *data = g_task_get_task_data (task);
-  GList      *items = secret_service_search_finish (NULL, result, &error);
+  SecretsData *data = g_task_get_task_data (task);
+  GList       *items = secret_service_search_finish (NULL, result, &error);
 
   if (error != NULL)
     {
@@ -377,17 +360,17 @@ crier_recent_servers_lookup_async (CrierRecentServers *self,
                                    GAsyncReadyCallback callback,
                                    gpointer            user_data)
 {
-  GTask      *task;
-  LookupData *data;
+  GTask       *task;
+  SecretsData *data;
   g_autoptr (GHashTable) server_attributes = attributes (url, app_id, NULL);
 
   g_return_if_fail (CRIER_IS_RECENT_SERVERS (self));
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, crier_recent_servers_lookup_async);
-  data = g_new0 (LookupData, 1);
+  data = g_new0 (SecretsData, 1);
   data->url = g_strdup (url);
   data->app_id = g_strdup (app_id);
-  g_task_set_task_data (task, data, (GDestroyNotify) lookup_data_free);
+  g_task_set_task_data (task, data, (GDestroyNotify) secrets_data_free);
   secret_service_search (NULL, crier_recent_servers_get_schema (), server_attributes,
                          SECRET_SEARCH_ALL | SECRET_SEARCH_UNLOCK | SECRET_SEARCH_LOAD_SECRETS, cancellable, searched_cb,
                          task);
@@ -400,7 +383,7 @@ crier_recent_servers_lookup_finish (CrierRecentServers *self,
                                     char              **encryption_master_key,
                                     GError            **error)
 {
-  LookupData *data;
+  SecretsData *data;
 
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   if (!g_task_propagate_boolean (G_TASK (result), error))

@@ -7,12 +7,12 @@
 #include "crier-window.h"
 
 #include <glib/gi18n.h>
-#include <string.h>
 
 #include "crier-apps-page.h"
 #include "crier-channels-page.h"
 #include "crier-connect-dialog.h"
 #include "crier-connections-page.h"
+#include "crier-env-parser.h"
 #include "crier-log-page.h"
 #include "crier-observer-backend.h"
 #include "crier-remote-server.h"
@@ -356,26 +356,6 @@ attached_state_cb (CrierBackend *backend,
   update_status (self);
 }
 
-/* ws(s):// as a client writes it, or http(s):// as the HTTP API's: the base URL of both. */
-static char *
-dup_base_url (const char *url)
-{
-  g_autofree char *trimmed = g_strstrip (g_strdup (url));
-  char            *base;
-
-  if (g_str_has_prefix (trimmed, "ws://"))
-    base = g_strconcat ("http://", trimmed + 5, NULL);
-  else if (g_str_has_prefix (trimmed, "wss://"))
-    base = g_strconcat ("https://", trimmed + 6, NULL);
-  else if (strstr (trimmed, "://") == NULL)
-    base = g_strconcat ("http://", trimmed, NULL);
-  else
-    base = g_strdup (trimmed);
-  if (g_str_has_suffix (base, "/"))
-    base[strlen (base) - 1] = '\0';
-  return base;
-}
-
 /* win.attach (url, app id, key, secret, encryption master key or "", insecure TLS): shows
  * that server instead of the embedded one. */
 static void
@@ -388,13 +368,19 @@ attach_action (GtkWidget  *widget,
   gboolean         insecure;
   g_autofree char *base_url = NULL;
   g_autoptr (CrierRemoteServer) remote = NULL;
+  g_autoptr (GError) error = NULL;
   Credentials *credentials;
 
   g_variant_get (parameter, "(&s&s&s&s&sb)", &url, &app_id, &key, &secret, &master_key, &insecure);
-  base_url = dup_base_url (url);
-  if (*app_id == '\0' || *key == '\0' || *secret == '\0' || !g_uri_is_valid (base_url, G_URI_FLAGS_NONE, NULL))
+  if (*app_id == '\0' || *key == '\0' || *secret == '\0')
     {
       show_toast (self, _ ("A server address, app id, key and secret are all needed"));
+      return;
+    }
+  /* ws(s):// as a client writes it, or http(s):// as the HTTP API's: the base URL of both */
+  if ((base_url = crier_server_url_normalize (url, &error)) == NULL)
+    {
+      show_toast (self, error->message);
       return;
     }
   detach (self);

@@ -270,6 +270,13 @@ test_remote_refused (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.attach", "(sssssb)", "ws://127.0.0.1:1",
                                              CRIER_TEST_APP_ID, CRIER_TEST_APP_KEY, "", "", FALSE));
   g_assert_true (crier_window_get_server (win) == CRIER_BACKEND (server->host));
+  /* An address that is none: the toast says why (as the Connect dialog does), the embedded
+   * server stays. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.attach", "(sssssb)", "ftp://127.0.0.1:1",
+                                             CRIER_TEST_APP_ID, CRIER_TEST_APP_KEY, "secret", "", FALSE));
+  g_assert_true (crier_window_get_server (win) == CRIER_BACKEND (server->host));
+  crier_test_wait_until (crier_gui_test_shows_text (win, "“ftp://127.0.0.1:1” is not a ws, wss, http or https address"),
+                         CRIER_TEST_TIMEOUT);
 
   remote_start (&remote, 0);
   url = g_strdup_printf ("http://127.0.0.1:%u/", remote.port);
