@@ -3,6 +3,7 @@
 // subscriber once whichever node took it.
 
 import { scenario, app, check, checkEqual, jsonOk, needRedis, Redis, clusterConfig, waitNodes } from './cluster.mjs';
+import { until } from '../interop/harness.mjs';
 
 needRedis();
 
@@ -24,6 +25,11 @@ scenario('cluster-reuse-port', async (t) => {
     await c.subscribe('news');
     clients.push(c);
   }
+  // Each node's --verbose lines come through a pipe read on its own schedule: a client can
+  // hold its pusher_internal:subscription_succeeded before the test has read the line that
+  // says so. Wait for the lines (at most the harness's wait), then count exactly.
+  const counted = () => a.monitor('subscribed').length + b.monitor('subscribed').length;
+  await until(() => counted() >= N, `${N} subscribed lines over both nodes`).catch(() => {});
   const onA = a.monitor('subscribed').length;
   const onB = b.monitor('subscribed').length;
   t.log(`node A took ${onA}, node B ${onB}`);
