@@ -68,6 +68,8 @@ static const GOptionEntry delivery_entries[] = {
   { "window", 'w', 0, G_OPTION_ARG_INT, &opt.window, "Messages in flight at most: i is sent once i-W reached everyone (20)", "W" },
   { "http-connections", 'k', 0, G_OPTION_ARG_INT, &opt.http_connections, "Keep-alive HTTP connections (8)", "K" },
   { "rate", 'r', 0, G_OPTION_ARG_INT, &opt.rate, "api: requests per second offered (0: as fast as --window lets)", "R" },
+  { "pause", 0, 0, G_OPTION_ARG_DOUBLE, &opt.pause,
+    "api: seconds to wait between the connections' setup and the first request (0)", "S" },
   { NULL }
 };
 
@@ -176,7 +178,8 @@ main (int   argc,
     }
   if (opt.connections < 1 || opt.subscribers < 1 || opt.messages < 1 || opt.warmup < 0 ||
       opt.window < 1 || opt.concurrency < 1 || opt.http_connections < 1 || opt.timeout < 1 ||
-      opt.stall < 1 || opt.last < 1 || opt.sources < 1 || opt.sources > 254 || opt.rate < 0)
+      opt.stall < 1 || opt.last < 1 || opt.sources < 1 || opt.sources > 254 || opt.rate < 0 ||
+      opt.pause < 0 || opt.pause > 60)
     {
       fprintf (stderr, "crier-load: counts must be positive\n");
       return LOAD_EXIT_USAGE;

@@ -143,12 +143,15 @@ load_api_run (const LoadOptions *opt)
   self->table.response_data = &api;
   /* concurrent requests may be published in any order */
   load_delivery_init (&self->delivery, total, 0, subs, FALSE);
-  g_print ("scenario=api\nsubscribers=%u\nrequests=%d\nwarmup=%d\nhttp_connections=%d\nwindow=%d\nrate=%d\n",
-           subs, opt->messages, opt->warmup, opt->http_connections, opt->window, opt->rate);
+  g_print ("scenario=api\nsubscribers=%u\nrequests=%d\nwarmup=%d\nhttp_connections=%d\nwindow=%d\nrate=%d\npause_s=%.1f\n",
+           subs, opt->messages, opt->warmup, opt->http_connections, opt->window, opt->rate, opt->pause);
 
   if (!load_run_loop (self, load_run_setup_step, NULL, "connection setup") ||
       !load_run_loop (self, connect_step, NULL, "HTTP connection setup"))
     return load_run_finish (self);
+  /* --pause: a burst that comes to clients connected a while ago, as in an app, not one
+   * that lands while the server (or a window showing it) still takes in the connections */
+  load_run_wait (self, opt->pause);
 
   if (load_run_loop (self, request_step, &api, "HTTP requests"))
     {

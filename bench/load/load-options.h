@@ -36,6 +36,7 @@ typedef struct
   unsigned n_other_pids;   /* the rest of the server side: other nodes, Redis */
   int      other_pids[LOAD_MAX_OTHER_PIDS];
   double   settle;
+  double   pause; /* api: seconds between the connections' setup and the first request */
   int      last;
   int      sources;
   gboolean udp;

@@ -69,14 +69,22 @@ load_run_setup_step (LoadRun *run,
   return table->n_ready == table->n_ws;
 }
 
+/* Waits SECONDS, reading and answering what comes meanwhile. */
+void
+load_run_wait (LoadRun *run,
+               double   seconds)
+{
+  gint64 until = load_now_ns () + (gint64) (seconds * LOAD_NS_PER_S);
+
+  while (!run->verdict.failed && load_now_ns () < until)
+    run_poll (run, 10);
+}
+
 /* Waits --settle seconds for stray messages or memory to settle. */
 void
 load_run_settle (LoadRun *run)
 {
-  gint64 until = load_now_ns () + (gint64) (run->opt->settle * LOAD_NS_PER_S);
-
-  while (!run->verdict.failed && load_now_ns () < until)
-    run_poll (run, 10);
+  load_run_wait (run, run->opt->settle);
 }
 
 /* Figures cover messages after the warm-up: time and CPU both start here. */

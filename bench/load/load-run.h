@@ -48,6 +48,8 @@ gboolean load_run_loop (LoadRun     *run,
                         const char  *what);
 gboolean load_run_setup_step (LoadRun *run,
                               gpointer data);
+void     load_run_wait (LoadRun *run,
+                        double   seconds);
 void     load_run_settle (LoadRun *run);
 void     load_run_start_measure (LoadRun *run,
                                  gint64   t);

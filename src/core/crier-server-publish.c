@@ -196,10 +196,50 @@ deliver_to_user (CrierServer     *self,
   return count;
 }
 
-#define TRACE_LIMIT 100
+/* The socket ids of up to CRIER_CHANNEL_TRACE_LIMIT of conns, but except, as a JSON array. */
+static char *
+dup_trace_ids (GPtrArray       *conns,
+               CrierConnection *except)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  unsigned listed = 0;
+
+  json_builder_begin_array (builder);
+  for (guint i = 0; conns != NULL && i < conns->len && listed < CRIER_CHANNEL_TRACE_LIMIT; i++)
+    {
+      CrierConnection *conn = g_ptr_array_index (conns, i);
+
+      if (conn != except)
+        json_builder_add_string_value (builder, conn->socket_id), listed++;
+    }
+  json_builder_end_array (builder);
+  root = json_builder_get_root (builder);
+  return crier_json_to_string (root);
+}
+
+/* The channel's subscribers but except; without except, the list the channel keeps. */
+static char *
+dup_channel_trace_ids (CrierChannel    *channel,
+                       CrierConnection *except)
+{
+  g_autoptr (GPtrArray) conns = NULL;
+  GHashTableIter   iter;
+  CrierConnection *conn;
+
+  if (except == NULL || !crier_channel_has_subscriber (channel, except))
+    return g_strdup (crier_channel_get_trace_ids (channel));
+  conns = g_ptr_array_sized_new (MIN (crier_channel_count_subscribers (channel), CRIER_CHANNEL_TRACE_LIMIT + 1));
+  crier_channel_iter_subscribers (channel, &iter);
+  while (conns->len <= CRIER_CHANNEL_TRACE_LIMIT && g_hash_table_iter_next (&iter, (gpointer *) &conn, NULL))
+    g_ptr_array_add (conns, conn);
+  return dup_trace_ids (conns, except);
+}
 
 /* The delivery trace: who received it, who was excluded by socket_id (Laravel's
- * toOthers()), and when nobody did, the near miss and the Echo call that would hear it. */
+ * toOthers()), and when nobody did, the near miss and the Echo call that would hear it.
+ * A burst to one channel lists the same subscribers each time: their array is the
+ * channel's, built once, and only the rest of the trace is made per event. */
 static void
 emit_published (CrierServer            *self,
                 CrierApp               *app,
@@ -213,39 +253,26 @@ emit_published (CrierServer            *self,
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonNode) root = NULL;
   g_autofree char *listen = crier_explain_listen (publication->event);
+  g_autofree char *delivered = NULL;
+  g_autofree char *rest = NULL;
   gboolean         excluded = FALSE;
-  unsigned         listed = 0;
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "delivered");
-  json_builder_begin_array (builder);
   if (crier_channel_type_from_name (name) & CRIER_CHANNEL_SERVER_TO_USER)
     {
       GPtrArray *sockets = crier_app_lookup_user (app, name + strlen (CRIER_SERVER_TO_USER_PREFIX));
 
-      for (guint i = 0; sockets != NULL && i < sockets->len && listed < TRACE_LIMIT; i++)
-        {
-          CrierConnection *conn = g_ptr_array_index (sockets, i);
-
-          if (conn == except)
-            excluded = TRUE;
-          else
-            json_builder_add_string_value (builder, conn->socket_id), listed++;
-        }
+      excluded = except != NULL && sockets != NULL && g_ptr_array_find (sockets, except, NULL);
+      delivered = dup_trace_ids (sockets, except);
     }
   else if (channel != NULL)
     {
-      GHashTableIter   iter;
-      CrierConnection *conn;
-
-      crier_channel_iter_subscribers (channel, &iter);
-      while (g_hash_table_iter_next (&iter, (gpointer *) &conn, NULL))
-        if (conn == except)
-          excluded = TRUE;
-        else if (listed < TRACE_LIMIT)
-          json_builder_add_string_value (builder, conn->socket_id), listed++;
+      excluded = except != NULL && crier_channel_has_subscriber (channel, except);
+      delivered = dup_channel_trace_ids (channel, except);
     }
-  json_builder_end_array (builder);
+  else
+    delivered = g_strdup ("[]");
+
+  json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "delivered_count");
   json_builder_add_int_value (builder, count);
   json_builder_set_member_name (builder, "excluded");
@@ -257,6 +284,7 @@ emit_published (CrierServer            *self,
   json_builder_add_string_value (builder, listen);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
+  rest = crier_json_to_string (root);
 
   event->app_id = g_strdup (publication->app_id);
   event->channel = g_strdup (name);
@@ -266,7 +294,8 @@ emit_published (CrierServer            *self,
   event->count = count;
   event->excluded = excluded ? 1 : 0;
   event->request_id = publication->request_id;
-  event->details = crier_json_to_string (root);
+  /* {"delivered":[…], then the rest's members: both texts are json-glib's */
+  event->details = g_strconcat ("{\"delivered\":", delivered, ",", rest + 1, NULL);
   event->message = g_strdup_printf ("delivered to %u%s", count, excluded ? ", excluded 1" : "");
   if (count == 0)
     {

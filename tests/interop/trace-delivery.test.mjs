@@ -130,6 +130,19 @@ scenario('trace-delivery', async (t) => {
   await aMsg.next(1, 'alice receives the broadcast');
   await bMsg.next(2, 'bob receives the broadcast');
 
+  t.step('bob leaves private-orders.1 and comes back: each trace lists who is subscribed at the time');
+  // The list of subscribers a trace shows is kept between broadcasts: it must follow them.
+  bob.leave('orders.1');
+  await server.waitMonitor('unsubscribed', (x) => x.socket_id === B && x.channel === 'private-orders.1', `unsubscribed line of ${B}`);
+  const alone = await publish('private-orders.1', MESSAGE, { message: 'bob gone' });
+  checkEqual([alone.message, alone.details.delivered], ['delivered to 1', [A]], 'trace after bob left');
+  const bBack = recorder();
+  bob.private('orders.1').subscribed(bBack);
+  await bBack.next(1, 'bob subscribed to private-orders.1 again');
+  const both = await publish('private-orders.1', MESSAGE, { message: 'bob back' });
+  checkEqual([both.message, both.details.delivered.sort()], ['delivered to 2', [A, B].sort()], 'trace after bob came back');
+  await aMsg.next(2, 'alice receives both broadcasts');
+
   t.step("the subscribe-side hint: carol's page listens on private-order.2 while private-orders.2 has events");
   // A fresh pair of names: private-order.1 already had events (published with nobody there).
   const bSub2 = recorder();
@@ -151,6 +164,6 @@ scenario('trace-delivery', async (t) => {
   t.step('no stray deliveries (marker round trips)');
   await roundTrip(alice.connector.pusher);
   await roundTrip(bob.connector.pusher);
-  checkEqual(aMsg.calls.length, 1, 'RealTimeMessage events received by alice');
+  checkEqual(aMsg.calls.length, 3, 'RealTimeMessage events received by alice (the toOthers() one excluded)');
   checkEqual(bMsg.calls.length, 2, 'RealTimeMessage events received by bob');
 });

@@ -40,9 +40,12 @@ crier_event_batch_push (CrierEventBatch   *self,
   g_ptr_array_add (self->events, crier_monitor_event_ref (event));
   if (self->source_id == 0)
     {
-      guint interval = self->last_len >= CRIER_EVENT_BATCH_FLOOD
-                         ? MAX (self->interval_ms, CRIER_EVENT_BATCH_FLOOD_MS)
-                         : self->interval_ms;
+      guint interval = self->interval_ms;
+
+      if (self->last_len >= CRIER_EVENT_BATCH_FLOOD)
+        interval = MAX (interval, CRIER_EVENT_BATCH_FLOOD_MS);
+      else if (self->last_len >= CRIER_EVENT_BATCH_BUSY)
+        interval = MAX (interval, CRIER_EVENT_BATCH_BUSY_MS);
 
       self->source_id = g_timeout_add (interval, tick_cb, self);
       g_source_set_name_by_id (self->source_id, self->source_name);

@@ -13,12 +13,17 @@ typedef void (*CrierEventBatchFlushFunc) (gpointer owner);
 /* Embedded in a list model: events queue as refs and the owner's flush runs once per
  * interval, so a flood costs one items_changed per tick instead of one per event.
  *
- * Under a flood (the last tick carried at least CRIER_EVENT_BATCH_FLOOD events) the ticks
- * slow to CRIER_EVENT_BATCH_FLOOD_MS: rows passing at hundreds per second cannot be read
+ * The busier the last tick, the longer the next: with CRIER_EVENT_BATCH_BUSY events or
+ * more it comes after CRIER_EVENT_BATCH_BUSY_MS, with CRIER_EVENT_BATCH_FLOOD or more
+ * after CRIER_EVENT_BATCH_FLOOD_MS. Rows passing at hundreds per second cannot be read
  * anyway, and every tick costs the window a relayout and a redraw of the rows in view, CPU
- * the server's thread may be waiting for. The first tick after a quiet spell is on time. */
-#define CRIER_EVENT_BATCH_FLOOD    25
-#define CRIER_EVENT_BATCH_FLOOD_MS 250
+ * the server's thread may be waiting for. The first tick after a quiet spell is on time;
+ * a flood (a thousand events a second) updates the view once a second until it eases
+ * below a quarter of that. */
+#define CRIER_EVENT_BATCH_BUSY     25
+#define CRIER_EVENT_BATCH_BUSY_MS  250
+#define CRIER_EVENT_BATCH_FLOOD    250
+#define CRIER_EVENT_BATCH_FLOOD_MS 1000
 
 typedef struct
 {

@@ -23,6 +23,7 @@ typedef struct
   /* Between begin_changes () and end_changes () only: */
   GPtrArray  *added;   /* new items, appended at the end */
   GHashTable *removed; /* set of items leaving items */
+  GHashTable *frozen;  /* items looked up, their notifications held till the tick's end */
 } CrierLiveListPrivate;
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -91,6 +92,15 @@ begin_changes (CrierLiveList *self)
   g_assert (priv->added == NULL);
   priv->added = g_ptr_array_new_with_free_func (g_object_unref);
   priv->removed = g_hash_table_new (NULL, NULL);
+  priv->frozen = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
+}
+
+static void
+thaw_item (gpointer item,
+           gpointer value,
+           gpointer user_data)
+{
+  g_object_thaw_notify (item);
 }
 
 /* Drops the removed items, appends the added ones and emits a single items_changed
@@ -101,6 +111,7 @@ end_changes (CrierLiveList *self)
   CrierLiveListPrivate *priv = crier_live_list_get_instance_private (self);
   g_autoptr (GPtrArray) added = g_steal_pointer (&priv->added);
   g_autoptr (GHashTable) removed = g_steal_pointer (&priv->removed);
+  g_autoptr (GHashTable) frozen = g_steal_pointer (&priv->frozen);
   guint old_len = priv->items->len;
   guint first = old_len;
 
@@ -121,10 +132,12 @@ end_changes (CrierLiveList *self)
       priv->items = kept;
     }
   g_ptr_array_extend_and_steal (priv->items, g_steal_pointer (&added));
-  if (old_len == priv->items->len && first == old_len)
-    return;
-  g_list_model_items_changed (G_LIST_MODEL (self), first, old_len - first, priv->items->len - first);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+  if (old_len != priv->items->len || first != old_len)
+    {
+      g_list_model_items_changed (G_LIST_MODEL (self), first, old_len - first, priv->items->len - first);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+    }
+  g_hash_table_foreach (frozen, thaw_item, NULL);
 }
 
 static void
@@ -328,17 +341,26 @@ crier_live_list_set_server (CrierLiveList *self,
 }
 
 /* The item under key, in the model or added by the tick being applied; NULL if none.
+ * Within a tick an item's notifications wait for the tick's end: a thousand events to
+ * one channel update its row once, not a thousand times.
  * Returns: (transfer none) (nullable) */
 gpointer
 crier_live_list_lookup (CrierLiveList *self,
                         const char    *key)
 {
   CrierLiveListPrivate *priv;
+  gpointer              item;
 
   g_return_val_if_fail (CRIER_IS_LIVE_LIST (self), NULL);
   g_return_val_if_fail (key != NULL, NULL);
   priv = crier_live_list_get_instance_private (self);
-  return g_hash_table_lookup (priv->by_key, key);
+  item = g_hash_table_lookup (priv->by_key, key);
+  if (item != NULL && priv->frozen != NULL && !g_hash_table_contains (priv->frozen, item))
+    {
+      g_object_freeze_notify (item);
+      g_hash_table_add (priv->frozen, g_object_ref (item));
+    }
+  return item;
 }
 
 /* Appends item (transfer full) under key, a key not in use; only from the snapshot and
