@@ -327,6 +327,14 @@ crier_test_dup_data_object (JsonObject *message)
   return crier_test_parse_object (json_node_get_string (data));
 }
 
+void
+crier_test_count_notify_cb (GObject    *object,
+                            GParamSpec *pspec,
+                            guint      *n)
+{
+  (*n)++;
+}
+
 char *
 crier_test_json_to_string (JsonObject *object)
 {

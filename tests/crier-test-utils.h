@@ -51,6 +51,10 @@ void               crier_test_fail_timeout (const char *file,
 
 /* Runs pending main-context work without blocking. */
 void crier_test_drain (void);
+/* A "notify" handler that counts into the guint at user data. */
+void crier_test_count_notify_cb (GObject    *object,
+                                 GParamSpec *pspec,
+                                 guint      *n);
 
 /* A real CrierServer on 127.0.0.1, port 0, plus a SoupSession to reach it and a record
  * of every monitor event. */

@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 
 #include "crier-server-host.h"
+#include "crier-test-utils.h"
 #include "crier-thread-priority.h"
 
 #define TEST_APP_ID "3"
@@ -767,14 +768,6 @@ backend_answer_cb (GObject      *source,
   answer->done = TRUE;
 }
 
-static void
-count_notify_cb (GObject    *object,
-                 GParamSpec *pspec,
-                 guint      *n)
-{
-  (*n)++;
-}
-
 /* The host as the window sees it (CrierBackend): its state follows running, with
  * notify::state; the commands go through; what it has no command for is refused. */
 static void
@@ -787,7 +780,7 @@ test_backend (Fixture      *f,
   Answer        answer = { 0 };
   guint         notified = 0;
 
-  g_signal_connect (f->host, "notify::state", G_CALLBACK (count_notify_cb), &notified);
+  g_signal_connect (f->host, "notify::state", G_CALLBACK (crier_test_count_notify_cb), &notified);
   g_assert_cmpint (crier_backend_get_state (backend), ==, CRIER_BACKEND_STATE_STOPPED);
   g_assert_false (crier_backend_is_ready (backend));
   g_assert_true (crier_backend_get_config (backend) == crier_server_host_get_config (f->host));

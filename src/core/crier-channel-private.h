@@ -35,7 +35,8 @@ struct _CrierChannel
   char            *cached_data;
   gint64           cache_expires; /* monotonic µs */
   guint64          events;
-  char            *trace_ids; /* JSON array of subscribers' socket ids, until they change */
+  char            *trace_ids; /* the delivery trace's "delivered" (crier-server-publish.c),
+                               * dropped when a subscriber comes or goes */
 };
 
 /* Socket ids a delivery trace lists at most (the count says how many there were). */
@@ -48,7 +49,6 @@ CrierSubscription *crier_channel_add_subscriber (CrierChannel    *channel,
 void               crier_channel_remove_subscriber (CrierChannel    *channel,
                                                     CrierConnection *conn);
 void               crier_subscription_free (CrierSubscription *sub);
-const char        *crier_channel_get_trace_ids (CrierChannel *channel);
 
 static inline gboolean
 crier_channel_has_subscriber (CrierChannel    *channel,

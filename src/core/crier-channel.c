@@ -6,7 +6,6 @@
 
 #include "crier-app-private.h"
 #include "crier-channel-private.h"
-#include "crier-json.h"
 #include "crier-message.h"
 #include "crier-names.h"
 
@@ -206,34 +205,6 @@ crier_channel_remove_subscriber (CrierChannel    *channel,
 {
   if (g_hash_table_remove (channel->subscribers, conn))
     g_clear_pointer (&channel->trace_ids, g_free);
-}
-
-/* The socket ids of up to CRIER_CHANNEL_TRACE_LIMIT subscribers as a JSON array, the
- * "delivered" of a delivery trace. A burst to one channel builds it once: it is kept
- * until a subscriber comes or goes. */
-const char *
-crier_channel_get_trace_ids (CrierChannel *channel)
-{
-  g_autoptr (JsonBuilder) builder = NULL;
-  g_autoptr (JsonNode) root = NULL;
-  GHashTableIter   iter;
-  CrierConnection *conn;
-  unsigned         listed = 0;
-
-  if (channel->trace_ids != NULL)
-    return channel->trace_ids;
-  builder = json_builder_new ();
-  json_builder_begin_array (builder);
-  g_hash_table_iter_init (&iter, channel->subscribers);
-  while (listed < CRIER_CHANNEL_TRACE_LIMIT && g_hash_table_iter_next (&iter, (gpointer *) &conn, NULL))
-    {
-      json_builder_add_string_value (builder, conn->socket_id);
-      listed++;
-    }
-  json_builder_end_array (builder);
-  root = json_builder_get_root (builder);
-  channel->trace_ids = crier_json_to_string (root);
-  return channel->trace_ids;
 }
 
 void

@@ -218,28 +218,32 @@ dup_trace_ids (GPtrArray       *conns,
   return crier_json_to_string (root);
 }
 
-/* The channel's subscribers but except; without except, the list the channel keeps. */
+/* The channel's subscribers but excluded (one of them, or NULL). Without excluded, the list
+ * is the channel's own: a burst to one channel builds it once, until a subscriber comes or
+ * goes. */
 static char *
 dup_channel_trace_ids (CrierChannel    *channel,
-                       CrierConnection *except)
+                       CrierConnection *excluded)
 {
   g_autoptr (GPtrArray) conns = NULL;
   GHashTableIter   iter;
   CrierConnection *conn;
 
-  if (except == NULL || !crier_channel_has_subscriber (channel, except))
-    return g_strdup (crier_channel_get_trace_ids (channel));
+  if (excluded == NULL && channel->trace_ids != NULL)
+    return g_strdup (channel->trace_ids);
+  /* one more than the limit, so that the limit is listed with excluded left out */
   conns = g_ptr_array_sized_new (MIN (crier_channel_count_subscribers (channel), CRIER_CHANNEL_TRACE_LIMIT + 1));
   crier_channel_iter_subscribers (channel, &iter);
   while (conns->len <= CRIER_CHANNEL_TRACE_LIMIT && g_hash_table_iter_next (&iter, (gpointer *) &conn, NULL))
     g_ptr_array_add (conns, conn);
-  return dup_trace_ids (conns, except);
+  if (excluded != NULL)
+    return dup_trace_ids (conns, excluded);
+  channel->trace_ids = dup_trace_ids (conns, NULL);
+  return g_strdup (channel->trace_ids);
 }
 
 /* The delivery trace: who received it, who was excluded by socket_id (Laravel's
- * toOthers()), and when nobody did, the near miss and the Echo call that would hear it.
- * A burst to one channel lists the same subscribers each time: their array is the
- * channel's, built once, and only the rest of the trace is made per event. */
+ * toOthers()), and when nobody did, the near miss and the Echo call that would hear it. */
 static void
 emit_published (CrierServer            *self,
                 CrierApp               *app,
@@ -267,7 +271,7 @@ emit_published (CrierServer            *self,
   else if (channel != NULL)
     {
       excluded = except != NULL && crier_channel_has_subscriber (channel, except);
-      delivered = dup_channel_trace_ids (channel, except);
+      delivered = dup_channel_trace_ids (channel, excluded ? except : NULL);
     }
   else
     delivered = g_strdup ("[]");

@@ -419,14 +419,6 @@ test_channel_list_presence (void)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 0);
 }
 
-static void
-count_notify_cb (GObject    *object,
-                 GParamSpec *pspec,
-                 guint      *n)
-{
-  (*n)++;
-}
-
 /* A flood to one channel updates its row once per tick, with the tick's total. */
 static void
 test_channel_list_one_notify_per_tick (void)
@@ -441,7 +433,7 @@ test_channel_list_one_notify_per_tick (void)
   crier_live_list_flush (CRIER_LIVE_LIST (list));
   item = crier_channel_list_find (list, "app-id", "orders");
   g_assert_nonnull (item);
-  g_signal_connect (item, "notify::events", G_CALLBACK (count_notify_cb), &n_events);
+  g_signal_connect (item, "notify::events", G_CALLBACK (crier_test_count_notify_cb), &n_events);
 
   for (int i = 0; i < 300; i++)
     crier_monitor_emit (monitor, make_event (CRIER_MONITOR_EVENT_PUBLISHED, NULL, "orders"));
@@ -1231,7 +1223,7 @@ test_event_log_unseen_failures (void)
   g_autofree char *text = NULL;
   guint            n_notify = 0, unseen = 0;
 
-  g_signal_connect (log, "notify::unseen-failures", G_CALLBACK (count_notify_cb), &n_notify);
+  g_signal_connect (log, "notify::unseen-failures", G_CALLBACK (crier_test_count_notify_cb), &n_notify);
   flood (log, 0, 10, 10);
   g_assert_cmpuint (crier_event_log_get_unseen_failures (log), ==, 0);
   for (guint i = 0; i < failures->len; i++)
